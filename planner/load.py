@@ -112,6 +112,8 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
     for col in table.columns:  # numeric columns as numbers, empty optional as NaN
         if col.dtype == "float":
             df[col.name] = pd.to_numeric(df[col.name], errors="coerce").astype(float)
+        elif col.dtype == "str":  # empty text is "" (never NaN), so lookups and tests stay plain
+            df[col.name] = pd.Series([(v if isinstance(v, str) else "") for v in df[col.name]], index=df.index, dtype=object)
     key = table.key
     if key and len(df):
         dups = df[df.duplicated(key, keep="first")]

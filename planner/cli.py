@@ -1,0 +1,80 @@
+"""Command line: ``planner run|validate|docs``.
+
+Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
+that did not reach a proven optimum. No traceback for either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from planner.errors import InputError, SolveError
+
+DEFAULT_MODEL = Path("models/kazakhstan.toml")
+
+
+def _summary(out) -> str:
+    from planner.summary import summarise
+    return summarise(out.tables, out.meta)
+
+
+def cmd_run(args) -> int:
+    from planner.run import run_spec
+    from planner.spec import load_spec
+
+    spec = load_spec(args.model or DEFAULT_MODEL)
+    out = run_spec(spec, Path(args.results))
+    print(_summary(out))
+    print(f"\nresults written to {out.folder}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from planner.load import load_case
+
+    case = load_case(args.case)
+    n = {k: len(v) for k, v in case.tables.items() if len(v)}
+    print(f"{args.case}: valid ({', '.join(f'{k} {v}' for k, v in n.items())} rows)")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from planner.docs import write_inputs_doc
+
+    path = write_inputs_doc(Path(args.out))
+    print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planner", description="Least-cost capacity-expansion planning (Pyomo + HiGHS).")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="solve a model and write results/<name>/")
+    r.add_argument("model", nargs="?", help=f"run specification (TOML); default {DEFAULT_MODEL}")
+    r.add_argument("--results", default="results", help="folder that receives results/<name>/ (default: results)")
+    r.set_defaults(func=cmd_run)
+    v = sub.add_parser("validate", help="check a case folder and report every problem")
+    v.add_argument("case")
+    v.set_defaults(func=cmd_validate)
+    dc = sub.add_parser("docs", help="write the input reference generated from the schema")
+    dc.add_argument("--out", default="docs/inputs.md")
+    dc.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(exc.report(), file=sys.stderr)
+        return exc.exit_code
+    except SolveError as exc:
+        print(f"error: {exc.report()}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Build limits: cumulative new capacity of each option within its bounds.
+
+    min_new_mw_b <= sum_{p in P(b)} new_cap[b,p] <= max_new_mw_b        for every option b   (MW)
+
+P(b) are the periods between the option's first_period and last_period. An
+empty max_new_mw is no limit, so only options with a bound get a row.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    periods_of: dict = {b: [] for b in d.BUILDS}
+    for bp in d.BUILD_PERIODS:
+        periods_of[bp[:3]].append(bp)
+    upper = [b for b in d.BUILDS if d.build.at[b, "max_new_mw"] == d.build.at[b, "max_new_mw"]]
+    lower = [b for b in d.BUILDS if d.build.at[b, "min_new_mw"] > 0]
+    m.build_max = pyo.Constraint(upper, rule=lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) <= d.build.at[b, "max_new_mw"],
+                                 doc="Cumulative new capacity of an option at most max_new_mw (MW)")
+    m.build_min = pyo.Constraint(lower, rule=lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) >= d.build.at[b, "min_new_mw"],
+                                 doc="Cumulative new capacity of an option at least min_new_mw (MW)")

@@ -1,0 +1,35 @@
+"""Emissions: priced, and capped where a cap is given.
+
+    emissions[p] = sum_{z,g,t} w_t * heat_rate_g * co2_f(g) * gen[z,g,p,t]        (t/yr)
+    emissions[p] <= co2_cap_t[p]                                                  where given
+
+Cost registered: co2 = co2_price_usd_per_t[p] * emissions[p]   (USD/yr).
+The cap's dual divided by the discount weight of p is the CO2 shadow price (USD/t).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+from planner.model.registry import registry
+
+
+def emission_factor(d: ModelData) -> dict[str, float]:
+    """Tonnes of CO2 per MWh generated, per technology."""
+    out = {}
+    for g in d.TECHS:
+        f = d.tech.at[g, "fuel"]
+        out[g] = float(d.tech.at[g, "heat_rate_mwh_th_per_mwh"] * d.fuel.at[f, "co2_t_per_mwh_th"]) if f else 0.0
+    return out
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    ef = emission_factor(d)
+    m.emissions = pyo.Expression(d.PERIODS, rule=lambda m, p: sum(
+        d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS), doc="Annual emissions (t/yr)")
+    per = d.periods
+    capped = [p for p in d.PERIODS if per.at[p, "co2_cap_t"] == per.at[p, "co2_cap_t"]]
+    m.co2_cap = pyo.Constraint(capped, rule=lambda m, p: m.emissions[p] <= float(per.at[p, "co2_cap_t"]),
+                               doc="Annual emissions at most the cap (t/yr)")
+    registry(m).add_cost("co2", lambda p: float(per.at[p, "co2_price_usd_per_t"]) * m.emissions[p])

@@ -1,0 +1,217 @@
+"""Sets and parameters of the LP, derived once from a validated case.
+
+Everything the constraint families index over is computed here with pandas,
+sparse: only (zone, technology) pairs that have existing capacity or a build
+option exist, only build periods an option allows, only corridors that could
+carry power.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.load import Case
+
+
+def crf(rate: float, years: int) -> float:
+    """Capital recovery factor: the annuity per unit of overnight cost.
+
+    CRF = r (1+r)^n / ((1+r)^n - 1), and 1/n when r = 0.
+    """
+    if rate == 0:
+        return 1.0 / years
+    q = (1.0 + rate) ** years
+    return rate * q / (q - 1.0)
+
+
+def discount_weight(first_year: int, years: int, base_year: int, rate: float) -> float:
+    """Present value of 1 USD/yr paid in each year of a period: sum_{y} (1+r)^-(y - base)."""
+    return float(sum((1.0 + rate) ** -(y - base_year) for y in range(first_year, first_year + years)))
+
+
+@dataclass
+class ModelData:
+    """Index sets (UPPER case) and parameters (lower_snake with units) of one run."""
+
+    ZONES: list[str]
+    TECHS: list[str]
+    PERIODS: list[int]
+    TIMESTEPS: list[int]
+    ZG: list[tuple[str, str]]                 # (zone, tech) pairs that can have capacity
+    BUILDS: list[tuple[str, str, str]]        # build options (zone, tech, partner)
+    BUILD_PERIODS: list[tuple[str, str, str, int]]
+    CORRIDORS: list[str]
+    INTERCONNECTORS: list[str]
+    PARTNERS: list[str]
+
+    kind: dict[str, str]
+    weight: dict[int, float]                  # hours of a year per timestep
+    block: dict[int, int]
+    prev_t: dict[int, int]                    # previous timestep in the same block, cyclic
+    years: dict[int, int]
+    df: dict[int, float]                      # discount weight of each period
+    demand_mw: dict[tuple[str, int, int], float]
+    existing_mw: dict[tuple[str, str, int], float]
+    existing_mwh: dict[tuple[str, str, int], float]
+    avail_pu: dict[tuple[str, str, int], float]      # profiles only; default per tech in tech_avail
+    minout_pu: dict[tuple[str, str, int], float]
+    tech: pd.DataFrame
+    build: pd.DataFrame                      # indexed by (zone, technology, partner)
+    annuity_usd_per_mw_yr: dict[tuple[str, str, str], float]
+    annuity_usd_per_mwh_yr: dict[tuple[str, str, str], float]
+    capex_usd_per_mw: dict[tuple[str, str, str], float]
+    capex_usd_per_mwh: dict[tuple[str, str, str], float]
+    corridor: pd.DataFrame
+    line_annuity_usd_per_mw_yr: dict[str, float]
+    interconnector: pd.DataFrame
+    trade: pd.DataFrame                       # indexed by (interconnector, period)
+    fuel: pd.DataFrame
+    fuel_limits: pd.DataFrame
+    hydro_budget_mwh: dict[tuple[str, str, int], float]
+    periods: pd.DataFrame                     # indexed by period
+    zones: pd.DataFrame
+    reserve: pd.DataFrame
+    partners: pd.DataFrame
+    partner_envelopes: pd.DataFrame
+    partner_zone_caps: pd.DataFrame
+    settings: dict
+    excluded_builds: list[str] = field(default_factory=list)
+
+    def alive(self, built: int, period: int, lifetime: int) -> bool:
+        """Capacity built at the start of ``built`` still serves in ``period``."""
+        return built <= period < built + lifetime
+
+    def availability(self, z: str, g: str, t: int) -> float:
+        return self.avail_pu.get((z, g, t), self._avail_default[g])
+
+    def min_output(self, z: str, g: str, t: int) -> float:
+        return self.minout_pu.get((z, g, t), self._minout_default[g])
+
+    def __post_init__(self) -> None:
+        self._avail_default = self.tech["availability_pu"].astype(float).to_dict()
+        self._minout_default = self.tech["min_output_pu"].astype(float).to_dict()
+
+    def of_kind(self, *kinds: str) -> list[tuple[str, str]]:
+        return [(z, g) for z, g in self.ZG if self.kind[g] in kinds]
+
+
+def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
+    """Derive the sets and parameters of the LP from a validated case."""
+    t = case.tables
+    s = case.settings
+    per = t["periods"].sort_values("period")
+    if periods is not None:
+        per = per[per["period"].isin(periods)]
+    PERIODS = [int(p) for p in per["period"]]
+    rate = float(s["discount_rate"])
+    base = int(s["base_year"]) if s.get("base_year") is not None else PERIODS[0]
+    years = dict(zip(PERIODS, per["years"].astype(int)))
+    dfw = {p: discount_weight(p, years[p], base, rate) for p in PERIODS}
+
+    ts = t["timesteps"].sort_values("timestep")
+    TIMESTEPS = [int(x) for x in ts["timestep"]]
+    weight = dict(zip(TIMESTEPS, ts["weight"].astype(float)))
+    block = dict(zip(TIMESTEPS, ts["block"].astype(int)))
+    prev_t: dict[int, int] = {}
+    for _, grp in ts.groupby("block", sort=False):
+        steps = grp["timestep"].astype(int).tolist()
+        for i, x in enumerate(steps):
+            prev_t[x] = steps[i - 1]
+
+    tech = t["technologies"].set_index("technology")
+    kind = tech["kind"].to_dict()
+    ZONES = t["zones"]["zone"].tolist()
+
+    # demand per period
+    dem = t["demand"]
+    growth = t["demand_growth"]
+    demand_mw: dict = {}
+    mult = {(z, p): 1.0 for z in ZONES for p in PERIODS}
+    if len(growth):
+        mult.update({(r.zone, int(r.period)): float(r.multiplier) for r in growth.itertuples()})
+    for z, ts_, mw in zip(dem["zone"], dem["timestep"], dem["demand_mw"]):
+        for p in PERIODS:
+            demand_mw[(z, p, int(ts_))] = float(mw) * mult[(z, p)]
+
+    # existing capacity alive per period
+    ex = t["existing_capacity"].copy()
+    if len(ex):
+        life = ex["technology"].map(tech["lifetime_yr"])
+        ex["retire"] = ex["retirement_year"].where(ex["retirement_year"].notna(), ex["build_year"] + life).astype(int)
+    existing_mw: dict = {}
+    existing_mwh: dict = {}
+    for r in ex.itertuples():
+        for p in PERIODS:
+            if r.build_year <= p < r.retire:
+                key = (r.zone, r.technology, p)
+                existing_mw[key] = existing_mw.get(key, 0.0) + float(r.capacity_mw)
+                existing_mwh[key] = existing_mwh.get(key, 0.0) + float(r.energy_mwh)
+
+    # build options, after partner eligibility
+    partners = t["partners"].set_index("partner")
+    bo = t["build_options"].copy()
+    excluded = []
+    if len(bo) and len(partners):
+        keep = []
+        for r in bo.itertuples():
+            ok = True
+            if r.partner:
+                elig = [x.strip() for x in partners.at[r.partner, "eligible_technologies"].split(";") if x.strip()]
+                ok = not elig or r.technology in elig
+            keep.append(ok)
+            if not ok:
+                excluded.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.partner} is not eligible for {r.technology}")
+        bo = bo[keep]
+    bo = bo.set_index(["zone", "technology", "partner"])
+    BUILDS = list(bo.index)
+    BUILD_PERIODS = []
+    annuity, annuity_e, capex_mw, capex_mwh = {}, {}, {}, {}
+    for b, r in bo.iterrows():
+        lo = r["first_period"] if pd.notna(r["first_period"]) else -np.inf
+        hi = r["last_period"] if pd.notna(r["last_period"]) else np.inf
+        BUILD_PERIODS += [(*b, p) for p in PERIODS if lo <= p <= hi]
+        g = b[1]
+        wacc = float(partners.at[b[2], "wacc"]) if b[2] else rate
+        capex = r["capex_usd_per_kw"] if pd.notna(r["capex_usd_per_kw"]) else tech.at[g, "capex_usd_per_kw"]
+        capex_mw[b] = float(capex) * 1000.0
+        f = crf(wacc, int(tech.at[g, "lifetime_yr"]))
+        annuity[b] = capex_mw[b] * f
+        capex_mwh[b] = float(tech.at[g, "capex_usd_per_kwh"]) * 1000.0
+        annuity_e[b] = capex_mwh[b] * f
+
+    ZG = sorted({(z, g) for z, g, _ in existing_mw} | {(z, g) for z, g, _ in BUILDS})
+
+    def profile(name: str, col: str) -> dict:
+        df = t[name]
+        return {(z, g, int(x)): float(v) for z, g, x, v in zip(df["zone"], df["technology"], df["timestep"], df[col])}
+
+    cor = t["corridors"].set_index("corridor")
+    line_annuity = {l: float(r["capex_usd_per_mw_km"] * r["length_km"]) * crf(rate, int(r["lifetime_yr"])) for l, r in cor.iterrows()}
+    CORRIDORS = [l for l, r in cor.iterrows()
+                 if r["max_new_mw"] > 0 or (r["capacity_mw"] > 0 and r["available_from"] <= PERIODS[-1])]
+
+    hb = t["hydro_budgets"]
+    hydro_budget = {(r.zone, r.technology, int(r.period)): float(r.energy_mwh) for r in hb.itertuples()}
+
+    return ModelData(
+        ZONES=ZONES, TECHS=tech.index.tolist(), PERIODS=PERIODS, TIMESTEPS=TIMESTEPS, ZG=ZG,
+        BUILDS=BUILDS, BUILD_PERIODS=BUILD_PERIODS, CORRIDORS=CORRIDORS,
+        INTERCONNECTORS=t["interconnectors"]["interconnector"].tolist(),
+        PARTNERS=partners.index.tolist(),
+        kind=kind, weight=weight, block=block, prev_t=prev_t, years=years, df=dfw,
+        demand_mw=demand_mw, existing_mw=existing_mw, existing_mwh=existing_mwh,
+        avail_pu=profile("availability", "availability_pu"), minout_pu=profile("min_output", "min_output_pu"),
+        tech=tech, build=bo, annuity_usd_per_mw_yr=annuity, annuity_usd_per_mwh_yr=annuity_e, capex_usd_per_mw=capex_mw, capex_usd_per_mwh=capex_mwh,
+        corridor=cor, line_annuity_usd_per_mw_yr=line_annuity,
+        interconnector=t["interconnectors"].set_index("interconnector"),
+        trade=t["trade_prices"].set_index(["interconnector", "period"]),
+        fuel=t["fuels"].set_index("fuel"), fuel_limits=t["fuel_limits"].set_index(["fuel", "period"]),
+        hydro_budget_mwh=hydro_budget, periods=per.set_index("period"), zones=t["zones"].set_index("zone"),
+        reserve=t["reserve_margins"], partners=partners,
+        partner_envelopes=t["partner_envelopes"].set_index(["partner", "period"]),
+        partner_zone_caps=t["partner_zone_caps"].set_index(["partner", "zone"]),
+        settings={**s, "base_year": base}, excluded_builds=excluded,
+    )

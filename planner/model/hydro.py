@@ -1,0 +1,21 @@
+"""Reservoir hydro water budgets: annual energy at most the inflow of the period.
+
+    sum_t w_t * gen[z,g,p,t] <= energy_mwh[z,g,p]       for each (z, g, p) in hydro_budgets   (MWh/yr)
+
+This sits on top of the hourly availability bound in dispatch.py; hydro
+without a budget row is limited by availability alone.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    zg = set(d.ZG)
+    H = [k for k in d.hydro_budget_mwh if k[:2] in zg and k[2] in d.PERIODS]
+    m.hydro_budget = pyo.Constraint(
+        H, rule=lambda m, z, g, p: sum(d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS) <= d.hydro_budget_mwh[(z, g, p)],
+        doc="Annual hydro output at most the period's water budget (MWh/yr)")

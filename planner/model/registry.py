@@ -1,0 +1,31 @@
+"""How constraint families add to the shared nodal balance and to the objective.
+
+A family registers an injection function ``f(z, p, t) -> MW into zone z`` and
+annual cost expressions ``USD/yr in period p``; the balance and the objective
+sum whatever was registered, so adding imports or storage touches one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Registry:
+    injections: dict[str, Callable] = field(default_factory=dict)   # name -> f(z, p, t)
+    annual_costs: dict[str, Callable] = field(default_factory=dict)  # name -> f(p), USD/yr
+
+    def add_injection(self, name: str, f: Callable) -> None:
+        if name in self.injections:
+            raise ValueError(f"injection {name!r} registered twice")
+        self.injections[name] = f
+
+    def add_cost(self, name: str, f: Callable) -> None:
+        if name in self.annual_costs:
+            raise ValueError(f"cost {name!r} registered twice")
+        self.annual_costs[name] = f
+
+
+def registry(m) -> Registry:
+    return m._registry

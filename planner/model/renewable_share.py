@@ -1,0 +1,30 @@
+"""Minimum renewable share of annual generation.
+
+    sum_{z, g renewable, t} w_t * gen[z,g,p,t] >= share[p] * sum_{z, g not storage, t} w_t * gen[z,g,p,t]   (MWh/yr)
+
+for periods with share > 0. Storage discharge is not generation (it moves
+energy in time), so it counts on neither side. The dual divided by the
+discount weight is the premium per renewable MWh (USD/MWh).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    share = d.periods["min_renewable_share"].to_dict()
+    res = d.tech["renewable"].astype(bool).to_dict()
+    P = [p for p in d.PERIODS if share[p] > 0]
+
+    def rule(m, p):
+        total = 0
+        for z, g in d.ZG:
+            if d.kind[g] == "storage":
+                continue
+            coef = (1.0 - share[p]) if res[g] else -share[p]
+            total += sum(coef * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
+        return total >= 0
+    m.renewable_share = pyo.Constraint(P, rule=rule, doc="Renewable generation at least the target share (MWh/yr)")

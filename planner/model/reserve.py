@@ -1,0 +1,44 @@
+"""Planning reserve margin: firm capacity covers peak demand plus a margin.
+
+    sum_{z in R, g} credit_g * cap[z,g,p]
+      + sum_{i in R} credit_i * import_mw_i
+      + sum_{l into R from outside} credit_l * line_cap[l,p]
+      >= (1 + margin[R,p]) * max_t sum_{z in R} demand[z,p,t]                (MW)
+
+for every (region R, period p) in reserve_margins; R = * is the whole system
+(no corridor is then "into" it). The peak is the coincident peak of the
+region's zones. The dual, divided by the discount weight of p, is a capacity
+price in USD/MW-yr.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+
+
+def members(d: ModelData, region: str) -> set[str]:
+    return set(d.ZONES) if region == "*" else {z for z in d.ZONES if d.zones.at[z, "region"] == region}
+
+
+def peak_mw(d: ModelData, zones: set[str], p: int) -> float:
+    return max(sum(d.demand_mw[(z, p, t)] for z in zones) for t in d.TIMESTEPS)
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples() if int(r.period) in d.PERIODS}
+    credit = d.tech["capacity_credit_pu"].to_dict()
+    ic, cor = d.interconnector, d.corridor
+
+    def rule(m, region, p):
+        zs = members(d, region)
+        firm = sum(credit[g] * m.cap[z, g, p] for z, g in d.ZG if z in zs and credit[g])
+        firm += sum(float(ic.at[i, "capacity_credit_pu"] * ic.at[i, "import_mw"]) for i in d.INTERCONNECTORS if ic.at[i, "zone"] in zs)
+        for l in d.CORRIDORS:
+            a, b = cor.at[l, "from_zone"] in zs, cor.at[l, "to_zone"] in zs
+            if a != b and cor.at[l, "capacity_credit_pu"] > 0:
+                firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
+        return firm >= (1.0 + rows[(region, p)]) * peak_mw(d, zs, p)
+
+    m.reserve_margin = pyo.Constraint(list(rows), rule=rule, doc="Firm capacity at least peak demand times (1 + margin) (MW)")

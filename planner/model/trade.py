@@ -1,0 +1,44 @@
+"""Trade with external markets over interconnectors.
+
+    0 <= imports[i,p,t] <= import_mw_i,   0 <= exports[i,p,t] <= export_mw_i                       (MW)
+    sum_t w_t * imports[i,p,t] <= max_import_mwh[i,p]     where given                             (MWh/yr)
+    sum_t w_t * exports[i,p,t] <= max_export_mwh[i,p]     where given
+
+The balance of the interconnector's zone gets imports - exports.
+Costs registered (USD/yr): imports = sum w_t * import_price[i,p] * imports;
+exports = - sum w_t * export_price[i,p] * exports (revenue).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+from planner.model.registry import registry
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    ic, tr = d.interconnector, d.trade
+    I = d.INTERCONNECTORS
+    IPT = [(i, p, t) for i in I for p in d.PERIODS for t in d.TIMESTEPS]
+    m.imports = pyo.Var(IPT, within=pyo.NonNegativeReals, bounds=lambda m, i, p, t: (0.0, float(ic.at[i, "import_mw"])),
+                        doc="Imports over interconnector i (MW)")
+    m.exports = pyo.Var(IPT, within=pyo.NonNegativeReals, bounds=lambda m, i, p, t: (0.0, float(ic.at[i, "export_mw"])),
+                        doc="Exports over interconnector i (MW)")
+
+    def limited(col):
+        return [(i, p) for i in I for p in d.PERIODS if tr.at[(i, p), col] == tr.at[(i, p), col]]
+    m.import_limit = pyo.Constraint(limited("max_import_mwh"), rule=lambda m, i, p: sum(
+        d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) <= tr.at[(i, p), "max_import_mwh"], doc="Annual import limit (MWh/yr)")
+    m.export_limit = pyo.Constraint(limited("max_export_mwh"), rule=lambda m, i, p: sum(
+        d.weight[t] * m.exports[i, p, t] for t in d.TIMESTEPS) <= tr.at[(i, p), "max_export_mwh"], doc="Annual export limit (MWh/yr)")
+
+    at = {z: [i for i in I if ic.at[i, "zone"] == z] for z in d.ZONES}
+    p_imp = tr["import_price_usd_per_mwh"].to_dict()
+    p_exp = tr["export_price_usd_per_mwh"].to_dict()
+    reg = registry(m)
+    reg.add_injection("trade", lambda z, p, t: sum(m.imports[i, p, t] - m.exports[i, p, t] for i in at[z]))
+    reg.add_cost("imports", lambda p: sum(d.weight[t] * p_imp[(i, p)] * m.imports[i, p, t]
+                                          for i in I for t in d.TIMESTEPS))
+    reg.add_cost("exports", lambda p: -sum(d.weight[t] * p_exp[(i, p)] * m.exports[i, p, t]
+                                           for i in I for t in d.TIMESTEPS))

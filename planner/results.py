@@ -1,0 +1,132 @@
+"""Stage 4: tidy result tables from a solved model, units in every column name.
+
+Prices and shadow prices are duals divided by the discount weight of the
+period (and by the timestep weight for hourly rows), so they read as
+undiscounted USD per unit in the period's own years.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
+from planner.solve import Solution
+
+
+def _frame(var, names: list[str], value: str) -> pd.DataFrame:
+    rows = [(*k, v.value or 0.0) for k, v in var.items()]
+    return pd.DataFrame(rows, columns=[*names, value])
+
+
+def _clean(df: pd.DataFrame) -> pd.DataFrame:
+    num = df.select_dtypes("number").columns
+    df[num] = df[num].mask(df[num].abs() < 1e-7, 0.0)
+    return df
+
+
+def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    w = pd.Series(d.weight, name="weight")
+
+    # capacity by zone x technology x period
+    cap_rows = []
+    for (z, g, p), e in m.cap.items():
+        new = sum(m.new_cap[v].value or 0.0 for v in m._vintages[(z, g, p)] if v[3] == p)
+        ex = d.existing_mw.get((z, g, p), 0.0)
+        cap_rows.append((z, g, p, ex, new, pyo.value(e), pyo.value(m.ecap[z, g, p])))
+    cap = pd.DataFrame(cap_rows, columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])
+    cap = cap.sort_values(["zone", "technology", "period"])
+    prev_ex = cap.groupby(["zone", "technology"])["existing_mw"].shift(1)
+    cap["retired_mw"] = (prev_ex - cap["existing_mw"]).clip(lower=0).fillna(0.0)
+    out["capacity"] = _clean(cap.reset_index(drop=True))
+
+    # new builds by option (partner) and period
+    nb = _frame(m.new_cap, ["zone", "technology", "partner", "period"], "new_mw")
+    ne = {k: v.value or 0.0 for k, v in m.new_energy.items()}
+    nb["new_energy_mwh"] = [ne.get(k, 0.0) for k in zip(nb.zone, nb.technology, nb.partner, nb.period)]
+    keys = list(zip(nb.zone, nb.technology, nb.partner))
+    nb["capex_usd"] = [d.capex_usd_per_mw[b] * x + d.capex_usd_per_mwh[b] * e for b, x, e in zip(keys, nb.new_mw, nb.new_energy_mwh)]
+    nb["annuity_usd_per_yr"] = [d.annuity_usd_per_mw_yr[b] * x + d.annuity_usd_per_mwh_yr[b] * e
+                                for b, x, e in zip(keys, nb.new_mw, nb.new_energy_mwh)]
+    out["new_capacity"] = _clean(nb)
+
+    # hourly dispatch, then annual generation
+    disp = _frame(m.gen, ["zone", "technology", "period", "timestep"], "generation_mw")
+    ch = {k: v.value or 0.0 for k, v in m.charge.items()}
+    disp["charge_mw"] = [ch.get(k, 0.0) for k in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
+    capmap = {k: pyo.value(e) for k, e in m.cap.items()}
+    disp["available_mw"] = [d.availability(z, g, t) * capmap[(z, g, p)] if d.kind[g] != "storage" else capmap[(z, g, p)]
+                            for z, g, p, t in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
+    disp = _clean(disp)
+    out["dispatch"] = disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw"]]
+    dw = disp.join(w, on="timestep")
+    for col in ("generation_mw", "available_mw", "charge_mw"):
+        dw[col.replace("_mw", "_mwh")] = dw[col] * dw["weight"]
+    gen = dw.groupby(["zone", "technology", "period"], as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
+    gen["curtailment_mwh"] = [a - g if d.kind[tech] == "variable" else 0.0
+                              for tech, a, g in zip(gen.technology, gen.available_mwh, gen.generation_mwh)]
+    gen = gen.merge(out["capacity"][["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
+    hours = sum(d.weight.values())
+    gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * hours)).where(gen["total_mw"] > 0, 0.0)
+    out["generation"] = _clean(gen.drop(columns=["total_mw"]))
+
+    # zonal hourly prices, demand, unserved
+    rows = []
+    for (z, p, t), con in m.balance.items():
+        y = sol.duals.get(con, 0.0)
+        rows.append((z, p, t, d.weight[t], d.demand_mw[(z, p, t)], m.unserved[z, p, t].value or 0.0,
+                     y / (d.df[p] * d.weight[t])))
+    out["prices"] = _clean(pd.DataFrame(rows, columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
+                                                       "price_usd_per_mwh"]))
+
+    # flows and corridors
+    fl = _frame(m.flow_fw, ["corridor", "period", "timestep"], "forward_mw")
+    fl["backward_mw"] = [m.flow_bw[k].value or 0.0 for k in zip(fl.corridor, fl.period, fl.timestep)]
+    fl["flow_mw"] = fl["forward_mw"] - fl["backward_mw"]
+    loss = d.corridor["loss_pu"].to_dict()
+    fl["loss_mw"] = [(a + b) * loss[c] for c, a, b in zip(fl.corridor, fl.forward_mw, fl.backward_mw)]
+    out["flows"] = _clean(fl[["corridor", "period", "timestep", "flow_mw", "loss_mw"]])
+    crow = []
+    for (l, p), e in m.line_cap.items():
+        new = m.new_line[l, p].value if (l, p) in m.new_line else 0.0
+        crow.append((l, d.corridor.at[l, "from_zone"], d.corridor.at[l, "to_zone"], p, pyo.value(e), new or 0.0))
+    cor = pd.DataFrame(crow, columns=["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"])
+    if len(fl):
+        fw = fl.join(w, on="timestep")
+        fw["sent_mwh"] = fw["flow_mw"].abs() * fw["weight"]
+        fw["full_h"] = 0.0
+        util = fw.groupby(["corridor", "period"], as_index=False)["sent_mwh"].sum()
+        cor = cor.merge(util, on=["corridor", "period"], how="left")
+        cor["utilisation"] = (cor["sent_mwh"] / (cor["capacity_mw"] * hours)).where(cor["capacity_mw"] > 0, 0.0)
+    out["corridors"] = _clean(cor)
+
+    tr = _frame(m.imports, ["interconnector", "period", "timestep"], "import_mw")
+    tr["export_mw"] = [m.exports[k].value or 0.0 for k in zip(tr.interconnector, tr.period, tr.timestep)]
+    out["trade"] = _clean(tr)
+
+    # costs
+    crow = []
+    for (c, p), e in m.annual_cost.items():
+        a = pyo.value(e)
+        crow.append((p, c, a, d.df[p], a * d.df[p]))
+    out["costs"] = _clean(pd.DataFrame(crow, columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
+    out["emissions"] = pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
+
+    # shadow prices of the system-wide constraints
+    duals = []
+
+    def shadow(comp, family: str, unit: str, index_names: tuple[str, ...]):
+        for k, con in comp.items():
+            k = k if isinstance(k, tuple) else (k,)
+            p = next(x for x in k if isinstance(x, int))
+            duals.append((family, "/".join(map(str, k)), p, sol.duals.get(con, 0.0) / d.df[p], unit))
+
+    shadow(m.reserve_margin, "reserve_margin", "USD/MW-yr", ("region", "period"))
+    shadow(m.co2_cap, "co2_cap", "USD/t", ("period",))
+    shadow(m.renewable_share, "renewable_share", "USD/MWh", ("period",))
+    shadow(m.import_share, "import_share", "USD/MWh", ("period",))
+    shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th", ("fuel", "period"))
+    shadow(m.partner_envelope, "partner_envelope", "USD/USD", ("partner", "period"))
+    out["shadow_prices"] = _clean(pd.DataFrame(duals, columns=["constraint", "index", "period", "shadow_price", "unit"]))
+    return out

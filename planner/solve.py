@@ -1,0 +1,128 @@
+"""Stage 3: hand the LP to HiGHS as sparse matrices and read the solution back.
+
+Pyomo's ``LinearStandardFormCompiler`` turns the model into c, A, row bounds
+and column bounds; ``highspy.Highs.passModel`` takes them directly. Any model
+status other than optimal raises ``SolveError``: no number from a
+non-optimal solve is ever presented as a result.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from planner.errors import SolveError
+
+# run-spec option name -> HiGHS option name
+OPTION_NAMES = {
+    "method": "solver",            # "choose", "simplex", "ipm", "pdlp"
+    "threads": "threads",
+    "time_limit_s": "time_limit",
+    "primal_feasibility_tolerance": "primal_feasibility_tolerance",
+    "dual_feasibility_tolerance": "dual_feasibility_tolerance",
+    "ipm_optimality_tolerance": "ipm_optimality_tolerance",
+    "crossover": "run_crossover",  # "on", "off", "choose"
+    "presolve": "presolve",        # "on", "off", "choose"
+}
+
+
+@dataclass
+class Compiled:
+    """The LP as HiGHS sees it, with the Pyomo objects behind each row and column."""
+
+    lp: highspy.HighsLp
+    columns: list
+    rows: list
+    offset: float
+    seconds: float
+
+
+@dataclass
+class Solution:
+    status: str
+    objective: float
+    duals: dict = field(repr=False)
+    seconds: dict = field(default_factory=dict)
+    solver_version: str = ""
+    iterations: dict = field(default_factory=dict)
+    size: dict = field(default_factory=dict)
+
+
+def compile_lp(m: pyo.ConcreteModel) -> Compiled:
+    """Pyomo model -> HighsLp (column-wise sparse matrix, row and column bounds)."""
+    t0 = time.perf_counter()
+    repn = LinearStandardFormCompiler().write(m, mixed_form=True)
+    inf = highspy.kHighsInf
+    A = repn.A.tocsc()
+    n_col, n_row = A.shape[1], A.shape[0]
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_col
+    lp.num_row_ = n_row
+    c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n_col)
+    lp.col_cost_ = c
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in repn.columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in repn.columns], dtype=float)
+    rhs = np.asarray(repn.rhs, dtype=float)
+    kind = np.array([r.bound_type for r in repn.rows], dtype=int)
+    lp.row_lower_ = np.where(kind >= 0, np.where(kind == 0, rhs, -inf), rhs)
+    lp.row_upper_ = np.where(kind <= 0, np.where(kind == 0, rhs, inf), rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    lp.a_matrix_.num_col_ = n_col
+    lp.a_matrix_.num_row_ = n_row
+    offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    return Compiled(lp, repn.columns, [r.constraint for r in repn.rows], offset, time.perf_counter() - t0)
+
+
+def make_highs(options: dict) -> highspy.Highs:
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(options.get("log", False)))
+    for key, value in options.items():
+        if key in ("log",):
+            continue
+        h.setOptionValue(OPTION_NAMES.get(key, key), value)
+    return h
+
+
+def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
+    """Compile, solve, and load primal values into the model; return duals by constraint."""
+    options = dict(options or {})
+    comp = compile_lp(m)
+    h = make_highs(options)
+    h.passModel(comp.lp)
+    t0 = time.perf_counter()
+    h.run()
+    solve_s = time.perf_counter() - t0
+    status = h.getModelStatus()
+    status_text = h.modelStatusToString(status)
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolveError(status_text)
+    sol = h.getSolution()
+    info = h.getInfo()
+    x = np.asarray(sol.col_value)
+    for v, val in zip(comp.columns, x):
+        v.set_value(float(val), skip_validation=True)
+    for v in m.component_data_objects(pyo.Var, descend_into=True):
+        if v.value is None:  # appears in no row and not in the objective
+            v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
+                        skip_validation=True)
+    duals: dict = {}
+    for con, y in zip(comp.rows, sol.row_dual):
+        duals[con] = duals.get(con, 0.0) + float(y)
+    return Solution(
+        status="optimal",
+        objective=float(info.objective_function_value) + comp.offset,
+        duals=duals,
+        seconds={"compile": comp.seconds, "solve": solve_s},
+        solver_version=f"HiGHS {highspy.Highs().version()}" if hasattr(highspy.Highs, "version") else "HiGHS",
+        iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
+                    "crossover": int(info.crossover_iteration_count)},
+        size={"columns": comp.lp.num_col_, "rows": comp.lp.num_row_, "nonzeros": int(len(comp.lp.a_matrix_.value_))},
+    )

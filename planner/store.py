@@ -1,0 +1,56 @@
+"""Results on disk: written whole or not at all.
+
+A run writes into a temporary sibling folder; only when every file is written
+is it renamed into place. An earlier run of the same name is moved aside first
+and removed only after the new one is in place, so an interrupted or failed
+run never leaves a half-written folder or damages an earlier result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+
+def write_results(target: Path, fill: Callable[[Path], None]) -> Path:
+    """Call ``fill(tmpdir)`` to write every file, then move tmpdir to ``target`` atomically."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        fill(tmp)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
+    for name, df in tables.items():
+        df.to_csv(folder / f"{name}.csv", index=False, float_format="%.6g")
+    (folder / "run.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+
+
+def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Stored tables and run.json of a results folder, for reports and comparisons."""
+    folder = Path(folder)
+    meta_path = folder / "run.json"
+    if not meta_path.is_file():
+        from planner.errors import InputError, Problem
+        raise InputError([Problem(str(folder), "is not a results folder (no run.json)")])
+    meta = json.loads(meta_path.read_text())
+    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    return tables, meta

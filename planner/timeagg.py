@@ -1,0 +1,106 @@
+"""Time aggregation: a full hourly year -> representative days, with tsam.
+
+Demand, availability and must-run profiles are clustered together (tsam's
+hierarchical clustering, medoid days, column means preserved). Each
+representative day becomes a block of 24 timesteps whose weight is the number
+of days it stands for, and storage wraps within each block. The profile error
+tsam reports is kept in run.json.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.load import Case
+
+
+def _wide(case: Case) -> pd.DataFrame:
+    cols = {}
+    dem = case["demand"].pivot(index="timestep", columns="zone", values="demand_mw")
+    for z in dem.columns:
+        cols[("demand", z, "")] = dem[z]
+    for name, col in (("availability", "availability_pu"), ("min_output", "min_output_pu")):
+        df = case[name]
+        if len(df):
+            piv = df.pivot(index="timestep", columns=["zone", "technology"], values=col)
+            for z, g in piv.columns:
+                cols[(name, z, g)] = piv[(z, g)]
+    wide = pd.DataFrame(cols).sort_index()
+    return wide
+
+
+def representative_days(case: Case, days: int) -> tuple[Case, dict]:
+    import tsam
+
+    ts = case["timesteps"].sort_values("timestep")
+    n = len(ts)
+    if n % 24 or not (ts["weight"] == 1).all() or days * 24 >= n:
+        raise InputError([Problem("timesteps.csv", f"representative_days needs a full hourly series: a multiple of 24 "
+                                  f"timesteps of weight 1, more than {days} days; this case has {n} timesteps")])
+    wide = _wide(case)
+    flat = wide.copy()
+    flat.columns = [f"{a}|{b}|{c}" for a, b, c in wide.columns]
+    flat = flat.loc[:, flat.std() > 0]  # constant columns need no clustering and upset tsam's scaling
+    flat.index = pd.date_range("2001-01-01", periods=n, freq="h")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = tsam.aggregate(flat, n_clusters=days, period_duration=24)
+    reps = res.cluster_representatives
+    counts = res.cluster_counts
+    clusters = sorted(reps.index.get_level_values(0).unique())
+
+    # new timesteps: block c, hours 0..23, weight = days represented
+    old_steps = ts["timestep"].to_numpy()
+    assign = np.asarray(res.cluster_assignments)
+    month = ts["month"].to_numpy() if ts["month"].notna().all() else None
+    rows, values = [], {}
+    for i, c in enumerate(clusters):
+        members = np.flatnonzero(assign == c)
+        mon = None
+        if month is not None:
+            mon = int(pd.Series(month[members * 24]).mode().iloc[0])
+        for h in range(24):
+            tnew = i * 24 + h
+            rows.append((tnew, float(counts[c]), i, mon))
+            values[tnew] = reps.loc[(c, h)]
+    new_ts = pd.DataFrame(rows, columns=["timestep", "weight", "block", "month"])
+    new_ts.index = pd.RangeIndex(2, len(new_ts) + 2, name="line")
+
+    def series(kind, z, g):
+        key = f"{kind}|{z}|{g}"
+        if key in flat.columns:
+            return [float(values[t][key]) for t in new_ts["timestep"]]
+        return [float(wide[(kind, z, g)].iloc[0])] * len(new_ts)
+
+    tables = dict(case.tables)
+    tables["timesteps"] = new_ts
+    zones = list(case["zones"]["zone"])
+    tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t, v in zip(new_ts["timestep"], series("demand", z, ""))],
+                                    columns=["zone", "timestep", "demand_mw"])
+    avail_new = {}
+    for name, col in (("availability", "availability_pu"), ("min_output", "min_output_pu")):
+        df = case[name]
+        recs = []
+        for z, g in sorted(set(zip(df["zone"], df["technology"]))):
+            for t, v in zip(new_ts["timestep"], series(name, z, g)):
+                v = min(max(v, 0.0), 1.0)
+                if name == "availability":
+                    avail_new[(z, g, t)] = v
+                else:
+                    tech_av = float(case["technologies"].set_index("technology").at[g, "availability_pu"])
+                    v = min(v, avail_new.get((z, g, t), tech_av))
+                recs.append((z, g, t, v))
+        tables[name] = pd.DataFrame(recs, columns=["zone", "technology", "timestep", col])
+    acc = res.accuracy
+    info = {"method": "tsam hierarchical, medoid days, means preserved", "representative_days": days,
+            "days_represented": {str(i): int(counts[c]) for i, c in enumerate(clusters)}}
+    try:
+        info["profile_rmse_mean"] = float(np.nanmean(acc.rmse))
+        info["profile_rmse_max"] = float(np.nanmax(acc.rmse))
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return Case(case.path, tables, case.settings), info
