@@ -12,7 +12,7 @@ from pathlib import Path
 
 from planner.errors import InputError, SolveError
 
-DEFAULT_MODEL = Path("models/kazakhstan.toml")
+DEFAULT_MODEL = Path("models/example.toml")  # until the Kazakhstan case lands
 
 
 def _summary(out) -> str:

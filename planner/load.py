@@ -156,7 +156,7 @@ def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                 if v is None or v == "" or (isinstance(v, float) and math.isnan(v)):
                     continue
                 if v not in known:
-                    shown = ", ".join(map(str, sorted(known))[:12]) if known else f"none ({ref_table}.csv is empty or missing)"
+                    shown = ", ".join(list(map(str, sorted(known)))[:12]) if known else f"none ({ref_table}.csv is empty or missing)"
                     problems.append(Problem(table.file, f"{v!r} is not a known {ref_col} of {ref_table}.csv; known: {shown}", int(ln), col.name))
 
 

@@ -82,6 +82,9 @@ def compile_lp(m: pyo.ConcreteModel) -> Compiled:
 
 
 def make_highs(options: dict) -> highspy.Highs:
+    if "threads" in options:
+        # HiGHS keeps one global thread pool; a different thread count than the pool's makes run() fail.
+        highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.get("log", False)))
     for key, value in options.items():
@@ -98,8 +101,10 @@ def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
     h = make_highs(options)
     h.passModel(comp.lp)
     t0 = time.perf_counter()
-    h.run()
+    run_status = h.run()
     solve_s = time.perf_counter() - t0
+    if run_status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        raise SolveError("solver error", "HiGHS refused to run; check the [solver] options of the run specification")
     status = h.getModelStatus()
     status_text = h.modelStatusToString(status)
     if status != highspy.HighsModelStatus.kOptimal:
@@ -121,7 +126,7 @@ def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
         objective=float(info.objective_function_value) + comp.offset,
         duals=duals,
         seconds={"compile": comp.seconds, "solve": solve_s},
-        solver_version=f"HiGHS {highspy.Highs().version()}" if hasattr(highspy.Highs, "version") else "HiGHS",
+        solver_version=f"HiGHS {h.version()}",
         iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
                     "crossover": int(info.crossover_iteration_count)},
         size={"columns": comp.lp.num_col_, "rows": comp.lp.num_row_, "nonzeros": int(len(comp.lp.a_matrix_.value_))},

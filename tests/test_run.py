@@ -1,0 +1,69 @@
+"""Runs end to end: non-optimal status is an error, results are written whole or not at all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import planner.run as run_mod
+from casekit import hours, write_case
+from planner.cli import main
+from planner.errors import SolveError
+from planner.spec import load_spec
+
+ROOT = Path(__file__).parent.parent
+
+
+def infeasible_case(folder: Path) -> Path:
+    """Must-run 100 MW (min_output 1.0 of 100 MW existing) against 50 MW of demand and nowhere to send it."""
+    return write_case(folder, technologies=[{"technology": "chp", "kind": "thermal", "lifetime_yr": 100, "min_output_pu": 1.0}],
+                      existing_capacity=[{"zone": "A", "technology": "chp", "build_year": 2000, "capacity_mw": 100}],
+                      timesteps=hours([8760]), demand=[{"zone": "A", "timestep": 0, "demand_mw": 50}])
+
+
+def spec_for(tmp_path: Path, case: Path, extra: str = "") -> Path:
+    p = tmp_path / "m.toml"
+    p.write_text(f'name = "t"\ninputs = "{case}"\n{extra}')
+    return p
+
+
+def test_infeasible_exits_3_and_writes_nothing(tmp_path, capsys):
+    spec = spec_for(tmp_path, infeasible_case(tmp_path / "c"))
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 3
+    err = capsys.readouterr().err
+    assert "Infeasible" in err and "Traceback" not in err
+    assert not (tmp_path / "r" / "t").exists()
+
+
+def test_time_limit_is_an_error_not_a_result(tmp_path):
+    spec = load_spec(spec_for(tmp_path, ROOT / "inputs" / "example", "[solver]\ntime_limit_s = 0.0\n"))
+    with pytest.raises(SolveError, match="[Tt]ime limit"):
+        run_mod.run_spec(spec, tmp_path / "r")
+    assert not (tmp_path / "r" / "t").exists()
+
+
+def test_run_writes_tables_and_provenance(tmp_path):
+    assert main(["run", str(ROOT / "models" / "example.toml"), "--results", str(tmp_path)]) == 0
+    meta = json.loads((tmp_path / "example" / "run.json").read_text())
+    assert meta["status"] == "optimal"
+    assert len(meta["inputs_sha256"]) == 64
+    assert set(meta["timings_s"]) >= {"load_s", "build_s", "solve_s", "write_s"}
+    for name in ("capacity", "new_capacity", "generation", "prices", "flows", "costs", "emissions", "shadow_prices"):
+        assert (tmp_path / "example" / f"{name}.csv").is_file(), name
+
+
+def test_failed_write_keeps_the_earlier_result(tmp_path, monkeypatch):
+    spec = load_spec(ROOT / "models" / "example.toml")
+    first = run_mod.run_spec(spec, tmp_path)
+    before = (first.folder / "run.json").read_text()
+
+    def broken(folder, tables, meta):
+        (folder / "capacity.csv").write_text("half")
+        raise OSError("disk full")
+    monkeypatch.setattr(run_mod, "write_tables", broken)
+    with pytest.raises(OSError):
+        run_mod.run_spec(spec, tmp_path)
+    assert (first.folder / "run.json").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["example"]  # no temporary folder left behind
