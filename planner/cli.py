@@ -40,6 +40,16 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_time_error(args) -> int:
+    from planner.spec import load_spec
+    from planner.time_error import measure
+
+    df = measure(load_spec(args.model), args.days, Path(args.results))
+    with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
+    print(with_pct.to_string(index=False))
+    return 0
+
+
 def cmd_docs(args) -> int:
     from planner.docs import write_inputs_doc
 
@@ -58,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a case folder and report every problem")
     v.add_argument("case")
     v.set_defaults(func=cmd_validate)
+    te = sub.add_parser("time-error", help="measure the error of representative days against full resolution")
+    te.add_argument("model")
+    te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
+    te.add_argument("--results", default="results")
+    te.set_defaults(func=cmd_time_error)
     dc = sub.add_parser("docs", help="write the input reference generated from the schema")
     dc.add_argument("--out", default="docs/inputs.md")
     dc.set_defaults(func=cmd_docs)
