@@ -108,7 +108,11 @@ def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
     status = h.getModelStatus()
     status_text = h.modelStatusToString(status)
     if status != highspy.HighsModelStatus.kOptimal:
-        raise SolveError(status_text)
+        detail = ""
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            from planner.explain import explain_infeasible
+            detail = explain_infeasible(comp, options)
+        raise SolveError(status_text, detail)
     sol = h.getSolution()
     info = h.getInfo()
     x = np.asarray(sol.col_value)

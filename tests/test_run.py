@@ -34,6 +34,9 @@ def test_infeasible_exits_3_and_writes_nothing(tmp_path, capsys):
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 3
     err = capsys.readouterr().err
     assert "Infeasible" in err and "Traceback" not in err
+    # explained in terms of the inputs: the must-run row and the demand it cannot fit into
+    assert "dispatch_min[A,chp,2030,0]: min_output.csv / technologies.csv min_output_pu" in err
+    assert "balance[A,2030,0]: demand.csv demand_mw" in err
     assert not (tmp_path / "r" / "t").exists()
 
 
@@ -67,3 +70,11 @@ def test_failed_write_keeps_the_earlier_result(tmp_path, monkeypatch):
         run_mod.run_spec(spec, tmp_path)
     assert (first.folder / "run.json").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["example"]  # no temporary folder left behind
+
+
+def test_every_constraint_family_can_be_explained():
+    """An infeasibility report can name the inputs behind any constraint the model declares."""
+    from planner.explain import INPUTS
+    from planner.model.build import FAMILIES
+    missing = [c for cons in FAMILIES.values() for c in cons if c not in INPUTS]
+    assert missing == []
