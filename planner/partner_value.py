@@ -18,8 +18,10 @@ system cost over the horizon, which equals the difference of the two objectives.
 
 Written to results/<name>-partner-value-<k>/: ``partner_value.csv`` (metric,
 period, unit, with, without, difference), ``partner_value.json`` (headline and
-provenance), and the full result tables of both runs in ``with/`` and
-``without/`` so any report can be regenerated from them.
+provenance), the partner report of the run with the partner
+(``partner_builds.csv``, ``partner_deficits.csv``, ``zone_deficits.csv``,
+``partner_headline.csv``), and the full result tables of both runs in ``with/``
+and ``without/`` so any report can be regenerated from them.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def compare(with_tables: dict, without_tables: dict) -> "pd.DataFrame":
 def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None) -> dict:
     """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
     from planner.errors import InputError, Problem
+    from planner.partners_report import write as write_report
     from planner.run import run_spec
     from planner.store import write_results, write_tables
 
@@ -114,6 +117,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         def fill(tmp: Path) -> None:
             table.to_csv(tmp / "partner_value.csv", index=False, float_format="%.9g")
             (tmp / "partner_value.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+            write_report(with_.tables, tmp)
             for sub, run in (("with", with_), ("without", without)):
                 (tmp / sub).mkdir()
                 write_tables(tmp / sub, run.tables, run.meta)

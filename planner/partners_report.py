@@ -53,6 +53,8 @@ so the closed amounts of all owners sum to min(deficit, all new additions).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -62,14 +64,6 @@ EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
 NEEDED = ("capacity", "new_capacity", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone")
 
-UNITS = {
-    "new_mw": "MW built in the period", "in_service_mw": "MW in service in the period",
-    "capex_usd": "USD overnight, builds of the period", "annuity_usd_per_yr": "USD/yr",
-    "fixed_om_usd_per_yr": "USD/yr", "annual_cost_usd_per_yr": "USD/yr (annuity + fixed O&M)",
-    "generation_mwh": "MWh/yr", "revenue_usd_per_yr": "USD/yr at zonal prices",
-    "operating_cost_usd_per_yr": "USD/yr (variable O&M, fuel, CO2)", "margin_usd_per_yr": "USD/yr",
-    "firm_mw": "MW (capacity credit x in service)",
-}
 
 
 def _need(tables: dict[str, pd.DataFrame]) -> None:
@@ -223,3 +217,14 @@ def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
         lines.append(f"  {k}: {grp['new_mw'].sum():,.0f} MW ({', '.join(f'{z} {v:,.0f}' for z, v in where.items())}), "
                      f"capex {grp['capex_usd'].sum() / 1e9:,.2f} bn USD; deficit closed {shares}")
     return lines
+
+
+def write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Write the report tables as CSV into ``folder`` (units are in the column names; shares are fractions)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, df in report(tables).items():
+        path = folder / f"{name}.csv"
+        df.to_csv(path, index=False, float_format="%.9g")
+        paths.append(path)
+    return paths

@@ -59,6 +59,7 @@ def test_partner_value_on_the_example_end_to_end(tmp_path, capsys):
     assert per == pytest.approx(diff, rel=1e-8)
     assert diff > 0, "TR's options are cheaper finance than KZ's in the example, so dropping them costs money"
 
+    assert (folder / "partner_headline.csv").is_file() and (folder / "partner_builds.csv").is_file()
     with_t, with_meta = read_results(folder / "with")
     without_t, without_meta = read_results(folder / "without")
     assert with_meta["objective_usd"] == pytest.approx(summary["objective_with_usd"])
