@@ -1,4 +1,4 @@
-"""Command line: ``planner run|validate|docs``.
+"""Command line: ``planner run|validate|docs|partner-value``.
 
 Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
 that did not reach a proven optimum. No traceback for either.
@@ -76,6 +76,8 @@ def parser() -> argparse.ArgumentParser:
     dc = sub.add_parser("docs", help="write the input reference generated from the schema")
     dc.add_argument("--out", default="docs/inputs.md")
     dc.set_defaults(func=cmd_docs)
+    from planner.partner_value import add_subcommand as add_partner_value
+    add_partner_value(sub)
     return p
 
 

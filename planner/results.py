@@ -3,6 +3,10 @@
 Prices and shadow prices are duals divided by the discount weight of the
 period (and by the timestep weight for hourly rows), so they read as
 undiscounted USD per unit in the period's own years.
+
+``technologies`` (lifetime, fixed O&M, capacity credit), ``reserve_margin_by_zone``
+and the ``operating_cost_usd`` column of ``generation`` are stored so that the
+partner report (planner/partners_report.py) can be regenerated from results alone.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
+from planner.model.reserve import members
 from planner.solve import Solution
 
 
@@ -23,6 +29,17 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     num = df.select_dtypes("number").columns
     df[num] = df[num].mask(df[num].abs() < 1e-7, 0.0)
     return df
+
+
+def zone_margins(d: ModelData) -> pd.DataFrame:
+    """Reserve margin that applies to each zone and period: its region's, else the system's (*), else 0."""
+    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples()}
+    out = []
+    for z in d.ZONES:
+        for p in d.PERIODS:
+            region = next((R for R in (d.zones.at[z, "region"], "*") if R and (R, p) in rows and z in members(d, R)), None)
+            out.append((z, p, rows[(region, p)] if region else 0.0, region or ""))
+    return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region"])
 
 
 def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
@@ -69,7 +86,18 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     gen = gen.merge(out["capacity"][["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
     hours = sum(d.weight.values())
     gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * hours)).where(gen["total_mw"] > 0, 0.0)
+    # operating cost per zone x technology (variable O&M + fuel + CO2 price), for partner reports
+    fuel_usd = {g: float(d.tech.at[g, "heat_rate_mwh_th_per_mwh"] * d.fuel.at[d.tech.at[g, "fuel"], "price_usd_per_mwh_th"])
+                if d.tech.at[g, "fuel"] else 0.0 for g in d.TECHS}
+    ef = emission_factor(d)
+    co2_usd = d.periods["co2_price_usd_per_t"].astype(float).to_dict()
+    gen["operating_cost_usd"] = [x * (float(d.tech.at[g, "vom_usd_per_mwh"]) + fuel_usd[g] + ef[g] * co2_usd[p])
+                                 for g, p, x in zip(gen.technology, gen.period, gen.generation_mwh)]
     out["generation"] = _clean(gen.drop(columns=["total_mw"]))
+
+    # what a report needs to attribute costs and deficits without the case folder
+    out["technologies"] = d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr", "capacity_credit_pu"]]
+    out["reserve_margin_by_zone"] = zone_margins(d)
 
     # zonal hourly prices, demand, unserved
     rows = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planner.partners_report import NEEDED, headline_lines
+
 
 def _fmt_mw(x: float) -> str:
     return f"{x:,.0f}"
@@ -25,7 +27,11 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
             parts = [f"{r.zone}/{r.technology} {_fmt_mw(r.new_mw)}" for r in grp.sort_values("new_mw", ascending=False).itertuples()]
             lines.append(f"  {p}: total {_fmt_mw(grp['new_mw'].sum())} — " + ", ".join(parts))
         attributed = nb[nb["partner"].fillna("") != ""]
-        if len(attributed):
+        if len(attributed) and all(n in tables for n in NEEDED):
+            lines.append("\nwho builds where (MW, overnight capex; share of each period's deficit closed, "
+                         "definitions in planner/partners_report.py):")
+            lines += headline_lines(tables)
+        elif len(attributed):
             lines.append("new capacity (MW) by partner:")
             for k, grp in attributed.groupby("partner"):
                 where = grp.groupby("zone")["new_mw"].sum().sort_values(ascending=False)

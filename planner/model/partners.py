@@ -26,7 +26,8 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         all_p[v[3]].append(v)
     e_set = set(m.new_energy.keys())
 
-    env = [(k, p) for k, p in d.partner_envelopes.index if p in d.PERIODS]
+    # rows of a partner with no option (all excluded or ineligible) would be trivially true: not built
+    env = [(k, p) for k, p in d.partner_envelopes.index if p in d.PERIODS and by_kp.get((k, p))]
     m.partner_envelope = pyo.Constraint(env, rule=lambda m, k, p: sum(
         d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
         for v in by_kp.get((k, p), [])) <= float(d.partner_envelopes.at[(k, p), "max_investment_usd"]),
@@ -46,7 +47,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         return rule
     m.partner_min_share = pyo.Constraint(lo, rule=share("min"), doc="Partner's share of new capacity at least min_share (MW)")
     m.partner_max_share = pyo.Constraint(hi, rule=share("max"), doc="Partner's share of new capacity at most max_share (MW)")
-    caps = list(d.partner_zone_caps.index)
+    caps = [(k, z) for k, z in d.partner_zone_caps.index if any(v[2] == k and v[0] == z for v in d.BUILD_PERIODS)]
     m.partner_zone_cap = pyo.Constraint(caps, rule=lambda m, k, z: sum(
         m.new_cap[v] for v in d.BUILD_PERIODS if v[2] == k and v[0] == z) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"]),
         doc="Partner's new capacity in a zone at most its cap (MW)")

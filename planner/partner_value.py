@@ -1,0 +1,152 @@
+"""Value of a partnership: solve with and without one partner's build options.
+
+    value[metric, p] = metric_without_k[p] - metric_with_k[p]
+
+so a positive cost difference is what the partner's options save the system.
+"Without" is the same run specification with the partner added to
+``scenario.exclude_partners`` (every build option of k dropped before the model);
+everything else — inputs, periods, settings, solver — is identical. The two
+solves run one after the other on this machine.
+
+Metrics per period: annual system cost (sum of the costs table, USD/yr), its
+present value (USD, discounted to the base year), emissions (t/yr), imports and
+net imports over interconnectors (MWh/yr), unserved energy (MWh/yr), new MW
+built, and the deficits of planner/partners_report.py: the deficit against the
+existing fleet (the same in both runs, by definition) and the residual deficit
+that new builds leave open. A row with period "all" holds the present value of
+system cost over the horizon, which equals the difference of the two objectives.
+
+Written to results/<name>-partner-value-<k>/: ``partner_value.csv`` (metric,
+period, unit, with, without, difference), ``partner_value.json`` (headline and
+provenance), the partner report of the run with the partner
+(``partner_builds.csv``, ``partner_deficits.csv``, ``zone_deficits.csv``,
+``partner_headline.csv``), and the full result tables of both runs in ``with/``
+and ``without/`` so any report can be regenerated from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+METRICS = (  # name, unit
+    ("system_cost_annual", "USD/yr"),
+    ("system_cost_present_value", "USD"),
+    ("emissions", "t/yr"),
+    ("imports", "MWh/yr"),
+    ("net_imports", "MWh/yr"),
+    ("unserved_energy", "MWh/yr"),
+    ("new_capacity", "MW"),
+    ("capacity_deficit", "MW"),
+    ("residual_capacity_deficit", "MW"),
+    ("energy_deficit", "MWh/yr"),
+    ("residual_energy_deficit", "MWh/yr"),
+)
+
+
+def metrics(tables: dict) -> "pd.DataFrame":
+    """One run's metrics per period: columns metric, period, unit, value."""
+    import pandas as pd
+
+    from planner.partners_report import zone_deficits
+
+    c = tables["costs"].groupby("period")[["annual_usd", "present_value_usd"]].sum()
+    em = tables["emissions"].set_index("period")["emissions_t"]
+    tr = tables["trade"].merge(tables["prices"][["timestep", "weight"]].drop_duplicates(), on="timestep")
+    imp = (tr["import_mw"] * tr["weight"]).groupby(tr["period"]).sum()
+    exp = (tr["export_mw"] * tr["weight"]).groupby(tr["period"]).sum()
+    pr = tables["prices"]
+    uns = (pr["unserved_mw"] * pr["weight"]).groupby(pr["period"]).sum()
+    new = tables["new_capacity"].groupby("period")["new_mw"].sum()
+    zd = zone_deficits(tables)[0].groupby("period").sum(numeric_only=True)
+    values = {
+        "system_cost_annual": c["annual_usd"], "system_cost_present_value": c["present_value_usd"],
+        "emissions": em, "imports": imp, "net_imports": imp - exp, "unserved_energy": uns, "new_capacity": new,
+        "capacity_deficit": zd["capacity_deficit_mw"], "residual_capacity_deficit": zd["residual_capacity_deficit_mw"],
+        "energy_deficit": zd["energy_deficit_mwh"], "residual_energy_deficit": zd["residual_energy_deficit_mwh"],
+    }
+    periods = sorted(c.index)
+    rows = [(name, str(p), unit, float(values[name].reindex(periods).fillna(0.0)[p])) for name, unit in METRICS for p in periods]
+    rows.append(("system_cost_present_value", "all", "USD", float(c["present_value_usd"].sum())))
+    return pd.DataFrame(rows, columns=["metric", "period", "unit", "value"])
+
+
+def compare(with_tables: dict, without_tables: dict) -> "pd.DataFrame":
+    """metric, period, unit, with, without, difference (= without - with)."""
+    a = metrics(with_tables).rename(columns={"value": "with"})
+    b = metrics(without_tables).rename(columns={"value": "without"})
+    out = a.merge(b, on=["metric", "period", "unit"], how="outer")
+    out["difference"] = out["without"] - out["with"]
+    order = {name: i for i, (name, _) in enumerate(METRICS)}
+    out = out.sort_values(["metric", "period"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None) -> dict:
+    """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
+    from planner.errors import InputError, Problem
+    from planner.partners_report import write as write_report
+    from planner.run import run_spec
+    from planner.store import write_results, write_tables
+
+    already = list(spec.scenario.get("exclude_partners", []))
+    if partner in already:
+        raise InputError([Problem(str(spec.path), f"scenario.exclude_partners already drops {partner}; "
+                                  "a value of the partnership needs a run that has its options")])
+    without_spec = replace(spec, name=f"{spec.name}-without-{partner}",
+                           scenario={**spec.scenario, "exclude_partners": already + [partner]})
+    without = run_spec(without_spec, None, solver)  # first: fails early on an unknown partner
+    with_ = run_spec(spec, None, solver)
+    table = compare(with_.tables, without.tables)
+    pv = table[(table.metric == "system_cost_present_value") & (table.period == "all")].iloc[0]
+    nc = with_.tables["new_capacity"]
+    summary = {
+        "model": spec.name, "partner": partner,
+        "sign": "difference = without partner - with partner; a positive system-cost difference is the partner's value",
+        "objective_with_usd": with_.meta["objective_usd"], "objective_without_usd": without.meta["objective_usd"],
+        "value_present_usd": float(pv["difference"]),
+        "value_annual_usd_per_yr": {r.period: float(r.difference) for r in table[table.metric == "system_cost_annual"].itertuples()},
+        "partner_new_mw": float(nc.loc[nc["partner"] == partner, "new_mw"].sum()),
+        "inputs_sha256": with_.meta["inputs_sha256"], "solver": with_.meta["solver"],
+        "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
+    }
+    folder = None
+    if results_root is not None:
+        def fill(tmp: Path) -> None:
+            table.to_csv(tmp / "partner_value.csv", index=False, float_format="%.9g")
+            (tmp / "partner_value.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+            write_report(with_.tables, tmp)
+            for sub, run in (("with", with_), ("without", without)):
+                (tmp / sub).mkdir()
+                write_tables(tmp / sub, run.tables, run.meta)
+        folder = write_results(Path(results_root) / f"{spec.name}-partner-value-{partner}", fill)
+    return {"table": table, "summary": summary, "folder": folder, "with": with_, "without": without}
+
+
+def format_table(table: "pd.DataFrame", partner: str) -> str:
+    lines = [f"value of partner {partner}: without {partner} minus with {partner} (positive cost = {partner} saves money)",
+             f"  {'metric':<28}{'period':>7} {'unit':<8}{'with':>16}{'without':>16}{'difference':>16}"]
+    for r in table.itertuples():
+        lines.append(f"  {r.metric:<28}{r.period:>7} {r.unit:<8}{r.with_:>16,.0f}{r.without:>16,.0f}{r.difference:>16,.0f}")
+    return "\n".join(lines)
+
+
+def cmd_partner_value(args) -> int:
+    from planner.spec import load_spec
+
+    spec = load_spec(args.model)
+    res = partner_value(spec, args.partner, Path(args.results))
+    print(format_table(res["table"].rename(columns={"with": "with_"}), args.partner))
+    print(f"\nresults written to {res['folder']}")
+    return 0
+
+
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
+    """Register ``planner partner-value MODEL.toml --partner K``."""
+    pv = sub.add_parser("partner-value", help="solve with and without one partner's options and report the difference")
+    pv.add_argument("model", help="run specification (TOML)")
+    pv.add_argument("--partner", required=True, help="partner id of partners.csv")
+    pv.add_argument("--results", default="results", help="folder that receives results/<name>-partner-value-<K>/")
+    pv.set_defaults(func=cmd_partner_value)

@@ -1,0 +1,125 @@
+"""The partner report: attribution by capacity in service, costs, revenue, margins and deficit shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from partner_cases import envelope_case, run_folder
+
+from planner.partners_report import EXISTING, in_service, report
+from planner.spec import load_spec
+from planner.run import run_spec
+from planner.store import read_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_report_on_the_envelope_case_by_hand(tmp_path):
+    """envelope_case: TR 60 MW, KZ 40 MW of gas (see test_partners_finance); 100 MW x 8760 h = 876,000 MWh.
+
+    price = cost of one more MW-h served = KZ's annuity + fom over the year, plus vom:
+            (150,000 + 10,000) / 8760 + 5 = 23.2648 USD/MWh
+    TR: share 0.6 -> 525,600 MWh; revenue 525,600 * 23.2648 = 12,228,000;
+        annual cost 6,000,000 + 600,000 = 6,600,000; operating 525,600 * 5 = 2,628,000;
+        margin 12,228,000 - 6,600,000 - 2,628,000 = 3,000,000 (= 60 MW * 50,000, the envelope's rent)
+    KZ: share 0.4 -> 350,400 MWh; revenue 8,152,000; annual 6,400,000; operating 1,752,000; margin 0.
+    Deficit: no existing fleet, no reserve margin -> 100 MW and 876,000 MWh; TR closes 60 %, KZ 40 %.
+    """
+    out = run_folder(envelope_case(tmp_path / "c"), tmp_path / "res")
+    rep = report(read_results(out.folder)[0])
+    b = rep["partner_builds"].set_index("partner")
+    price = 160_000 / 8760 + 5
+    assert out.tables["prices"]["price_usd_per_mwh"].iloc[0] == pytest.approx(price, rel=1e-9)
+    for k, mw, share, annual, margin in (("TR", 60, 0.6, 6_600_000, 3_000_000), ("KZ", 40, 0.4, 6_400_000, 0.0)):
+        assert b.at[k, "in_service_mw"] == pytest.approx(mw)
+        assert b.at[k, "generation_mwh"] == pytest.approx(share * 876_000, rel=1e-6)
+        assert b.at[k, "revenue_usd_per_yr"] == pytest.approx(share * 876_000 * price, rel=1e-5)
+        assert b.at[k, "annual_cost_usd_per_yr"] == pytest.approx(annual, rel=1e-6)
+        assert b.at[k, "operating_cost_usd_per_yr"] == pytest.approx(share * 876_000 * 5, rel=1e-6)
+        assert b.at[k, "margin_usd_per_yr"] == pytest.approx(margin, abs=100)
+    zd = rep["zone_deficits"].iloc[0]
+    assert zd["capacity_deficit_mw"] == pytest.approx(100) and zd["energy_deficit_mwh"] == pytest.approx(876_000)
+    kd = rep["partner_deficits"].set_index("partner")
+    assert kd.at["TR", "capacity_deficit_share"] == pytest.approx(0.6)
+    assert kd.at["TR", "energy_deficit_share"] == pytest.approx(0.6)
+    assert kd.at["KZ", "capacity_deficit_share"] == pytest.approx(0.4)
+    h = rep["partner_headline"].set_index("partner")
+    assert h.at["TR", "capex_usd"] == pytest.approx(60e6)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    out = run_spec(load_spec(ROOT / "models/example.toml"), tmp_path_factory.mktemp("res"))
+    return out
+
+
+def _system_totals(t: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    c = t["costs"].pivot_table(index="period", columns="category", values="annual_usd", aggfunc="sum")
+    d = t["dispatch"].merge(t["prices"], on=["zone", "period", "timestep"])
+    d["rev"] = d["weight"] * d["price_usd_per_mwh"] * (d["generation_mw"] - d["charge_mw"])
+    return {
+        "annual_cost_usd_per_yr": c["investment"] + c["fixed_om"],
+        "operating_cost_usd_per_yr": c["fuel"] + c["variable_om"] + c["co2"],
+        "generation_mwh": t["generation"].groupby("period")["generation_mwh"].sum(),
+        "revenue_usd_per_yr": d.groupby("period")["rev"].sum(),
+        "capex_usd": t["new_capacity"].groupby("period")["capex_usd"].sum(),
+        "new_mw": t["new_capacity"].groupby("period")["new_mw"].sum(),
+        "in_service_mw": t["capacity"].groupby("period")["total_mw"].sum(),
+    }
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["in-memory", "stored-csv"])
+def test_attribution_sums_to_system_totals_on_the_example(example, stored):
+    """Every attributed quantity, summed over owners (partners, unattributed, existing fleet), zones and
+    technologies, equals the system total of the same run: exactly (1e-9) in memory; to the 6 significant
+    digits the CSVs keep (1e-5) when read back from disk."""
+    t = read_results(example.folder)[0] if stored else example.tables
+    tol = 1e-5 if stored else 1e-9
+    b = report(t)["partner_builds"]
+    assert {"TR", "KZ", EXISTING} <= set(b["partner"])
+    for col, total in _system_totals(t).items():
+        got = b.groupby("period")[col].sum()
+        assert got.to_numpy() == pytest.approx(total.reindex(got.index).to_numpy(), rel=tol), col
+    # and per zone x technology x period, capacity and generation add up
+    per = b.groupby(["zone", "technology", "period"])[["in_service_mw", "generation_mwh"]].sum()
+    cap = t["capacity"].set_index(["zone", "technology", "period"])["total_mw"]
+    gen = t["generation"].set_index(["zone", "technology", "period"])["generation_mwh"]
+    assert per["in_service_mw"].to_numpy() == pytest.approx(cap.reindex(per.index).to_numpy(), rel=tol, abs=1e-6)
+    assert per["generation_mwh"].to_numpy() == pytest.approx(gen.reindex(per.index).to_numpy(), rel=tol, abs=1e-6)
+    # the TR builds in the report are the TR rows of new_capacity
+    nc = t["new_capacity"]
+    assert b.loc[b.partner == "TR", "new_mw"].sum() == pytest.approx(nc.loc[nc.partner == "TR", "new_mw"].sum(), rel=tol)
+
+
+def test_deficit_closed_adds_up_on_the_example(example):
+    """Per zone and period: closed + residual = deficit; the owners' closed amounts sum to
+    min(deficit, all new additions); no owner closes more than it adds; shares lie in [0, 1]."""
+    rep = report(example.tables)
+    zd, kd = rep["zone_deficits"], rep["partner_deficits"]
+    assert (zd["capacity_deficit_mw"] > 0).any() and (zd["energy_deficit_mwh"] > 0).any()
+    for deficit, closed, residual, added, kclosed in (
+            ("capacity_deficit_mw", "capacity_deficit_closed_mw", "residual_capacity_deficit_mw", "firm_added_mw", "capacity_deficit_closed_mw"),
+            ("energy_deficit_mwh", "energy_deficit_closed_mwh", "residual_energy_deficit_mwh", "energy_added_mwh", "energy_deficit_closed_mwh")):
+        assert (zd[closed] + zd[residual]).to_numpy() == pytest.approx(zd[deficit].to_numpy(), rel=1e-12)
+        assert zd[closed].to_numpy() == pytest.approx(zd[[deficit, added]].min(axis=1).to_numpy(), rel=1e-12)
+        s = kd.groupby(["zone", "period"])[kclosed].sum()
+        assert s.to_numpy() == pytest.approx(zd.set_index(["zone", "period"])[closed].reindex(s.index).to_numpy(), rel=1e-12)
+        assert (kd[kclosed] <= kd[added] + 1e-9).all()
+    for col in ("capacity_deficit_share", "energy_deficit_share"):
+        assert kd[col].between(0, 1 + 1e-12).all()
+
+
+def test_report_refuses_results_without_its_tables(example):
+    from planner.errors import InputError
+    t = {k: v for k, v in example.tables.items() if k != "technologies"}
+    with pytest.raises(InputError, match="technologies"):
+        in_service(t)
+
+
+def test_summary_names_each_partner(example):
+    from planner.summary import summarise
+    text = summarise(example.tables, example.meta)
+    assert "who builds where" in text
+    assert "  TR: " in text and "capex" in text and "deficit closed" in text

@@ -1,0 +1,77 @@
+"""planner partner-value: two solves, with and without one partner's options, and their difference."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from partner_cases import envelope_case
+
+from planner.cli import main
+from planner.errors import InputError
+from planner.partner_value import partner_value
+from planner.partners_report import report
+from planner.spec import RunSpec, load_spec
+from planner.store import read_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _row(table: pd.DataFrame, metric: str, period: str) -> pd.Series:
+    return table[(table.metric == metric) & (table.period == period)].iloc[0]
+
+
+def test_value_of_tr_on_the_envelope_case_by_hand(tmp_path):
+    """envelope_case (df = 2). With TR: 17,380,000 USD/yr (see test_partners_finance), objective 34,760,000.
+    Without TR: KZ builds all 100 MW: 100 * 150,000 + 100 * 10,000 + 876,000 * 5 = 20,380,000 USD/yr,
+    objective 40,760,000. Value of TR = 3,000,000 USD/yr (60 MW * 50,000 cheaper annuity), 6,000,000 USD
+    present value; emissions, imports, unserved energy and the residual deficit do not change (both 0)."""
+    spec = RunSpec(name="case", inputs=envelope_case(tmp_path / "c"))
+    res = partner_value(spec, "TR", tmp_path / "res", {"method": "simplex"})
+    t = res["table"]
+    assert _row(t, "system_cost_annual", "2030")[["with", "without", "difference"]].tolist() == pytest.approx(
+        [17_380_000, 20_380_000, 3_000_000], rel=1e-9)
+    assert _row(t, "system_cost_present_value", "all")["difference"] == pytest.approx(6_000_000, rel=1e-9)
+    for metric in ("emissions", "imports", "unserved_energy", "residual_capacity_deficit"):
+        assert _row(t, metric, "2030")["difference"] == pytest.approx(0.0, abs=1e-6)
+    assert res["summary"]["partner_new_mw"] == pytest.approx(60.0)
+    assert res["folder"] == tmp_path / "res" / "case-partner-value-TR"
+
+
+def test_partner_value_on_the_example_end_to_end(tmp_path, capsys):
+    """Through the command line on the example case; the present-value difference equals the difference
+    of the two objectives, and the stored runs regenerate the partner report."""
+    model = ROOT / "models/example.toml"
+    assert main(["partner-value", str(model), "--partner", "TR", "--results", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "value of partner TR" in printed and "system_cost_present_value" in printed
+
+    folder = tmp_path / "example-partner-value-TR"
+    summary = json.loads((folder / "partner_value.json").read_text())
+    table = pd.read_csv(folder / "partner_value.csv", dtype={"period": str})
+    diff = summary["objective_without_usd"] - summary["objective_with_usd"]
+    assert summary["value_present_usd"] == pytest.approx(diff, rel=1e-9)
+    assert _row(table, "system_cost_present_value", "all")["difference"] == pytest.approx(diff, rel=1e-8)
+    # the per-period present values add up to the horizon's
+    per = table[(table.metric == "system_cost_present_value") & (table.period != "all")]["difference"].sum()
+    assert per == pytest.approx(diff, rel=1e-8)
+    assert diff > 0, "TR's options are cheaper finance than KZ's in the example, so dropping them costs money"
+
+    assert (folder / "partner_headline.csv").is_file() and (folder / "partner_builds.csv").is_file()
+    with_t, with_meta = read_results(folder / "with")
+    without_t, without_meta = read_results(folder / "without")
+    assert with_meta["objective_usd"] == pytest.approx(summary["objective_with_usd"])
+    assert without_meta["scenario"]["exclude_partners"] == ["TR"]
+    assert (without_t["new_capacity"]["partner"] != "TR").all()
+    assert "TR" in set(report(with_t)["partner_builds"]["partner"])
+
+
+def test_partner_value_rejects_an_unknown_or_already_excluded_partner(tmp_path):
+    spec = load_spec(ROOT / "models/example.toml")
+    with pytest.raises(InputError, match="unknown partners"):
+        partner_value(spec, "XX", None)
+    spec.scenario = {"exclude_partners": ["TR"]}
+    with pytest.raises(InputError, match="already drops TR"):
+        partner_value(spec, "TR", None)
