@@ -67,11 +67,19 @@ def profile(zone: str, tech_: str, values: list[float], col: str = "availability
     return [{"zone": zone, "technology": tech_, "timestep": t, col: v} for t, v in enumerate(values)]
 
 
-def solve_case(folder: Path, periods: list[int] | None = None, options: dict | None = None):
-    """Load, build and solve; return (model, data, solution)."""
+def solve_case(folder: Path, periods: list[int] | None = None, options: dict | None = None,
+               drop: tuple[str, ...] = ()):
+    """Load, build and solve; return (model, data, solution).
+
+    ``drop`` names constraints to deactivate first, so a test can show that its
+    answer depends on the family it covers (the counterfactual optimum).
+    """
     d = prepare(load_case(folder), periods)
     m = build_model(d)
-    BUILT.append(m)
+    for name in drop:
+        getattr(m, name).deactivate()
+    if not drop:
+        BUILT.append(m)
     sol = solve(m, options or {"method": "simplex"})
     return m, d, sol
 

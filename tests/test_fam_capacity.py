@@ -57,6 +57,7 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
     assert v(m.new_cap["A", "gas", "", 2035]) == approx(100, rel=REL)
     assert v(m.cap["A", "coal", 2030]) == approx(100, rel=REL)
     assert v(m.cap["A", "coal", 2035]) == approx(0, abs=1e-9)
+    assert d.existing_mw.get(("A", "coal", 2035), 0.0) == 0.0  # retired: the reason for the build
     assert sum(v(m.unserved[k]) for k in m.unserved) == approx(0, abs=1e-6)
     assert sol.objective == approx(94038222.35692963, rel=REL)
     # the present value paid for the gas plant is five annuities, not the overnight cost
@@ -75,7 +76,8 @@ def test_min_and_max_new_mw_bind(tmp_path):
         nuc  capex 500 USD/kW (5e5),           min_new_mw 10
     Cheapest first: nuc 10 (forced), gas 60 (capped), oil the rest 30.
         objective = 10 * 5e5 + 60 * 1e5 + 30 * 2e5 = 1.7e7
-    Without max_new_mw: gas 90, objective 1.4e7; without min_new_mw: no nuc.
+    Without max_new_mw: gas 90, objective 1.4e7; without min_new_mw: no nuc,
+    gas 60 + oil 40, also 1.4e7.
     Duals: one more MW allowed for gas saves 2e5 - 1e5 -> build_max dual -1e5;
     one MW less of nuc committed saves 5e5 - 2e5 -> build_min dual +3e5.
     """
@@ -95,3 +97,5 @@ def test_min_and_max_new_mw_bind(tmp_path):
     assert sol.objective == approx(1.7e7, rel=REL)
     assert sol.duals[m.build_max["A", "gas", ""]] == approx(-1e5, rel=REL)
     assert sol.duals[m.build_min["A", "nuc", ""]] == approx(3e5, rel=REL)
+    assert solve_case(f, drop=("build_max",))[2].objective == approx(1.4e7, rel=REL)
+    assert solve_case(f, drop=("build_min",))[2].objective == approx(60 * 1e5 + 40 * 2e5, rel=REL)

@@ -44,6 +44,8 @@ def test_congested_lossy_line_separates_prices(tmp_path):
     assert [price(m, d, sol, "A", 2030, t) for t in range(2)] == approx([10, 10], rel=REL)
     assert [price(m, d, sol, "B", 2030, t) for t in range(2)] == approx([30, 10 / 0.9], rel=REL)
     assert sol.objective == approx(700 + 1650 + 10 * (20 + 100 / 3), rel=REL)
+    # without the limit t0 sends 100 / 0.9 and gas idles: 10 * (20 + 111.11 + 20 + 33.33)
+    assert solve_case(f, drop=("line_fw",))[2].objective == approx(10 * (40 + 100 / 0.9 + 100 / 3), rel=REL)
 
 
 @pytest.mark.family("transmission")
@@ -85,6 +87,8 @@ def test_line_expansion_built_when_worth_it_and_in_service_from_its_period(tmp_p
     assert v(m.gen["B", "gas", 2035, 0]) == approx(46, rel=REL)
     assert sol.duals[m.line_expansion["AB"]] == approx(-7000, rel=REL)
     assert sol.objective == approx(2.98e6, rel=REL)
+    # unlimited: 111.11 MW of line carry all of B: 2e5 + 1e4 * (20 + 111.11) + 1e4 * 111.11
+    assert solve_case(f, drop=("line_expansion",))[2].objective == approx(2e5 + 1e4 * (20 + 2 * 100 / 0.9), rel=REL)
 
 
 def _trade_case(tmp_path, **over):
@@ -113,9 +117,11 @@ def test_annual_import_and_export_limits_bind(tmp_path):
         t1: wind 60 + exports 25 (annual limit), 15 curtailed  -> price 0
         objective = 30 * 50 + 50 * 10 - 20 * 25 = 1500
         import_limit dual -(50 - 30) = -20; export_limit dual -(20 - 0) = -20
-    Without the import limit imports would cover all of t0 (60 MWh).
+    Without the import limit imports cover all of t0: 30 * 60 - 500 = 1300;
+    without the export limit all 40 MW of surplus go out: 1500 - 20 * 15 = 1200.
     """
-    m, d, sol = solve_case(_trade_case(tmp_path))
+    f = _trade_case(tmp_path)
+    m, d, sol = solve_case(f)
     assert [v(m.imports["X", 2030, t]) for t in range(2)] == approx([50, 0], abs=1e-6)
     assert [v(m.exports["X", 2030, t]) for t in range(2)] == approx([0, 25], abs=1e-6)
     assert v(m.gen["A", "gas", 2030, 0]) == approx(10, rel=REL)
@@ -123,6 +129,8 @@ def test_annual_import_and_export_limits_bind(tmp_path):
     assert sol.duals[m.import_limit["X", 2030]] == approx(-20, rel=REL)
     assert sol.duals[m.export_limit["X", 2030]] == approx(-20, rel=REL)
     assert sol.objective == approx(1500, rel=REL)
+    assert solve_case(f, drop=("import_limit",))[2].objective == approx(30 * 60 - 20 * 25, rel=REL)
+    assert solve_case(f, drop=("export_limit",))[2].objective == approx(1500 - 20 * 15, rel=REL)
 
 
 @pytest.mark.family("import_share")
@@ -152,6 +160,7 @@ def test_net_import_share_binds(tmp_path):
     sp = extract(m, d, sol)["shadow_prices"].set_index("constraint")
     assert sp.at["import_share", "shadow_price"] == approx(-20, rel=REL)
     assert sol.objective == approx(9200, rel=REL)
+    assert solve_case(f, drop=("import_share",))[2].objective == approx(6000, rel=REL)
 
 
 @pytest.mark.family("reserve")
@@ -189,6 +198,7 @@ def test_reserve_margin_sizes_peaker_with_import_credit(tmp_path):
     sp = extract(m, d, sol)["shadow_prices"].set_index("constraint")
     assert sp.at["reserve_margin", "shadow_price"] == approx(5e4 / 0.95, rel=REL)
     assert sol.objective == approx(2 * (20 * 180 + 5e4 * 20 / 0.95), rel=REL)
+    assert solve_case(f, drop=("reserve_margin",))[2].objective == approx(2 * 20 * 180, rel=REL)
 
 
 @pytest.mark.family("reserve")

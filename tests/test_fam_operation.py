@@ -38,6 +38,7 @@ def test_availability_profile_bounds_output(tmp_path):
     assert v(m.unserved["A", 2030, 0]) == approx(5, rel=REL)
     assert [price(m, d, sol, "A", 2030, t) for t in range(3)] == approx([1000, 30, 0], rel=REL, abs=1e-6)
     assert sol.objective == approx(8600, rel=REL)
+    assert solve_case(f, drop=("dispatch_max",))[2].objective == approx(0, abs=1e-6)
 
 
 @pytest.mark.family("dispatch")
@@ -66,6 +67,7 @@ def test_must_run_chp_in_winter_runs_at_a_loss(tmp_path):
     assert [price(m, d, sol, "A", 2030, t) for t in range(3)] == approx([0, 0, 0], abs=1e-6)
     assert sol.duals[m.dispatch_min["A", "chp", 2030, 0]] == approx(-40, rel=REL)
     assert sol.objective == approx(4800, rel=REL)
+    assert solve_case(f, drop=("dispatch_min",))[2].objective == approx(0, abs=1e-6)
 
 
 @pytest.mark.family("balance")
@@ -118,6 +120,8 @@ def test_two_hour_arbitrage_with_losses_cyclic(tmp_path):
         t0: base 30 + 10 = 40; t1: base 50, battery 7.2, peak 22.8
         objective = 10 * 40 + 10 * 50 + 50 * 22.8 = 2040   (2300 without storage)
         prices: t0 10, t1 50
+    Without the state-of-charge continuity the store would discharge energy it
+    never charged and the objective would fall below 2040.
     """
     f = write_case(
         tmp_path / "c",
@@ -136,6 +140,8 @@ def test_two_hour_arbitrage_with_losses_cyclic(tmp_path):
     assert v(m.soc["A", "battery", 2030, 0]) - v(m.soc["A", "battery", 2030, 1]) == approx(9, rel=REL)
     assert [price(m, d, sol, "A", 2030, t) for t in range(2)] == approx([10, 50], rel=REL)
     assert sol.objective == approx(2040, rel=REL)
+    # the cycle must close: without continuity the store would discharge energy it never charged
+    assert solve_case(f, drop=("storage_soc",))[2].objective < 2040 - 1
 
 
 def _shift_case(tmp_path, battery: dict):
@@ -200,8 +206,8 @@ def test_water_budget_binds_and_next_plant_sets_price(tmp_path):
     Without hydro, t2 needs gas 100 + oil 50. Water is worth most against oil (90)
     so all 40 MWh go to t2: oil 10 remains there.
         gas 50, 100, 100; hydro 0, 0, 40; oil 0, 0, 10
-        objective = 40 * 250 + 90 * 10 = 10900      (without the budget: hydro 100 MW
-        would displace everything, 40 * 200 = 8000)
+        objective = 40 * 250 + 90 * 10 = 10900      (without the budget hydro runs
+        50, 100, 100 and gas only 50 in t2: 40 * 50 = 2000)
         prices: 40, 40, 90; water value (budget dual) -90 USD/MWh
     """
     f = write_case(
@@ -218,3 +224,4 @@ def test_water_budget_binds_and_next_plant_sets_price(tmp_path):
     assert [price(m, d, sol, "A", 2030, t) for t in range(3)] == approx([40, 40, 90], rel=REL)
     assert sol.duals[m.hydro_budget["A", "hydro", 2030]] == approx(-90, rel=REL)
     assert sol.objective == approx(10900, rel=REL)
+    assert solve_case(f, drop=("hydro_budget",))[2].objective == approx(2000, rel=REL)

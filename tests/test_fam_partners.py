@@ -50,6 +50,7 @@ def test_envelope_binds_with_its_dual(tmp_path):
     assert v(m.gen["A", "gas", 2030, 0]) == approx(40, rel=REL)
     assert sol.duals[m.partner_envelope["K", 2030]] == approx(-0.1, rel=REL)
     assert sol.objective == approx(1.4e7, rel=REL)
+    assert solve_case(f, drop=("partner_envelope",))[2].objective == approx(1e7, rel=REL)
 
 
 def _wacc_case(tmp_path, wacc_k2: float):
@@ -96,7 +97,8 @@ def test_min_and_max_share_bind(tmp_path):
         K1 capex 100 (1e5), max_share 0.5; K2 capex 200 (2e5); K3 capex 300 (3e5), min_share 0.2
     100 MW are built (lost load costs 1e6 per MW-yr):
         K3 = 0.2 * 100 = 20, K1 = 0.5 * 100 = 50, K2 = the other 30
-        objective = 20 * 3e5 + 50 * 1e5 + 30 * 2e5 = 1.7e7     (1e7 without shares)
+        objective = 20 * 3e5 + 50 * 1e5 + 30 * 2e5 = 1.7e7
+    Without min_share: K1 50, K2 50 -> 1.5e7; without max_share: K3 20, K1 80 -> 1.4e7.
     """
     f = write_case(
         tmp_path / "c",
@@ -111,6 +113,8 @@ def test_min_and_max_share_bind(tmp_path):
     assert v(m.new_cap["A", "solar", "K2", 2030]) == approx(30, rel=REL)
     assert v(m.new_cap["A", "solar", "K3", 2030]) == approx(20, rel=REL)
     assert sol.objective == approx(1.7e7, rel=REL)
+    assert solve_case(f, drop=("partner_min_share",))[2].objective == approx(50 * 1e5 + 50 * 2e5, rel=REL)
+    assert solve_case(f, drop=("partner_max_share",))[2].objective == approx(20 * 3e5 + 80 * 1e5, rel=REL)
 
 
 @pytest.mark.family("partners")
@@ -141,3 +145,4 @@ def test_zone_cap_and_eligibility(tmp_path):
     assert v(m.new_cap["A", "solar", "", 2030]) == approx(70, rel=REL)
     assert sol.duals[m.partner_zone_cap["K", "A"]] == approx(-1e5, rel=REL)
     assert sol.objective == approx(1.7e7, rel=REL)
+    assert solve_case(f, drop=("partner_zone_cap",))[2].objective == approx(1e7, rel=REL)

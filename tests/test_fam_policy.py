@@ -43,6 +43,7 @@ def test_co2_cap_dual_is_the_switching_cost(tmp_path):
     sp = extract(m, d, sol)["shadow_prices"].set_index("constraint")
     assert sp.at["co2_cap", "shadow_price"] == approx(-36, rel=REL)
     assert sol.objective == approx(4600, rel=REL)
+    assert solve_case(f, drop=("co2_cap",))[2].objective == approx(14 * 200, rel=REL)
 
 
 @pytest.mark.family("renewable_share")
@@ -68,6 +69,7 @@ def test_renewable_share_binds(tmp_path):
     assert sum(v(m.gen["A", "gas", 2030, t]) for t in range(2)) == approx(140, rel=REL)
     assert sol.duals[m.renewable_share[2030]] == approx(20, rel=REL)
     assert sol.objective == approx(5200, rel=REL)
+    assert solve_case(f, drop=("renewable_share",))[2].objective == approx(4000, rel=REL)
 
 
 @pytest.mark.family("fuel_limits")
@@ -94,3 +96,4 @@ def test_gas_supply_limit_binds(tmp_path):
     assert sum(v(m.gen["A", "oil", 2030, t]) for t in range(2)) == approx(50, rel=REL)
     assert sol.duals[m.fuel_limit["gas", 2030]] == approx(-15, rel=REL)
     assert sol.objective == approx(5500, rel=REL)
+    assert solve_case(f, drop=("fuel_limit",))[2].objective == approx(4000, rel=REL)
