@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pyomo.environ as pyo
+
 from planner.load import load_case
 from planner.model.build import build_model
 from planner.model.data import prepare
@@ -15,6 +17,10 @@ BASE = {
     "periods": [{"period": 2030, "years": 1}],
     "zones": [{"zone": "A"}],
 }
+
+# Every model solve_case builds during the current test; tests/conftest.py reads
+# it to check that the constraint family a test claims to cover has rows.
+BUILT: list[pyo.ConcreteModel] = []
 
 
 def write_case(folder: Path, **tables: list[dict]) -> Path:
@@ -37,9 +43,57 @@ def hours(weights: list[float], block: int = 0) -> list[dict]:
     return [{"timestep": i, "weight": wt, "block": block} for i, wt in enumerate(weights)]
 
 
-def solve_case(folder: Path, periods: list[int] | None = None, options: dict | None = None):
-    """Load, build and solve; return (model, data, solution)."""
+def settings(voll: float = 1000, rate: float = 0, base_year: int | None = None) -> list[dict]:
+    rows = [{"setting": "value_of_lost_load_usd_per_mwh", "value": voll}, {"setting": "discount_rate", "value": rate}]
+    if base_year is not None:
+        rows.append({"setting": "base_year", "value": base_year})
+    return rows
+
+
+def demand(by_zone: dict[str, list[float]]) -> list[dict]:
+    """{"A": [mw_t0, mw_t1, ...]} -> demand rows."""
+    return [{"zone": z, "timestep": t, "demand_mw": mw} for z, mws in by_zone.items() for t, mw in enumerate(mws)]
+
+
+def existing(zone: str, tech: str, mw: float, build_year: int = 2000, **kw) -> dict:
+    return {"zone": zone, "technology": tech, "build_year": build_year, "capacity_mw": mw, **kw}
+
+
+def tech(name: str, kind: str = "thermal", lifetime_yr: int = 50, **kw) -> dict:
+    return {"technology": name, "kind": kind, "lifetime_yr": lifetime_yr, **kw}
+
+
+def profile(zone: str, tech_: str, values: list[float], col: str = "availability_pu") -> list[dict]:
+    return [{"zone": zone, "technology": tech_, "timestep": t, col: v} for t, v in enumerate(values)]
+
+
+def solve_case(folder: Path, periods: list[int] | None = None, options: dict | None = None,
+               drop: tuple[str, ...] = ()):
+    """Load, build and solve; return (model, data, solution).
+
+    ``drop`` names constraints to deactivate first, so a test can show that its
+    answer depends on the family it covers (the counterfactual optimum).
+    """
     d = prepare(load_case(folder), periods)
     m = build_model(d)
+    for name in drop:
+        getattr(m, name).deactivate()
+    if not drop:
+        BUILT.append(m)
     sol = solve(m, options or {"method": "simplex"})
     return m, d, sol
+
+
+def v(x) -> float:
+    """Value of a variable or expression of a solved model."""
+    return float(pyo.value(x))
+
+
+def dual(sol, con) -> float:
+    """Raw dual of one constraint row: d(objective, present-value USD) / d(right-hand side)."""
+    return sol.duals[con]
+
+
+def price(m, d, sol, z: str, p: int, t: int) -> float:
+    """Zonal price in USD/MWh: balance dual / (discount weight * timestep weight)."""
+    return sol.duals[m.balance[z, p, t]] / (d.df[p] * d.weight[t])
