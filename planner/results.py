@@ -141,20 +141,24 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     out["costs"] = _clean(pd.DataFrame(crow, columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
     out["emissions"] = pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
 
-    # shadow prices of the system-wide constraints
+    # Shadow prices of the system-wide limits, as the cost saved per unit the limit is relaxed (>= 0:
+    # a one-sided limit of a minimisation can only cost). Limits on annual flows are divided by the
+    # period's discount weight (undiscounted USD per unit per year); the partner envelope, a one-off
+    # amount, is reported as present-value USD saved per USD of extra envelope.
     duals = []
 
-    def shadow(comp, family: str, unit: str, index_names: tuple[str, ...]):
+    def shadow(comp, family: str, unit: str, per_year: bool = True):
         for k, con in comp.items():
             k = k if isinstance(k, tuple) else (k,)
             p = next(x for x in k if isinstance(x, int))
-            duals.append((family, "/".join(map(str, k)), p, sol.duals.get(con, 0.0) / d.df[p], unit))
+            y = abs(sol.duals.get(con, 0.0))
+            duals.append((family, "/".join(map(str, k)), p, y / d.df[p] if per_year else y, unit))
 
-    shadow(m.reserve_margin, "reserve_margin", "USD/MW-yr", ("region", "period"))
-    shadow(m.co2_cap, "co2_cap", "USD/t", ("period",))
-    shadow(m.renewable_share, "renewable_share", "USD/MWh", ("period",))
-    shadow(m.import_share, "import_share", "USD/MWh", ("period",))
-    shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th", ("fuel", "period"))
-    shadow(m.partner_envelope, "partner_envelope", "USD/USD", ("partner", "period"))
+    shadow(m.reserve_margin, "reserve_margin", "USD/MW-yr")
+    shadow(m.co2_cap, "co2_cap", "USD/t")
+    shadow(m.renewable_share, "renewable_share", "USD/MWh")
+    shadow(m.import_share, "import_share", "USD/MWh")
+    shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th")
+    shadow(m.partner_envelope, "partner_envelope", "USD_pv/USD", per_year=False)
     out["shadow_prices"] = _clean(pd.DataFrame(duals, columns=["constraint", "index", "period", "shadow_price", "unit"]))
     return out

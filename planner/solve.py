@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from planner.errors import SolveError
@@ -56,7 +57,14 @@ class Solution:
 def compile_lp(m: pyo.ConcreteModel) -> Compiled:
     """Pyomo model -> HighsLp (column-wise sparse matrix, row and column bounds)."""
     t0 = time.perf_counter()
-    repn = LinearStandardFormCompiler().write(m, mixed_form=True)
+    try:
+        repn = LinearStandardFormCompiler().write(m, mixed_form=True)
+    except InfeasibleConstraintException as exc:  # a row with no decision left in it that cannot hold
+        from planner.explain import INPUTS
+        name = str(exc).split("'")[1] if "'" in str(exc) else str(exc)
+        family = name.split("[", 1)[0]
+        raise SolveError("Infeasible", f"{name} cannot hold whatever is built or dispatched: "
+                                       f"{INPUTS.get(family, 'see planner/model')}") from None
     inf = highspy.kHighsInf
     A = repn.A.tocsc()
     n_col, n_row = A.shape[1], A.shape[0]

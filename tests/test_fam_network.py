@@ -141,7 +141,7 @@ def test_net_import_share_binds(tmp_path):
     no exports, no annual import limit; max_net_import_share 0.2.
         imports 40 MWh, gas 160 MWh
         objective = 30 * 40 + 50 * 160 = 9200          (without the share: 6000)
-        import_share dual = -(50 - 30) = -20 USD/MWh, also in shadow_prices
+        import_share dual = -(50 - 30) = -20 USD/MWh; shadow_prices reports the saving per unit relaxed, +20
     """
     f = write_case(
         tmp_path / "c",
@@ -158,7 +158,7 @@ def test_net_import_share_binds(tmp_path):
     assert sum(v(m.gen["A", "gas", 2030, t]) for t in range(2)) == approx(160, rel=REL)
     assert sol.duals[m.import_share[2030]] == approx(-20, rel=REL)
     sp = extract(m, d, sol)["shadow_prices"].set_index("constraint")
-    assert sp.at["import_share", "shadow_price"] == approx(-20, rel=REL)
+    assert sp.at["import_share", "shadow_price"] == approx(20, rel=REL)
     assert sol.objective == approx(9200, rel=REL)
     assert solve_case(f, drop=("import_share",))[2].objective == approx(6000, rel=REL)
 

@@ -61,8 +61,8 @@ def test_envelope_binds_with_its_dual_in_usd_per_usd(tmp_path):
       annual cost = 60 * 100,000 + 40 * 150,000 + 100 * 10,000 + 876,000 MWh * 5 = 17,380,000 USD/yr
       objective   = df * annual = 34,760,000 USD
     One more USD of envelope moves 1e-6 MW from KZ to TR and saves (150,000 - 100,000) * 1e-6 = 0.05 USD
-    in each year: the raw dual is -0.05 * df = -0.10 USD of present value per USD; the shadow_prices table
-    divides by df and reports -0.05 USD per USD per year (negative: more envelope, lower cost).
+    in each year: the raw dual is -0.05 * df = -0.10 USD of present value per USD. The envelope is a one-off
+    amount, so shadow_prices reports that present value as a saving: 0.10 USD_pv per USD of extra envelope.
     """
     out = run_folder(envelope_case(tmp_path / "c"))
     nb = out.tables["new_capacity"].set_index("partner")
@@ -71,5 +71,5 @@ def test_envelope_binds_with_its_dual_in_usd_per_usd(tmp_path):
     assert nb.at["TR", "capex_usd"] == pytest.approx(60e6)
     assert out.solution.objective == pytest.approx(34_760_000, rel=1e-9)
     sp = out.tables["shadow_prices"].set_index(["constraint", "index"])
-    assert sp.at[("partner_envelope", "TR/2030"), "shadow_price"] == pytest.approx(-0.05, rel=1e-9)
-    assert sp.at[("partner_envelope", "TR/2030"), "unit"] == "USD/USD"
+    assert sp.at[("partner_envelope", "TR/2030"), "shadow_price"] == pytest.approx(0.10, rel=1e-9)
+    assert sp.at[("partner_envelope", "TR/2030"), "unit"] == "USD_pv/USD"

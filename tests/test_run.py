@@ -78,3 +78,13 @@ def test_every_constraint_family_can_be_explained():
     from planner.model.build import FAMILIES
     missing = [c for cons in FAMILIES.values() for c in cons if c not in INPUTS]
     assert missing == []
+
+
+def test_reserve_margin_out_of_reach_is_explained(tmp_path, capsys):
+    """With no new builds allowed, the example's 10 % reserve margin cannot be met by the existing fleet:
+    the run stops with exit 3 and names the reserve-margin row and the inputs behind it."""
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "nb"\ninputs = "{ROOT / "inputs" / "example"}"\n[scenario]\nno_new_builds = true\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 3
+    err = capsys.readouterr().err
+    assert "reserve_margin[*,2030]" in err and "reserve_margins.csv margin_pu" in err

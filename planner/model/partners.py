@@ -6,9 +6,9 @@
     sum_{b of k in z, p} new_cap[b,p] <= max_new_mw[k,z]
 
 Eligibility acts before the model: options of a partner for a technology it
-is not eligible for are not offered (listed in run.json). The envelope dual,
-divided by the discount weight of p, is what one more dollar of the
-partner's financing in that period is worth to the system (USD/USD).
+is not eligible for are not offered (listed in run.json). The envelope dual
+is what one more dollar of the partner's financing in that period is worth to
+the system, in present-value USD per USD (reported as a saving, >= 0).
 """
 
 from __future__ import annotations
