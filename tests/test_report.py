@@ -144,3 +144,25 @@ def test_compare_refuses_runs_over_other_periods_or_zones(results, example, tmp_
     assert main(["compare", str(example), str(renamed), "--out", str(tmp_path / "c2")]) == 2
     assert "only runs over the same zones can be compared" in capsys.readouterr().err
     assert main(["compare", str(example)]) == 2
+
+
+def test_weighted_quantile_by_hand():
+    """Prices 10, 20, 30 standing for 1, 1, 2 hours: half the 4 hours are at or below 20, 90 % at or below 30."""
+    import numpy as np
+    from planner.report.tables import weighted_quantile
+    v, w = np.array([30.0, 10.0, 20.0]), np.array([2.0, 1.0, 1.0])
+    assert weighted_quantile(v, w, 0.25) == 10.0
+    assert weighted_quantile(v, w, 0.5) == 20.0
+    assert weighted_quantile(v, w, 0.9) == 30.0
+
+
+def test_dispatch_window_is_the_week_around_the_peak():
+    from planner.report.html import dispatch_window
+    steps = list(range(8760))
+    load = pd.Series(1.0, index=steps)
+    load[5000] = 9.0
+    win = dispatch_window(steps, load)
+    assert len(win) == 168 and 5000 in win
+    load[5000], load[3] = 1.0, 9.0
+    assert dispatch_window(steps, load) == list(range(168))  # clipped at the start of the year
+    assert dispatch_window(steps[:48], load[:48]) == steps[:48]  # representative days: all of them
