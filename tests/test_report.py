@@ -166,3 +166,26 @@ def test_dispatch_window_is_the_week_around_the_peak():
     load[5000], load[3] = 1.0, 9.0
     assert dispatch_window(steps, load) == list(range(168))  # clipped at the start of the year
     assert dispatch_window(steps[:48], load[:48]) == steps[:48]  # representative days: all of them
+
+
+def test_report_of_a_one_zone_case_with_a_formula_like_name(tmp_path):
+    """No corridors, no trade, no partners, and a technology called '=gas': the report is still made,
+    and the workbook holds '=gas' as text, never as a formula."""
+    from openpyxl import load_workbook
+
+    from casekit import hours, write_case
+    from planner.spec import RunSpec
+
+    case = write_case(tmp_path / "case", timesteps=hours([1, 1, 1]),
+                      demand=[{"zone": "A", "timestep": t, "demand_mw": d} for t, d in enumerate([10, 20, 30])],
+                      technologies=[{"technology": "=gas", "kind": "thermal", "vom_usd_per_mwh": 50, "lifetime_yr": 30,
+                                     "capex_usd_per_kw": 1}],
+                      build_options=[{"zone": "A", "technology": "=gas"}])
+    out = run_spec(RunSpec(name="mini", inputs=case), tmp_path / "results")
+    folder = build_report(out.folder)
+    cap = pd.read_csv(folder / "capacity.csv")
+    # building costs 1000 USD/MW / 30 yr = 33 USD/MW-yr, an unserved MWh 1000 USD: build to the 30 MW peak
+    assert cap["total_mw"].max() == pytest.approx(30.0)
+    wb = load_workbook(folder / "report.xlsx")
+    assert wb["capacity"]["B2"].value == "'=gas"
+    assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
