@@ -1,4 +1,4 @@
-"""Command line: ``planner run|validate|docs|partner-value``.
+"""Command line: ``planner run|validate|docs|report|compare|partner-value|time-error``.
 
 Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
 that did not reach a proven optimum. No traceback for either.
@@ -58,6 +58,20 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from planner.report import build_report
+
+    folder = build_report(Path(args.results_dir))
+    print(f"report written to {folder} (report.html, report.xlsx, one CSV per table)")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from planner.report.compare import run_compare
+
+    return run_compare([Path(r) for r in args.runs], Path(args.out) if args.out else None)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planner", description="Least-cost capacity-expansion planning (Pyomo + HiGHS).")
     sub = p.add_subparsers(dest="command", required=True)
@@ -78,6 +92,13 @@ def parser() -> argparse.ArgumentParser:
     dc.set_defaults(func=cmd_docs)
     from planner.partner_value import add_subcommand as add_partner_value
     add_partner_value(sub)
+    rp = sub.add_parser("report", help="regenerate RESULTS_DIR/report/ (HTML, Excel, CSV) from stored results, no solve")
+    rp.add_argument("results_dir", help="a run's results folder, e.g. results/example")
+    rp.set_defaults(func=cmd_report)
+    cp = sub.add_parser("compare", help="compare the headline figures, capacity and generation of two or more runs")
+    cp.add_argument("runs", nargs="+", metavar="RUN", help="results folders; the first is the reference")
+    cp.add_argument("--out", help="output folder (default: results/compare-<names>/)")
+    cp.set_defaults(func=cmd_compare)
     return p
 
 

@@ -22,7 +22,7 @@ from planner.model.data import ModelData, prepare
 from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
-from planner.store import write_results, write_tables
+from planner.store import write_input_snapshot, write_results, write_tables
 
 DEFAULT_SOLVER = {"method": "ipm", "threads": 2}
 
@@ -130,6 +130,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         def fill(tmp: Path) -> None:
             meta["timings_s"]["write_s"] = 0.0
             write_tables(tmp, tables, meta)
+            write_input_snapshot(tmp / "inputs", case.tables)
             meta["timings_s"]["write_s"] = time.perf_counter() - t0
             write_tables(tmp, {}, meta)
 

@@ -44,6 +44,30 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> N
     (folder / "run.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
 
 
+def write_input_snapshot(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Copy the input tables a run solved with (after scenario and time aggregation) into ``folder``.
+
+    Reports need them (zone coordinates, capacity credits, costs per technology)
+    and must not read the case folder, which may have changed since. Hourly
+    profiles (keyed by timestep and something else) are left out to keep results
+    small; the timesteps table itself is kept.
+    """
+    from planner.schema import TABLE
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        key = TABLE[name].key if name in TABLE else []
+        if "timestep" in key and len(key) > 1:
+            continue
+        df.to_csv(folder / f"{name}.csv", index=False)
+
+
+def read_input_snapshot(folder: Path) -> dict[str, pd.DataFrame]:
+    """The input tables stored beside a run's results ({} for results written before snapshots existed)."""
+    snap = Path(folder) / "inputs"
+    return {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(snap.glob("*.csv"))}
+
+
 def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
     """Stored tables and run.json of a results folder, for reports and comparisons."""
     folder = Path(folder)

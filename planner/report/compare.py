@@ -1,0 +1,174 @@
+"""Several runs side by side: headline figures, capacity and generation, with differences.
+
+The first run is the reference: for every other run X the tables carry
+``diff_X`` = X - reference and ``rel_X`` = diff_X / |reference| (empty where
+the reference is 0).
+
+What is comparable: runs over the same set of zones and the same periods.
+Technologies, partners, corridors, timesteps (e.g. a different number of
+representative days), settings and scenarios may differ: missing rows count
+as 0 and every figure compared is annual or a present value, not per
+timestep. Runs with different zones or periods are refused (InputError, exit 2),
+because their totals would differ for reasons no difference column shows.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.report.data import StoredRun, load_run
+from planner.report.tables import headline
+
+
+def labels(runs: list[StoredRun]) -> list[str]:
+    """Run names, or folder names where names repeat, made unique."""
+    names = [r.name for r in runs]
+    if len(set(names)) < len(names):
+        names = [r.folder.name for r in runs]
+    out: list[str] = []
+    for n in names:
+        n2, i = n, 2
+        while n2 in out:
+            n2, i = f"{n}#{i}", i + 1
+        out.append(n2)
+    return out
+
+
+def check_comparable(runs: list[StoredRun], names: list[str]) -> None:
+    ref = runs[0]
+    problems = []
+    for r, n in zip(runs[1:], names[1:]):
+        if set(r.zones) != set(ref.zones):
+            problems.append(Problem(str(r.folder), f"run {n!r} has zones {sorted(r.zones)} but the reference "
+                                    f"{names[0]!r} has {sorted(ref.zones)}; only runs over the same zones can be compared"))
+        if r.periods != ref.periods:
+            problems.append(Problem(str(r.folder), f"run {n!r} has periods {r.periods} but the reference {names[0]!r} "
+                                    f"has {ref.periods}; only runs over the same periods can be compared"))
+    if problems:
+        raise InputError(problems)
+
+
+def side_by_side(frames: list[pd.DataFrame], names: list[str], keys: list[str], value: str) -> pd.DataFrame:
+    """One column per run (``value_name``), then diff_/rel_ columns against the first run; missing rows are 0."""
+    wide = None
+    for df, n in zip(frames, names):
+        part = df.groupby(keys, as_index=False)[value].sum().rename(columns={value: f"{value}_{n}"})
+        wide = part if wide is None else wide.merge(part, on=keys, how="outer")
+    cols = [f"{value}_{n}" for n in names]
+    wide[cols] = wide[cols].fillna(0.0)
+    ref = wide[cols[0]]
+    for n, c in zip(names[1:], cols[1:]):
+        wide[f"diff_{n}"] = wide[c] - ref
+        wide[f"rel_{n}"] = (wide[f"diff_{n}"] / ref.abs()).where(ref.abs() > 1e-9)
+    return wide.sort_values(keys).reset_index(drop=True)
+
+
+def compare_tables(runs: list[StoredRun], names: list[str]) -> dict[str, pd.DataFrame]:
+    head = side_by_side([headline(r) for r in runs], names, ["metric", "period", "unit"], "value")
+    order = {m: i for i, m in enumerate(headline(runs[0])["metric"].unique())}
+    head = head.sort_values(["metric", "period"], key=lambda s: s.map(order).fillna(len(order)) if s.name == "metric" else s)
+    cap = [r.tables["capacity"] for r in runs]
+    gen = [r.tables["generation"] for r in runs]
+    return {
+        "headline": head.reset_index(drop=True),
+        "capacity_total": side_by_side(cap, names, ["zone", "technology", "period"], "total_mw"),
+        "capacity_new": side_by_side(cap, names, ["zone", "technology", "period"], "new_mw"),
+        "generation": side_by_side(gen, names, ["zone", "technology", "period"], "generation_mwh"),
+    }
+
+
+def _num(v: float, unit: str = "") -> str:
+    if v != v:
+        return "-"
+    if unit.startswith("USD") and abs(v) >= 1e6:
+        return f"{v / 1e9:,.3f} bn"
+    return f"{v:,.1f}" if abs(v) < 1e6 else f"{v / 1e6:,.3f} M"
+
+
+def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
+    h = tables["headline"]
+    w = 14
+    lines = [f"comparison against {names[0]!r} (diff = run - reference)", "",
+             "metric".ljust(26) + "period".ljust(7) + "unit".ljust(8) + "".join(n[:w - 1].rjust(w) for n in names)
+             + "".join(f"diff {n}"[:w + 1].rjust(w + 2) + "rel".rjust(8) for n in names[1:])]
+    for r in h.itertuples(index=False):
+        d = r._asdict()
+        row = str(d["metric"]).ljust(26) + str(d["period"]).ljust(7) + str(d["unit"]).ljust(8)
+        row += "".join(_num(d[f"value_{i}"], d["unit"]).rjust(w) for i in range(len(names)))
+        for i in range(1, len(names)):
+            rel = d[f"rel_{i}"]
+            row += _num(d[f"diff_{i}"], d["unit"]).rjust(w + 2) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
+        lines.append(row)
+    cap = tables["capacity_total"]
+    for n in names[1:]:
+        big = cap.reindex(cap[f"diff_{n}"].abs().sort_values(ascending=False).index).head(8)
+        big = big[big[f"diff_{n}"].abs() > 0.5]
+        if len(big):
+            lines += ["", f"largest capacity differences, {n} - {names[0]} (MW):"]
+            lines += [f"  {big.at[i, 'zone']}/{big.at[i, 'technology']} {big.at[i, 'period']}: {big.at[i, f'diff_{n}']:+,.0f}"
+                      for i in big.index]
+    return "\n".join(lines)
+
+
+def _positional(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Rename value_<name>/diff_<name>/rel_<name> to positional names for itertuples-safe access."""
+    ren = {}
+    for i, n in enumerate(names):
+        for pre in ("value_", "diff_", "rel_"):
+            if f"{pre}{n}" in df.columns:
+                ren[f"{pre}{n}"] = f"{pre}{i}"
+    return df.rename(columns=ren)
+
+
+def write_html(path: Path, tables: dict[str, pd.DataFrame], runs: list[StoredRun], names: list[str]) -> None:
+    esc = _html.escape
+    css = ("body{font-family:system-ui,sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}"
+           "th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f4f4f4}"
+           "td:first-child{text-align:left}.neg{color:#a33}.pos{color:#262}")
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner compare</title><style>{css}</style></head><body>",
+             f"<h1>Comparison against {esc(names[0])}</h1><ul>"]
+    parts += [f"<li><b>{esc(n)}</b>: {esc(str(r.folder))}, inputs {esc(str(r.meta.get('inputs_sha256', ''))[:12])}, "
+              f"scenario {esc(str(r.meta.get('scenario')))}, settings overrides {esc(str(r.meta.get('settings_overrides')))}</li>"
+              for n, r in zip(names, runs)]
+    parts.append("</ul><p>diff = run - reference; rel = diff / |reference|. Units in the column names "
+                 "(_mw MW, _mwh MWh/yr) and in the headline's unit column.</p>")
+    for name, df in tables.items():
+        fmt = {c: (lambda v: "" if v != v else f"{v:+.1%}") for c in df.columns if c.startswith("rel_")}
+        fmt.update({c: (lambda v: f"{v:,.1f}") for c in df.select_dtypes("float").columns if c not in fmt})
+        parts.append(f"<h2>{esc(name)}</h2>" + df.to_html(index=False, escape=True, na_rep="", formatters=fmt, border=0))
+    parts.append("</body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def safe_name(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.#-]+", "_", s)
+
+
+def run_compare(folders: list[Path], out: Path | None = None) -> int:
+    from planner.store import write_results
+
+    if len(folders) < 2:
+        raise InputError([Problem("planner compare", "needs at least two results folders, e.g. "
+                                  "`planner compare results/base results/high_demand`")])
+    runs = [load_run(f) for f in folders]
+    names = labels(runs)
+    check_comparable(runs, names)
+    tables = compare_tables(runs, names)
+    out = out or Path("results") / ("compare-" + "-".join(safe_name(n) for n in names))
+
+    def fill(tmp: Path) -> None:
+        for k, df in tables.items():
+            df.to_csv(tmp / f"{k}.csv", index=False, float_format="%.10g")
+        write_html(tmp / "compare.html", tables, runs, names)
+
+    folder = write_results(out, fill)
+    print(terminal({k: _positional(v, names) for k, v in tables.items()} | {"capacity_total": tables["capacity_total"]}, names))
+    print(f"\ncomparison written to {folder} (headline.csv, capacity_total.csv, capacity_new.csv, generation.csv, compare.html)")
+    return 0
+
+

@@ -1,0 +1,463 @@
+"""Report tables derived from a stored run; units in every column name.
+
+Every table here is a pure function of the stored result tables, run.json and
+the input snapshot (``results/<name>/inputs/``). Base units as in the run:
+MW, MWh, t CO2, USD of the case's currency year; ``_pu`` is a fraction,
+``_h`` hours of a year. Annual figures (``_usd_per_yr``, ``_mwh``) are per year
+of the period; present values (``present_value_usd``) are discounted to the
+base year as in the objective.
+
+Tables that need an input the snapshot lacks (results written before
+snapshots were stored) are left out and named in ``notes``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.report.data import StoredRun
+
+EXISTING = "(existing)"  # partner label of the existing fleet
+PCTS = (10, 25, 50, 75, 90)
+
+
+# ---------------------------------------------------------------- helpers
+
+def weights(run: StoredRun) -> pd.Series:
+    """Hours of a year each timestep stands for (from prices.csv, which has every timestep)."""
+    pr = run.tables["prices"]
+    return pr.drop_duplicates("timestep").set_index("timestep")["weight"].astype(float)
+
+
+def hours_per_year(run: StoredRun) -> float:
+    return float(weights(run).sum())
+
+
+def weighted_quantile(values: np.ndarray, w: np.ndarray, q: float) -> float:
+    """Smallest value v with (weight of values <= v) >= q * total weight (a step-function quantile)."""
+    order = np.argsort(values, kind="stable")
+    v, cw = values[order], np.cumsum(w[order])
+    return float(v[np.searchsorted(cw, q * cw[-1] - 1e-9 * cw[-1])])
+
+
+def _tech(run: StoredRun) -> pd.DataFrame | None:
+    return run.inputs["technologies"].set_index("technology") if run.has_inputs("technologies") else None
+
+
+def _lifetime(run: StoredRun) -> dict[str, int]:
+    t = _tech(run)
+    return {} if t is None else t["lifetime_yr"].astype(int).to_dict()
+
+
+def _alive(built: int, period: int, life: int | None) -> bool:
+    return built <= period and (life is None or period < built + life)
+
+
+def _round(df: pd.DataFrame) -> pd.DataFrame:
+    """Stable numbers: tiny solver noise to 0, so regenerated tables are identical and readable."""
+    num = df.select_dtypes("number").columns
+    df[num] = df[num].mask(df[num].abs() < 1e-7, 0.0)
+    return df.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- capacity
+
+def capacity(run: StoredRun) -> pd.DataFrame:
+    """Zone x technology x partner x period: new_mw built in the period, retired_mw, total_mw in service.
+
+    The existing fleet has partner ``(existing)``. New vintages are in service
+    for the technology's lifetime; retired_mw = total of the previous period
+    + new - total. Summed over partners, total_mw equals capacity.csv.
+    """
+    cap = run.tables["capacity"]
+    rows = [(r.zone, r.technology, EXISTING, int(r.period), 0.0, float(r.retired_mw), float(r.existing_mw))
+            for r in cap.itertuples()]
+    nb = run.tables["new_capacity"]
+    life = _lifetime(run)
+    for (z, g, k), grp in nb.groupby(["zone", "technology", "partner"], sort=False):
+        built = dict(zip(grp["period"].astype(int), grp["new_mw"].astype(float)))
+        prev = 0.0
+        for p in run.periods:
+            total = sum(mw for q, mw in built.items() if _alive(q, p, life.get(g)))
+            new = built.get(p, 0.0)
+            rows.append((z, g, k, p, new, max(prev + new - total, 0.0), total))
+            prev = total
+    df = pd.DataFrame(rows, columns=["zone", "technology", "partner", "period", "new_mw", "retired_mw", "total_mw"])
+    df = df[(df[["new_mw", "retired_mw", "total_mw"]].abs() > 1e-6).any(axis=1)]
+    return _round(df.sort_values(["zone", "technology", "partner", "period"]))
+
+
+def capacity_by_technology(run: StoredRun) -> pd.DataFrame:
+    """System capacity per technology and period (MW), for the stacked chart."""
+    cap = run.tables["capacity"]
+    df = cap.groupby(["technology", "period"], as_index=False)[["existing_mw", "new_mw", "retired_mw", "total_mw"]].sum()
+    return _round(df)
+
+
+# ---------------------------------------------------------------- energy
+
+def generation(run: StoredRun) -> pd.DataFrame:
+    """Generation mix and capacity factors by zone, technology and period."""
+    gen = run.tables["generation"].merge(run.tables["capacity"][["zone", "technology", "period", "total_mw"]],
+                                         on=["zone", "technology", "period"], how="left")
+    zone_total = gen.groupby(["zone", "period"])["generation_mwh"].transform("sum")
+    out = gen[["zone", "technology", "period", "total_mw", "generation_mwh"]].copy()
+    out["share_of_zone_pu"] = (gen["generation_mwh"] / zone_total).where(zone_total > 0, 0.0)
+    out["capacity_factor_pu"] = gen["capacity_factor"]
+    return _round(out)
+
+
+def generation_mix(run: StoredRun) -> pd.DataFrame:
+    """System generation by technology and period, share of the total and capacity factor."""
+    g = run.tables["generation"].merge(run.tables["capacity"][["zone", "technology", "period", "total_mw"]],
+                                       on=["zone", "technology", "period"], how="left")
+    df = g.groupby(["technology", "period"], as_index=False)[["total_mw", "generation_mwh"]].sum()
+    tot = df.groupby("period")["generation_mwh"].transform("sum")
+    df["share_pu"] = (df["generation_mwh"] / tot).where(tot > 0, 0.0)
+    h = hours_per_year(run)
+    df["capacity_factor_pu"] = (df["generation_mwh"] / (df["total_mw"] * h)).where(df["total_mw"] > 0, 0.0)
+    return _round(df)
+
+
+def curtailment(run: StoredRun) -> pd.DataFrame:
+    """Energy variable renewables could have produced but did not, by zone, technology and period."""
+    g = run.tables["generation"]
+    t = _tech(run)
+    if t is not None:
+        g = g[g["technology"].map(t["kind"]).eq("variable")]
+    else:
+        g = g[g["curtailment_mwh"] > 0]
+    out = g[["zone", "technology", "period", "available_mwh", "generation_mwh", "curtailment_mwh"]].copy()
+    out["curtailment_pu"] = (out["curtailment_mwh"] / out["available_mwh"]).where(out["available_mwh"] > 0, 0.0)
+    return _round(out)
+
+
+def unserved(run: StoredRun) -> pd.DataFrame:
+    """Demand not served by zone and period: energy, share, deepest hour, hours affected."""
+    pr = run.tables["prices"].copy()
+    pr["demand_mwh"] = pr["demand_mw"] * pr["weight"]
+    pr["unserved_mwh"] = pr["unserved_mw"] * pr["weight"]
+    pr["unserved_h"] = pr["weight"].where(pr["unserved_mw"] > 1e-6, 0.0)
+    df = pr.groupby(["zone", "period"], as_index=False).agg(
+        demand_mwh=("demand_mwh", "sum"), unserved_mwh=("unserved_mwh", "sum"),
+        peak_unserved_mw=("unserved_mw", "max"), unserved_h=("unserved_h", "sum"))
+    df["unserved_pu"] = (df["unserved_mwh"] / df["demand_mwh"]).where(df["demand_mwh"] > 0, 0.0)
+    return _round(df)
+
+
+def corridor_use(run: StoredRun) -> pd.DataFrame:
+    """Flows per corridor and period: energy each way, losses, utilisation, hours at the limit."""
+    fl = run.tables["flows"].join(weights(run).rename("weight"), on="timestep")
+    cor = run.tables["corridors"][["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"]]
+    fl = fl.merge(cor[["corridor", "period", "capacity_mw"]], on=["corridor", "period"], how="left")
+    fl["forward_mwh"] = fl["flow_mw"].clip(lower=0) * fl["weight"]
+    fl["backward_mwh"] = (-fl["flow_mw"]).clip(lower=0) * fl["weight"]
+    fl["losses_mwh"] = fl["loss_mw"] * fl["weight"]
+    fl["congested_h"] = fl["weight"].where((fl["capacity_mw"] > 0) & (fl["flow_mw"].abs() >= fl["capacity_mw"] * (1 - 1e-4)), 0.0)
+    agg = fl.groupby(["corridor", "period"], as_index=False)[["forward_mwh", "backward_mwh", "losses_mwh", "congested_h"]].sum()
+    df = cor.merge(agg, on=["corridor", "period"], how="left").fillna({"forward_mwh": 0.0, "backward_mwh": 0.0,
+                                                                        "losses_mwh": 0.0, "congested_h": 0.0})
+    df = df.rename(columns={"new_mw": "new_built_mw"})
+    sent = df["forward_mwh"] + df["backward_mwh"]
+    df["utilisation_pu"] = (sent / (df["capacity_mw"] * hours_per_year(run))).where(df["capacity_mw"] > 0, 0.0)
+    return _round(df)
+
+
+def trade(run: StoredRun) -> pd.DataFrame:
+    """Imports and exports per interconnector and period (MWh/yr), with the trade cost where terms are known."""
+    tr = run.tables["trade"].join(weights(run).rename("weight"), on="timestep")
+    tr["import_mwh"] = tr["import_mw"] * tr["weight"]
+    tr["export_mwh"] = tr["export_mw"] * tr["weight"]
+    df = tr.groupby(["interconnector", "period"], as_index=False).agg(
+        import_mwh=("import_mwh", "sum"), export_mwh=("export_mwh", "sum"),
+        peak_import_mw=("import_mw", "max"), peak_export_mw=("export_mw", "max"))
+    df["net_import_mwh"] = df["import_mwh"] - df["export_mwh"]
+    if run.has_inputs("interconnectors"):
+        ic = run.inputs["interconnectors"].set_index("interconnector")
+        df.insert(1, "zone", df["interconnector"].map(ic["zone"]))
+        df.insert(2, "market", df["interconnector"].map(ic["market"]))
+    if run.has_inputs("trade_prices") and len(df):
+        tp = run.inputs["trade_prices"][["interconnector", "period", "import_price_usd_per_mwh", "export_price_usd_per_mwh"]]
+        df = df.merge(tp, on=["interconnector", "period"], how="left")
+        df["net_cost_usd_per_yr"] = (df["import_mwh"] * df["import_price_usd_per_mwh"]
+                                     - df["export_mwh"] * df["export_price_usd_per_mwh"])
+    return _round(df)
+
+
+# ---------------------------------------------------------------- emissions and costs
+
+def _emission_factor(run: StoredRun) -> dict[str, float] | None:
+    """t CO2 per MWh generated per technology = heat rate x fuel emission factor."""
+    t = _tech(run)
+    if t is None or not run.has_inputs("fuels"):
+        return None
+    f = run.inputs["fuels"].set_index("fuel")["co2_t_per_mwh_th"].to_dict()
+    return {g: float(r.heat_rate_mwh_th_per_mwh) * f.get(r.fuel, 0.0) if r.fuel else 0.0 for g, r in t.iterrows()}
+
+
+def emissions(run: StoredRun) -> pd.DataFrame:
+    """Annual emissions per period (t CO2/yr) and the average intensity of generation (t/MWh)."""
+    em = run.tables["emissions"].copy()
+    gen = run.tables["generation"].groupby("period")["generation_mwh"].sum()
+    em["generation_mwh"] = em["period"].map(gen)
+    em["intensity_t_per_mwh"] = (em["emissions_t"] / em["generation_mwh"]).where(em["generation_mwh"] > 0, 0.0)
+    return _round(em)
+
+
+def emissions_by_technology(run: StoredRun) -> pd.DataFrame | None:
+    ef = _emission_factor(run)
+    if ef is None:
+        return None
+    g = run.tables["generation"][["zone", "technology", "period", "generation_mwh"]].copy()
+    g["emission_factor_t_per_mwh"] = g["technology"].map(ef).fillna(0.0)
+    g["emissions_t"] = g["generation_mwh"] * g["emission_factor_t_per_mwh"]
+    return _round(g[g["emission_factor_t_per_mwh"] > 0])
+
+
+def costs(run: StoredRun) -> pd.DataFrame:
+    """Cost breakdown per period and category, with a ``total`` row per period.
+
+    Categories are the model's: investment (annuities), fixed_om, variable_om,
+    fuel, co2, imports, exports (revenue, negative), transmission, unserved.
+    Trade = imports + exports.
+    """
+    c = run.tables["costs"][["period", "category", "annual_usd", "present_value_usd"]].copy()
+    c = c.rename(columns={"annual_usd": "annual_usd_per_yr"})
+    tot = c.groupby("period", as_index=False)[["annual_usd_per_yr", "present_value_usd"]].sum().assign(category="total")
+    return _round(pd.concat([c, tot[c.columns]]).sort_values(["period"], kind="stable"))
+
+
+def lcoe(run: StoredRun) -> pd.DataFrame | None:
+    """Levelised cost by zone, technology and period = attributable annual costs / annual generation.
+
+    Attributable (USD/yr): annuities of new vintages in service, fixed O&M on
+    all capacity in service, variable O&M, fuel and CO2 price on generation.
+    The existing fleet carries no investment (sunk); storage charging energy
+    and transmission are not attributed. Summed over zones and technologies
+    these equal the cost categories of costs.csv.
+    """
+    t = _tech(run)
+    if t is None or not run.has_inputs("fuels", "periods"):
+        return None
+    life = _lifetime(run)
+    fuel_price = run.inputs["fuels"].set_index("fuel")["price_usd_per_mwh_th"].to_dict()
+    co2_price = run.inputs["periods"].set_index("period")["co2_price_usd_per_t"].astype(float).to_dict()
+    ef = _emission_factor(run) or {}
+    nb = run.tables["new_capacity"]
+    inv: dict[tuple[str, str, int], float] = {}
+    for r in nb.itertuples():
+        for p in run.periods:
+            if _alive(int(r.period), p, life.get(r.technology)):
+                inv[(r.zone, r.technology, p)] = inv.get((r.zone, r.technology, p), 0.0) + float(r.annuity_usd_per_yr)
+    g = run.tables["generation"].merge(run.tables["capacity"][["zone", "technology", "period", "total_mw"]],
+                                       on=["zone", "technology", "period"], how="left")
+    df = g[["zone", "technology", "period", "total_mw", "generation_mwh"]].copy()
+    tech = df["technology"]
+    df["investment_usd_per_yr"] = [inv.get(k, 0.0) for k in zip(df.zone, df.technology, df.period)]
+    df["fixed_om_usd_per_yr"] = tech.map(t["fom_usd_per_kw_yr"]).astype(float) * 1000.0 * df["total_mw"]
+    df["variable_om_usd_per_yr"] = tech.map(t["vom_usd_per_mwh"]).astype(float) * df["generation_mwh"]
+    fuel_cost = {g_: float(r.heat_rate_mwh_th_per_mwh) * fuel_price.get(r.fuel, 0.0) if r.fuel else 0.0 for g_, r in t.iterrows()}
+    df["fuel_usd_per_yr"] = tech.map(fuel_cost).fillna(0.0) * df["generation_mwh"]
+    df["co2_usd_per_yr"] = tech.map(ef).fillna(0.0) * df["generation_mwh"] * df["period"].map(co2_price).fillna(0.0)
+    cost_cols = [c for c in df.columns if c.endswith("_usd_per_yr")]
+    df["total_usd_per_yr"] = df[cost_cols].sum(axis=1)
+    df["lcoe_usd_per_mwh"] = (df["total_usd_per_yr"] / df["generation_mwh"]).where(df["generation_mwh"] > 0)
+    df = df[(df["total_mw"] > 0) | (df["generation_mwh"] > 0)]
+    return _round(df)
+
+
+# ---------------------------------------------------------------- prices
+
+def price_statistics(run: StoredRun) -> pd.DataFrame:
+    """Zonal price per period: time-weighted mean, demand-weighted mean, min, percentiles, max (USD/MWh).
+
+    Timesteps are weighted by the hours of a year they stand for; percentiles
+    are of those hours (p90: 90 % of the year's hours are at or below it).
+    """
+    rows = []
+    for (z, p), grp in run.tables["prices"].groupby(["zone", "period"]):
+        v, w = grp["price_usd_per_mwh"].to_numpy(float), grp["weight"].to_numpy(float)
+        dw = w * grp["demand_mw"].to_numpy(float)
+        row = {"zone": z, "period": p, "mean_usd_per_mwh": float(np.average(v, weights=w)),
+               "demand_weighted_mean_usd_per_mwh": float(np.average(v, weights=dw)) if dw.sum() > 0 else float("nan"),
+               "min_usd_per_mwh": float(v.min())}
+        for q in PCTS:
+            row[f"p{q}_usd_per_mwh"] = weighted_quantile(v, w, q / 100)
+        row["max_usd_per_mwh"] = float(v.max())
+        rows.append(row)
+    return _round(pd.DataFrame(rows))
+
+
+def market_value(run: StoredRun) -> pd.DataFrame:
+    """Generation-weighted price each technology earns per zone and period, and its value factor.
+
+    market_value = sum_t w_t gen_t price_t / sum_t w_t gen_t;
+    value_factor = market_value / time-weighted mean price of the zone.
+    """
+    d = run.tables["dispatch"].merge(run.tables["prices"][["zone", "period", "timestep", "weight", "price_usd_per_mwh"]],
+                                     on=["zone", "period", "timestep"], how="left")
+    d["generation_mwh"] = d["generation_mw"] * d["weight"]
+    d["revenue_usd"] = d["generation_mwh"] * d["price_usd_per_mwh"]
+    df = d.groupby(["zone", "technology", "period"], as_index=False)[["generation_mwh", "revenue_usd"]].sum()
+    df = df[df["generation_mwh"] > 1e-6].copy()
+    df["market_value_usd_per_mwh"] = df["revenue_usd"] / df["generation_mwh"]
+    mean = price_statistics(run).set_index(["zone", "period"])["mean_usd_per_mwh"]
+    m = pd.Series([mean.get(k, np.nan) for k in zip(df.zone, df.period)], index=df.index)
+    df["value_factor_pu"] = (df["market_value_usd_per_mwh"] / m).where(m.abs() > 1e-9)
+    return _round(df.rename(columns={"revenue_usd": "revenue_usd_per_yr"}))
+
+
+# ---------------------------------------------------------------- adequacy
+
+def _peaks(run: StoredRun, zones: set[str]) -> dict[int, float]:
+    pr = run.tables["prices"]
+    pr = pr[pr["zone"].isin(zones)]
+    return pr.groupby(["period", "timestep"])["demand_mw"].sum().groupby("period").max().to_dict()
+
+
+def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
+    """Position against each planning reserve margin, as the model's reserve constraint counts it.
+
+    firm = sum credit_g cap[z,g,p] + credit_i import_mw_i + credit_l line_cap[l,p] (corridors into
+    the region from outside); required = (1 + margin) x coincident peak of the region's zones.
+    surplus_mw = firm - required (0 when binding); the shadow price is the capacity price (USD/MW-yr).
+    """
+    if not run.has_inputs("reserve_margins", "technologies", "zones"):
+        return None
+    rm = run.inputs["reserve_margins"]
+    rm = rm[rm["period"].astype(int).isin(run.periods)]
+    credit = _tech(run)["capacity_credit_pu"].astype(float).to_dict()
+    zones = run.inputs["zones"]
+    cap = run.tables["capacity"]
+    ic = run.inputs.get("interconnectors")
+    cor_in = run.inputs.get("corridors")
+    cor_cap = run.tables["corridors"].set_index(["corridor", "period"])["capacity_mw"]
+    sp = run.tables["shadow_prices"]
+    sp = sp[sp["constraint"] == "reserve_margin"].set_index("index")["shadow_price"]
+    rows = []
+    for r in rm.itertuples():
+        region, p = str(r.region), int(r.period)
+        zs = set(zones["zone"]) if region == "*" else set(zones.loc[zones["region"] == region, "zone"])
+        c = cap[(cap["period"] == p) & cap["zone"].isin(zs)]
+        firm_gen = float((c["technology"].map(credit).fillna(0.0) * c["total_mw"]).sum())
+        firm_ic = 0.0
+        if ic is not None and len(ic):
+            i = ic[ic["zone"].isin(zs)]
+            firm_ic = float((i["capacity_credit_pu"].astype(float) * i["import_mw"].astype(float)).sum())
+        firm_cor = 0.0
+        if cor_in is not None and len(cor_in):
+            for k in cor_in.itertuples():
+                if (k.from_zone in zs) != (k.to_zone in zs) and (k.corridor, p) in cor_cap.index:
+                    firm_cor += float(k.capacity_credit_pu) * float(cor_cap[(k.corridor, p)])
+        peak = _peaks(run, zs).get(p, 0.0)
+        required = (1.0 + float(r.margin_pu)) * peak
+        firm = firm_gen + firm_ic + firm_cor
+        price = float(sp.get(f"{region}/{p}", 0.0))
+        rows.append((region, p, peak, float(r.margin_pu), required, firm_gen, firm_ic, firm_cor, firm, firm - required,
+                     price, bool(price > 1e-6 or abs(firm - required) <= 1e-6 * max(required, 1.0))))
+    return _round(pd.DataFrame(rows, columns=[
+        "region", "period", "peak_demand_mw", "margin_pu", "required_firm_mw", "firm_generation_mw", "firm_imports_mw",
+        "firm_corridors_mw", "firm_total_mw", "surplus_mw", "shadow_price_usd_per_mw_yr", "binding"]))
+
+
+def deficit(run: StoredRun) -> pd.DataFrame | None:
+    """Zonal capacity deficit before and after new builds (MW), per zone and period.
+
+    Definition (zonal self-sufficiency, before transmission and imports, no margin):
+        peak_demand_mw     = max_t demand[z,p,t] (the zone's own peak over the modelled timesteps)
+        firm_existing_mw   = sum_g credit_g x existing_mw[z,g,p]   (existing fleet still in service in p)
+        firm_new_mw        = sum_g credit_g x (total_mw - existing_mw)[z,g,p]   (new builds of p and earlier)
+        deficit_before_mw  = max(0, peak - firm_existing)
+        deficit_after_mw   = max(0, peak - firm_existing - firm_new)
+    A remaining deficit after builds is covered by corridors, imports or unserved
+    energy; firm_imports_mw (credited interconnector capacity) is shown for reference.
+    """
+    if not run.has_inputs("technologies"):
+        return None
+    credit = _tech(run)["capacity_credit_pu"].astype(float)
+    cap = run.tables["capacity"].copy()
+    cr = cap["technology"].map(credit).fillna(0.0)
+    cap["firm_existing_mw"] = cr * cap["existing_mw"]
+    cap["firm_new_mw"] = cr * (cap["total_mw"] - cap["existing_mw"])
+    firm = cap.groupby(["zone", "period"])[["firm_existing_mw", "firm_new_mw"]].sum()
+    peak = run.tables["prices"].groupby(["zone", "period"])["demand_mw"].max().rename("peak_demand_mw")
+    df = peak.to_frame().join(firm, how="left").fillna(0.0).reset_index()
+    ic = run.inputs.get("interconnectors")
+    imp = {}
+    if ic is not None and len(ic):
+        imp = (ic["capacity_credit_pu"].astype(float) * ic["import_mw"].astype(float)).groupby(ic["zone"]).sum().to_dict()
+    df["firm_imports_mw"] = df["zone"].map(imp).fillna(0.0)
+    df["deficit_before_mw"] = (df["peak_demand_mw"] - df["firm_existing_mw"]).clip(lower=0.0)
+    df["deficit_after_mw"] = (df["peak_demand_mw"] - df["firm_existing_mw"] - df["firm_new_mw"]).clip(lower=0.0)
+    return _round(df)
+
+
+# ---------------------------------------------------------------- headline
+
+def headline(run: StoredRun) -> pd.DataFrame:
+    """The figures people quote, one row each: metric, period (or ``all``), unit, value."""
+    rows: list[tuple[str, str, str, float]] = [("objective", "all", "USD", float(run.meta["objective_usd"]))]
+    nb = run.tables["new_capacity"]
+    cap = run.tables["capacity"]
+    c = run.tables["costs"]
+    pr = run.tables["prices"].assign(demand_mwh=lambda x: x.demand_mw * x.weight, unserved_mwh=lambda x: x.unserved_mw * x.weight)
+    tr = trade(run)
+    gen = run.tables["generation"]
+    em = run.tables["emissions"].set_index("period")["emissions_t"]
+    for cat, v in c.groupby("category")["present_value_usd"].sum().items():
+        rows.append((f"cost_pv_{cat}", "all", "USD", float(v)))
+    rows.append(("new_capacity", "all", "MW", float(nb["new_mw"].sum())))
+    rows.append(("new_corridor_capacity", "all", "MW", float(run.tables["corridors"]["new_mw"].sum())))
+    for p in run.periods:
+        ps = str(p)
+        rows.append(("new_capacity", ps, "MW", float(nb.loc[nb["period"] == p, "new_mw"].sum())))
+        rows.append(("total_capacity", ps, "MW", float(cap.loc[cap["period"] == p, "total_mw"].sum())))
+        rows.append(("annual_cost", ps, "USD/yr", float(c.loc[c["period"] == p, "annual_usd"].sum())))
+        rows.append(("emissions", ps, "t/yr", float(em.get(p, 0.0))))
+        rows.append(("demand", ps, "MWh/yr", float(pr.loc[pr["period"] == p, "demand_mwh"].sum())))
+        rows.append(("unserved", ps, "MWh/yr", float(pr.loc[pr["period"] == p, "unserved_mwh"].sum())))
+        rows.append(("imports", ps, "MWh/yr", float(tr.loc[tr["period"] == p, "import_mwh"].sum())))
+        rows.append(("exports", ps, "MWh/yr", float(tr.loc[tr["period"] == p, "export_mwh"].sum())))
+        rows.append(("curtailment", ps, "MWh/yr", float(gen.loc[gen["period"] == p, "curtailment_mwh"].sum())))
+        pp = pr[pr["period"] == p]
+        dw = (pp["demand_mwh"]).sum()
+        rows.append(("demand_weighted_price", ps, "USD/MWh",
+                     float((pp["price_usd_per_mwh"] * pp["demand_mwh"]).sum() / dw) if dw > 0 else float("nan")))
+    return _round(pd.DataFrame(rows, columns=["metric", "period", "unit", "value"]))
+
+
+# ---------------------------------------------------------------- all
+
+BUILDERS = {
+    "headline": headline,
+    "capacity": capacity,
+    "capacity_by_technology": capacity_by_technology,
+    "generation": generation,
+    "generation_mix": generation_mix,
+    "curtailment": curtailment,
+    "unserved": unserved,
+    "corridor_use": corridor_use,
+    "trade": trade,
+    "emissions": emissions,
+    "emissions_by_technology": emissions_by_technology,
+    "costs": costs,
+    "lcoe": lcoe,
+    "price_statistics": price_statistics,
+    "market_value": market_value,
+    "reserve_margin": reserve_margin,
+    "deficit": deficit,
+}
+
+
+def report_tables(run: StoredRun) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Every report table, in a fixed order, and notes on those that could not be made."""
+    out, notes = {}, []
+    for name, f in BUILDERS.items():
+        df = f(run)
+        if df is None:
+            notes.append(f"{name}: left out, the results have no input snapshot (inputs/) with the tables it needs; "
+                         "re-run `planner run` to store one")
+            continue
+        out[name] = df
+    return out, notes

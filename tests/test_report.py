@@ -1,0 +1,191 @@
+"""Reports regenerated from stored results, the Excel workbook, and comparisons of runs.
+
+The example case (3 zones, 2 periods, 48 timesteps) solves in about a second;
+it is run once per module into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.cli import main
+from planner.report import build_report
+from planner.report.data import load_run
+from planner.report.excel import safe_text, write_excel
+from planner.report.tables import report_tables
+from planner.run import run_spec
+from planner.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "models" / "example.toml"
+
+
+def spec_copy(folder: Path, name: str, extra: str = "") -> Path:
+    """A copy of the example spec under another name, with extra TOML appended (e.g. a [settings] override)."""
+    text = EXAMPLE.read_text().replace('name = "example"', f'name = "{name}"')
+    text = text.replace('inputs = "../inputs/example"', f'inputs = "{(ROOT / "inputs" / "example").as_posix()}"')
+    path = folder / f"{name}.toml"
+    path.write_text(text + "\n" + extra)
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("results")
+    run_spec(load_spec(EXAMPLE), root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def example(results) -> Path:
+    return results / "example"
+
+
+def read_report(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "report").glob("*.csv"))}
+
+
+def test_report_regenerates_identical_tables_without_solving(example, monkeypatch):
+    import planner.solve
+    monkeypatch.setattr(planner.solve, "solve", lambda *a, **k: pytest.fail("report must not solve"))
+    assert main(["report", str(example)]) == 0
+    first = read_report(example)
+    assert main(["report", str(example)]) == 0
+    assert read_report(example) == first
+    assert {"capacity.csv", "deficit.csv", "lcoe.csv", "reserve_margin.csv", "price_statistics.csv"} <= set(first)
+    assert (example / "report" / "report.html").stat().st_size > 1_000_000  # plotly inlined
+    assert (example / "report" / "report.xlsx").is_file()
+    assert not list(example.parent.glob(".report.tmp-*")) and not list(example.glob(".report.tmp-*"))
+
+
+def test_report_tables_agree_with_the_stored_results(example):
+    """Derived tables add up to what the run stored: capacity over partners, LCOE costs over technologies."""
+    run = load_run(example)
+    rt, notes = report_tables(run)
+    assert notes == []
+    by_partner = rt["capacity"].groupby(["zone", "technology", "period"])["total_mw"].sum()
+    stored = run.tables["capacity"].set_index(["zone", "technology", "period"])["total_mw"]
+    # results are stored with 6 significant digits, so sums agree to about 1e-5
+    assert by_partner.reindex(stored.index).fillna(0).to_numpy() == pytest.approx(stored.to_numpy(), rel=1e-5, abs=1e-6)
+    costs = run.tables["costs"].pivot(index="period", columns="category", values="annual_usd")
+    lcoe = rt["lcoe"].groupby("period").sum(numeric_only=True)
+    for cat in ("investment", "fixed_om", "variable_om", "fuel", "co2"):
+        assert lcoe[f"{cat}_usd_per_yr"].to_numpy() == pytest.approx(costs[cat].to_numpy(), rel=1e-4, abs=1.0)
+    # the reserve margin binds in the example (positive shadow price), so firm = required
+    rm = rt["reserve_margin"]
+    assert rm["binding"].all()
+    assert rm["firm_total_mw"].to_numpy() == pytest.approx(rm["required_firm_mw"].to_numpy(), rel=1e-5)
+    d = rt["deficit"]
+    assert (d["deficit_after_mw"] <= d["deficit_before_mw"] + 1e-9).all()
+
+
+def test_report_refuses_folder_that_is_not_results(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "is not a results folder" in capsys.readouterr().err
+
+
+def test_excel_never_writes_formulas(tmp_path):
+    from openpyxl import load_workbook
+    evil = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "plain", "a=b"]
+    df = pd.DataFrame({"zone": evil, "value_mw": [1.0, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    path = write_excel(tmp_path / "x.xlsx", {"t": df}, [("run", "=cmd|' /C calc'!A0")])
+    wb = load_workbook(path)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    got = [ws_c.value for ws_c in wb["t"]["A"][1:]]
+    assert got == ["'" + v if v[0] in "=+-@\t" else v for v in evil]
+    assert [c.value for c in wb["t"]["B"][1:]] == [1.0, -2.0, 3.0, 4.0, 5.0, 6.0, 7.0]  # negative numbers stay numbers
+    assert wb["about"]["B1"].value == "'=cmd|' /C calc'!A0"
+    assert safe_text(-1.0) == -1.0
+
+
+def test_compare_gives_the_differences_of_two_runs(results, example, tmp_path, capsys):
+    spec = spec_copy(tmp_path, "example_dr3", "[settings]\ndiscount_rate = 0.03\n")
+    run_spec(load_spec(spec), results)
+    other = results / "example_dr3"
+    out = tmp_path / "cmp"
+    assert main(["compare", str(example), str(other), "--out", str(out)]) == 0
+    assert "comparison against 'example'" in capsys.readouterr().out
+    h = pd.read_csv(out / "headline.csv", keep_default_na=False).set_index(["metric", "period"])
+    a, b = load_run(example), load_run(other)
+    obj = h.loc[("objective", "all")]
+    assert float(obj["value_example"]) == pytest.approx(a.meta["objective_usd"], rel=1e-9)
+    assert float(obj["diff_example_dr3"]) == pytest.approx(b.meta["objective_usd"] - a.meta["objective_usd"], rel=1e-9)
+    assert float(obj["rel_example_dr3"]) == pytest.approx(b.meta["objective_usd"] / a.meta["objective_usd"] - 1, rel=1e-9)
+    new = h.loc[("new_capacity", "all")]
+    assert float(new["diff_example_dr3"]) == pytest.approx(
+        b.tables["new_capacity"]["new_mw"].sum() - a.tables["new_capacity"]["new_mw"].sum(), abs=1e-3)
+    cap = pd.read_csv(out / "capacity_total.csv")
+    assert cap["diff_example_dr3"].sum() == pytest.approx(
+        b.tables["capacity"]["total_mw"].sum() - a.tables["capacity"]["total_mw"].sum(), abs=1e-3)
+    assert (out / "compare.html").is_file()
+
+
+def test_compare_refuses_runs_over_other_periods_or_zones(results, example, tmp_path, capsys):
+    spec = spec_copy(tmp_path, "example_2030", "")
+    spec.write_text(spec.read_text().replace("[solver]", "periods = [2030]\n\n[solver]"))
+    run_spec(load_spec(spec), results)
+    assert main(["compare", str(example), str(results / "example_2030"), "--out", str(tmp_path / "c1")]) == 2
+    assert "only runs over the same periods can be compared" in capsys.readouterr().err
+    assert not (tmp_path / "c1").exists()
+
+    renamed = tmp_path / "renamed"  # the same run with zone W called X
+    shutil.copytree(example, renamed)
+    for p in list(renamed.glob("*.csv")) + list((renamed / "inputs").glob("*.csv")):
+        df = pd.read_csv(p, keep_default_na=False)
+        for c in ("zone", "from_zone", "to_zone"):
+            if c in df.columns:
+                df[c] = df[c].replace("W", "X")
+        df.to_csv(p, index=False)
+    assert main(["compare", str(example), str(renamed), "--out", str(tmp_path / "c2")]) == 2
+    assert "only runs over the same zones can be compared" in capsys.readouterr().err
+    assert main(["compare", str(example)]) == 2
+
+
+def test_weighted_quantile_by_hand():
+    """Prices 10, 20, 30 standing for 1, 1, 2 hours: half the 4 hours are at or below 20, 90 % at or below 30."""
+    import numpy as np
+    from planner.report.tables import weighted_quantile
+    v, w = np.array([30.0, 10.0, 20.0]), np.array([2.0, 1.0, 1.0])
+    assert weighted_quantile(v, w, 0.25) == 10.0
+    assert weighted_quantile(v, w, 0.5) == 20.0
+    assert weighted_quantile(v, w, 0.9) == 30.0
+
+
+def test_dispatch_window_is_the_week_around_the_peak():
+    from planner.report.html import dispatch_window
+    steps = list(range(8760))
+    load = pd.Series(1.0, index=steps)
+    load[5000] = 9.0
+    win = dispatch_window(steps, load)
+    assert len(win) == 168 and 5000 in win
+    load[5000], load[3] = 1.0, 9.0
+    assert dispatch_window(steps, load) == list(range(168))  # clipped at the start of the year
+    assert dispatch_window(steps[:48], load[:48]) == steps[:48]  # representative days: all of them
+
+
+def test_report_of_a_one_zone_case_with_a_formula_like_name(tmp_path):
+    """No corridors, no trade, no partners, and a technology called '=gas': the report is still made,
+    and the workbook holds '=gas' as text, never as a formula."""
+    from openpyxl import load_workbook
+
+    from casekit import hours, write_case
+    from planner.spec import RunSpec
+
+    case = write_case(tmp_path / "case", timesteps=hours([1, 1, 1]),
+                      demand=[{"zone": "A", "timestep": t, "demand_mw": d} for t, d in enumerate([10, 20, 30])],
+                      technologies=[{"technology": "=gas", "kind": "thermal", "vom_usd_per_mwh": 50, "lifetime_yr": 30,
+                                     "capex_usd_per_kw": 1}],
+                      build_options=[{"zone": "A", "technology": "=gas"}])
+    out = run_spec(RunSpec(name="mini", inputs=case), tmp_path / "results")
+    folder = build_report(out.folder)
+    cap = pd.read_csv(folder / "capacity.csv")
+    # building costs 1000 USD/MW / 30 yr = 33 USD/MW-yr, an unserved MWh 1000 USD: build to the 30 MW peak
+    assert cap["total_mw"].max() == pytest.approx(30.0)
+    wb = load_workbook(folder / "report.xlsx")
+    assert wb["capacity"]["B2"].value == "'=gas"
+    assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
