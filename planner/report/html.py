@@ -183,7 +183,7 @@ def fig_deficit(rt):
     fig.add_bar(x=x, y=df["peak_demand_mw"], name="peak demand", marker_color="#bbb")
     fig.add_bar(x=x, y=df["deficit_before_mw"], name="deficit before new builds", marker_color="#e15759")
     fig.add_bar(x=x, y=df["deficit_after_mw"], name="deficit after new builds", marker_color="#4e79a7")
-    return _layout(fig, "Zonal deficit: peak demand not covered by firm capacity in the zone (MW)", barmode="group",
+    return _layout(fig, "Zonal capacity deficit: peak demand x (1 + reserve margin) not covered by firm capacity in the zone (MW)", barmode="group",
                    yaxis_title="MW")
 
 

@@ -362,35 +362,23 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
 
 
 def deficit(run: StoredRun) -> pd.DataFrame | None:
-    """Zonal capacity deficit before and after new builds (MW), per zone and period.
+    """Zonal capacity and energy deficit before and after new builds, per zone and period.
 
-    Definition (zonal self-sufficiency, before transmission and imports, no margin):
-        peak_demand_mw     = max_t demand[z,p,t] (the zone's own peak over the modelled timesteps)
-        firm_existing_mw   = sum_g credit_g x existing_mw[z,g,p]   (existing fleet still in service in p)
-        firm_new_mw        = sum_g credit_g x (total_mw - existing_mw)[z,g,p]   (new builds of p and earlier)
-        deficit_before_mw  = max(0, peak - firm_existing)
-        deficit_after_mw   = max(0, peak - firm_existing - firm_new)
-    A remaining deficit after builds is covered by corridors, imports or unserved
-    energy; firm_imports_mw (credited interconnector capacity) is shown for reference.
+    One definition for every report: ``planner.partners_report.zone_deficits`` (its docstring
+    gives the equations). Before = against the existing fleet in service; after = what is left
+    once the firm capacity and generation of the new builds in the zone are counted.
     """
-    if not run.has_inputs("technologies"):
+    from planner.partners_report import NEEDED, zone_deficits
+
+    if any(n not in run.tables for n in NEEDED):
         return None
-    credit = _tech(run)["capacity_credit_pu"].astype(float)
-    cap = run.tables["capacity"].copy()
-    cr = cap["technology"].map(credit).fillna(0.0)
-    cap["firm_existing_mw"] = cr * cap["existing_mw"]
-    cap["firm_new_mw"] = cr * (cap["total_mw"] - cap["existing_mw"])
-    firm = cap.groupby(["zone", "period"])[["firm_existing_mw", "firm_new_mw"]].sum()
-    peak = run.tables["prices"].groupby(["zone", "period"])["demand_mw"].max().rename("peak_demand_mw")
-    df = peak.to_frame().join(firm, how="left").fillna(0.0).reset_index()
-    ic = run.inputs.get("interconnectors")
-    imp = {}
-    if ic is not None and len(ic):
-        imp = (ic["capacity_credit_pu"].astype(float) * ic["import_mw"].astype(float)).groupby(ic["zone"]).sum().to_dict()
-    df["firm_imports_mw"] = df["zone"].map(imp).fillna(0.0)
-    df["deficit_before_mw"] = (df["peak_demand_mw"] - df["firm_existing_mw"]).clip(lower=0.0)
-    df["deficit_after_mw"] = (df["peak_demand_mw"] - df["firm_existing_mw"] - df["firm_new_mw"]).clip(lower=0.0)
-    return _round(df)
+    zd, _ = zone_deficits(run.tables)
+    out = zd.rename(columns={"peak_mw": "peak_demand_mw", "capacity_deficit_mw": "deficit_before_mw",
+                             "residual_capacity_deficit_mw": "deficit_after_mw",
+                             "energy_deficit_mwh": "energy_deficit_before_mwh",
+                             "residual_energy_deficit_mwh": "energy_deficit_after_mwh"})
+    return _round(out[["zone", "period", "peak_demand_mw", "margin_pu", "firm_existing_mw", "firm_added_mw",
+                       "deficit_before_mw", "deficit_after_mw", "energy_deficit_before_mwh", "energy_deficit_after_mwh"]])
 
 
 # ---------------------------------------------------------------- headline
