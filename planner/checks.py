@@ -68,14 +68,15 @@ def check_case(t: dict[str, pd.DataFrame], settings: dict, problems: list[Proble
     # must-run never above what is available, hour by hour
     mo = t["min_output"]
     if len(mo):
-        av = t["availability"].set_index(["zone", "technology", "timestep"])["availability_pu"]
-        for ln, row in mo.iterrows():
-            key = (row["zone"], row["technology"], row["timestep"])
-            cap = av.get(key, tech.at[row["technology"], "availability_pu"])
-            if row["min_output_pu"] > cap + 1e-9:
-                problems.append(Problem("min_output.csv", f"min_output_pu {row['min_output_pu']:g} exceeds the availability {cap:g} of "
-                                        f"{row['technology']} in {row['zone']} at timestep {row['timestep']}; lower it", int(ln), "min_output_pu"))
-                break
+        keys = ["zone", "technology", "timestep"]
+        both = mo.reset_index().merge(t["availability"], on=keys, how="left")
+        cap = both["availability_pu"].fillna(both["technology"].map(tech["availability_pu"]))
+        bad = both[both["min_output_pu"] > cap + 1e-9]
+        if len(bad):
+            r = bad.iloc[0]
+            problems.append(Problem("min_output.csv", f"min_output_pu {r['min_output_pu']:g} exceeds the availability "
+                                    f"{cap[bad.index[0]]:g} of {r['technology']} in {r['zone']} at timestep {r['timestep']} "
+                                    f"({len(bad)} rows like this); lower it", int(r["line"]), "min_output_pu"))
 
     for ln, row in t["hydro_budgets"].iterrows():
         if tech.at[row["technology"], "kind"] != "hydro":

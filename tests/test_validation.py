@@ -120,3 +120,10 @@ def test_bad_run_spec_exit_2(tmp_path, capsys):
     spec.write_text('name = "x"\ninputs = "nowhere"\ncolour = "red"\n')
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
     assert "unknown key 'colour'" in capsys.readouterr().err
+
+
+def test_must_run_above_availability(case):
+    """A must-run share above what the plant can deliver could only end in an infeasible model: caught first."""
+    (case / "min_output.csv").write_text("zone,technology,timestep,min_output_pu\nN,coal,0,0.5\nN,coal,1,0.95\n")
+    assert any("min_output.csv, line 3, column min_output_pu: min_output_pu 0.95 exceeds the availability 0.85 of coal in N"
+               in p for p in problems(case))
