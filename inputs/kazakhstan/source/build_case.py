@@ -154,9 +154,10 @@ TOPUP_BUILD_YEAR = 2023  # cohort year of the capacity missing from the plant li
 LARGE_HYDRO_MIN_MW = 100.0  # reservoir plants >= 100 MW are "large hydro" (kind hydro)
 # ASSUMPTION: years in service from the first unit's commissioning year (DateIn);
 # no official retirement schedule exists. 65 years for old steam plant (units are
-# refurbished piecemeal), 40 for gas turbines, 25 for wind and solar.
+# refurbished piecemeal), 40 for gas turbines, 100 for hydro (dams and cascades are
+# rehabilitated, not retired), 25 for wind and solar.
 SERVICE_LIFE = {"coal": 65, "coal_chp": 65, "gas_steam": 65, "gas_chp": 65, "gas_ccgt": 40,
-                "gas_ocgt": 40, "hydro": 100, "hydro_small": 60, "wind": 25, "solar": 25}
+                "gas_ocgt": 40, "hydro": 100, "hydro_small": 100, "wind": 25, "solar": 25}
 RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period)
 # Almaty CHP-2 (510 MW coal) is converted to a 557 MW gas CHP by 2026 (FACTS): the coal
 # cohort leaves at the start of the 2025 period and a committed gas_chp build replaces it.
@@ -225,8 +226,9 @@ SOLAR_FLEET_CF = 0.165  # FACTS DERIVED fleet 0.16-0.17 (Burnoye Solar-1 0.167)
 SOLAR_TILT_DEG = 35.0  # ASSUMPTION: fixed south-facing tilt ~ latitude - 10
 SOLAR_ALBEDO = 0.2
 # ASSUMPTION: monthly mean clear-sky index (all-sky / clear-sky GHI), North vs South/West
-CLEARNESS_NORTH = [0.50, 0.55, 0.60, 0.65, 0.72, 0.76, 0.78, 0.78, 0.74, 0.62, 0.50, 0.46]
-CLEARNESS_SOUTH = [0.55, 0.58, 0.62, 0.68, 0.76, 0.85, 0.88, 0.88, 0.84, 0.74, 0.60, 0.52]
+# (North: more winter overcast; South: clearer summers but winter inversions/fog).
+CLEARNESS_NORTH = [0.56, 0.62, 0.65, 0.68, 0.74, 0.78, 0.80, 0.80, 0.76, 0.66, 0.56, 0.52]
+CLEARNESS_SOUTH = [0.50, 0.54, 0.58, 0.64, 0.72, 0.80, 0.84, 0.84, 0.80, 0.70, 0.56, 0.48]
 CLEARNESS_CONCENTRATION = 6.0  # ASSUMPTION: Beta concentration of daily clearness
 SOLAR_SEED = 11
 
@@ -311,7 +313,9 @@ BUILD_OPTIONS: dict[tuple[str, str], tuple] = {
     ("kyzylorda", "gas_chp"): (1785, None, None, 240, 240),  # Aksa Kyzylorda CHP
 }
 # Replacement rights for CHP cities: a zone may build new CHP of its fuel up to the
-# existing CHP capacity (installed) that retires by 2040 (ASSUMPTION, heat must be replaced).
+# existing CHP capacity (installed) that retires by 2040 (ASSUMPTION, heat must be replaced),
+# where that is at least CHP_REPLACEMENT_MIN_MW; plants with a named replacement excluded.
+CHP_REPLACEMENT_MIN_MW = 50
 GAS_ZONES = ["almaty", "zhambyl", "turkestan", "kyzylorda", "atyrau", "mangystau", "west_kazakhstan", "aktobe"]
 GAS_CCGT_MAX = 1000  # ASSUMPTION per gas zone
 GAS_OCGT_MAX = 500  # ASSUMPTION per gas zone
@@ -666,10 +670,10 @@ def main(argv: list[str] | None = None) -> None:
 
     # build options ------------------------------------------------------------------------
     opts = dict(BUILD_OPTIONS)
-    installed = plants.groupby(["zone", "technology"]).apply(
-        lambda d: d.loc[d["retirement_year"] <= 2040, "installed_mw"].sum(), include_groups=False)
+    retiring = plants[(plants["retirement_year"] <= PERIODS[-1]) & ~plants["Name"].isin(list(RETIRE_OVERRIDES))]
+    installed = retiring.groupby(["zone", "technology"])["installed_mw"].sum()
     for (z, g), mw in installed.items():
-        if g in CHP_TECHS and mw > 0 and (z, g) not in opts:
+        if g in CHP_TECHS and mw >= CHP_REPLACEMENT_MIN_MW and (z, g) not in opts:
             opts[(z, g)] = (None, None, None, 0, round(mw, 0))
     for z in GAS_ZONES:
         opts.setdefault((z, "gas_ccgt"), (None, None, None, 0, GAS_CCGT_MAX))
