@@ -287,6 +287,13 @@ INTERCONNECTORS = [
 # domestic coal so that they serve balancing, not baseload; every export price below
 # every import price so that the model cannot arbitrage through Kazakhstan.
 TRADE_PRICES = {"Russia": (55.0, 35.0), "Kyrgyzstan": (45.0, 40.0), "Uzbekistan": (50.0, 40.0)}
+# DERIVED annual trade limits: each country's imports and exports in its latest complete
+# calendar year in electricity_exp-imp.csv (Bureau of National Statistics via pypsa-kz-data;
+# Russia and Kyrgyzstan 2022, Uzbekistan 2021 - its 2022 cells are empty), with the July
+# 2022 Kyrgyzstan import "1543" read as 154.3 (FACTS defect), split over a country's links
+# by MW. ASSUMPTION: trade stays at recent levels (bilateral agreements, not a market).
+TRADE_YEAR = {"Russia": 2022, "Kyrgyzstan": 2022, "Uzbekistan": 2021}
+TRADE_FIXES = {("Jul 2022", "Kyrgyzstan - Imp"): 154.3}
 
 # --------------------------------------------------------------------------------------
 # Reserve margin
@@ -303,14 +310,18 @@ RESERVE_MARGIN = {2023: 0.0, 2025: 0.12, 2030: 0.12, 2035: 0.12, 2040: 0.12}
 # Ekibastuz GRES-2 new 636 MW unit. Max values: named pipeline (SOURCED) or ASSUMPTION.
 BALKHASH_NUCLEAR = dict(capex=6040, first=2035, max=2400)  # DERIVED $5,830-6,250/kW midpoint; 2 x VVER-1200
 BUILD_OPTIONS: dict[tuple[str, str], tuple] = {
-    ("pavlodar", "coal_new"): (None, None, None, 636, 636 + 2640),  # GRES-2 unit 3 + GRES-3
+    # committed: built in the 2025 period (last_period 2025; the schema's min_new_mw is
+    # cumulative over the horizon, so without it the model would defer them to 2040)
+    ("pavlodar", "coal"): (None, None, 2025, 636, 636),  # Ekibastuz GRES-2 new unit (subcritical extension)
+    ("turkestan", "gas_ccgt"): (1395, None, 2025, 1000, 1000),  # Turkestan CCGT (2026)
+    ("almaty", "gas_chp"): (None, None, 2025, 557, 557),  # Almaty CHP-2 conversion to gas
+    ("kyzylorda", "gas_chp"): (1785, None, 2025, 240, 240),  # Aksa Kyzylorda CHP (2026)
+    # pipeline (optional)
+    ("pavlodar", "coal_new"): (None, 2030, None, 0, 2640),  # Ekibastuz GRES-3 (draft coal plan)
     ("east_kazakhstan", "coal_new"): (None, 2030, None, 0, 700),  # Kurchatov
     ("akmola", "coal_chp"): (None, None, None, 0, 240),  # Kokshetau CHP
     ("east_kazakhstan", "coal_chp"): (None, None, None, 0, 720),  # Semey 360 + Ust-Kamenogorsk 360
     ("almaty", "nuclear"): (BALKHASH_NUCLEAR["capex"], BALKHASH_NUCLEAR["first"], None, 0, BALKHASH_NUCLEAR["max"]),
-    ("turkestan", "gas_ccgt"): (1395, None, None, 1000, 1500),  # Turkestan CCGT + Aksa Shymkent 500 (MoU)
-    ("almaty", "gas_chp"): (None, None, None, 557, 1200),  # CHP-2 conversion + room for CHP-3
-    ("kyzylorda", "gas_chp"): (1785, None, None, 240, 240),  # Aksa Kyzylorda CHP
 }
 # Replacement rights for CHP cities: a zone may build new CHP of its fuel up to the
 # existing CHP capacity (installed) that retires by 2040 (ASSUMPTION, heat must be replaced),
@@ -376,6 +387,24 @@ def plant_technology(row: pd.Series) -> str:
 
 def fmt(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n")
+
+
+def observed_trade_mwh(ref: Path) -> dict[tuple[str, str], float]:
+    """Annual imports/exports per country (MWh) in TRADE_YEAR, from the monthly statistics."""
+    raw = pd.read_csv(ref / "pypsa-kz-data" / "electricity_exp-imp.csv", dtype=str)
+    raw = raw[raw["GWh"].str.match(r"^[A-Z][a-z]{2} \d{4}$", na=False)].set_index("GWh")
+    out = {}
+    for country, year in TRADE_YEAR.items():
+        for flow in ("Imp", "Exp"):
+            col = f"{country} - {flow}"
+            months = [m for m in raw.index if m.endswith(str(year))]
+            if len(months) != 12:
+                raise ValueError(f"{country} {year}: {len(months)} months")
+            vals = [TRADE_FIXES.get((m, col), float(str(raw.at[m, col]).replace(",", ".") or "nan")) for m in months]
+            if any(math.isnan(v) for v in vals):
+                raise ValueError(f"{col} {year} has empty months")
+            out[(country, flow)] = sum(vals) * 1000.0
+    return out
 
 
 # ======================================================================================
@@ -712,8 +741,12 @@ def main(argv: list[str] | None = None) -> None:
     # interconnectors and trade ------------------------------------------------------------
     fmt(pd.DataFrame([dict(interconnector=i, zone=z, market=m, import_mw=mw, export_mw=mw, capacity_credit_pu=cc)
                       for i, z, m, mw, cc in INTERCONNECTORS]), out / "interconnectors.csv")
+    trade = observed_trade_mwh(ref)
+    country_mw = {m: sum(mw for _, _, m2, mw, _ in INTERCONNECTORS if m2 == m) for m in TRADE_YEAR}
     fmt(pd.DataFrame([dict(interconnector=i, period=p, import_price_usd_per_mwh=TRADE_PRICES[m][0],
-                           export_price_usd_per_mwh=TRADE_PRICES[m][1], max_import_mwh="", max_export_mwh="")
+                           export_price_usd_per_mwh=TRADE_PRICES[m][1],
+                           max_import_mwh=round(trade[(m, "Imp")] * mw / country_mw[m], 0),
+                           max_export_mwh=round(trade[(m, "Exp")] * mw / country_mw[m], 0))
                       for i, z, m, mw, cc in INTERCONNECTORS for p in PERIODS]), out / "trade_prices.csv")
 
     # reserve margins ----------------------------------------------------------------------
