@@ -1,4 +1,4 @@
-"""Command line: ``planner run|validate|docs|report|compare|partner-value|time-error``.
+"""Command line: ``planner run|validate|docs|report|compare|partner-value|time-error|calibrate``.
 
 Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
 that did not reach a proven optimum. No traceback for either.
@@ -50,6 +50,19 @@ def cmd_time_error(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from planner.calibrate import calibrate, render
+    from planner.spec import load_spec
+
+    table, balance = calibrate(load_spec(args.model), Path(args.results))
+    print(render(table, balance))
+    missed = int((~table["within"]).sum())
+    if missed:
+        print(f"\n{missed} calibration check(s) outside tolerance", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_docs(args) -> int:
     from planner.docs import write_inputs_doc
 
@@ -87,6 +100,10 @@ def parser() -> argparse.ArgumentParser:
     te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
     te.add_argument("--results", default="results")
     te.set_defaults(func=cmd_time_error)
+    cb = sub.add_parser("calibrate", help="solve a calibration model and check it against published figures")
+    cb.add_argument("model")
+    cb.add_argument("--results", default="results")
+    cb.set_defaults(func=cmd_calibrate)
     dc = sub.add_parser("docs", help="write the input reference generated from the schema")
     dc.add_argument("--out", default="docs/inputs.md")
     dc.set_defaults(func=cmd_docs)

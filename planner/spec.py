@@ -13,6 +13,12 @@
     discount_rate = 0.08
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
+    [[calibration]]                     # published figures to check (planner calibrate)
+    metric = "generation_twh"
+    period = 2023
+    target = 112.82
+    tolerance_pct = 5
+    source = "..."
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pathlib import Path
 from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
-_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario"}
+_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
 _TIME = {"representative_days", "segments"}
 _SCENARIO = {"exclude_partners", "no_new_builds", "demand_multiplier"}
 
@@ -40,6 +46,7 @@ class RunSpec:
     solver: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
+    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.calibrate
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -82,4 +89,5 @@ def load_spec(path: str | Path) -> RunSpec:
     if not inputs.is_absolute():
         inputs = (path.parent / inputs).resolve()
     return RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
-                   periods=periods, time=time, solver=raw.get("solver", {}), settings=settings, scenario=scenario)
+                   periods=periods, time=time, solver=raw.get("solver", {}), settings=settings, scenario=scenario,
+                   calibration=list(raw.get("calibration", [])))
