@@ -133,6 +133,15 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     tr["export_mw"] = [m.exports[k].value or 0.0 for k in zip(tr.interconnector, tr.period, tr.timestep)]
     out["trade"] = _clean(tr)
 
+    # storage operation, hour by hour
+    st = _frame(m.soc, ["zone", "technology", "period", "timestep"], "soc_mwh")
+    keys = list(zip(st.zone, st.technology, st.period, st.timestep))
+    st["charge_mw"] = [m.charge[k].value or 0.0 for k in keys]
+    st["discharge_mw"] = [m.gen[k].value or 0.0 for k in keys]
+    st["energy_capacity_mwh"] = [pyo.value(m.ecap[k[:3]]) for k in keys]
+    out["storage"] = _clean(st[["zone", "technology", "period", "timestep", "charge_mw", "discharge_mw", "soc_mwh",
+                                "energy_capacity_mwh"]])
+
     # costs
     crow = []
     for (c, p), e in m.annual_cost.items():

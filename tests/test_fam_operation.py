@@ -140,6 +140,10 @@ def test_two_hour_arbitrage_with_losses_cyclic(tmp_path):
     assert v(m.soc["A", "battery", 2030, 0]) - v(m.soc["A", "battery", 2030, 1]) == approx(9, rel=REL)
     assert [price(m, d, sol, "A", 2030, t) for t in range(2)] == approx([10, 50], rel=REL)
     assert sol.objective == approx(2040, rel=REL)
+    st = extract(m, d, sol)["storage"]  # the storage operation reported: charge 10 then discharge 7.2
+    assert st["charge_mw"].tolist() == approx([10, 0], abs=1e-6)
+    assert st["discharge_mw"].tolist() == approx([0, 7.2], abs=1e-6)
+    assert st["energy_capacity_mwh"].tolist() == approx([20, 20])
     # the cycle must close: without continuity the store would discharge energy it never charged
     assert solve_case(f, drop=("storage_soc",))[2].objective < 2040 - 1
 
