@@ -313,7 +313,7 @@ BUILD_OPTIONS: dict[tuple[str, str], tuple] = {
     # committed: built in the 2025 period (last_period 2025; the schema's min_new_mw is
     # cumulative over the horizon, so without it the model would defer them to 2040)
     ("pavlodar", "coal"): (None, None, 2025, 636, 636),  # Ekibastuz GRES-2 new unit (subcritical extension)
-    ("turkestan", "gas_ccgt"): (1395, None, 2025, 1000, 1000),  # Turkestan CCGT (2026)
+    ("turkestan", "gas_ccgt"): (1395, None, 2025, 1000, 1000),  # Turkestan CCGT (2026), DERIVED $1,300-1,490/kW midpoint
     ("almaty", "gas_chp"): (None, None, 2025, 557, 557),  # Almaty CHP-2 conversion to gas
     ("kyzylorda", "gas_chp"): (1785, None, 2025, 240, 240),  # Aksa Kyzylorda CHP (2026)
     # pipeline (optional)
@@ -338,8 +338,152 @@ BATTERY_MAX = 3000  # ASSUMPTION per zone
 PUMPED_HYDRO_MAX = {"almaty": 1000, "east_kazakhstan": 1000}  # ASSUMPTION: mountain relief
 SMALL_HYDRO_MAX = {"almaty": 300, "east_kazakhstan": 200, "zhambyl": 100, "turkestan": 100}
 
+# --------------------------------------------------------------------------------------
+# Partners: who finances and builds (partners.csv, partner_envelopes.csv, build_options.partner)
+# --------------------------------------------------------------------------------------
+# WACC: FACTS gives IRENA 6.3 % for solar in Kazakhstan (2021), the Agora/PyPSA study's
+# 10/15/20 %, and the case's ASSUMPTION of 10 % base. Partner values are ASSUMPTIONS placed
+# in that 6.3-15 % band by the kind of money each partner brings:
+#   KZ    10 %  the case's base rate (settings discount_rate): state utilities (Samruk-Energy)
+#               financed from tariffs, budget and domestic banks.
+#   TR    12 %  commercial, balance-sheet finance without sovereign backing (Aksa funds its
+#               Kyzylorda CHP itself, FACTS "fully funded"); above the state's 10 %, below
+#               the Agora 15 % high case.
+#   CN     8 %  policy-bank loans (China Exim / CDB type) blended with contractor equity:
+#               between IRENA's 6.3 % and the 10 % base.
+#   RU     8 %  state export credit for Rosatom-led nuclear (the usual VVER export model),
+#               same band as CN; sanctions risk is a scenario, not the base.
+#   GULF   7 %  state-backed developers (ACWA Power, Masdar, Qatari investors) with low
+#               return hurdles and long PPAs; close to IRENA's 6.3 % for KZ solar.
+#   OTHER  7 %  European developers with multilateral (EBRD/ADB/IFC-type) debt, e.g.
+#               TotalEnergies Mirny; IRENA's 6.3 % is itself a market estimate with such debt.
+# Eligible technologies, reasoned from the FACTS pipeline ("Turkish-partnered and other
+# candidate projects", "Policy"): TR builds gas plant (Aksa Kyzylorda CHP and Shymkent CCGT,
+# Yildizlar Kyzylorda gas) and solar/wind (Zorlu, Calik 50 MW solar intents); Gap/Alarko
+# interest in the Kokshetau coal CHP went to Chinese contractors, so TR is not given coal.
+# CN: coal (Kokshetau CHP, draft coal plan), wind, solar, battery ("Chinese projects 1.8 GW").
+# RU: nuclear (Balkhash, Rosatom-led) and coal CHP/new coal (Russian state finance for the
+# Kokshetau/Semey/Ust-Kamenogorsk CHPs was discussed in 2023 - press, not in FACTS).
+# GULF: wind + battery (ACWA Power, Masdar 1 GW each) and gas CCGT (the Qatari CCGT in the
+# South, 2028). OTHER: wind + battery (TotalEnergies Mirny 1 GW + 300 MW/600 MWh), solar.
+# KZ: every technology (empty list). No min/max shares and no zone caps by default.
+# partner: (name, country, wacc, eligible technologies; None = all)
+PARTNERS = {
+    "KZ": ("Domestic / state (Samruk-Energy and other Kazakh utilities)", "Kazakhstan", 0.10, None),
+    "TR": ("Turkish developers (Aksa Enerji, Zorlu, Calik, ...)", "Türkiye", 0.12,
+           ["gas_ccgt", "gas_chp", "gas_ocgt", "solar", "wind"]),
+    "CN": ("Chinese contractors with policy-bank finance", "China", 0.08,
+           ["coal_new", "coal_chp", "solar", "wind", "battery"]),
+    "RU": ("Russian state companies (Rosatom; coal plant builders)", "Russia", 0.08,
+           ["nuclear", "coal_new", "coal_chp"]),
+    "GULF": ("Gulf investors (ACWA Power, Masdar, Qatari investors)", "Saudi Arabia; UAE; Qatar", 0.07,
+             ["wind", "solar", "battery", "gas_ccgt"]),
+    "OTHER": ("European / multilateral-backed developers (TotalEnergies, ...)", "various", 0.07,
+              ["wind", "solar", "battery"]),
+}
+# Market access: how each zone x technology potential above (max_new_mw) is split among the
+# partners offering it. The schema caps each option (zone, technology, partner) on its own
+# and has no cap shared by the partners of one zone x technology, so offering every partner
+# the full potential would multiply the physical limit (wind sites, gas supply points, grid
+# connections). ASSUMPTION shares, chosen so that the named pipeline fits its partner's
+# share: OTHER 0.2 of Zhambyl wind = 1,000 MW (TotalEnergies Mirny, Zhambyl oblast);
+# GULF 0.2 of Zhambyl and Almaty wind = 2 x 1,000 MW (ACWA Power, Masdar; sites not in
+# FACTS); GULF and OTHER 0.15 of battery = 450 MW per zone >= the 300 MW beside Mirny;
+# TR 0.4 of each gas zone's CCGT = 400 MW (Aksa/Yildizlar gas plans) plus Shymkent below.
+# KZ takes the remainder, so the shares of a zone x technology sum to its potential exactly.
+# Technologies not listed here are offered by KZ alone (hydro_small, pumped_hydro).
+PARTNER_SHARES = {
+    "gas_ccgt": {"TR": 0.4, "GULF": 0.2},
+    "gas_ocgt": {"TR": 0.5},
+    "gas_chp": {"TR": 0.5},
+    "coal_chp": {"CN": 0.3, "RU": 0.2},
+    "coal_new": {"CN": 0.5},
+    "wind": {"GULF": 0.2, "OTHER": 0.2, "CN": 0.1, "TR": 0.1},
+    "solar": {"CN": 0.3, "GULF": 0.1, "OTHER": 0.1, "TR": 0.1},
+    "battery": {"CN": 0.3, "GULF": 0.15, "OTHER": 0.15},
+}
+# Named pipeline projects offered by one partner only (the whole potential goes to it):
+# Balkhash nuclear -> RU (FACTS: Rosatom-led); Kokshetau coal CHP 240 MW -> CN (FACTS:
+# "later to Chinese contractors").
+SOLE_PARTNER = {("almaty", "nuclear"): "RU", ("akmola", "coal_chp"): "CN"}
+# Committed projects keep the partner building them. SOURCED: Aksa Enerji, Kyzylorda CHP
+# (FACTS). The builders of the Turkestan CCGT, the Almaty CHP-2 gas conversion and the
+# Ekibastuz GRES-2 unit are not in FACTS: attributed to KZ (state utilities own the plants),
+# to be re-attributed when sourced.
+COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
+# Partner-specific capex (USD/kW) where a reason exists; otherwise the technology's cost, so
+# partners differ by WACC only. ASSUMPTION: Chinese EPC and equipment set the low end of the
+# published ranges - CN solar 763 and wind 1,083 (DNV 2023 Russia & FSU, 2030, via GNESTE,
+# the lower of the two sources in FACTS), CN coal CHP 2,160 (low end of new Kazakh coal CHPs
+# $2,160-3,080/kW, FACTS DERIVED; Kokshetau went to Chinese contractors). Cross-check for
+# GULF/OTHER wind: Mirny $1.4 bn for 1 GW wind + 300 MW/600 MWh battery; with the battery at
+# half the 4 h cost (741/2 $/kW x 300 MW = $0.11 bn) the wind is ~1,290 $/kW, the IIASA
+# 1,309 used for every partner's wind (FACTS "wind + battery 1,400-1,500" is the bundle).
+PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"): 2160}
+# Options outside the zone x technology potentials above, each a named project (SOURCED):
+# (zone, technology, partner) -> (capex, first_period, last_period, min_new_mw, max_new_mw)
+# Aksa Shymkent CCGT 500 MW, $700 m -> 1,400 $/kW (FACTS), non-binding MoU of Apr 2024:
+# ASSUMPTION first period 2030 (the 2025 period stands for 2025-2029 and an MoU of 2024
+# cannot serve from 2025; Aksa's Kyzylorda took 2022 -> 2026). Shymkent is in the Turkestan
+# zone (city folded into its oblast, ZONES).
+NAMED_PARTNER_OPTIONS = {
+    ("turkestan", "gas_ccgt", "TR"): (1400, 2030, None, 0, 500),
+}
+# Investment envelopes, USD of overnight capex per period (partner_envelopes.csv). KZ has
+# none (the residual builder). Anchors (FACTS): ~$6 bn of Turkish projects in Kazakhstan in
+# all sectors; Aksa Kyzylorda 215 bn KZT (~$0.43 bn at 1,785 $/kW x 240 MW) and Shymkent
+# $0.7 bn; Balkhash $14-15 bn; Mirny $1.4 bn; ACWA and Masdar 1 GW wind + battery each
+# (~$1.4 bn each at the Mirny cost); Chinese projects 1.8 GW (~$1.8 bn at ~1,000 $/kW).
+# ASSUMPTIONS: TR $1.0 bn in 2025 (the committed Kyzylorda CHP $0.43 bn plus as much again)
+# and $1.5 bn per period after (about twice the named Turkish power pipeline per five years,
+# a quarter of the $6 bn all-sector stock); RU $15 bn in 2035 (the upper Balkhash figure,
+# which also bounds the 2,400 MW x 6,040 $/kW = $14.5 bn build) and $1 bn in other periods
+# (coal CHPs); CN $2 bn in 2025, $3 bn after (the 1.8 GW pipeline plus coal CHPs); GULF
+# $3 bn per period (ACWA + Masdar wind with battery ~$2.8 bn, or a CCGT); OTHER $1.5 bn per
+# period (one Mirny-sized project).
+PARTNER_ENVELOPES_BN = {
+    "TR": {2025: 1.0, 2030: 1.5, 2035: 1.5, 2040: 1.5},
+    "CN": {2025: 2.0, 2030: 3.0, 2035: 3.0, 2040: 3.0},
+    "RU": {2025: 1.0, 2030: 1.0, 2035: 15.0, 2040: 1.0},
+    "GULF": {2025: 3.0, 2030: 3.0, 2035: 3.0, 2040: 3.0},
+    "OTHER": {2025: 1.5, 2030: 1.5, 2035: 1.5, 2040: 1.5},
+}
+
 
 # ======================================================================================
+def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, str], tuple]:
+    """Zone x technology options -> (zone, technology, partner) options.
+
+    Committed rows go whole to their builder (COMMITTED_PARTNER, else KZ); SOLE_PARTNER rows
+    whole to the named partner; every other potential is split by PARTNER_SHARES, KZ taking
+    the remainder so the split sums to the potential; then the NAMED_PARTNER_OPTIONS are added.
+    A partner is never offered a technology it is not eligible for (checked here, so that the
+    engine's eligibility filter drops nothing).
+    """
+    out: dict[tuple[str, str, str], tuple] = {}
+    for (z, g), (c, first, last, mn, mx) in opts.items():
+        if mn > 0:
+            out[(z, g, COMMITTED_PARTNER.get((z, g), "KZ"))] = (c, first, last, mn, mx)
+            continue
+        if (z, g) in SOLE_PARTNER:
+            out[(z, g, SOLE_PARTNER[(z, g)])] = (c, first, last, mn, mx)
+            continue
+        rest = mx
+        for k, share in PARTNER_SHARES.get(g, {}).items():
+            mw = float(round(mx * share))
+            if mw > 0:
+                out[(z, g, k)] = (c if c is not None else PARTNER_CAPEX.get((k, g)), first, last, 0, mw)
+                rest -= mw
+        out[(z, g, "KZ")] = (c if c is not None else PARTNER_CAPEX.get(("KZ", g)), first, last, 0, rest)
+    for key, terms in NAMED_PARTNER_OPTIONS.items():
+        assert key not in out, f"named option {key} clashes with a generated one"
+        out[key] = terms
+    for (z, g, k) in out:
+        eligible = PARTNERS[k][3]
+        assert eligible is None or g in eligible, f"{k} offered {g} in {z} but is not eligible for it"
+    return out
+
+
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -715,11 +859,19 @@ def main(argv: list[str] | None = None) -> None:
         opts.setdefault((z, "pumped_hydro"), (None, None, None, 0, mw))
     for z, mw in SMALL_HYDRO_MAX.items():
         opts.setdefault((z, "hydro_small"), (None, None, None, 0, mw))
-    bo = pd.DataFrame([dict(zone=z, technology=g, partner="", capex_usd_per_kw="" if c is None else c,
+    bo = pd.DataFrame([dict(zone=z, technology=g, partner=k, capex_usd_per_kw="" if c is None else c,
                             first_period=first or FIRST_BUILD_PERIOD, last_period="" if last is None else last,
                             min_new_mw=mn, max_new_mw=mx)
-                       for (z, g), (c, first, last, mn, mx) in opts.items()])
-    fmt(bo.sort_values(["zone", "technology"]), out / "build_options.csv")
+                       for (z, g, k), (c, first, last, mn, mx) in partner_options(opts).items()])
+    fmt(bo.sort_values(["zone", "technology", "partner"]), out / "build_options.csv")
+
+    # partners -------------------------------------------------------------------------------
+    fmt(pd.DataFrame([dict(partner=k, name=n, country=c, wacc=w, eligible_technologies=";".join(el or []),
+                           min_share=0.0, max_share=1.0) for k, (n, c, w, el) in PARTNERS.items()]),
+        out / "partners.csv")
+    fmt(pd.DataFrame([dict(partner=k, period=p, max_investment_usd=bn * 1e9)
+                      for k, by_p in PARTNER_ENVELOPES_BN.items() for p, bn in by_p.items()]),
+        out / "partner_envelopes.csv")
 
     # CHP must-run ------------------------------------------------------------------------
     chp_pairs = sorted({(z, g) for z, g in zip(existing["zone"], existing["technology"]) if g in CHP_TECHS}

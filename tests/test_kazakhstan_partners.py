@@ -1,0 +1,114 @@
+"""Partners in the default Kazakhstan case: who may build what, where, on which terms.
+
+Figures checked below come from inputs/kazakhstan/SOURCES.md (FACTS.md, "Turkish-partnered
+and other candidate projects"; "Costs and finance"):
+  Aksa Kyzylorda CHP, TR, 240 MW committed, 1,785 $/kW = midpoint of 1,660-1,910;
+  Aksa Shymkent CCGT, TR, 500 MW option, $700 m / 500 MW = 1,400 $/kW, from 2030;
+  Balkhash nuclear, RU, 2 x VVER-1200 = 2,400 MW, 6,040 $/kW = midpoint of 5,830-6,250.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.load import load_case
+from planner.model.data import prepare
+
+CASE = Path(__file__).resolve().parent.parent / "inputs" / "kazakhstan"
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(CASE)
+
+
+def _option(case, zone: str, tech: str, partner: str) -> pd.Series:
+    bo = case["build_options"]
+    row = bo[(bo["zone"] == zone) & (bo["technology"] == tech) & (bo["partner"] == partner)]
+    assert len(row) == 1, f"expected one {zone}/{tech}/{partner} option, found {len(row)}"
+    return row.iloc[0]
+
+
+def test_partners_present(case):
+    assert set(case["partners"]["partner"]) == {"KZ", "TR", "CN", "RU", "GULF", "OTHER"}
+
+
+def test_every_option_has_a_known_partner(case):
+    """No unattributed options remain, and every partner named exists in partners.csv."""
+    bo = case["build_options"]
+    assert (bo["partner"] != "").all()
+    assert set(bo["partner"]) <= set(case["partners"]["partner"])
+
+
+def test_no_option_dropped_by_eligibility(case):
+    """Every option's technology is one its partner is eligible for (empty list = all),
+    so the engine's eligibility filter drops nothing: the count of ineligible options is 0."""
+    elig = {r.partner: {x for x in r.eligible_technologies.split(";") if x}
+            for r in case["partners"].itertuples()}
+    bad = [(r.zone, r.technology, r.partner) for r in case["build_options"].itertuples()
+           if elig[r.partner] and r.technology not in elig[r.partner]]
+    assert bad == []
+
+
+def test_engine_keeps_every_option(case):
+    """The engine's own eligibility filter (planner/model/data.py) excludes nothing."""
+    d = prepare(case)
+    assert d.excluded_builds == []
+    assert len(d.BUILDS) == len(case["build_options"])
+
+
+def test_aksa_kyzylorda_chp_committed_to_tr(case):
+    """240 MW gas CHP in Kyzylorda, min = max = 240, built in the 2025 period, 1,785 $/kW."""
+    r = _option(case, "kyzylorda", "gas_chp", "TR")
+    assert (r.min_new_mw, r.max_new_mw, r.last_period, r.capex_usd_per_kw) == (240, 240, 2025, 1785)
+
+
+def test_aksa_shymkent_ccgt_offered_to_tr(case):
+    """Shymkent (Turkestan zone) CCGT: optional 0..500 MW from 2030 at $700 m / 500 MW = 1,400 $/kW."""
+    r = _option(case, "turkestan", "gas_ccgt", "TR")
+    assert (r.min_new_mw, r.max_new_mw, r.first_period, r.capex_usd_per_kw) == (0, 500, 2030, 1400)
+    assert pd.isna(r.last_period)
+
+
+def test_committed_projects_keep_their_terms(case):
+    """The four committed projects: min = max, last period 2025, partner as sourced (KZ if unknown)."""
+    bo = case["build_options"]
+    committed = bo[bo["min_new_mw"] > 0]
+    got = {(r.zone, r.technology, r.partner): (r.min_new_mw, r.max_new_mw, r.last_period)
+           for r in committed.itertuples()}
+    assert got == {
+        ("kyzylorda", "gas_chp", "TR"): (240, 240, 2025),
+        ("turkestan", "gas_ccgt", "KZ"): (1000, 1000, 2025),
+        ("almaty", "gas_chp", "KZ"): (557, 557, 2025),
+        ("pavlodar", "coal", "KZ"): (636, 636, 2025),
+    }
+
+
+def test_balkhash_nuclear_is_russian(case):
+    """Only RU offers nuclear: Balkhash 2,400 MW at 6,040 $/kW from 2035."""
+    bo = case["build_options"]
+    assert set(bo.loc[bo["technology"] == "nuclear", "partner"]) == {"RU"}
+    r = _option(case, "almaty", "nuclear", "RU")
+    assert (r.max_new_mw, r.first_period, r.capex_usd_per_kw) == (2400, 2035, 6040)
+
+
+def test_split_keeps_physical_potential(case):
+    """Splitting among partners must not add potential: Zhambyl wind sums to 5,000 MW
+    (KZ 2,000 + GULF 1,000 + OTHER 1,000 + CN 500 + TR 500), Turkestan CCGT to the committed
+    1,000 + Shymkent 500 = 1,500 MW."""
+    bo = case["build_options"]
+    tot = bo.groupby(["zone", "technology"])["max_new_mw"].sum()
+    assert tot[("zhambyl", "wind")] == 5000
+    assert tot[("turkestan", "gas_ccgt")] == 1500
+
+
+def test_envelopes_cover_committed_capex(case):
+    """TR's 2025 envelope ($1.0 bn) covers its committed Kyzylorda CHP: 240 MW x 1,785 $/kW =
+    $428.4 m; RU's 2035 envelope ($15 bn) covers Balkhash 2,400 MW x 6,040 $/kW = $14.496 bn."""
+    env = case["partner_envelopes"].set_index(["partner", "period"])["max_investment_usd"]
+    assert env[("TR", 2025)] >= 240e3 * 1785
+    assert env[("RU", 2035)] >= 2400e3 * 6040
+    assert "KZ" not in set(case["partner_envelopes"]["partner"])
