@@ -17,6 +17,7 @@ INPUTS: dict[str, str] = {
     "dispatch_min": "min_output.csv / technologies.csv min_output_pu x capacity (must-run)",
     "build_max": "build_options.csv max_new_mw",
     "build_min": "build_options.csv min_new_mw (committed builds)",
+    "build_potential": "build_potentials.csv max_new_mw (shared by all partners' options)",
     "storage_soc": "technologies.csv efficiency_charge / efficiency_discharge (storage)",
     "storage_energy": "storage energy capacity (duration_h, existing_capacity.csv energy_mwh)",
     "storage_charge": "storage power capacity",

@@ -166,6 +166,11 @@ TABLES: tuple[Table, ...] = (
         C("min_new_mw", "float", "MW", "Cumulative capacity that must be built over the horizon (committed projects).", required=False, default=0.0, min=0.0),
         C("max_new_mw", "float", "MW", "Cumulative capacity that may be built over the horizon; empty for no limit.", required=False, nullable=True, min=0.0),
     ), required=False),
+    Table("build_potentials", "Resource or site potential shared by every partner's option for a zone × technology.", (
+        C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
+        C("technology", "str", "", "Technology.", key=True, ref="technologies.technology"),
+        C("max_new_mw", "float", "MW", "New capacity over the horizon, summed over all partners' options.", min=0.0),
+    ), required=False),
     Table("timesteps", "Hours modelled and the hours of a year each stands for.", (
         C("timestep", "int", "", "Timestep id (hours in order).", key=True, min=0),
         C("weight", "float", "h/h", "Hours of a year this timestep represents; a full year sums to 8760.", min=0.0, min_exclusive=True),

@@ -99,3 +99,36 @@ def test_min_and_max_new_mw_bind(tmp_path):
     assert sol.duals[m.build_min["A", "nuc", ""]] == approx(3e5, rel=REL)
     assert solve_case(f, drop=("build_max",))[2].objective == approx(1.4e7, rel=REL)
     assert solve_case(f, drop=("build_min",))[2].objective == approx(60 * 1e5 + 40 * 2e5, rel=REL)
+
+
+@pytest.mark.family("build_limits")
+def test_potential_is_shared_by_partners(tmp_path):
+    """Two partners offer wind in zone A; the site holds 50 MW in all.
+
+    One period of 1 yr, r irrelevant (wacc per partner), lifetime 1 -> CRF = 1 + wacc.
+    Wind capex 100 USD/kW: P1 at wacc 0 -> 1e5 USD/MW-yr, P2 at wacc 0.5 -> 1.5e5.
+    Gas: existing 100 MW, vom 200, one timestep of 1000 h, demand 100 MW, wind availability 1.
+    Each MW of wind saves 2e5 USD/yr of gas, so both partners want to build; the shared potential stops
+    them at 50 MW, all of it from the cheaper P1:
+        objective = 50 * 1e5 + 50 * 1000 * 200 = 1.5e7
+        potential dual = -(2e5 - 1e5) = -1e5 USD/MW
+    Without the shared potential both options are unbounded: P1 takes all 100 MW,
+        objective = 100 * 1e5 = 1e7.
+    """
+    f = write_case(
+        tmp_path / "c",
+        technologies=[tech("wind", "variable", lifetime_yr=1, capex_usd_per_kw=100), tech("gas", vom_usd_per_mwh=200)],
+        existing_capacity=[existing("A", "gas", 100)],
+        partners=[{"partner": "P1", "wacc": 0}, {"partner": "P2", "wacc": 0.5}],
+        build_options=[{"zone": "A", "technology": "wind", "partner": "P1"},
+                       {"zone": "A", "technology": "wind", "partner": "P2"}],
+        build_potentials=[{"zone": "A", "technology": "wind", "max_new_mw": 50}],
+        timesteps=hours([1000]),
+        demand=demand({"A": [100]}),
+    )
+    m, d, sol = solve_case(f)
+    assert v(m.new_cap["A", "wind", "P1", 2030]) == approx(50, rel=REL)
+    assert v(m.new_cap["A", "wind", "P2", 2030]) == approx(0, abs=1e-6)
+    assert sol.objective == approx(1.5e7, rel=REL)
+    assert sol.duals[m.build_potential["A", "wind"]] == approx(-1e5, rel=REL)
+    assert solve_case(f, drop=("build_potential",))[2].objective == approx(1e7, rel=REL)

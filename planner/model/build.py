@@ -16,7 +16,7 @@ from planner.model.registry import Registry
 
 # constraint family module -> the Pyomo constraints it declares
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "build_limits": ("build_max", "build_min"),
+    "build_limits": ("build_max", "build_min", "build_potential"),
     "dispatch": ("dispatch_max", "dispatch_min"),
     "balance": ("balance",),
     "storage": ("storage_soc", "storage_energy", "storage_charge", "storage_discharge"),

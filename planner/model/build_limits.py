@@ -2,8 +2,13 @@
 
     min_new_mw_b <= sum_{p in P(b)} new_cap[b,p] <= max_new_mw_b        for every option b   (MW)
 
+    sum_{b in B(z,g)} sum_{p in P(b)} new_cap[b,p] <= potential[z,g]     for each row of build_potentials  (MW)
+
 P(b) are the periods between the option's first_period and last_period. An
-empty max_new_mw is no limit, so only options with a bound get a row.
+empty max_new_mw is no limit, so only options with a bound get a row. The
+potential is shared by every partner offering the same zone × technology (a
+wind resource, a gas connection point), so several partners can compete for
+one site without multiplying it.
 """
 
 from __future__ import annotations
@@ -21,5 +26,11 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     lower = [b for b in d.BUILDS if d.build.at[b, "min_new_mw"] > 0]
     m.build_max = pyo.Constraint(upper, rule=lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) <= d.build.at[b, "max_new_mw"],
                                  doc="Cumulative new capacity of an option at most max_new_mw (MW)")
+    pot = d.potentials
+    by_zg: dict = {}
+    for bp in d.BUILD_PERIODS:
+        by_zg.setdefault(bp[:2], []).append(bp)
+    m.build_potential = pyo.Constraint([zg for zg in pot if zg in by_zg], rule=lambda m, z, g: sum(
+        m.new_cap[v] for v in by_zg[(z, g)]) <= pot[(z, g)], doc="New capacity of a zone x technology at most its potential (MW)")
     m.build_min = pyo.Constraint(lower, rule=lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) >= d.build.at[b, "min_new_mw"],
                                  doc="Cumulative new capacity of an option at least min_new_mw (MW)")

@@ -78,6 +78,7 @@ class ModelData:
     partner_envelopes: pd.DataFrame
     partner_zone_caps: pd.DataFrame
     settings: dict
+    potentials: dict[tuple[str, str], float] = field(default_factory=dict)
     excluded_builds: list[str] = field(default_factory=list)
 
     def alive(self, built: int, period: int, lifetime: int) -> bool:
@@ -214,4 +215,5 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
         partner_envelopes=t["partner_envelopes"].set_index(["partner", "period"]),
         partner_zone_caps=t["partner_zone_caps"].set_index(["partner", "zone"]),
         settings={**s, "base_year": base}, excluded_builds=excluded,
+        potentials={(r.zone, r.technology): float(r.max_new_mw) for r in t["build_potentials"].itertuples()},
     )
