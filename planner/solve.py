@@ -131,8 +131,9 @@ def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
             v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
                         skip_validation=True)
     duals: dict = {}
-    for con, y in zip(comp.rows, sol.row_dual):
-        duals[con] = duals.get(con, 0.0) + float(y)
+    scale = getattr(m, "_row_scale", {})
+    for con, y in zip(comp.rows, sol.row_dual):  # back to the units of the unscaled row
+        duals[con] = duals.get(con, 0.0) + float(y) * scale.get(con.parent_component().local_name, 1.0)
     return Solution(
         status="optimal",
         objective=float(info.objective_function_value) + comp.offset,

@@ -1,7 +1,8 @@
 """Time aggregation: a full hourly year -> representative days, with tsam.
 
 Demand, availability and must-run profiles are clustered together (tsam's
-hierarchical clustering, medoid days, column means preserved). Each
+hierarchical clustering, medoid days, column means preserved), then clipped to
+[0, 1] and rounded to 4 decimals like the inputs. Each
 representative day becomes a block of 24 timesteps whose weight is the number
 of days it stands for, and storage wraps within each block. The profile error
 tsam reports is kept in run.json.
@@ -87,7 +88,7 @@ def representative_days(case: Case, days: int) -> tuple[Case, dict]:
         recs = []
         for z, g in sorted(set(zip(df["zone"], df["technology"]))):
             for t, v in zip(new_ts["timestep"], series(name, z, g)):
-                v = min(max(v, 0.0), 1.0)
+                v = round(min(max(v, 0.0), 1.0), 4)  # as in the inputs; tsam's rescaling leaves 1e-5 crumbs
                 if name == "availability":
                     avail_new[(z, g, t)] = v
                 else:

@@ -35,6 +35,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 def build_model(d: ModelData) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="planner")
     m._registry = Registry()
+    m._row_scale = {}
     m._data = d
     m._techs_in = {z: [g for zz, g in d.ZG if zz == z] for z in d.ZONES}
 

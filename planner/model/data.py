@@ -81,6 +81,11 @@ class ModelData:
     potentials: dict[tuple[str, str], float] = field(default_factory=dict)
     excluded_builds: list[str] = field(default_factory=list)
 
+    @property
+    def hours(self) -> float:
+        """Hours of a year the timesteps stand for (8760 for a full year)."""
+        return float(sum(self.weight.values()))
+
     def alive(self, built: int, period: int, lifetime: int) -> bool:
         """Capacity built at the start of ``built`` still serves in ``period``."""
         return built <= period < built + lifetime

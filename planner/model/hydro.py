@@ -11,11 +11,13 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.registry import row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     zg = set(d.ZG)
     H = [k for k in d.hydro_budget_mwh if k[:2] in zg and k[2] in d.PERIODS]
+    s = row_scale(m, "hydro_budget", 1.0 / d.hours)
     m.hydro_budget = pyo.Constraint(
-        H, rule=lambda m, z, g, p: sum(d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS) <= d.hydro_budget_mwh[(z, g, p)],
+        H, rule=lambda m, z, g, p: sum(s * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS) <= s * d.hydro_budget_mwh[(z, g, p)],
         doc="Annual hydro output at most the period's water budget (MWh/yr)")

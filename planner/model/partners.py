@@ -16,6 +16,8 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.registry import row_scale
+from planner.model.registry import row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -28,9 +30,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     # rows of a partner with no option (all excluded or ineligible) would be trivially true: not built
     env = [(k, p) for k, p in d.partner_envelopes.index if p in d.PERIODS and by_kp.get((k, p))]
+    s = row_scale(m, "partner_envelope", 1e-6)  # written in million USD
     m.partner_envelope = pyo.Constraint(env, rule=lambda m, k, p: sum(
-        d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
-        for v in by_kp.get((k, p), [])) <= float(d.partner_envelopes.at[(k, p), "max_investment_usd"]),
+        s * d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (s * d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
+        for v in by_kp.get((k, p), [])) <= s * float(d.partner_envelopes.at[(k, p), "max_investment_usd"]),
         doc="Partner's overnight capex in a period at most its envelope (USD)")
 
     pr = d.partners

@@ -29,3 +29,15 @@ class Registry:
 
 def registry(m) -> Registry:
     return m._registry
+
+
+def row_scale(m, name: str, scale: float) -> float:
+    """Record that constraint ``name`` is written multiplied by ``scale`` (for conditioning).
+
+    Annual energy rows are divided by the hours the year represents (average MW
+    instead of MWh, RHS ~1e3 instead of ~1e10); money rows are in million USD.
+    ``solve`` multiplies the duals back, so every dual reads in the units the
+    family's docstring states.
+    """
+    m._row_scale[name] = scale
+    return scale

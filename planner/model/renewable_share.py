@@ -12,12 +12,14 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.registry import row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     share = d.periods["min_renewable_share"].to_dict()
     res = d.tech["renewable"].astype(bool).to_dict()
     P = [p for p in d.PERIODS if share[p] > 0]
+    s = row_scale(m, "renewable_share", 1.0 / d.hours)
 
     def rule(m, p):
         total = 0
@@ -25,6 +27,6 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             if d.kind[g] == "storage":
                 continue
             coef = (1.0 - share[p]) if res[g] else -share[p]
-            total += sum(coef * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
+            total += sum(s * coef * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
         return total >= 0
     m.renewable_share = pyo.Constraint(P, rule=rule, doc="Renewable generation at least the target share (MWh/yr)")

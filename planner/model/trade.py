@@ -14,7 +14,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import registry
+from planner.model.registry import registry, row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -28,10 +28,12 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def limited(col):
         return [(i, p) for i in I for p in d.PERIODS if tr.at[(i, p), col] == tr.at[(i, p), col]]
+    s = row_scale(m, "import_limit", 1.0 / d.hours)
+    row_scale(m, "export_limit", s)
     m.import_limit = pyo.Constraint(limited("max_import_mwh"), rule=lambda m, i, p: sum(
-        d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) <= tr.at[(i, p), "max_import_mwh"], doc="Annual import limit (MWh/yr)")
+        s * d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_import_mwh"], doc="Annual import limit (MWh/yr)")
     m.export_limit = pyo.Constraint(limited("max_export_mwh"), rule=lambda m, i, p: sum(
-        d.weight[t] * m.exports[i, p, t] for t in d.TIMESTEPS) <= tr.at[(i, p), "max_export_mwh"], doc="Annual export limit (MWh/yr)")
+        s * d.weight[t] * m.exports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_export_mwh"], doc="Annual export limit (MWh/yr)")
 
     at = {z: [i for i in I if ic.at[i, "zone"] == z] for z in d.ZONES}
     p_imp = tr["import_price_usd_per_mwh"].to_dict()
