@@ -12,7 +12,7 @@ from pathlib import Path
 
 from planner.errors import InputError, SolveError
 
-DEFAULT_MODEL = Path("models/example.toml")  # until the Kazakhstan case lands
+DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
 
 def _summary(out) -> str:
@@ -28,6 +28,10 @@ def cmd_run(args) -> int:
     out = run_spec(spec, Path(args.results))
     print(_summary(out))
     print(f"\nresults written to {out.folder}")
+    if not args.no_report:
+        from planner.report import build_report
+
+        print(f"report written to {build_report(out.folder)} (report.html, report.xlsx, one CSV per table)")
     return 0
 
 
@@ -91,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="solve a model and write results/<name>/")
     r.add_argument("model", nargs="?", help=f"run specification (TOML); default {DEFAULT_MODEL}")
     r.add_argument("--results", default="results", help="folder that receives results/<name>/ (default: results)")
+    r.add_argument("--no-report", action="store_true", help="skip the report (regenerate later with `planner report`)")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check a case folder and report every problem")
     v.add_argument("case")
