@@ -123,7 +123,6 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     if len(fl):
         fw = fl.join(w, on="timestep")
         fw["sent_mwh"] = fw["flow_mw"].abs() * fw["weight"]
-        fw["full_h"] = 0.0
         util = fw.groupby(["corridor", "period"], as_index=False)["sent_mwh"].sum()
         cor = cor.merge(util, on=["corridor", "period"], how="left")
         cor["utilisation"] = (cor["sent_mwh"] / (cor["capacity_mw"] * hours)).where(cor["capacity_mw"] > 0, 0.0)
