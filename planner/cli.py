@@ -1,4 +1,4 @@
-"""Command line: ``planner run|validate|docs|report|compare|partner-value|time-error|calibrate``.
+"""Command line: ``planner run|validate|docs|report|compare|partner-value|time-error|calibrate|sweep``.
 
 Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
 that did not reach a proven optimum. No traceback for either.
@@ -67,6 +67,15 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    from planner.spec import load_spec
+    from planner.sweep import parse_vary, run_sweep
+
+    table = run_sweep(load_spec(args.model), parse_vary(args.vary), Path(args.results), args.scheduler)
+    print(table.to_string(index=False))
+    return 0
+
+
 def cmd_docs(args) -> int:
     from planner.docs import write_inputs_doc
 
@@ -109,6 +118,13 @@ def parser() -> argparse.ArgumentParser:
     cb.add_argument("model")
     cb.add_argument("--results", default="results")
     cb.set_defaults(func=cmd_calibrate)
+    sw = sub.add_parser("sweep", help="solve every combination of --vary values, here or on a Dask cluster")
+    sw.add_argument("model")
+    sw.add_argument("--vary", action="append", required=True, metavar="SECTION.KEY=V1,V2",
+                    help="e.g. settings.discount_rate=0.06,0.1 or scenario.demand_multiplier=0.9,1.1 (repeatable)")
+    sw.add_argument("--scheduler", help="dask.distributed scheduler address, or 'local' for a LocalCluster here")
+    sw.add_argument("--results", default="results")
+    sw.set_defaults(func=cmd_sweep)
     dc = sub.add_parser("docs", help="write the input reference generated from the schema")
     dc.add_argument("--out", default="docs/inputs.md")
     dc.set_defaults(func=cmd_docs)

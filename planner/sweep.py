@@ -1,0 +1,95 @@
+"""Sweeps: one run specification, many variants, solved here or on a Dask cluster.
+
+    planner sweep models/kazakhstan.toml --vary settings.discount_rate=0.06,0.10,0.15 \
+                                         --vary scenario.demand_multiplier=0.9,1.1 [--scheduler tcp://host:8786]
+
+Every combination of the ``--vary`` values is a variant named
+``<name>-<key>=<value>-...``; each is solved as its own run and written to
+``results/<variant>/`` like any other (atomically, with its report tables
+regenerable by ``planner report``). Without ``--scheduler`` the variants run one
+after another on this machine; with it, they are submitted to an existing
+dask.distributed scheduler (``local`` starts a LocalCluster on this machine),
+which is how a sweep outgrows one machine. ``sweep.csv`` lists the headline of
+every variant.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.spec import RunSpec
+from planner.store import write_results
+
+SECTIONS = ("settings", "scenario", "solver", "time")
+
+
+def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
+    """``section.key=v1,v2`` -> {(section, key): [v1, v2]}, numbers parsed as numbers."""
+    out: dict[tuple[str, str], list] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        section, dot, name = key.partition(".")
+        if not sep or not dot or section not in SECTIONS or not values:
+            raise InputError([Problem("--vary", f"{item!r} is not SECTION.KEY=V1,V2 with SECTION one of {', '.join(SECTIONS)}")])
+        parsed = []
+        for v in values.split(","):
+            try:
+                parsed.append(int(v) if v.lstrip("-").isdigit() else float(v))
+            except ValueError:
+                parsed.append(v)
+        out[(section, name)] = parsed
+    return out
+
+
+def variants(spec: RunSpec, vary: dict[tuple[str, str], list]) -> list[RunSpec]:
+    keys = list(vary)
+    out = []
+    for combo in itertools.product(*(vary[k] for k in keys)):
+        s = copy.deepcopy(spec)
+        label = []
+        for (section, name), value in zip(keys, combo):
+            getattr(s, section)[name] = value
+            label.append(f"{name}={value}")
+        s.name = f"{spec.name}-" + "-".join(label)
+        out.append(s)
+    return out
+
+
+def _solve_one(spec: RunSpec, results_root: str) -> dict:
+    """Runs on a worker: solve one variant, write its results, return its headline."""
+    from planner.run import run_spec
+
+    out = run_spec(spec, Path(results_root))
+    t = out.tables
+    pr = t["prices"]
+    return {"variant": spec.name, "objective_usd": out.meta["objective_usd"],
+            "new_mw": float(t["new_capacity"]["new_mw"].sum()),
+            "emissions_t": float(t["emissions"]["emissions_t"].sum()),
+            "unserved_mwh": float((pr["unserved_mw"] * pr["weight"]).sum()),
+            "solve_s": out.meta["timings_s"]["solve_s"], "results": str(out.folder)}
+
+
+def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), scheduler: str | None = None) -> pd.DataFrame:
+    runs = variants(spec, vary)
+    root = str(Path(results_root).resolve())
+    if scheduler is None:
+        rows = [_solve_one(s, root) for s in runs]
+    else:
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True) if scheduler == "local" else None
+        with Client(cluster if cluster is not None else scheduler) as client:
+            rows = client.gather(client.map(_solve_one, runs, [root] * len(runs), pure=False))
+        if cluster is not None:
+            cluster.close()
+    table = pd.DataFrame(rows)
+    for (section, name), _ in vary.items():
+        table[f"{section}.{name}"] = [getattr(s, section)[name] for s in runs]
+    write_results(Path(results_root) / f"{spec.name}-sweep",
+                  lambda tmp: table.to_csv(tmp / "sweep.csv", index=False, float_format="%.6g"))
+    return table
