@@ -99,10 +99,36 @@ def check_case(t: dict[str, pd.DataFrame], settings: dict, problems: list[Proble
             problems.append(Problem("build_options.csv", f"min_new_mw {row['min_new_mw']:g} exceeds max_new_mw {row['max_new_mw']:g}",
                                     int(ln), "min_new_mw"))
 
+    pairs: dict = {}
     for ln, row in t["corridors"].iterrows():
         if row["from_zone"] == row["to_zone"]:
             problems.append(Problem("corridors.csv", f"corridor {row['corridor']!r} runs from {row['from_zone']!r} to itself; "
                                     "to_zone must differ from from_zone", int(ln), "to_zone"))
+            continue
+        pair = frozenset((row["from_zone"], row["to_zone"]))
+        if pair in pairs:
+            problems.append(Problem("corridors.csv", f"corridor {row['corridor']!r} joins {row['from_zone']} and {row['to_zone']} "
+                                    f"like corridor {pairs[pair]!r}; a corridor carries capacity_mw in each direction, so "
+                                    "give one row per pair of zones", int(ln), "to_zone"))
+        pairs.setdefault(pair, row["corridor"])
+
+    for ln, row in t["trade_prices"].iterrows():
+        if row["export_price_usd_per_mwh"] > row["import_price_usd_per_mwh"]:
+            problems.append(Problem("trade_prices.csv", f"export price {row['export_price_usd_per_mwh']:g} exceeds import price "
+                                    f"{row['import_price_usd_per_mwh']:g}: the model would buy and sell at once for profit; "
+                                    "export_price_usd_per_mwh must be <= import_price_usd_per_mwh", int(ln), "export_price_usd_per_mwh"))
+
+    energy_sized = tech[(tech["kind"] == "storage") & tech["duration_h"].isna()]
+    built = set(t["build_options"]["technology"])
+    for g, row in energy_sized.iterrows():
+        if g in built and not row["capex_usd_per_kwh"] > 0:
+            ln = int(t["technologies"].index[t["technologies"]["technology"] == g][0])
+            problems.append(Problem("technologies.csv", f"storage {g!r} sizes its energy separately (duration_h empty) but its "
+                                    "energy is free; give capex_usd_per_kwh > 0 or a fixed duration_h", ln, "capex_usd_per_kwh"))
+    for ln, row in t["existing_capacity"].iterrows():
+        if row["technology"] in energy_sized.index and not row["energy_mwh"] > 0:
+            problems.append(Problem("existing_capacity.csv", f"storage {row['technology']!r} sizes its energy separately; give "
+                                    "its energy_mwh (> 0)", int(ln), "energy_mwh"))
 
     priced = set(zip(t["trade_prices"]["interconnector"], t["trade_prices"]["period"]))
     for ln, row in t["interconnectors"].iterrows():

@@ -92,7 +92,8 @@ def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem
             if col.max is not None:
                 bad |= ~empty & (num > col.max)
         suspect |= bad
-        values = [col.default if e else (int(x) if col.dtype == "int" else float(x)) for e, x in zip(empty, num)]
+        values = [col.default if e else (None if b else (int(x) if col.dtype == "int" else float(x)))
+                  for e, b, x in zip(empty, bad, num)]
     else:
         if col.dtype == "bool" or col.choices:
             suspect |= ~empty

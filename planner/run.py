@@ -80,9 +80,13 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
 
 
 def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None) -> RunOutput:
+    from planner.spec import validate_spec
+
+    validate_spec(spec)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     case = load_case(spec.inputs)
+    case_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
     case = apply_scenario(case, spec)
     case, agg = aggregate_time(case, spec)
     d = prepare(case, spec.periods)
@@ -104,7 +108,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         "name": spec.name,
         "spec": str(spec.path) if spec.path else None,
         "inputs": str(spec.inputs),
-        "inputs_sha256": inputs_hash(spec.inputs),
+        "inputs_sha256": case_hash,
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "status": sol.status,
         "objective_usd": sol.objective,

@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from planner.errors import SolveError
+from planner.errors import InputError, Problem, SolveError
 
 # run-spec option name -> HiGHS option name
 OPTION_NAMES = {
@@ -98,7 +98,9 @@ def make_highs(options: dict) -> highspy.Highs:
     for key, value in options.items():
         if key in ("log",):
             continue
-        h.setOptionValue(OPTION_NAMES.get(key, key), value)
+        if h.setOptionValue(OPTION_NAMES.get(key, key), value) != highspy.HighsStatus.kOk:
+            raise InputError([Problem("[solver]", f"HiGHS does not accept {key} = {value!r}; see planner.solve.OPTION_NAMES "
+                                                  "or the HiGHS option list")])
     return h
 
 

@@ -31,7 +31,7 @@ from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
-_TIME = {"representative_days", "segments"}
+_TIME = {"representative_days"}
 _SCENARIO = {"exclude_partners", "no_new_builds", "demand_multiplier"}
 
 
@@ -68,26 +68,69 @@ def load_spec(path: str | Path) -> RunSpec:
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
-    time = raw.get("time", {})
-    for k in time:
-        if k not in _TIME:
-            problems.append(Problem(file, f"unknown key time.{k}; keys are {', '.join(sorted(_TIME))}"))
-    rd = time.get("representative_days")
-    if rd is not None and not (isinstance(rd, int) and rd >= 1):
-        problems.append(Problem(file, "time.representative_days must be a whole number >= 1"))
-    scenario = raw.get("scenario", {})
-    for k in scenario:
-        if k not in _SCENARIO:
-            problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))
-    settings = raw.get("settings", {})
-    for k in settings:
-        if k not in SETTING:
-            problems.append(Problem(file, f"unknown setting {k!r} under [settings]; known: {', '.join(SETTING)}"))
+    for k in ("time", "solver", "settings", "scenario"):
+        if not isinstance(raw.get(k, {}), dict):
+            problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
+    if not isinstance(raw.get("calibration", []), list):
+        problems.append(Problem(file, "calibration checks are [[calibration]] tables"))
     if problems:
         raise InputError(problems)
     inputs = Path(raw["inputs"])
     if not inputs.is_absolute():
         inputs = (path.parent / inputs).resolve()
-    return RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
-                   periods=periods, time=time, solver=raw.get("solver", {}), settings=settings, scenario=scenario,
-                   calibration=list(raw.get("calibration", [])))
+    spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
+                   periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
+                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])))
+    validate_spec(spec)
+    return spec
+
+
+_SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "pdlp"), "crossover": ("on", "off", "choose"),
+                   "presolve": ("on", "off", "choose")}
+
+
+def validate_spec(spec: RunSpec) -> None:
+    """Type- and range-check the sections a run uses; settings overrides are parsed as settings.csv would be.
+
+    Called on load and again before every run, so variants made in code (sweeps,
+    partner-value) are held to the same rules.
+    """
+    from planner.load import _parse
+
+    file = str(spec.path) if spec.path else "run specification"
+    problems: list[Problem] = []
+    for k in spec.time:
+        if k not in _TIME:
+            problems.append(Problem(file, f"unknown key time.{k}; keys are {', '.join(sorted(_TIME))}"))
+    rd = spec.time.get("representative_days")
+    if rd is not None and not (isinstance(rd, int) and not isinstance(rd, bool) and rd >= 1):
+        problems.append(Problem(file, "time.representative_days must be a whole number >= 1"))
+    for k, v in spec.scenario.items():
+        if k not in _SCENARIO:
+            problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))
+    ex = spec.scenario.get("exclude_partners")
+    if ex is not None and not (isinstance(ex, list) and all(isinstance(x, str) for x in ex)):
+        problems.append(Problem(file, 'scenario.exclude_partners must be a list of partner ids, e.g. ["TR"]'))
+    dm = spec.scenario.get("demand_multiplier")
+    if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
+        problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
+    nb = spec.scenario.get("no_new_builds")
+    if nb is not None and not isinstance(nb, bool):
+        problems.append(Problem(file, "scenario.no_new_builds must be true or false"))
+    for k, v in list(spec.settings.items()):
+        if k not in SETTING:
+            problems.append(Problem(file, f"unknown setting {k!r} under [settings]; known: {', '.join(SETTING)}"))
+            continue
+        n = len(problems)
+        parsed = _parse(SETTING[k], str(v), f"{file} [settings]", None, problems)
+        if len(problems) == n:
+            spec.settings[k] = parsed
+    for k, v in spec.solver.items():
+        if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
+            problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))
+        elif k == "threads" and not (isinstance(v, int) and not isinstance(v, bool) and v >= 1):
+            problems.append(Problem(file, f"solver.threads = {v!r}; expected a whole number >= 1"))
+        elif k in ("time_limit_s",) and not (isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0):
+            problems.append(Problem(file, f"solver.{k} = {v!r}; expected a number of seconds >= 0"))
+    if problems:
+        raise InputError(problems)

@@ -23,18 +23,22 @@ def write_results(target: Path, fill: Callable[[Path], None]) -> Path:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    old = None
     try:
         fill(tmp)
-        old = None
         if target.exists():
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, old)
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.replace(target, old / target.name)
         os.replace(tmp, target)
+    except BaseException:
+        if old is not None and not target.exists():  # put the earlier result back
+            os.replace(old / target.name, target)
+        shutil.rmtree(tmp, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return target
 
 
@@ -76,5 +80,6 @@ def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         from planner.errors import InputError, Problem
         raise InputError([Problem(str(folder), "is not a results folder (no run.json)")])
     meta = json.loads(meta_path.read_text())
-    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    # ids such as "NA" or "None" stay text: only empty cells are missing
+    tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(folder.glob("*.csv"))}
     return tables, meta

@@ -88,3 +88,42 @@ def test_reserve_margin_out_of_reach_is_explained(tmp_path, capsys):
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 3
     err = capsys.readouterr().err
     assert "reserve_margin[*,2030]" in err and "reserve_margins.csv margin_pu" in err
+
+
+def test_rows_without_decisions_are_dropped_or_explained(tmp_path, capsys):
+    """A fuel limit on a fuel nobody burns holds trivially and is dropped (the run solves); a reserve margin
+    that no technology can count towards cannot hold and is explained (exit 3, not a traceback)."""
+    base = dict(technologies=[{"technology": "gen", "kind": "thermal", "lifetime_yr": 100, "vom_usd_per_mwh": 10}],
+                existing_capacity=[{"zone": "A", "technology": "gen", "build_year": 2000, "capacity_mw": 100}],
+                timesteps=hours([8760]), demand=[{"zone": "A", "timestep": 0, "demand_mw": 50}])
+    fine = write_case(tmp_path / "fine", fuels=[{"fuel": "oil", "price_usd_per_mwh_th": 50}],
+                      fuel_limits=[{"fuel": "oil", "period": 2030, "max_use_mwh_th": 1000}], **base)
+    assert main(["run", str(spec_for(tmp_path, fine)), "--results", str(tmp_path / "r"), "--no-report"]) == 0
+    short = write_case(tmp_path / "short", reserve_margins=[{"region": "*", "period": 2030, "margin_pu": 0.1}], **base)
+    assert main(["run", str(spec_for(tmp_path, short)), "--results", str(tmp_path / "r")]) == 3
+    err = capsys.readouterr().err
+    assert "reserve_margin[*,2030] cannot hold whatever is built or dispatched: reserve_margins.csv margin_pu" in err
+    assert "Traceback" not in err
+
+
+def test_failed_move_restores_the_earlier_result(tmp_path, monkeypatch):
+    """If putting the new folder in place fails after the old one was moved aside, the old one comes back."""
+    import os
+
+    from planner import store
+    target = tmp_path / "run"
+    store.write_results(target, lambda tmp: (tmp / "a.csv").write_text("old"))
+    real = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:  # the second move: new folder into place
+            raise OSError("interrupted")
+        return real(src, dst)
+    monkeypatch.setattr(store.os, "replace", flaky)
+    with pytest.raises(OSError):
+        store.write_results(target, lambda tmp: (tmp / "a.csv").write_text("new"))
+    monkeypatch.setattr(store.os, "replace", real)
+    assert (target / "a.csv").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -127,3 +127,53 @@ def test_must_run_above_availability(case):
     (case / "min_output.csv").write_text("zone,technology,timestep,min_output_pu\nN,coal,0,0.5\nN,coal,1,0.95\n")
     assert any("min_output.csv, line 3, column min_output_pu: min_output_pu 0.95 exceeds the availability 0.85 of coal in N"
                in p for p in problems(case))
+
+
+def test_non_numeric_whole_number(case):
+    edit(case / "periods.csv", "2030,5,", "2030,five,")
+    assert any("periods.csv, line 2, column years: 'five' is not valid; expected a whole number >= 1 (yr)" in p
+               for p in problems(case))
+
+
+def test_corridor_pair_given_twice(case):
+    text = (case / "corridors.csv").read_text()
+    (case / "corridors.csv").write_text(text + "S-N,S,N,500,0.04,1000,800,0,0.8\n")
+    assert any("corridors.csv, line 4, column to_zone: corridor 'S-N' joins S and N like corridor 'N-S'" in p
+               for p in problems(case))
+
+
+def test_export_price_above_import_price(case):
+    edit(case / "trade_prices.csv", "RU-N,2030,60,30", "RU-N,2030,60,70")
+    assert any("trade_prices.csv, line 2, column export_price_usd_per_mwh: export price 70 exceeds import price 60" in p
+               for p in problems(case))
+
+
+def test_energy_sized_storage_needs_an_energy_cost(case):
+    edit(case / "technologies.csv", "battery,storage,,0,900,10,1,15,1,0.5,0,0.95,0.95,4",
+         "battery,storage,,0,900,10,1,15,1,0.5,0,0.95,0.95,")
+    assert any("technologies.csv, line 7, column capex_usd_per_kwh: storage 'battery' sizes its energy separately" in p
+               for p in problems(case))
+
+
+@pytest.mark.parametrize("section, message", [
+    ('[settings]\ndiscount_rate = "x"\n', "[settings], column discount_rate: 'x' is not valid; expected a number >= 0 and <= 1"),
+    ("[settings]\nvalue_of_lost_load_usd_per_mwh = -10\n", "column value_of_lost_load_usd_per_mwh: -10 is out of range"),
+    ("time = 3\n", "[time] must be a table"),
+    ('[scenario]\ndemand_multiplier = "abc"\n', "scenario.demand_multiplier must be a number >= 0"),
+    ('[scenario]\nexclude_partners = "TR"\n', "scenario.exclude_partners must be a list of partner ids"),
+    ('[solver]\nthreads = "two"\n', "solver.threads = 'two'; expected a whole number >= 1"),
+    ('[solver]\nmethod = "magic"\n', "solver.method = 'magic'; expected one of"),
+])
+def test_bad_run_spec_sections_exit_2(tmp_path, capsys, section, message):
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "x"\ninputs = "{EXAMPLE}"\n{section}')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_highs_option_exit_2(tmp_path, capsys):
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "x"\ninputs = "{EXAMPLE}"\n[solver]\nno_such_option = 3\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
+    assert "HiGHS does not accept no_such_option = 3" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import registry, row_scale
+from planner.model.registry import guard, registry, row_scale
 
 
 def emission_factor(d: ModelData) -> dict[str, float]:
@@ -31,6 +31,6 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     per = d.periods
     capped = [p for p in d.PERIODS if per.at[p, "co2_cap_t"] == per.at[p, "co2_cap_t"]]
     s = row_scale(m, "co2_cap", 1.0 / d.hours)
-    m.co2_cap = pyo.Constraint(capped, rule=lambda m, p: s * m.emissions[p] <= s * float(per.at[p, "co2_cap_t"]),
+    m.co2_cap = pyo.Constraint(capped, rule=guard("co2_cap", lambda m, p: s * m.emissions[p] <= s * float(per.at[p, "co2_cap_t"])),
                                doc="Annual emissions at most the cap (t/yr)")
     registry(m).add_cost("co2", lambda p: float(per.at[p, "co2_price_usd_per_t"]) * m.emissions[p])

@@ -10,14 +10,14 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import row_scale
+from planner.model.registry import guard, row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     share = d.periods["max_net_import_share"].to_dict()
     P = [p for p in d.PERIODS if share[p] == share[p]]
     s = row_scale(m, "import_share", 1.0 / d.hours)
-    m.import_share = pyo.Constraint(P, rule=lambda m, p: sum(
+    m.import_share = pyo.Constraint(P, rule=guard("import_share", lambda m, p: sum(
         s * d.weight[t] * (m.imports[i, p, t] - m.exports[i, p, t]) for i in d.INTERCONNECTORS for t in d.TIMESTEPS)
-        <= s * share[p] * sum(d.weight[t] * d.demand_mw[(z, p, t)] for z in d.ZONES for t in d.TIMESTEPS),
+        <= s * share[p] * sum(d.weight[t] * d.demand_mw[(z, p, t)] for z in d.ZONES for t in d.TIMESTEPS)),
         doc="Annual net imports at most the share of demand (MWh/yr)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import row_scale
+from planner.model.registry import guard, row_scale
 from planner.model.registry import row_scale
 
 
@@ -31,9 +31,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     # rows of a partner with no option (all excluded or ineligible) would be trivially true: not built
     env = [(k, p) for k, p in d.partner_envelopes.index if p in d.PERIODS and by_kp.get((k, p))]
     s = row_scale(m, "partner_envelope", 1e-6)  # written in million USD
-    m.partner_envelope = pyo.Constraint(env, rule=lambda m, k, p: sum(
+    m.partner_envelope = pyo.Constraint(env, rule=guard("partner_envelope", lambda m, k, p: sum(
         s * d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (s * d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
-        for v in by_kp.get((k, p), [])) <= s * float(d.partner_envelopes.at[(k, p), "max_investment_usd"]),
+        for v in by_kp.get((k, p), [])) <= s * float(d.partner_envelopes.at[(k, p), "max_investment_usd"])),
         doc="Partner's overnight capex in a period at most its envelope (USD)")
 
     pr = d.partners
@@ -48,9 +48,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 return own >= pr.at[k, "min_share"] * sum(m.new_cap[v] for v in all_p[p])
             return own <= pr.at[k, "max_share"] * sum(m.new_cap[v] for v in all_p[p])
         return rule
-    m.partner_min_share = pyo.Constraint(lo, rule=share("min"), doc="Partner's share of new capacity at least min_share (MW)")
-    m.partner_max_share = pyo.Constraint(hi, rule=share("max"), doc="Partner's share of new capacity at most max_share (MW)")
+    m.partner_min_share = pyo.Constraint(lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)")
+    m.partner_max_share = pyo.Constraint(hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)")
     caps = [(k, z) for k, z in d.partner_zone_caps.index if any(v[2] == k and v[0] == z for v in d.BUILD_PERIODS)]
-    m.partner_zone_cap = pyo.Constraint(caps, rule=lambda m, k, z: sum(
-        m.new_cap[v] for v in d.BUILD_PERIODS if v[2] == k and v[0] == z) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"]),
+    m.partner_zone_cap = pyo.Constraint(caps, rule=guard("partner_zone_cap", lambda m, k, z: sum(
+        m.new_cap[v] for v in d.BUILD_PERIODS if v[2] == k and v[0] == z) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"])),
         doc="Partner's new capacity in a zone at most its cap (MW)")

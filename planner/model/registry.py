@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyomo.environ as pyo
+
 
 @dataclass
 class Registry:
@@ -29,6 +32,24 @@ class Registry:
 
 def registry(m) -> Registry:
     return m._registry
+
+
+def guard(name: str, rule: Callable) -> Callable:
+    """A constraint rule whose row may hold no decision at all (no plant burns the fuel, no
+    option is left in the periods run): a constant row that holds is dropped, and one that
+    cannot hold stops the run as infeasible, naming the row and the inputs behind it."""
+    def wrapped(m, *index):
+        expr = rule(m, *index)
+        if isinstance(expr, (bool, np.bool_)):
+            if expr:
+                return pyo.Constraint.Skip
+            from planner.errors import SolveError
+            from planner.explain import INPUTS
+
+            where = ",".join(map(str, index))
+            raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: {INPUTS.get(name, '')}")
+        return expr
+    return wrapped
 
 
 def row_scale(m, name: str, scale: float) -> float:

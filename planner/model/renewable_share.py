@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import row_scale
+from planner.model.registry import guard, row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -29,4 +29,4 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             coef = (1.0 - share[p]) if res[g] else -share[p]
             total += sum(s * coef * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
         return total >= 0
-    m.renewable_share = pyo.Constraint(P, rule=rule, doc="Renewable generation at least the target share (MWh/yr)")
+    m.renewable_share = pyo.Constraint(P, rule=guard("renewable_share", rule), doc="Renewable generation at least the target share (MWh/yr)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.registry import guard
 
 
 def members(d: ModelData, region: str) -> set[str]:
@@ -41,4 +42,4 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
         return firm >= (1.0 + rows[(region, p)]) * peak_mw(d, zs, p)
 
-    m.reserve_margin = pyo.Constraint(list(rows), rule=rule, doc="Firm capacity at least peak demand times (1 + margin) (MW)")
+    m.reserve_margin = pyo.Constraint(list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)")
