@@ -49,7 +49,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     # capacity by zone x technology x period
     cap_rows = []
     for (z, g, p), e in m.cap.items():
-        new = sum(m.new_cap[v].value or 0.0 for v in m._vintages[(z, g, p)] if v[3] == p)
+        new = sum(m.new_cap[v].value or 0.0 for v, _ in m._vintages[(z, g, p)] if v[3] == p)
         ex = d.existing_mw.get((z, g, p), 0.0)
         cap_rows.append((z, g, p, ex, new, pyo.value(e), pyo.value(m.ecap[z, g, p])))
     cap = pd.DataFrame(cap_rows, columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])

@@ -132,3 +132,28 @@ def test_potential_is_shared_by_partners(tmp_path):
     assert sol.objective == approx(1.5e7, rel=REL)
     assert sol.duals[m.build_potential["A", "wind"]] == approx(-1e5, rel=REL)
     assert solve_case(f, drop=("build_potential",))[2].objective == approx(1e7, rel=REL)
+
+
+@pytest.mark.family("capacity")
+def test_cohort_retiring_mid_period_counts_for_the_years_it_serves(tmp_path):
+    """A 100 MW coal cohort retiring in 2033 serves 3 of the 5 years of period 2030: 60 MW on average.
+
+    r = 0, one period 2030 of 5 years -> df = 5. One timestep of 1000 h, demand 80 MW.
+    coal: vom 10. gas: new, capex 100 USD/kW, lifetime 5 -> CRF(0, 5) = 0.2 -> 2e4 USD/MW-yr, vom 50.
+        coal in service = 100 * 3/5 = 60 MW; gas built = 80 - 60 = 20 MW
+        annual = 2e4 * 20 + 10 * 60 * 1000 + 50 * 20 * 1000 = 2e6 USD/yr;  objective = 5 * 2e6 = 1e7
+    Counting the cohort for the whole period would build no gas and cost 5 * 80 * 1000 * 10 = 4e6.
+    """
+    f = write_case(
+        tmp_path / "c",
+        periods=[{"period": 2030, "years": 5}],
+        technologies=[tech("coal", vom_usd_per_mwh=10), tech("gas", lifetime_yr=5, capex_usd_per_kw=100, vom_usd_per_mwh=50)],
+        existing_capacity=[{"zone": "A", "technology": "coal", "build_year": 1980, "capacity_mw": 100, "retirement_year": 2033}],
+        build_options=[{"zone": "A", "technology": "gas"}],
+        timesteps=hours([1000]),
+        demand=demand({"A": [80]}),
+    )
+    m, d, sol = solve_case(f)
+    assert d.existing_mw[("A", "coal", 2030)] == approx(60, rel=REL)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(20, rel=REL)
+    assert sol.objective == approx(1e7, rel=REL)

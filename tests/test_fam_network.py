@@ -170,7 +170,8 @@ def test_reserve_margin_sizes_peaker_with_import_credit(tmp_path):
     One period of 2 years, r = 0 -> df = 2. Two 1-h timesteps, demand [80, 100].
     coal: existing 100 MW, vom 20, capacity_credit_pu 0.9 -> 90 MW firm.
     Interconnector X: import 20 MW, credit 0.5 -> 10 MW firm (import price 200, unused).
-    ocgt: new, capex 50 USD/kW, lifetime 1 -> 5e4 USD/MW-yr, credit 0.95, vom 100.
+    ocgt: new, capex 100 USD/kW, lifetime 2 (the whole period) -> CRF(0, 2) = 0.5 -> 5e4 USD/MW-yr,
+    credit 0.95, vom 100.
         0.95 * ocgt >= 120 - 90 - 10 = 20  -> ocgt = 21.0526316 MW (never runs)
         annual cost = 20 * 180 + 5e4 * 21.0526316 = 1056231.58;  objective = 2 x that
         capacity price = dual / df = 5e4 / 0.95 = 52631.58 USD/MW-yr
@@ -180,7 +181,7 @@ def test_reserve_margin_sizes_peaker_with_import_credit(tmp_path):
         tmp_path / "c",
         periods=[{"period": 2030, "years": 2}],
         technologies=[tech("coal", vom_usd_per_mwh=20, capacity_credit_pu=0.9),
-                      tech("ocgt", lifetime_yr=1, capex_usd_per_kw=50, vom_usd_per_mwh=100, capacity_credit_pu=0.95)],
+                      tech("ocgt", lifetime_yr=2, capex_usd_per_kw=100, vom_usd_per_mwh=100, capacity_credit_pu=0.95)],
         existing_capacity=[existing("A", "coal", 100)],
         build_options=[{"zone": "A", "technology": "ocgt"}],
         interconnectors=[{"interconnector": "X", "zone": "A", "market": "M", "import_mw": 20, "export_mw": 0,

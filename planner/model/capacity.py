@@ -1,19 +1,23 @@
 """Capacity accounting: capacity = existing + new vintages still alive.
 
-    cap[z,g,p]  = existing_mw[z,g,p] + sum_{b in B(z,g), p' <= p < p' + life_g} new_cap[b,p']     (MW)
-    ecap[z,g,p] = existing_mwh[z,g,p] + sum_{same} new_energy[b,p']                             (MWh)
+    cap[z,g,p]  = existing_mw[z,g,p] + sum_{b in B(z,g), p'} s(p', p' + life_g, p) * new_cap[b,p']     (MW)
+    ecap[z,g,p] = existing_mwh[z,g,p] + sum_{same} s(...) * new_energy[b,p']                         (MWh)
 
-Existing cohorts count in period p when build_year <= p < retirement_year.
+    s(a, e, p) = |[a, e) ∩ [p, p + years_p)| / years_p     the share of period p's years in service
+
 New capacity built in period p' is in service from the first year of p' for
-lifetime_g years. Storage with a fixed duration has ecap = duration_h * cap
-instead of its own energy variable.
+lifetime_g years; an existing cohort from build_year to retirement_year
+(existing_mw is already weighted by s). A cohort or vintage that retires
+mid-period counts for the share of the period it serves, and pays for it.
+Storage with a fixed duration has ecap = duration_h * cap instead of its own
+energy variable.
 
 Costs registered (USD/yr in period p):
-    investment = sum_{alive vintages} annuity_b * new_cap[b,p'] (+ annuity_e_b * new_energy[b,p'])
+    investment = sum_{vintages} s * (annuity_b * new_cap[b,p'] + annuity_e_b * new_energy[b,p'])
     fixed_om   = sum_{z,g} fom_g * 1000 * cap[z,g,p]
 Annuities use the capital recovery factor of the option's partner cost of
 capital (or the discount rate) over the technology lifetime, and are paid only
-in periods inside the horizon, so no overnight cost is lumped at the end.
+for years inside the horizon, so no overnight cost is lumped at the end.
 """
 
 from __future__ import annotations
@@ -35,16 +39,18 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.new_energy = pyo.Var(e_bp, within=pyo.NonNegativeReals, doc="New storage energy of option b built in period p (MWh)")
 
     life = d.tech["lifetime_yr"].astype(int).to_dict()
+    # (z, g, p) -> [(vintage (z, g, k, q), share of p it serves)]
     vintages: dict[tuple[str, str, int], list] = {(z, g, p): [] for z, g in d.ZG for p in d.PERIODS}
     for (z, g, k, q) in d.BUILD_PERIODS:
         for p in d.PERIODS:
-            if d.alive(q, p, life[g]):
-                vintages[(z, g, p)].append((z, g, k, q))
+            s = d.in_service(q, q + life[g], p)
+            if s > 0:
+                vintages[(z, g, p)].append(((z, g, k, q), s))
     m._vintages = vintages
     ZGP = [(z, g, p) for z, g in d.ZG for p in d.PERIODS]
 
     def cap_rule(m, z, g, p):
-        return d.existing_mw.get((z, g, p), 0.0) + sum(m.new_cap[v] for v in vintages[(z, g, p)])
+        return d.existing_mw.get((z, g, p), 0.0) + sum(s * m.new_cap[v] for v, s in vintages[(z, g, p)])
     m.cap = pyo.Expression(ZGP, rule=cap_rule, doc="Installed capacity in service (MW)")
 
     e_set = set(e_bp)
@@ -54,14 +60,14 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             return 0.0
         if not energy_sized(d, g):
             return float(d.tech.at[g, "duration_h"]) * m.cap[z, g, p]
-        return d.existing_mwh.get((z, g, p), 0.0) + sum(m.new_energy[v] for v in vintages[(z, g, p)] if v in e_set)
+        return d.existing_mwh.get((z, g, p), 0.0) + sum(s * m.new_energy[v] for v, s in vintages[(z, g, p)] if v in e_set)
     m.ecap = pyo.Expression(ZGP, rule=ecap_rule, doc="Storage energy capacity (MWh)")
 
     fom = (d.tech["fom_usd_per_kw_yr"] * 1000.0).to_dict()
 
     def investment(p):
-        return sum(d.annuity_usd_per_mw_yr[v[:3]] * m.new_cap[v] for z, g in d.ZG for v in vintages[(z, g, p)]) + sum(
-            d.annuity_usd_per_mwh_yr[v[:3]] * m.new_energy[v] for z, g in d.ZG for v in vintages[(z, g, p)] if v in e_set)
+        return sum(s * d.annuity_usd_per_mw_yr[v[:3]] * m.new_cap[v] for z, g in d.ZG for v, s in vintages[(z, g, p)]) + sum(
+            s * d.annuity_usd_per_mwh_yr[v[:3]] * m.new_energy[v] for z, g in d.ZG for v, s in vintages[(z, g, p)] if v in e_set)
 
     def fixed_om(p):
         return sum(fom[g] * m.cap[z, g, p] for z, g in d.ZG if fom[g])

@@ -86,9 +86,11 @@ class ModelData:
         """Hours of a year the timesteps stand for (8760 for a full year)."""
         return float(sum(self.weight.values()))
 
-    def alive(self, built: int, period: int, lifetime: int) -> bool:
-        """Capacity built at the start of ``built`` still serves in ``period``."""
-        return built <= period < built + lifetime
+    def in_service(self, first_year: int, end_year: int, period: int) -> float:
+        """Share of ``period``'s years that capacity in service from ``first_year`` up to (not including)
+        ``end_year`` serves: a cohort retiring mid-period counts for the years it is there."""
+        lo, hi = period, period + self.years[period]
+        return max(0, min(hi, end_year) - max(lo, first_year)) / self.years[period]
 
     def availability(self, z: str, g: str, t: int) -> float:
         return self.avail_pu.get((z, g, t), self._avail_default[g])
@@ -151,10 +153,12 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
     existing_mwh: dict = {}
     for r in ex.itertuples():
         for p in PERIODS:
-            if r.build_year <= p < r.retire:
+            first, last = p, p + years[p]
+            share = max(0, min(last, r.retire) - max(first, r.build_year)) / years[p]
+            if share > 0:  # the years of the period the cohort is in service
                 key = (r.zone, r.technology, p)
-                existing_mw[key] = existing_mw.get(key, 0.0) + float(r.capacity_mw)
-                existing_mwh[key] = existing_mwh.get(key, 0.0) + float(r.energy_mwh)
+                existing_mw[key] = existing_mw.get(key, 0.0) + float(r.capacity_mw) * share
+                existing_mwh[key] = existing_mwh.get(key, 0.0) + float(r.energy_mwh) * share
 
     # build options, after partner eligibility
     partners = t["partners"].set_index("partner")

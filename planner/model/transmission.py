@@ -1,13 +1,14 @@
 """Transport-model transmission with losses and optional expansion.
 
-    line_cap[l,p] = capacity_mw_l * [available_from_l <= p] + sum_{p' <= p < p' + life_l} new_line[l,p']   (MW)
+    line_cap[l,p] = capacity_mw_l * s(available_from_l, inf, p) + sum_{p'} s(p', p' + life_l, p) * new_line[l,p']   (MW)
     0 <= flow_fw[l,p,t] <= line_cap[l,p],   0 <= flow_bw[l,p,t] <= line_cap[l,p]
     sum_p new_line[l,p] <= max_new_mw_l
 
 Injection into the receiving zone is (1 - loss_l) of what the sending zone
-gives up. New capacity built in a period is available from that period on.
+gives up. New capacity built in a period is available from that period on, for
+the share s of each period it serves (see capacity.py).
 
-Cost registered: transmission = sum_{alive} capex_usd_per_mw_km * length_km * CRF(r, life) * new_line   (USD/yr)
+Cost registered: transmission = sum_{vintages} s * capex_usd_per_mw_km * length_km * CRF(r, life) * new_line   (USD/yr)
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     exp_set = set(EXP)
 
     def alive(l, p):
-        return [(l, q) for q in d.PERIODS if (l, q) in exp_set and q <= p < q + int(cor.at[l, "lifetime_yr"])]
+        """[(vintage, share of p it serves)]"""
+        life = int(cor.at[l, "lifetime_yr"])
+        return [((l, q), s) for q in d.PERIODS if (l, q) in exp_set for s in [d.in_service(q, q + life, p)] if s > 0]
 
     m.line_cap = pyo.Expression(
         [(l, p) for l in L for p in d.PERIODS],
-        rule=lambda m, l, p: (float(cor.at[l, "capacity_mw"]) if cor.at[l, "available_from"] <= p else 0.0)
-        + sum(m.new_line[v] for v in alive(l, p)),
+        rule=lambda m, l, p: float(cor.at[l, "capacity_mw"]) * d.in_service(int(cor.at[l, "available_from"]), 10**6, p)
+        + sum(s * m.new_line[v] for v, s in alive(l, p)),
         doc="Corridor capacity in service, each direction (MW)")
     LPT = [(l, p, t) for l in L for p in d.PERIODS for t in d.TIMESTEPS]
     m.flow_fw = pyo.Var(LPT, within=pyo.NonNegativeReals, doc="Flow from from_zone to to_zone, as sent (MW)")
@@ -53,5 +56,5 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     reg = registry(m)
     reg.add_injection("transmission", injection)
-    reg.add_cost("transmission", lambda p: sum(d.line_annuity_usd_per_mw_yr[l] * m.new_line[v]
-                                               for l in L for v in alive(l, p)))
+    reg.add_cost("transmission", lambda p: sum(s * d.line_annuity_usd_per_mw_yr[l] * m.new_line[v]
+                                               for l in L for v, s in alive(l, p)))
