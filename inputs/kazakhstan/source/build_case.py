@@ -381,27 +381,13 @@ PARTNERS = {
     "OTHER": ("European / multilateral-backed developers (TotalEnergies, ...)", "various", 0.07,
               ["wind", "solar", "battery"]),
 }
-# Market access: how each zone x technology potential above (max_new_mw) is split among the
-# partners offering it. The schema caps each option (zone, technology, partner) on its own
-# and has no cap shared by the partners of one zone x technology, so offering every partner
-# the full potential would multiply the physical limit (wind sites, gas supply points, grid
-# connections). ASSUMPTION shares, chosen so that the named pipeline fits its partner's
-# share: OTHER 0.2 of Zhambyl wind = 1,000 MW (TotalEnergies Mirny, Zhambyl oblast);
-# GULF 0.2 of Zhambyl and Almaty wind = 2 x 1,000 MW (ACWA Power, Masdar; sites not in
-# FACTS); GULF and OTHER 0.15 of battery = 450 MW per zone >= the 300 MW beside Mirny;
-# TR 0.4 of each gas zone's CCGT = 400 MW (Aksa/Yildizlar gas plans) plus Shymkent below.
-# KZ takes the remainder, so the shares of a zone x technology sum to its potential exactly.
-# Technologies not listed here are offered by KZ alone (hydro_small, pumped_hydro).
-PARTNER_SHARES = {
-    "gas_ccgt": {"TR": 0.4, "GULF": 0.2},
-    "gas_ocgt": {"TR": 0.5},
-    "gas_chp": {"TR": 0.5},
-    "coal_chp": {"CN": 0.3, "RU": 0.2},
-    "coal_new": {"CN": 0.5},
-    "wind": {"GULF": 0.2, "OTHER": 0.2, "CN": 0.1, "TR": 0.1},
-    "solar": {"CN": 0.3, "GULF": 0.1, "OTHER": 0.1, "TR": 0.1},
-    "battery": {"CN": 0.3, "GULF": 0.15, "OTHER": 0.15},
-}
+# Market access: each zone x technology potential above (max_new_mw of BUILD_OPTIONS and the
+# generated rows) is written to build_potentials.csv as the zone's whole potential, shared by
+# every partner eligible for the technology: the engine caps the sum of all partners' options
+# (build_limits.py), so partners compete for one wind resource, one gas connection point, one
+# grid connection without multiplying it. The options themselves carry no max_new_mw, except
+# committed projects (min = max) and named projects with their own size (Shymkent 500 MW).
+# Technologies only KZ is eligible for (hydro_small, pumped_hydro) are offered by KZ alone.
 # Named pipeline projects offered by one partner only (the whole potential goes to it):
 # Balkhash nuclear -> RU (FACTS: Rosatom-led); Kokshetau coal CHP 240 MW -> CN (FACTS:
 # "later to Chinese contractors").
@@ -420,7 +406,8 @@ COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 # half the 4 h cost (741/2 $/kW x 300 MW = $0.11 bn) the wind is ~1,290 $/kW, the IIASA
 # 1,309 used for every partner's wind (FACTS "wind + battery 1,400-1,500" is the bundle).
 PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"): 2160}
-# Options outside the zone x technology potentials above, each a named project (SOURCED):
+# Named projects with their own size, offered beside the generated options (SOURCED); their
+# size is added to the zone x technology potential (build_potentials):
 # (zone, technology, partner) -> (capex, first_period, last_period, min_new_mw, max_new_mw)
 # Aksa Shymkent CCGT 500 MW, $700 m -> 1,400 $/kW (FACTS), non-binding MoU of Apr 2024:
 # ASSUMPTION first period 2030 (the 2025 period stands for 2025-2029 and an MoU of 2024
@@ -429,8 +416,7 @@ PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"):
 NAMED_PARTNER_OPTIONS = {
     ("turkestan", "gas_ccgt", "TR"): (1400, 2030, None, 0, 500),
 }
-# Investment envelopes, USD of overnight capex per period (partner_envelopes.csv). KZ has
-# none (the residual builder). Anchors (FACTS): ~$6 bn of Turkish projects in Kazakhstan in
+# Investment envelopes, USD of overnight capex per period (partner_envelopes.csv). Anchors (FACTS): ~$6 bn of Turkish projects in Kazakhstan in
 # all sectors; Aksa Kyzylorda 215 bn KZT (~$0.43 bn at 1,785 $/kW x 240 MW) and Shymkent
 # $0.7 bn; Balkhash $14-15 bn; Mirny $1.4 bn; ACWA and Masdar 1 GW wind + battery each
 # (~$1.4 bn each at the Mirny cost); Chinese projects 1.8 GW (~$1.8 bn at ~1,000 $/kW).
@@ -448,17 +434,38 @@ PARTNER_ENVELOPES_BN = {
     "GULF": {2025: 3.0, 2030: 3.0, 2035: 3.0, 2040: 3.0},
     "OTHER": {2025: 1.5, 2030: 1.5, 2035: 1.5, 2040: 1.5},
 }
+# KZ (state budget, Samruk-Kazyna/Samruk-Energy, domestic banks) gets an envelope too, so that
+# partners' capital is what closes the gap beyond the state's own capacity to invest. No
+# public figure for the state's power-investment capacity is in FACTS; ASSUMPTION: the state
+# keeps investing at the pace of the programme it carries now, held flat in real terms per
+# five-year period. DERIVED at the case's own costs: the committed state-built projects of
+# 2025-2029 - Ekibastuz GRES-2 unit 636 MW x 1,508, Turkestan CCGT 1,000 MW x 1,395, Almaty
+# CHP-2 conversion 557 MW x 1,785 $/kW = $3.35 bn - plus the two state CHPs the government
+# named beside Kokshetau (Semey 360 + Ust-Kamenogorsk 360 MW, FACTS draft coal plan) at
+# 720 MW x 2,620 $/kW = $1.89 bn: $5.23 bn per period, ~$1.05 bn a year.
+KZ_STATE_PROJECTS = [("pavlodar", "coal"), ("turkestan", "gas_ccgt"), ("almaty", "gas_chp")]
+KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
+
+
+def kz_envelope_bn() -> float:
+    """DERIVED KZ envelope per period (USD bn): committed state projects + Semey/Ust-Kamenogorsk CHPs."""
+    committed = sum(BUILD_OPTIONS[k][3] * (BUILD_OPTIONS[k][0] or TECHS[k[1]][4]) for k in KZ_STATE_PROJECTS)
+    return round((committed + KZ_STATE_CHP_MW * TECHS["coal_chp"][4]) / 1e6, 2)
+
+
+PARTNER_ENVELOPES_BN["KZ"] = {p: kz_envelope_bn() for p in PERIODS if p >= FIRST_BUILD_PERIOD}
 
 
 # ======================================================================================
 def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, str], tuple]:
     """Zone x technology options -> (zone, technology, partner) options.
 
-    Committed rows go whole to their builder (COMMITTED_PARTNER, else KZ); SOLE_PARTNER rows
-    whole to the named partner; every other potential is split by PARTNER_SHARES, KZ taking
-    the remainder so the split sums to the potential; then the NAMED_PARTNER_OPTIONS are added.
-    A partner is never offered a technology it is not eligible for (checked here, so that the
-    engine's eligibility filter drops nothing).
+    Committed rows go whole to their builder (COMMITTED_PARTNER, else KZ), with min = max;
+    SOLE_PARTNER rows to the named partner alone; every other zone x technology is offered
+    to every partner eligible for the technology, with no cap of its own (the shared cap is
+    build_potentials.csv, see build_potentials); then the NAMED_PARTNER_OPTIONS are added
+    with their project size. A partner is never offered a technology it is not eligible for
+    (checked here, so that the engine's eligibility filter drops nothing).
     """
     out: dict[tuple[str, str, str], tuple] = {}
     for (z, g), (c, first, last, mn, mx) in opts.items():
@@ -466,15 +473,11 @@ def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, 
             out[(z, g, COMMITTED_PARTNER.get((z, g), "KZ"))] = (c, first, last, mn, mx)
             continue
         if (z, g) in SOLE_PARTNER:
-            out[(z, g, SOLE_PARTNER[(z, g)])] = (c, first, last, mn, mx)
+            out[(z, g, SOLE_PARTNER[(z, g)])] = (c, first, last, mn, None)
             continue
-        rest = mx
-        for k, share in PARTNER_SHARES.get(g, {}).items():
-            mw = float(round(mx * share))
-            if mw > 0:
-                out[(z, g, k)] = (c if c is not None else PARTNER_CAPEX.get((k, g)), first, last, 0, mw)
-                rest -= mw
-        out[(z, g, "KZ")] = (c if c is not None else PARTNER_CAPEX.get(("KZ", g)), first, last, 0, rest)
+        for k, (_, _, _, eligible) in PARTNERS.items():
+            if eligible is None or g in eligible:
+                out[(z, g, k)] = (c if c is not None else PARTNER_CAPEX.get((k, g)), first, last, 0, None)
     for key, terms in NAMED_PARTNER_OPTIONS.items():
         assert key not in out, f"named option {key} clashes with a generated one"
         out[key] = terms
@@ -482,6 +485,20 @@ def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, 
         eligible = PARTNERS[k][3]
         assert eligible is None or g in eligible, f"{k} offered {g} in {z} but is not eligible for it"
     return out
+
+
+def build_potentials(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str], float]:
+    """Zone x technology -> potential shared by all partners' options (MW over the horizon).
+
+    The zone's potential of BUILD_OPTIONS / the generated rows, plus the size of any named
+    project in the same zone x technology (Shymkent CCGT 500 MW beside the committed 1,000 MW
+    Turkestan CCGT): the named project adds to the zone's potential, as it did when each
+    option carried its own cap, so the shared cap removes no capacity the case offered before.
+    """
+    pot = {(z, g): float(mx) for (z, g), (_, _, _, _, mx) in opts.items()}
+    for (z, g, _k), (_, _, _, _, mx) in NAMED_PARTNER_OPTIONS.items():
+        pot[(z, g)] = pot.get((z, g), 0.0) + float(mx)
+    return pot
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -861,9 +878,11 @@ def main(argv: list[str] | None = None) -> None:
         opts.setdefault((z, "hydro_small"), (None, None, None, 0, mw))
     bo = pd.DataFrame([dict(zone=z, technology=g, partner=k, capex_usd_per_kw="" if c is None else c,
                             first_period=first or FIRST_BUILD_PERIOD, last_period="" if last is None else last,
-                            min_new_mw=mn, max_new_mw=mx)
+                            min_new_mw=mn, max_new_mw="" if mx is None else mx)
                        for (z, g, k), (c, first, last, mn, mx) in partner_options(opts).items()])
     fmt(bo.sort_values(["zone", "technology", "partner"]), out / "build_options.csv")
+    fmt(pd.DataFrame([dict(zone=z, technology=g, max_new_mw=mw) for (z, g), mw in sorted(build_potentials(opts).items())]),
+        out / "build_potentials.csv")
 
     # partners -------------------------------------------------------------------------------
     fmt(pd.DataFrame([dict(partner=k, name=n, country=c, wacc=w, eligible_technologies=";".join(el or []),
