@@ -159,9 +159,34 @@ LARGE_HYDRO_MIN_MW = 100.0  # reservoir plants >= 100 MW are "large hydro" (kind
 SERVICE_LIFE = {"coal": 65, "coal_chp": 65, "gas_steam": 65, "gas_chp": 65, "gas_ccgt": 40,
                 "gas_ocgt": 40, "hydro": 100, "hydro_small": 100, "wind": 25, "solar": 25}
 RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period)
+# Modernisation programme: steam units (coal condensing, coal and gas CHP, gas steam) stay in
+# service to 2035 at least. SOURCED intent (FACTS): Ekibastuz GRES-1 restored to 4,000 MW;
+# Ministry 2025: 26.4 GW "new or modernised" by 2035; draft coal plan (Feb 2026): 7.6 GW new or
+# modernised coal by 2030; KEGOC's 2030 deficit and the government's forecasts count the
+# modernised units as staying. ASSUMPTION: every steam unit is life-extended to 2035 (then its
+# 65-year life applies); the cost of modernisation is not modelled (no such option in the case).
+LIFE_EXTENSION_TECHS = ("coal", "coal_chp", "gas_steam", "gas_chp")
+LIFE_EXTENSION_TO = 2035
 # Almaty CHP-2 (510 MW coal) is converted to a 557 MW gas CHP by 2026 (FACTS): the coal
 # cohort leaves at the start of the 2025 period and a committed gas_chp build replaces it.
 RETIRE_OVERRIDES = {"Almaty CHP 2": 2025}
+
+# Winter availability of the old thermal fleet. SOURCED: at the 2023 peak (16,626 MW) domestic
+# generation covered only 15,107 MW (KEGOC) although 20,762 MW was "available" on 1 Jan 2023
+# (KEGOC): in the cold months worn units trip, run derated or wait for repair. DERIVED share of
+# the available thermal capacity that could run at the peak (thermal_peak_availability):
+#   (15,107 - large hydro at full capacity - small hydro at its January 0.25 - wind at its
+#    capacity credit 0.10 - solar 0 (evening peak) - the 40 MW existing gas_ccgt)
+#   / available capacity of the old-fleet technologies below, all in the case's 2023 fleet.
+# Applied as an hourly availability profile in the peak months (Dec-Feb) to the zone x
+# technology pairs that have existing capacity of these technologies; 1.0 in other months
+# (planned repairs are scheduled in summer, within the 0.83 derate). Limitation: the engine
+# has one profile per zone x technology, so a new CHP or OCGT built beside old units of its
+# technology shares their winter derate (conservative); new-only pairs get none.
+WINTER_DERATED_TECHS = ("coal", "coal_chp", "gas_steam", "gas_chp", "gas_ocgt")
+WINTER_MONTHS = (12, 1, 2)
+DOMESTIC_AT_PEAK_2023_MW = 15107.0  # KEGOC
+WIND_PEAK_CREDIT = 0.10  # = the wind capacity credit of TECHS
 
 # --------------------------------------------------------------------------------------
 # Hydro
@@ -186,6 +211,13 @@ CHP_MIN_OUTPUT_MONTHLY = [0.60, 0.60, 0.50, 0.30, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30,
 # --------------------------------------------------------------------------------------
 REFERENCE_YEAR = 2022  # oblast consumption year; hours laid out on the 2022 calendar
 PEAK_2022_MW = 16459.0  # KEGOC/Trend 2022 peak
+# SOURCED (KEGOC chair via Kazinform, 2024): winter 2024/25 maximum load 17.4 GW nationally,
+# "the maximum load in the southern zone might exceed 4,500 MW" -> the South's own peak is
+# >= 4,500 / 17,400 = 25.9 % of the national peak, while its share of annual energy is 23 %
+# (2022 oblast consumption): the South's load (households, heating, services) is peakier than
+# the North's (metallurgy, mining: flat). DERIVED: the South's shape gets its own exponent so
+# that its peak is this share of the national peak.
+SOUTH_PEAK_SHARE = 4500.0 / 17400.0
 CONSUMPTION_2022_TWH = 112.9  # KEGOC/Trend national 2022 consumption
 # DERIVED peak target: keep the published 2022 load factor (112.9 TWh / 16,459 MW) for
 # the oblast total: 16,459 x 111.158 / 112.9 = 16,205 MW.
@@ -294,13 +326,30 @@ TRADE_PRICES = {"Russia": (55.0, 35.0), "Kyrgyzstan": (45.0, 40.0), "Uzbekistan"
 # by MW. ASSUMPTION: trade stays at recent levels (bilateral agreements, not a market).
 TRADE_YEAR = {"Russia": 2022, "Kyrgyzstan": 2022, "Uzbekistan": 2021}
 TRADE_FIXES = {("Jul 2022", "Kyrgyzstan - Imp"): 154.3}
+# SOURCED national totals for 2023 (FACTS: imports 3.4 TWh, exports 1.4 TWh; Bureau of National
+# Statistics). 2023 by country is not in the reference (the monthly file stops in Feb 2023), so
+# each country's flows of its TRADE_YEAR are scaled to these totals (DERIVED split), and the
+# scaled volumes are used in every period: 2023 is the latest published year, and trade moved
+# from net exports (2021-2022) to net imports (2023) as the deficit grew, which the older
+# years would hide. Volumes are caps; the model trades less where it is not worth it.
+TRADE_TOTAL_MWH = {"Imp": 3.4e6, "Exp": 1.4e6}
 
 # --------------------------------------------------------------------------------------
 # Reserve margin
 # --------------------------------------------------------------------------------------
-# ASSUMPTION: 0 in the 2023 calibration year (the system then relied on ~1.5 GW of
-# imports at peak: 16,626 MW peak vs 15,107 MW domestic), 12 % planning margin after.
-RESERVE_MARGIN = {2023: 0.0, 2025: 0.12, 2030: 0.12, 2035: 0.12, 2040: 0.12}
+# ASSUMPTION: 0 in every period. The firm capacity it is measured against is already what
+# could run at the 2023 winter peak: the old thermal fleet counts at its DERIVED winter
+# availability (thermal_peak_availability, ~0.84 of available = ~0.69 of installed), which
+# carries the forced outages a margin would otherwise stand for; and KEGOC's published
+# deficit is peak load minus station generation with no reserve on top (winter 2024/25:
+# 17.4 GW load vs 16.4 GW generation = "deficit ~1.0 GW", KEGOC chair via Kazinform), so
+# a margin of 0 keeps the case's capacity balance comparable with the published forecast.
+# Was 12 % on a 0.95 credit, which counted the outage allowance twice. A scenario can set
+# a positive margin (e.g. 0.05-0.12) as a sensitivity.
+# No row for 2023: nothing can be built in the calibration year, and the 2023 fleet did not
+# cover its own peak (16,626 MW load, 15,107 MW domestic generation, imports the rest), so a
+# reserve requirement there could not hold; the capacity balance reports 2023 with margin 0.
+RESERVE_MARGIN = {2025: 0.0, 2030: 0.0, 2035: 0.0, 2040: 0.0}
 
 # --------------------------------------------------------------------------------------
 # Build options: (zone, technology) -> (capex override, first, last, min_new, max_new)
@@ -501,6 +550,19 @@ def build_potentials(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str]
     return pot
 
 
+def thermal_peak_availability(existing: pd.DataFrame) -> float:
+    """DERIVED winter availability of the old thermal fleet from KEGOC's 2023 peak coverage.
+
+    (15,107 MW - large hydro - 0.25 x small hydro - 0.10 x wind - gas_ccgt) / old-fleet thermal
+    MW, all capacities of the 2023 fleet (available, i.e. already x 0.83 for thermal).
+    """
+    live = existing[existing["retirement_year"] > PERIODS[0]].groupby("technology")["capacity_mw"].sum()
+    other = (live.get("hydro", 0.0) + SMALL_HYDRO_MONTHLY[0] * live.get("hydro_small", 0.0)
+             + WIND_PEAK_CREDIT * live.get("wind", 0.0) + live.get("gas_ccgt", 0.0))
+    thermal = sum(live.get(g, 0.0) for g in WINTER_DERATED_TECHS)
+    return round((DOMESTIC_AT_PEAK_2023_MW - other) / thermal, 3)
+
+
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -586,7 +648,7 @@ def build_plants(ref: Path) -> pd.DataFrame:
         p.loc[p["Name"] == name, "available_mw"] = mw
     p["build_year"] = p["DateIn"].astype(int)
     p["retirement_year"] = [
-        RETIRE_OVERRIDES.get(n, max(y + SERVICE_LIFE[g], RETIRE_FLOOR))
+        RETIRE_OVERRIDES.get(n, max(y + SERVICE_LIFE[g], LIFE_EXTENSION_TO if g in LIFE_EXTENSION_TECHS else RETIRE_FLOOR))
         for n, g, y in zip(p["Name"], p["technology"], p["build_year"])
     ]
     return p
@@ -663,10 +725,10 @@ def demand_profiles(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
     shapes = {o: base_shape(o) for o in {spec[4] for spec in ZONES.values()}}
     model_month = t.month.to_numpy()
 
-    def build(alpha: float) -> dict[str, np.ndarray]:
+    def build(alpha: float, alpha_south: float) -> dict[str, np.ndarray]:
         out = {}
         for z, spec in ZONES.items():
-            s = shapes[spec[4]] ** alpha
+            s = shapes[spec[4]] ** (alpha_south if spec[1] == "South" else alpha)
             prof = np.empty(8760)
             for m in range(1, 13):
                 sel = model_month == m
@@ -674,12 +736,25 @@ def demand_profiles(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
             out[z] = prof
         return out
 
-    lo, hi = 0.2, 6.0
-    for _ in range(60):
+    def national_fit(alpha_south: float) -> tuple[float, dict[str, np.ndarray]]:
+        """Exponent of the non-South zones that puts the national peak on target."""
+        lo, hi = 0.2, 6.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            peak = sum(build(mid, alpha_south).values()).max()
+            lo, hi = (mid, hi) if peak < target_peak else (lo, mid)
+        a = 0.5 * (lo + hi)
+        return a, build(a, alpha_south)
+
+    def south_share(prof: dict[str, np.ndarray]) -> float:
+        south = sum(v for z, v in prof.items() if ZONES[z][1] == "South")
+        return south.max() / sum(prof.values()).max()
+
+    lo, hi = 0.2, 8.0
+    for _ in range(30):
         mid = 0.5 * (lo + hi)
-        peak = sum(build(mid).values()).max()
-        lo, hi = (mid, hi) if peak < target_peak else (lo, mid)
-    prof = build(0.5 * (lo + hi))
+        lo, hi = (mid, hi) if south_share(national_fit(mid)[1]) < SOUTH_PEAK_SHARE else (lo, mid)
+    prof = national_fit(0.5 * (lo + hi))[1]
     rows = [pd.DataFrame({"zone": z, "timestep": np.arange(8760), "demand_mw": np.round(v, 1)}) for z, v in prof.items()]
     return pd.concat(rows, ignore_index=True)
 
@@ -801,9 +876,18 @@ def main(argv: list[str] | None = None) -> None:
     fmt(pd.DataFrame([dict(fuel="gas", period=p, max_use_mwh_th=GAS_LIMIT_TWH_TH[p] * 1e6) for p in PERIODS]),
         out / "fuel_limits.csv")
 
+    # existing capacity ------------------------------------------------------------------
+    plants = build_plants(ref)
+    existing = build_existing(plants)
+    fmt(existing, out / "existing_capacity.csv")
+    peak_av = thermal_peak_availability(existing)
+
     # technologies ---------------------------------------------------------------------
+    # The old-fleet technologies count at their DERIVED winter availability in the reserve
+    # margin (what could run at the 2023 peak); new-only technologies keep TECHS' 0.95.
     tech_rows = []
     for g, (name, kind, fuel, hr, capex, fom, vom, life, credit, ren, ec, ed, dur) in TECHS.items():
+        credit = peak_av if g in WINTER_DERATED_TECHS else credit
         tech_rows.append(dict(technology=g, name=name, kind=kind, fuel=fuel or "", heat_rate_mwh_th_per_mwh=hr,
                               capex_usd_per_kw=capex, capex_usd_per_kwh=0.0, fom_usd_per_kw_yr=fom,
                               vom_usd_per_mwh=vom, lifetime_yr=life, availability_pu=1.0, min_output_pu=0.0,
@@ -812,11 +896,6 @@ def main(argv: list[str] | None = None) -> None:
                               efficiency_discharge="" if ed is None else ed,
                               duration_h="" if dur is None else dur))
     fmt(pd.DataFrame(tech_rows), out / "technologies.csv")
-
-    # existing capacity ------------------------------------------------------------------
-    plants = build_plants(ref)
-    existing = build_existing(plants)
-    fmt(existing, out / "existing_capacity.csv")
 
     # hydro budgets ----------------------------------------------------------------------
     big = existing[existing["technology"] == "hydro"].groupby("zone")["capacity_mw"].sum()
@@ -854,6 +933,10 @@ def main(argv: list[str] | None = None) -> None:
         av.append(pd.DataFrame({"zone": z, "technology": "solar", "timestep": np.arange(8760), "availability_pu": np.round(solar[z], 3)}))
     for z in small_zones:
         av.append(pd.DataFrame({"zone": z, "technology": "hydro_small", "timestep": np.arange(8760), "availability_pu": small}))
+    winter = np.where(np.isin(t.month.to_numpy(), WINTER_MONTHS), peak_av, 1.0)
+    old = existing[existing["technology"].isin(WINTER_DERATED_TECHS) & (existing["retirement_year"] > PERIODS[0])]
+    for z, g in sorted(set(zip(old["zone"], old["technology"]))):
+        av.append(pd.DataFrame({"zone": z, "technology": g, "timestep": np.arange(8760), "availability_pu": winter}))
     avail = pd.concat(av, ignore_index=True).sort_values(["zone", "technology", "timestep"])
     avail["availability_pu"] = avail["availability_pu"].clip(0.0, 1.0) + 0.0  # no -0.0
     fmt(avail, out / "availability.csv")
@@ -913,6 +996,9 @@ def main(argv: list[str] | None = None) -> None:
     fmt(pd.DataFrame([dict(interconnector=i, zone=z, market=m, import_mw=mw, export_mw=mw, capacity_credit_pu=cc)
                       for i, z, m, mw, cc in INTERCONNECTORS]), out / "interconnectors.csv")
     trade = observed_trade_mwh(ref)
+    for flow, total in TRADE_TOTAL_MWH.items():
+        seen = sum(v for (m, f), v in trade.items() if f == flow)
+        trade.update({(m, f): v * total / seen for (m, f), v in trade.items() if f == flow})
     country_mw = {m: sum(mw for _, _, m2, mw, _ in INTERCONNECTORS if m2 == m) for m in TRADE_YEAR}
     fmt(pd.DataFrame([dict(interconnector=i, period=p, import_price_usd_per_mwh=TRADE_PRICES[m][0],
                            export_price_usd_per_mwh=TRADE_PRICES[m][1],
@@ -921,7 +1007,7 @@ def main(argv: list[str] | None = None) -> None:
                       for i, z, m, mw, cc in INTERCONNECTORS for p in PERIODS]), out / "trade_prices.csv")
 
     # reserve margins ----------------------------------------------------------------------
-    fmt(pd.DataFrame([dict(region="*", period=p, margin_pu=RESERVE_MARGIN[p]) for p in PERIODS]),
+    fmt(pd.DataFrame([dict(region="*", period=p, margin_pu=m) for p, m in RESERVE_MARGIN.items()]),
         out / "reserve_margins.csv")
 
     # summary ------------------------------------------------------------------------------
@@ -929,6 +1015,7 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{p}: {v:.1f}" for p, v in national.items()))
     print("wind zone CF targets:", {z: round(v, 3) for z, v in wind_targets.items()})
     print(f"solar output scale (POA/1000 x {solar_scale:.3f}, clipped at 1)")
+    print(f"winter availability of the old thermal fleet (Dec-Feb): {peak_av}")
 
 
 if __name__ == "__main__":
