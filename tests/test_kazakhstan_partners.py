@@ -88,27 +88,45 @@ def test_committed_projects_keep_their_terms(case):
 
 
 def test_balkhash_nuclear_is_russian(case):
-    """Only RU offers nuclear: Balkhash 2,400 MW at 6,040 $/kW from 2035."""
+    """Only RU offers nuclear: Balkhash at 6,040 $/kW from 2035, 2,400 MW as the zone's potential."""
     bo = case["build_options"]
     assert set(bo.loc[bo["technology"] == "nuclear", "partner"]) == {"RU"}
     r = _option(case, "almaty", "nuclear", "RU")
-    assert (r.max_new_mw, r.first_period, r.capex_usd_per_kw) == (2400, 2035, 6040)
+    assert (r.first_period, r.capex_usd_per_kw) == (2035, 6040)
+    pot = case["build_potentials"].set_index(["zone", "technology"])["max_new_mw"]
+    assert pot[("almaty", "nuclear")] == 2400
 
 
-def test_split_keeps_physical_potential(case):
-    """Splitting among partners must not add potential: Zhambyl wind sums to 5,000 MW
-    (KZ 2,000 + GULF 1,000 + OTHER 1,000 + CN 500 + TR 500), Turkestan CCGT to the committed
-    1,000 + Shymkent 500 = 1,500 MW."""
+def test_potentials_are_shared_not_split(case):
+    """Every eligible partner is offered a zone's whole potential through one shared cap:
+    Zhambyl wind 5,000 MW is open to KZ, TR, CN, GULF and OTHER, none with a cap of its own;
+    Turkestan CCGT potential = committed 1,000 + Shymkent 500 = 1,500 MW. Only committed rows
+    and the Shymkent project carry max_new_mw."""
     bo = case["build_options"]
-    tot = bo.groupby(["zone", "technology"])["max_new_mw"].sum()
-    assert tot[("zhambyl", "wind")] == 5000
-    assert tot[("turkestan", "gas_ccgt")] == 1500
+    pot = case["build_potentials"].set_index(["zone", "technology"])["max_new_mw"]
+    wind = bo[(bo["zone"] == "zhambyl") & (bo["technology"] == "wind")]
+    assert set(wind["partner"]) == {"KZ", "TR", "CN", "GULF", "OTHER"}
+    assert wind["max_new_mw"].isna().all()
+    assert pot[("zhambyl", "wind")] == 5000
+    assert pot[("turkestan", "gas_ccgt")] == 1500
+    capped = bo[bo["max_new_mw"].notna()]
+    assert set(zip(capped["zone"], capped["technology"], capped["partner"])) == {
+        ("kyzylorda", "gas_chp", "TR"), ("turkestan", "gas_ccgt", "KZ"), ("almaty", "gas_chp", "KZ"),
+        ("pavlodar", "coal", "KZ"), ("turkestan", "gas_ccgt", "TR")}
+    # every option's zone x technology has a potential
+    assert set(zip(bo["zone"], bo["technology"])) <= set(pot.index)
 
 
 def test_envelopes_cover_committed_capex(case):
     """TR's 2025 envelope ($1.0 bn) covers its committed Kyzylorda CHP: 240 MW x 1,785 $/kW =
-    $428.4 m; RU's 2035 envelope ($15 bn) covers Balkhash 2,400 MW x 6,040 $/kW = $14.496 bn."""
+    $428.4 m; RU's 2035 envelope ($15 bn) covers Balkhash 2,400 MW x 6,040 $/kW = $14.496 bn.
+    KZ's envelope, $5.23 bn per period = committed state projects 636 x 1,508 + 1,000 x 1,395
+    + 557 x 1,785 ($3.35 bn) + Semey and Ust-Kamenogorsk CHPs 720 x 2,620 ($1.89 bn), covers
+    its three committed projects in 2025."""
     env = case["partner_envelopes"].set_index(["partner", "period"])["max_investment_usd"]
     assert env[("TR", 2025)] >= 240e3 * 1785
     assert env[("RU", 2035)] >= 2400e3 * 6040
-    assert "KZ" not in set(case["partner_envelopes"]["partner"])
+    kz_committed = 636e3 * 1508 + 1000e3 * 1395 + 557e3 * 1785
+    assert kz_committed == pytest.approx(3.348e9, rel=1e-3)
+    for p in (2025, 2030, 2035, 2040):
+        assert env[("KZ", p)] == pytest.approx(kz_committed + 720e3 * 2620, rel=1e-3)

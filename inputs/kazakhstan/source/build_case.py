@@ -159,9 +159,34 @@ LARGE_HYDRO_MIN_MW = 100.0  # reservoir plants >= 100 MW are "large hydro" (kind
 SERVICE_LIFE = {"coal": 65, "coal_chp": 65, "gas_steam": 65, "gas_chp": 65, "gas_ccgt": 40,
                 "gas_ocgt": 40, "hydro": 100, "hydro_small": 100, "wind": 25, "solar": 25}
 RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period)
+# Modernisation programme: steam units (coal condensing, coal and gas CHP, gas steam) stay in
+# service to 2035 at least. SOURCED intent (FACTS): Ekibastuz GRES-1 restored to 4,000 MW;
+# Ministry 2025: 26.4 GW "new or modernised" by 2035; draft coal plan (Feb 2026): 7.6 GW new or
+# modernised coal by 2030; KEGOC's 2030 deficit and the government's forecasts count the
+# modernised units as staying. ASSUMPTION: every steam unit is life-extended to 2035 (then its
+# 65-year life applies); the cost of modernisation is not modelled (no such option in the case).
+LIFE_EXTENSION_TECHS = ("coal", "coal_chp", "gas_steam", "gas_chp")
+LIFE_EXTENSION_TO = 2035
 # Almaty CHP-2 (510 MW coal) is converted to a 557 MW gas CHP by 2026 (FACTS): the coal
 # cohort leaves at the start of the 2025 period and a committed gas_chp build replaces it.
 RETIRE_OVERRIDES = {"Almaty CHP 2": 2025}
+
+# Winter availability of the old thermal fleet. SOURCED: at the 2023 peak (16,626 MW) domestic
+# generation covered only 15,107 MW (KEGOC) although 20,762 MW was "available" on 1 Jan 2023
+# (KEGOC): in the cold months worn units trip, run derated or wait for repair. DERIVED share of
+# the available thermal capacity that could run at the peak (thermal_peak_availability):
+#   (15,107 - large hydro at full capacity - small hydro at its January 0.25 - wind at its
+#    capacity credit 0.10 - solar 0 (evening peak) - the 40 MW existing gas_ccgt)
+#   / available capacity of the old-fleet technologies below, all in the case's 2023 fleet.
+# Applied as an hourly availability profile in the peak months (Dec-Feb) to the zone x
+# technology pairs that have existing capacity of these technologies; 1.0 in other months
+# (planned repairs are scheduled in summer, within the 0.83 derate). Limitation: the engine
+# has one profile per zone x technology, so a new CHP or OCGT built beside old units of its
+# technology shares their winter derate (conservative); new-only pairs get none.
+WINTER_DERATED_TECHS = ("coal", "coal_chp", "gas_steam", "gas_chp", "gas_ocgt")
+WINTER_MONTHS = (12, 1, 2)
+DOMESTIC_AT_PEAK_2023_MW = 15107.0  # KEGOC
+WIND_PEAK_CREDIT = 0.10  # = the wind capacity credit of TECHS
 
 # --------------------------------------------------------------------------------------
 # Hydro
@@ -186,6 +211,13 @@ CHP_MIN_OUTPUT_MONTHLY = [0.60, 0.60, 0.50, 0.30, 0.0, 0.0, 0.0, 0.0, 0.0, 0.30,
 # --------------------------------------------------------------------------------------
 REFERENCE_YEAR = 2022  # oblast consumption year; hours laid out on the 2022 calendar
 PEAK_2022_MW = 16459.0  # KEGOC/Trend 2022 peak
+# SOURCED (KEGOC chair via Kazinform, 2024): winter 2024/25 maximum load 17.4 GW nationally,
+# "the maximum load in the southern zone might exceed 4,500 MW" -> the South's own peak is
+# >= 4,500 / 17,400 = 25.9 % of the national peak, while its share of annual energy is 23 %
+# (2022 oblast consumption): the South's load (households, heating, services) is peakier than
+# the North's (metallurgy, mining: flat). DERIVED: the South's shape gets its own exponent so
+# that its peak is this share of the national peak.
+SOUTH_PEAK_SHARE = 4500.0 / 17400.0
 CONSUMPTION_2022_TWH = 112.9  # KEGOC/Trend national 2022 consumption
 # DERIVED peak target: keep the published 2022 load factor (112.9 TWh / 16,459 MW) for
 # the oblast total: 16,459 x 111.158 / 112.9 = 16,205 MW.
@@ -294,13 +326,30 @@ TRADE_PRICES = {"Russia": (55.0, 35.0), "Kyrgyzstan": (45.0, 40.0), "Uzbekistan"
 # by MW. ASSUMPTION: trade stays at recent levels (bilateral agreements, not a market).
 TRADE_YEAR = {"Russia": 2022, "Kyrgyzstan": 2022, "Uzbekistan": 2021}
 TRADE_FIXES = {("Jul 2022", "Kyrgyzstan - Imp"): 154.3}
+# SOURCED national totals for 2023 (FACTS: imports 3.4 TWh, exports 1.4 TWh; Bureau of National
+# Statistics). 2023 by country is not in the reference (the monthly file stops in Feb 2023), so
+# each country's flows of its TRADE_YEAR are scaled to these totals (DERIVED split), and the
+# scaled volumes are used in every period: 2023 is the latest published year, and trade moved
+# from net exports (2021-2022) to net imports (2023) as the deficit grew, which the older
+# years would hide. Volumes are caps; the model trades less where it is not worth it.
+TRADE_TOTAL_MWH = {"Imp": 3.4e6, "Exp": 1.4e6}
 
 # --------------------------------------------------------------------------------------
 # Reserve margin
 # --------------------------------------------------------------------------------------
-# ASSUMPTION: 0 in the 2023 calibration year (the system then relied on ~1.5 GW of
-# imports at peak: 16,626 MW peak vs 15,107 MW domestic), 12 % planning margin after.
-RESERVE_MARGIN = {2023: 0.0, 2025: 0.12, 2030: 0.12, 2035: 0.12, 2040: 0.12}
+# ASSUMPTION: 0 in every period. The firm capacity it is measured against is already what
+# could run at the 2023 winter peak: the old thermal fleet counts at its DERIVED winter
+# availability (thermal_peak_availability, ~0.84 of available = ~0.69 of installed), which
+# carries the forced outages a margin would otherwise stand for; and KEGOC's published
+# deficit is peak load minus station generation with no reserve on top (winter 2024/25:
+# 17.4 GW load vs 16.4 GW generation = "deficit ~1.0 GW", KEGOC chair via Kazinform), so
+# a margin of 0 keeps the case's capacity balance comparable with the published forecast.
+# Was 12 % on a 0.95 credit, which counted the outage allowance twice. A scenario can set
+# a positive margin (e.g. 0.05-0.12) as a sensitivity.
+# No row for 2023: nothing can be built in the calibration year, and the 2023 fleet did not
+# cover its own peak (16,626 MW load, 15,107 MW domestic generation, imports the rest), so a
+# reserve requirement there could not hold; the capacity balance reports 2023 with margin 0.
+RESERVE_MARGIN = {2025: 0.0, 2030: 0.0, 2035: 0.0, 2040: 0.0}
 
 # --------------------------------------------------------------------------------------
 # Build options: (zone, technology) -> (capex override, first, last, min_new, max_new)
@@ -381,27 +430,13 @@ PARTNERS = {
     "OTHER": ("European / multilateral-backed developers (TotalEnergies, ...)", "various", 0.07,
               ["wind", "solar", "battery"]),
 }
-# Market access: how each zone x technology potential above (max_new_mw) is split among the
-# partners offering it. The schema caps each option (zone, technology, partner) on its own
-# and has no cap shared by the partners of one zone x technology, so offering every partner
-# the full potential would multiply the physical limit (wind sites, gas supply points, grid
-# connections). ASSUMPTION shares, chosen so that the named pipeline fits its partner's
-# share: OTHER 0.2 of Zhambyl wind = 1,000 MW (TotalEnergies Mirny, Zhambyl oblast);
-# GULF 0.2 of Zhambyl and Almaty wind = 2 x 1,000 MW (ACWA Power, Masdar; sites not in
-# FACTS); GULF and OTHER 0.15 of battery = 450 MW per zone >= the 300 MW beside Mirny;
-# TR 0.4 of each gas zone's CCGT = 400 MW (Aksa/Yildizlar gas plans) plus Shymkent below.
-# KZ takes the remainder, so the shares of a zone x technology sum to its potential exactly.
-# Technologies not listed here are offered by KZ alone (hydro_small, pumped_hydro).
-PARTNER_SHARES = {
-    "gas_ccgt": {"TR": 0.4, "GULF": 0.2},
-    "gas_ocgt": {"TR": 0.5},
-    "gas_chp": {"TR": 0.5},
-    "coal_chp": {"CN": 0.3, "RU": 0.2},
-    "coal_new": {"CN": 0.5},
-    "wind": {"GULF": 0.2, "OTHER": 0.2, "CN": 0.1, "TR": 0.1},
-    "solar": {"CN": 0.3, "GULF": 0.1, "OTHER": 0.1, "TR": 0.1},
-    "battery": {"CN": 0.3, "GULF": 0.15, "OTHER": 0.15},
-}
+# Market access: each zone x technology potential above (max_new_mw of BUILD_OPTIONS and the
+# generated rows) is written to build_potentials.csv as the zone's whole potential, shared by
+# every partner eligible for the technology: the engine caps the sum of all partners' options
+# (build_limits.py), so partners compete for one wind resource, one gas connection point, one
+# grid connection without multiplying it. The options themselves carry no max_new_mw, except
+# committed projects (min = max) and named projects with their own size (Shymkent 500 MW).
+# Technologies only KZ is eligible for (hydro_small, pumped_hydro) are offered by KZ alone.
 # Named pipeline projects offered by one partner only (the whole potential goes to it):
 # Balkhash nuclear -> RU (FACTS: Rosatom-led); Kokshetau coal CHP 240 MW -> CN (FACTS:
 # "later to Chinese contractors").
@@ -420,7 +455,8 @@ COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 # half the 4 h cost (741/2 $/kW x 300 MW = $0.11 bn) the wind is ~1,290 $/kW, the IIASA
 # 1,309 used for every partner's wind (FACTS "wind + battery 1,400-1,500" is the bundle).
 PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"): 2160}
-# Options outside the zone x technology potentials above, each a named project (SOURCED):
+# Named projects with their own size, offered beside the generated options (SOURCED); their
+# size is added to the zone x technology potential (build_potentials):
 # (zone, technology, partner) -> (capex, first_period, last_period, min_new_mw, max_new_mw)
 # Aksa Shymkent CCGT 500 MW, $700 m -> 1,400 $/kW (FACTS), non-binding MoU of Apr 2024:
 # ASSUMPTION first period 2030 (the 2025 period stands for 2025-2029 and an MoU of 2024
@@ -429,8 +465,7 @@ PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"):
 NAMED_PARTNER_OPTIONS = {
     ("turkestan", "gas_ccgt", "TR"): (1400, 2030, None, 0, 500),
 }
-# Investment envelopes, USD of overnight capex per period (partner_envelopes.csv). KZ has
-# none (the residual builder). Anchors (FACTS): ~$6 bn of Turkish projects in Kazakhstan in
+# Investment envelopes, USD of overnight capex per period (partner_envelopes.csv). Anchors (FACTS): ~$6 bn of Turkish projects in Kazakhstan in
 # all sectors; Aksa Kyzylorda 215 bn KZT (~$0.43 bn at 1,785 $/kW x 240 MW) and Shymkent
 # $0.7 bn; Balkhash $14-15 bn; Mirny $1.4 bn; ACWA and Masdar 1 GW wind + battery each
 # (~$1.4 bn each at the Mirny cost); Chinese projects 1.8 GW (~$1.8 bn at ~1,000 $/kW).
@@ -448,17 +483,38 @@ PARTNER_ENVELOPES_BN = {
     "GULF": {2025: 3.0, 2030: 3.0, 2035: 3.0, 2040: 3.0},
     "OTHER": {2025: 1.5, 2030: 1.5, 2035: 1.5, 2040: 1.5},
 }
+# KZ (state budget, Samruk-Kazyna/Samruk-Energy, domestic banks) gets an envelope too, so that
+# partners' capital is what closes the gap beyond the state's own capacity to invest. No
+# public figure for the state's power-investment capacity is in FACTS; ASSUMPTION: the state
+# keeps investing at the pace of the programme it carries now, held flat in real terms per
+# five-year period. DERIVED at the case's own costs: the committed state-built projects of
+# 2025-2029 - Ekibastuz GRES-2 unit 636 MW x 1,508, Turkestan CCGT 1,000 MW x 1,395, Almaty
+# CHP-2 conversion 557 MW x 1,785 $/kW = $3.35 bn - plus the two state CHPs the government
+# named beside Kokshetau (Semey 360 + Ust-Kamenogorsk 360 MW, FACTS draft coal plan) at
+# 720 MW x 2,620 $/kW = $1.89 bn: $5.23 bn per period, ~$1.05 bn a year.
+KZ_STATE_PROJECTS = [("pavlodar", "coal"), ("turkestan", "gas_ccgt"), ("almaty", "gas_chp")]
+KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
+
+
+def kz_envelope_bn() -> float:
+    """DERIVED KZ envelope per period (USD bn): committed state projects + Semey/Ust-Kamenogorsk CHPs."""
+    committed = sum(BUILD_OPTIONS[k][3] * (BUILD_OPTIONS[k][0] or TECHS[k[1]][4]) for k in KZ_STATE_PROJECTS)
+    return round((committed + KZ_STATE_CHP_MW * TECHS["coal_chp"][4]) / 1e6, 2)
+
+
+PARTNER_ENVELOPES_BN["KZ"] = {p: kz_envelope_bn() for p in PERIODS if p >= FIRST_BUILD_PERIOD}
 
 
 # ======================================================================================
 def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, str], tuple]:
     """Zone x technology options -> (zone, technology, partner) options.
 
-    Committed rows go whole to their builder (COMMITTED_PARTNER, else KZ); SOLE_PARTNER rows
-    whole to the named partner; every other potential is split by PARTNER_SHARES, KZ taking
-    the remainder so the split sums to the potential; then the NAMED_PARTNER_OPTIONS are added.
-    A partner is never offered a technology it is not eligible for (checked here, so that the
-    engine's eligibility filter drops nothing).
+    Committed rows go whole to their builder (COMMITTED_PARTNER, else KZ), with min = max;
+    SOLE_PARTNER rows to the named partner alone; every other zone x technology is offered
+    to every partner eligible for the technology, with no cap of its own (the shared cap is
+    build_potentials.csv, see build_potentials); then the NAMED_PARTNER_OPTIONS are added
+    with their project size. A partner is never offered a technology it is not eligible for
+    (checked here, so that the engine's eligibility filter drops nothing).
     """
     out: dict[tuple[str, str, str], tuple] = {}
     for (z, g), (c, first, last, mn, mx) in opts.items():
@@ -466,15 +522,11 @@ def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, 
             out[(z, g, COMMITTED_PARTNER.get((z, g), "KZ"))] = (c, first, last, mn, mx)
             continue
         if (z, g) in SOLE_PARTNER:
-            out[(z, g, SOLE_PARTNER[(z, g)])] = (c, first, last, mn, mx)
+            out[(z, g, SOLE_PARTNER[(z, g)])] = (c, first, last, mn, None)
             continue
-        rest = mx
-        for k, share in PARTNER_SHARES.get(g, {}).items():
-            mw = float(round(mx * share))
-            if mw > 0:
-                out[(z, g, k)] = (c if c is not None else PARTNER_CAPEX.get((k, g)), first, last, 0, mw)
-                rest -= mw
-        out[(z, g, "KZ")] = (c if c is not None else PARTNER_CAPEX.get(("KZ", g)), first, last, 0, rest)
+        for k, (_, _, _, eligible) in PARTNERS.items():
+            if eligible is None or g in eligible:
+                out[(z, g, k)] = (c if c is not None else PARTNER_CAPEX.get((k, g)), first, last, 0, None)
     for key, terms in NAMED_PARTNER_OPTIONS.items():
         assert key not in out, f"named option {key} clashes with a generated one"
         out[key] = terms
@@ -482,6 +534,33 @@ def partner_options(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str, 
         eligible = PARTNERS[k][3]
         assert eligible is None or g in eligible, f"{k} offered {g} in {z} but is not eligible for it"
     return out
+
+
+def build_potentials(opts: dict[tuple[str, str], tuple]) -> dict[tuple[str, str], float]:
+    """Zone x technology -> potential shared by all partners' options (MW over the horizon).
+
+    The zone's potential of BUILD_OPTIONS / the generated rows, plus the size of any named
+    project in the same zone x technology (Shymkent CCGT 500 MW beside the committed 1,000 MW
+    Turkestan CCGT): the named project adds to the zone's potential, as it did when each
+    option carried its own cap, so the shared cap removes no capacity the case offered before.
+    """
+    pot = {(z, g): float(mx) for (z, g), (_, _, _, _, mx) in opts.items()}
+    for (z, g, _k), (_, _, _, _, mx) in NAMED_PARTNER_OPTIONS.items():
+        pot[(z, g)] = pot.get((z, g), 0.0) + float(mx)
+    return pot
+
+
+def thermal_peak_availability(existing: pd.DataFrame) -> float:
+    """DERIVED winter availability of the old thermal fleet from KEGOC's 2023 peak coverage.
+
+    (15,107 MW - large hydro - 0.25 x small hydro - 0.10 x wind - gas_ccgt) / old-fleet thermal
+    MW, all capacities of the 2023 fleet (available, i.e. already x 0.83 for thermal).
+    """
+    live = existing[existing["retirement_year"] > PERIODS[0]].groupby("technology")["capacity_mw"].sum()
+    other = (live.get("hydro", 0.0) + SMALL_HYDRO_MONTHLY[0] * live.get("hydro_small", 0.0)
+             + WIND_PEAK_CREDIT * live.get("wind", 0.0) + live.get("gas_ccgt", 0.0))
+    thermal = sum(live.get(g, 0.0) for g in WINTER_DERATED_TECHS)
+    return round((DOMESTIC_AT_PEAK_2023_MW - other) / thermal, 3)
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -569,7 +648,7 @@ def build_plants(ref: Path) -> pd.DataFrame:
         p.loc[p["Name"] == name, "available_mw"] = mw
     p["build_year"] = p["DateIn"].astype(int)
     p["retirement_year"] = [
-        RETIRE_OVERRIDES.get(n, max(y + SERVICE_LIFE[g], RETIRE_FLOOR))
+        RETIRE_OVERRIDES.get(n, max(y + SERVICE_LIFE[g], LIFE_EXTENSION_TO if g in LIFE_EXTENSION_TECHS else RETIRE_FLOOR))
         for n, g, y in zip(p["Name"], p["technology"], p["build_year"])
     ]
     return p
@@ -646,10 +725,10 @@ def demand_profiles(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
     shapes = {o: base_shape(o) for o in {spec[4] for spec in ZONES.values()}}
     model_month = t.month.to_numpy()
 
-    def build(alpha: float) -> dict[str, np.ndarray]:
+    def build(alpha: float, alpha_south: float) -> dict[str, np.ndarray]:
         out = {}
         for z, spec in ZONES.items():
-            s = shapes[spec[4]] ** alpha
+            s = shapes[spec[4]] ** (alpha_south if spec[1] == "South" else alpha)
             prof = np.empty(8760)
             for m in range(1, 13):
                 sel = model_month == m
@@ -657,12 +736,25 @@ def demand_profiles(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
             out[z] = prof
         return out
 
-    lo, hi = 0.2, 6.0
-    for _ in range(60):
+    def national_fit(alpha_south: float) -> tuple[float, dict[str, np.ndarray]]:
+        """Exponent of the non-South zones that puts the national peak on target."""
+        lo, hi = 0.2, 6.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            peak = sum(build(mid, alpha_south).values()).max()
+            lo, hi = (mid, hi) if peak < target_peak else (lo, mid)
+        a = 0.5 * (lo + hi)
+        return a, build(a, alpha_south)
+
+    def south_share(prof: dict[str, np.ndarray]) -> float:
+        south = sum(v for z, v in prof.items() if ZONES[z][1] == "South")
+        return south.max() / sum(prof.values()).max()
+
+    lo, hi = 0.2, 8.0
+    for _ in range(30):
         mid = 0.5 * (lo + hi)
-        peak = sum(build(mid).values()).max()
-        lo, hi = (mid, hi) if peak < target_peak else (lo, mid)
-    prof = build(0.5 * (lo + hi))
+        lo, hi = (mid, hi) if south_share(national_fit(mid)[1]) < SOUTH_PEAK_SHARE else (lo, mid)
+    prof = national_fit(0.5 * (lo + hi))[1]
     rows = [pd.DataFrame({"zone": z, "timestep": np.arange(8760), "demand_mw": np.round(v, 1)}) for z, v in prof.items()]
     return pd.concat(rows, ignore_index=True)
 
@@ -784,9 +876,18 @@ def main(argv: list[str] | None = None) -> None:
     fmt(pd.DataFrame([dict(fuel="gas", period=p, max_use_mwh_th=GAS_LIMIT_TWH_TH[p] * 1e6) for p in PERIODS]),
         out / "fuel_limits.csv")
 
+    # existing capacity ------------------------------------------------------------------
+    plants = build_plants(ref)
+    existing = build_existing(plants)
+    fmt(existing, out / "existing_capacity.csv")
+    peak_av = thermal_peak_availability(existing)
+
     # technologies ---------------------------------------------------------------------
+    # The old-fleet technologies count at their DERIVED winter availability in the reserve
+    # margin (what could run at the 2023 peak); new-only technologies keep TECHS' 0.95.
     tech_rows = []
     for g, (name, kind, fuel, hr, capex, fom, vom, life, credit, ren, ec, ed, dur) in TECHS.items():
+        credit = peak_av if g in WINTER_DERATED_TECHS else credit
         tech_rows.append(dict(technology=g, name=name, kind=kind, fuel=fuel or "", heat_rate_mwh_th_per_mwh=hr,
                               capex_usd_per_kw=capex, capex_usd_per_kwh=0.0, fom_usd_per_kw_yr=fom,
                               vom_usd_per_mwh=vom, lifetime_yr=life, availability_pu=1.0, min_output_pu=0.0,
@@ -795,11 +896,6 @@ def main(argv: list[str] | None = None) -> None:
                               efficiency_discharge="" if ed is None else ed,
                               duration_h="" if dur is None else dur))
     fmt(pd.DataFrame(tech_rows), out / "technologies.csv")
-
-    # existing capacity ------------------------------------------------------------------
-    plants = build_plants(ref)
-    existing = build_existing(plants)
-    fmt(existing, out / "existing_capacity.csv")
 
     # hydro budgets ----------------------------------------------------------------------
     big = existing[existing["technology"] == "hydro"].groupby("zone")["capacity_mw"].sum()
@@ -837,6 +933,10 @@ def main(argv: list[str] | None = None) -> None:
         av.append(pd.DataFrame({"zone": z, "technology": "solar", "timestep": np.arange(8760), "availability_pu": np.round(solar[z], 3)}))
     for z in small_zones:
         av.append(pd.DataFrame({"zone": z, "technology": "hydro_small", "timestep": np.arange(8760), "availability_pu": small}))
+    winter = np.where(np.isin(t.month.to_numpy(), WINTER_MONTHS), peak_av, 1.0)
+    old = existing[existing["technology"].isin(WINTER_DERATED_TECHS) & (existing["retirement_year"] > PERIODS[0])]
+    for z, g in sorted(set(zip(old["zone"], old["technology"]))):
+        av.append(pd.DataFrame({"zone": z, "technology": g, "timestep": np.arange(8760), "availability_pu": winter}))
     avail = pd.concat(av, ignore_index=True).sort_values(["zone", "technology", "timestep"])
     avail["availability_pu"] = avail["availability_pu"].clip(0.0, 1.0) + 0.0  # no -0.0
     fmt(avail, out / "availability.csv")
@@ -861,9 +961,11 @@ def main(argv: list[str] | None = None) -> None:
         opts.setdefault((z, "hydro_small"), (None, None, None, 0, mw))
     bo = pd.DataFrame([dict(zone=z, technology=g, partner=k, capex_usd_per_kw="" if c is None else c,
                             first_period=first or FIRST_BUILD_PERIOD, last_period="" if last is None else last,
-                            min_new_mw=mn, max_new_mw=mx)
+                            min_new_mw=mn, max_new_mw="" if mx is None else mx)
                        for (z, g, k), (c, first, last, mn, mx) in partner_options(opts).items()])
     fmt(bo.sort_values(["zone", "technology", "partner"]), out / "build_options.csv")
+    fmt(pd.DataFrame([dict(zone=z, technology=g, max_new_mw=mw) for (z, g), mw in sorted(build_potentials(opts).items())]),
+        out / "build_potentials.csv")
 
     # partners -------------------------------------------------------------------------------
     fmt(pd.DataFrame([dict(partner=k, name=n, country=c, wacc=w, eligible_technologies=";".join(el or []),
@@ -894,6 +996,9 @@ def main(argv: list[str] | None = None) -> None:
     fmt(pd.DataFrame([dict(interconnector=i, zone=z, market=m, import_mw=mw, export_mw=mw, capacity_credit_pu=cc)
                       for i, z, m, mw, cc in INTERCONNECTORS]), out / "interconnectors.csv")
     trade = observed_trade_mwh(ref)
+    for flow, total in TRADE_TOTAL_MWH.items():
+        seen = sum(v for (m, f), v in trade.items() if f == flow)
+        trade.update({(m, f): v * total / seen for (m, f), v in trade.items() if f == flow})
     country_mw = {m: sum(mw for _, _, m2, mw, _ in INTERCONNECTORS if m2 == m) for m in TRADE_YEAR}
     fmt(pd.DataFrame([dict(interconnector=i, period=p, import_price_usd_per_mwh=TRADE_PRICES[m][0],
                            export_price_usd_per_mwh=TRADE_PRICES[m][1],
@@ -902,7 +1007,7 @@ def main(argv: list[str] | None = None) -> None:
                       for i, z, m, mw, cc in INTERCONNECTORS for p in PERIODS]), out / "trade_prices.csv")
 
     # reserve margins ----------------------------------------------------------------------
-    fmt(pd.DataFrame([dict(region="*", period=p, margin_pu=RESERVE_MARGIN[p]) for p in PERIODS]),
+    fmt(pd.DataFrame([dict(region="*", period=p, margin_pu=m) for p, m in RESERVE_MARGIN.items()]),
         out / "reserve_margins.csv")
 
     # summary ------------------------------------------------------------------------------
@@ -910,6 +1015,7 @@ def main(argv: list[str] | None = None) -> None:
           + ", ".join(f"{p}: {v:.1f}" for p, v in national.items()))
     print("wind zone CF targets:", {z: round(v, 3) for z, v in wind_targets.items()})
     print(f"solar output scale (POA/1000 x {solar_scale:.3f}, clipped at 1)")
+    print(f"winter availability of the old thermal fleet (Dec-Feb): {peak_av}")
 
 
 if __name__ == "__main__":
