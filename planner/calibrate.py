@@ -10,6 +10,11 @@ engine knows only the metric names below, nothing about any country:
     peak_demand_mw        highest system demand over the timesteps (MW)
     peak_shortfall_mw     at the system peak: demand not met by domestic
                           generation = net imports + unserved (MW)
+    peak_capability_shortfall_mw   at the system peak: demand minus what the
+                          domestic fleet could deliver in that hour (available
+                          capacity of every non-storage plant), >= 0 (MW). Unlike
+                          peak_shortfall_mw it does not depend on which hours the
+                          LP happens to place imports in.
     unserved_twh          demand not served (TWh/yr)
 
 Capacity balance, from the inputs alone (no solve), per scope s (the whole
@@ -39,7 +44,7 @@ from planner.spec import RunSpec
 from planner.store import write_results
 
 METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
-           "peak_demand_mw", "peak_shortfall_mw", "unserved_twh")
+           "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh")
 
 
 def _margin(d: ModelData, scope: str, p: int) -> float:
@@ -91,6 +96,12 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
         t = system["demand_mw"].idxmax()
         net = tr[tr["timestep"] == t]
         return float((net["import_mw"] - net["export_mw"]).sum() + system.at[t, "unserved_mw"])
+    if name == "peak_capability_shortfall_mw":
+        t = system["demand_mw"].idxmax()
+        disp = tables["dispatch"]
+        disp = disp[(disp["period"] == period) & (disp["timestep"] == t)]
+        domestic = disp[disp["technology"].map(kinds) != "storage"]["available_mw"].sum()
+        return float(max(0.0, system.at[t, "demand_mw"] - domestic))
     if name == "unserved_twh":
         return float((system["unserved_mw"] * system["weight"]).sum() / 1e6)
     raise KeyError(name)

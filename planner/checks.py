@@ -113,6 +113,9 @@ def check_case(t: dict[str, pd.DataFrame], settings: dict, problems: list[Proble
         pairs.setdefault(pair, row["corridor"])
 
     for ln, row in t["trade_prices"].iterrows():
+        if pd.notna(row["min_import_mwh"]) and pd.notna(row["max_import_mwh"]) and row["min_import_mwh"] > row["max_import_mwh"]:
+            problems.append(Problem("trade_prices.csv", f"min_import_mwh {row['min_import_mwh']:g} exceeds max_import_mwh "
+                                    f"{row['max_import_mwh']:g}", int(ln), "min_import_mwh"))
         if row["export_price_usd_per_mwh"] > row["import_price_usd_per_mwh"]:
             problems.append(Problem("trade_prices.csv", f"export price {row['export_price_usd_per_mwh']:g} exceeds import price "
                                     f"{row['import_price_usd_per_mwh']:g}: the model would buy and sell at once for profit; "

@@ -27,6 +27,7 @@ INPUTS: dict[str, str] = {
     "line_bw": "corridors.csv capacity_mw / max_new_mw",
     "line_expansion": "corridors.csv max_new_mw",
     "import_limit": "trade_prices.csv max_import_mwh",
+    "import_min": "trade_prices.csv min_import_mwh (against import_mw and max_import_mwh)",
     "export_limit": "trade_prices.csv max_export_mwh",
     "reserve_margin": "reserve_margins.csv margin_pu against capacity_credit_pu of technologies, interconnectors, corridors",
     "co2_cap": "periods.csv co2_cap_t",

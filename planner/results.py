@@ -76,7 +76,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     disp["available_mw"] = [d.availability(z, g, t) * capmap[(z, g, p)] if d.kind[g] != "storage" else capmap[(z, g, p)]
                             for z, g, p, t in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
     disp = _clean(disp)
-    out["dispatch"] = disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw"]]
+    out["dispatch"] = disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw", "available_mw"]]
     dw = disp.join(w, on="timestep")
     for col in ("generation_mw", "available_mw", "charge_mw"):
         dw[col.replace("_mw", "_mwh")] = dw[col] * dw["weight"]

@@ -76,7 +76,7 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     if not days:
         return case, {}
     from planner.timeagg import representative_days
-    return representative_days(case, int(days))
+    return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
 
 
 def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None) -> RunOutput:

@@ -231,6 +231,7 @@ TABLES: tuple[Table, ...] = (
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
         C("import_price_usd_per_mwh", "float", "USD/MWh", "Price paid for imports."),
         C("export_price_usd_per_mwh", "float", "USD/MWh", "Price received for exports."),
+        C("min_import_mwh", "float", "MWh/yr", "Annual imports that must be taken (contracted or observed flows); empty for none.", required=False, nullable=True, min=0.0),
         C("max_import_mwh", "float", "MWh/yr", "Annual import limit; empty for none.", required=False, nullable=True, min=0.0),
         C("max_export_mwh", "float", "MWh/yr", "Annual export limit; empty for none.", required=False, nullable=True, min=0.0),
     ), required=False),

@@ -5,6 +5,7 @@
     periods = [2025, 2030]              # optional subset of periods.csv
     [time]
     representative_days = 12            # optional: aggregate a full hourly year with tsam
+    keep_peak_day = true                # default: the system's peak day is kept as its own representative
     [solver]                            # HiGHS options (see planner.solve.OPTION_NAMES)
     method = "ipm"
     threads = 2
@@ -31,7 +32,7 @@ from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
-_TIME = {"representative_days"}
+_TIME = {"representative_days", "keep_peak_day"}
 _SCENARIO = {"exclude_partners", "no_new_builds", "demand_multiplier"}
 
 
@@ -105,6 +106,9 @@ def validate_spec(spec: RunSpec) -> None:
     rd = spec.time.get("representative_days")
     if rd is not None and not (isinstance(rd, int) and not isinstance(rd, bool) and rd >= 1):
         problems.append(Problem(file, "time.representative_days must be a whole number >= 1"))
+    kp = spec.time.get("keep_peak_day")
+    if kp is not None and not isinstance(kp, bool):
+        problems.append(Problem(file, "time.keep_peak_day must be true or false"))
     for k, v in spec.scenario.items():
         if k not in _SCENARIO:
             problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))

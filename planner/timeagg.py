@@ -4,8 +4,11 @@ Demand, availability and must-run profiles are clustered together (tsam's
 hierarchical clustering, medoid days, column means preserved), then clipped to
 [0, 1] and rounded to 4 decimals like the inputs. Each
 representative day becomes a block of 24 timesteps whose weight is the number
-of days it stands for, and storage wraps within each block. The profile error
-tsam reports is kept in run.json.
+of days it stands for, and storage wraps within each block. Unless the run
+specification says ``keep_peak_day = false``, the day of the system's peak
+demand is kept as a representative of its own (tsam's extreme periods, weight
+1): capacity is sized for the peak, so the peak must not be averaged away.
+The profile error tsam reports is kept in run.json.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _wide(case: Case) -> pd.DataFrame:
     return wide
 
 
-def representative_days(case: Case, days: int) -> tuple[Case, dict]:
+def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Case, dict]:
     import tsam
 
     ts = case["timesteps"].sort_values("timestep")
@@ -47,9 +50,14 @@ def representative_days(case: Case, days: int) -> tuple[Case, dict]:
     flat.columns = [f"{a}|{b}|{c}" for a, b, c in wide.columns]
     flat = flat.loc[:, flat.std() > 0]  # constant columns need no clustering and upset tsam's scaling
     flat.index = pd.date_range("2001-01-01", periods=n, freq="h")
+    extremes = None
+    if keep_peak_day:
+        flat["system|demand|"] = wide[[c for c in wide.columns if c[0] == "demand"]].sum(axis=1).to_numpy()
+        extremes = tsam.ExtremeConfig(method="append", max_value=["system|demand|"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = tsam.aggregate(flat, n_clusters=days, period_duration=24)
+        res = tsam.aggregate(flat, n_clusters=days, period_duration=24, extremes=extremes,
+                             rescale_exclude_columns=["system|demand|"] if keep_peak_day else None)
     reps = res.cluster_representatives
     counts = res.cluster_counts
     clusters = sorted(reps.index.get_level_values(0).unique())
@@ -98,6 +106,7 @@ def representative_days(case: Case, days: int) -> tuple[Case, dict]:
         tables[name] = pd.DataFrame(recs, columns=["zone", "technology", "timestep", col])
     acc = res.accuracy
     info = {"method": "tsam hierarchical, medoid days, means preserved", "representative_days": days,
+            "peak_day_kept": keep_peak_day,
             "days_represented": {str(i): int(counts[c]) for i, c in enumerate(clusters)}}
     try:
         info["profile_rmse_mean"] = float(np.nanmean(acc.rmse))

@@ -77,12 +77,18 @@ metric = "peak_shortfall_mw"
 period = 2030
 target = 0
 tolerance_abs = 1e-6
+[[calibration]]
+metric = "peak_capability_shortfall_mw"
+period = 2030
+target = 0
+tolerance_abs = 1e-6
 ''')
     assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 1
     out = capsys.readouterr().out
     assert "ok   generation_twh 2030: model 8.979" in out
     assert "MISS generation_share (coal) 2030: model 0.976" in out
     assert "ok   peak_shortfall_mw" in out
+    assert "ok   peak_capability_shortfall_mw" in out  # 1,200 MW available against the 1,050 MW peak
     assert (tmp_path / "r" / "cal-calibration" / "capacity_balance.csv").is_file()
 
 

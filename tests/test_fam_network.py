@@ -133,6 +133,30 @@ def test_annual_import_and_export_limits_bind(tmp_path):
     assert solve_case(f, drop=("export_limit",))[2].objective == approx(1500 - 20 * 15, rel=REL)
 
 
+@pytest.mark.family("trade")
+def test_contracted_imports_are_taken_even_when_dear(tmp_path):
+    """A take-or-pay import of 80 MWh/yr at 60 USD/MWh displaces cheaper gas (50) and wind.
+
+    The trade case above with import price 60 (export price 20 kept below it), no max_import_mwh,
+    min_import_mwh 80; exports still capped at 25.
+        Imports are dearer than gas (60 > 50), so without the minimum none are bought: t0 gas 60,
+        t1 wind 60 + exports 25 -> objective 50 * 60 - 20 * 25 = 2500.
+        With it, 80 MWh must come in. Cheapest where they displace gas: t0 (saves 50 per MWh) up to 60,
+        the remaining 20 in t1 (where they displace free wind, which is curtailed; exports stay 25):
+        objective = 60 * 80 + 0 - 20 * 25 = 4300.
+        import_min dual = +(60 - 0) = 60: one MWh less to take saves its price in t1, where it displaces
+        free wind.
+    """
+    f = _trade_case(tmp_path, trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 60,
+                                             "export_price_usd_per_mwh": 20, "min_import_mwh": 80, "max_export_mwh": 25}])
+    m, d, sol = solve_case(f)
+    assert [v(m.imports["X", 2030, t]) for t in range(2)] == approx([60, 20], abs=1e-6)
+    assert v(m.gen["A", "gas", 2030, 0]) == approx(0, abs=1e-6)
+    assert sol.objective == approx(4300, rel=REL)
+    assert sol.duals[m.import_min["X", 2030]] == approx(60, rel=REL)
+    assert solve_case(f, drop=("import_min",))[2].objective == approx(2500, rel=REL)
+
+
 @pytest.mark.family("import_share")
 def test_net_import_share_binds(tmp_path):
     """Net imports capped at 20 % of 200 MWh of demand: 40 MWh at 30, the rest gas at 50.

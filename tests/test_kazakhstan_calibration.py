@@ -3,10 +3,9 @@
 2023 (models/kazakhstan_2023.toml, 12 representative days, existing fleet only): the spec's
 checks compare generation (112.82 TWh), coal share (71.2 %), net imports (+2.0 TWh), peak
 (16,626 MW) and the peak shortfall (1,519 MW = 16,626 - 15,107 MW domestic) with the model.
-Two checks miss for reasons the data cannot fix without bending it (README, "Calibration"):
-net imports need a minimum-import mechanism, the peak shortfall a peak-preserving time
-aggregation. They are marked xfail with that reason, so the test fails loudly if they start
-to pass (strict) or if any other check slips.
+The 2023 imports are imposed as observed (trade_prices.csv min_import_mwh), the peak day is
+kept by the time aggregation, and the peak check compares the fleet's capability in the
+peak hour with KEGOC's 15,107 MW of domestic generation at the peak.
 
 2030 capacity balance (inputs only, no solve), deficit = coincident peak x (1 + 0) - sum of
 credit x existing MW, with the steam fleet life-extended to 2035:
@@ -29,7 +28,6 @@ from planner.model.data import prepare
 from planner.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWN_MISSES = {"net_imports_twh", "peak_shortfall_mw"}
 
 
 @pytest.fixture(scope="module")
@@ -38,24 +36,13 @@ def calibration(tmp_path_factory):
     return table.set_index("metric")
 
 
-@pytest.mark.parametrize("metric", ["generation_twh", "generation_share", "peak_demand_mw"])
-def test_2023_check_within_tolerance(calibration, metric):
-    r = calibration.loc[metric]
-    assert r["within"], f"{metric}: model {r['model']:.3f} vs {r['target']:.3f} (error {r['error']:+.2f}, tolerance {r['tolerance']:g})"
-
-
-@pytest.mark.xfail(strict=True, reason="needs an engine mechanism (minimum annual import / peak-preserving "
-                                       "time aggregation); see inputs/kazakhstan/README.md, Calibration")
-@pytest.mark.parametrize("metric", sorted(KNOWN_MISSES))
-def test_2023_known_miss(calibration, metric):
-    assert calibration.loc[metric, "within"]
-
-
-def test_2023_imports_and_peak_shortfall_point_the_right_way(calibration):
-    """Even where they miss, the 2023 trade and peak checks must not swing back: net imports
-    above the -3.0 TWh of the old export-at-cap terms, peak shortfall positive."""
-    assert calibration.loc["net_imports_twh", "model"] > -1.4
-    assert calibration.loc["peak_shortfall_mw", "model"] > 0
+def test_2023_every_check_within_tolerance(calibration):
+    """Generation, coal share, net imports (imports imposed as observed, exports free), peak demand
+    (the peak day is kept by the time aggregation) and the peak capability shortfall."""
+    assert set(calibration.index) == {"generation_twh", "generation_share", "net_imports_twh", "peak_demand_mw",
+                                      "peak_capability_shortfall_mw"}
+    misses = {k: (r["model"], r["target"], r["tolerance"]) for k, r in calibration.iterrows() if not r["within"]}
+    assert misses == {}
 
 
 @pytest.fixture(scope="module")

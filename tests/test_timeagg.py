@@ -36,11 +36,16 @@ def objective(case):
 
 
 def test_weights_and_energy_are_preserved(tmp_path):
-    """14 varied days -> 3 representative days: weights sum to the 336 hours, demand energy is kept (tsam preserves means)."""
+    """14 varied days -> 3 representative days plus the peak day: weights sum to the 336 hours, demand energy
+    is kept (tsam preserves means), and the peak hour survives exactly."""
     case = load_case(hourly_case(tmp_path / "c", 14, same_days=False))
     agg, info = representative_days(case, 3)
     ts = agg["timesteps"]
-    assert len(ts) == 72 and sorted(ts["block"].unique()) == [0, 1, 2]
+    assert len(ts) == 96 and sorted(ts["block"].unique()) == [0, 1, 2, 3]
+    assert agg["demand"]["demand_mw"].max() == pytest.approx(case["demand"]["demand_mw"].max(), rel=1e-9)
+    without, _ = representative_days(case, 3, keep_peak_day=False)
+    assert len(without["timesteps"]) == 72
+    assert without["demand"]["demand_mw"].max() < case["demand"]["demand_mw"].max()
     assert ts["weight"].sum() == pytest.approx(336)
     w = ts.set_index("timestep")["weight"]
     energy = (agg["demand"].set_index("timestep")["demand_mw"] * w).sum()

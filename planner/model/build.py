@@ -22,7 +22,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "storage": ("storage_soc", "storage_energy", "storage_charge", "storage_discharge"),
     "hydro": ("hydro_budget",),
     "transmission": ("line_fw", "line_bw", "line_expansion"),
-    "trade": ("import_limit", "export_limit"),
+    "trade": ("import_limit", "import_min", "export_limit"),
     "reserve": ("reserve_margin",),
     "co2": ("co2_cap",),
     "renewable_share": ("renewable_share",),

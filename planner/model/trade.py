@@ -2,6 +2,7 @@
 
     0 <= imports[i,p,t] <= import_mw_i,   0 <= exports[i,p,t] <= export_mw_i                       (MW)
     sum_t w_t * imports[i,p,t] <= max_import_mwh[i,p]     where given                             (MWh/yr)
+    sum_t w_t * imports[i,p,t] >= min_import_mwh[i,p]     where given (contracted or observed flows)
     sum_t w_t * exports[i,p,t] <= max_export_mwh[i,p]     where given
 
 The balance of the interconnector's zone gets imports - exports.
@@ -32,6 +33,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     row_scale(m, "export_limit", s)
     m.import_limit = pyo.Constraint(limited("max_import_mwh"), rule=lambda m, i, p: sum(
         s * d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_import_mwh"], doc="Annual import limit (MWh/yr)")
+    row_scale(m, "import_min", s)
+    m.import_min = pyo.Constraint(limited("min_import_mwh"), rule=lambda m, i, p: sum(
+        s * d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) >= s * tr.at[(i, p), "min_import_mwh"],
+        doc="Annual imports at least the contracted volume (MWh/yr)")
     m.export_limit = pyo.Constraint(limited("max_export_mwh"), rule=lambda m, i, p: sum(
         s * d.weight[t] * m.exports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_export_mwh"], doc="Annual export limit (MWh/yr)")
 

@@ -333,6 +333,10 @@ TRADE_FIXES = {("Jul 2022", "Kyrgyzstan - Imp"): 154.3}
 # from net exports (2021-2022) to net imports (2023) as the deficit grew, which the older
 # years would hide. Volumes are caps; the model trades less where it is not worth it.
 TRADE_TOTAL_MWH = {"Imp": 3.4e6, "Exp": 1.4e6}
+# In the calibration base year trade is what was observed, not a decision: the published 2023
+# imports must be taken (min_import_mwh = max_import_mwh). Later periods leave imports free up to
+# the cap, so the model buys them only where they beat building or running plant at home.
+OBSERVED_TRADE_PERIODS = [2023]
 
 # --------------------------------------------------------------------------------------
 # Reserve margin
@@ -1002,6 +1006,8 @@ def main(argv: list[str] | None = None) -> None:
     country_mw = {m: sum(mw for _, _, m2, mw, _ in INTERCONNECTORS if m2 == m) for m in TRADE_YEAR}
     fmt(pd.DataFrame([dict(interconnector=i, period=p, import_price_usd_per_mwh=TRADE_PRICES[m][0],
                            export_price_usd_per_mwh=TRADE_PRICES[m][1],
+                           min_import_mwh=(round(trade[(m, "Imp")] * mw / country_mw[m], 0)
+                                           if p in OBSERVED_TRADE_PERIODS else ""),
                            max_import_mwh=round(trade[(m, "Imp")] * mw / country_mw[m], 0),
                            max_export_mwh=round(trade[(m, "Exp")] * mw / country_mw[m], 0))
                       for i, z, m, mw, cc in INTERCONNECTORS for p in PERIODS]), out / "trade_prices.csv")
