@@ -15,6 +15,8 @@ INPUTS: dict[str, str] = {
     "balance": "demand.csv demand_mw (x demand_growth.csv multiplier) must be met",
     "dispatch_max": "availability.csv / technologies.csv availability_pu x capacity",
     "dispatch_min": "min_output.csv / technologies.csv min_output_pu x capacity (must-run)",
+    "capacity_def": "existing_capacity.csv capacity_mw and retirement_year, with new vintages",
+    "energy_def": "existing_capacity.csv energy_mwh, with new storage energy",
     "build_max": "build_options.csv max_new_mw",
     "build_min": "build_options.csv min_new_mw (committed builds)",
     "build_potential": "build_potentials.csv max_new_mw (shared by all partners' options)",

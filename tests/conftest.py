@@ -15,7 +15,7 @@ import casekit
 from planner.model.build import FAMILIES
 
 # marker names allowed besides FAMILIES: modules without constraints of their own
-EXTRA = {"capacity": ("new_cap",)}
+EXTRA: dict[str, tuple[str, ...]] = {}
 
 
 def pytest_configure(config):

@@ -21,7 +21,7 @@ from planner.model.data import prepare
 TESTS = Path(__file__).parent
 MODEL_DIR = Path(planner.model.__file__).parent
 EXAMPLE = TESTS.parent / "inputs" / "example"
-NOT_FAMILIES = {"__init__", "data", "registry", "build", "objective", "capacity"}
+NOT_FAMILIES = {"__init__", "data", "registry", "build", "objective"}
 
 
 def constraint_modules() -> set[str]:

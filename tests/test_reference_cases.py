@@ -5,6 +5,8 @@ History:
 - example: 29,935,158,076.93 USD — capacity retiring mid-period now counts only for the years it serves
   (the 9 GW North coal cohort retiring in 2033 gives 60 % of its capacity to period 2030-34, not 100 %),
   so more is built in 2030.
+- kazakhstan (2 representative days + peak day): 43,182,356,123.43 USD — first pinned, after the 2023
+  calibration (imposed 2023 imports, peak day kept, shared partner potentials, KZ state envelope).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from planner.run import run_spec
 from planner.spec import load_spec
 
 ROOT = Path(__file__).parent.parent
+# present value of system cost, USD of 2023, base year 2025: see the history above
+KAZAKHSTAN_PV_USD = 43_182_356_123.43
 
 
 def test_example_objective_is_pinned():
@@ -25,3 +29,24 @@ def test_example_objective_is_pinned():
     # the Turkish partner builds exactly what its envelopes (2 x 1.5 bn USD) buy at its capex
     tr = out.tables["new_capacity"].query("partner == 'TR'")
     assert tr["capex_usd"].sum() == pytest.approx(3.0e9, rel=1e-6)
+
+
+def test_kazakhstan_objective_is_pinned(tmp_path):
+    """The default Kazakhstan model at a coarse time resolution (2 representative days + the peak day),
+    so that CI solves it in about a minute; the default run uses 6 + 1 days.
+
+    Beyond the objective: no demand goes unserved, the committed projects are built in 2025 (Turkestan
+    CCGT 1,000 MW, Almaty CHP-2 557 MW, Aksa's Kyzylorda CHP 240 MW with TR, the Ekibastuz GRES-2
+    unit 636 MW), and every partner's new capacity adds up to the system's.
+    """
+    spec = load_spec(ROOT / "models" / "kazakhstan.toml")
+    spec.time = {"representative_days": 2}
+    out = run_spec(spec, None)
+    assert out.meta["objective_usd"] == pytest.approx(KAZAKHSTAN_PV_USD, rel=1e-6)
+    t = out.tables
+    assert (t["prices"]["unserved_mw"] * t["prices"]["weight"]).sum() == pytest.approx(0, abs=1)
+    nb = t["new_capacity"]
+    built_2025 = nb[nb["period"] == 2025].groupby(["zone", "technology", "partner"])["new_mw"].sum()
+    assert built_2025[("turkestan", "gas_ccgt", "KZ")] == pytest.approx(1000, rel=1e-6)
+    assert built_2025[("kyzylorda", "gas_chp", "TR")] == pytest.approx(240, rel=1e-6)
+    assert nb["new_mw"].sum() == pytest.approx(t["capacity"]["new_mw"].sum(), rel=1e-9)

@@ -16,6 +16,7 @@ from planner.model.registry import Registry
 
 # constraint family module -> the Pyomo constraints it declares
 FAMILIES: dict[str, tuple[str, ...]] = {
+    "capacity": ("capacity_def", "energy_def"),
     "build_limits": ("build_max", "build_min", "build_potential"),
     "dispatch": ("dispatch_max", "dispatch_min"),
     "balance": ("balance",),

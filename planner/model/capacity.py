@@ -12,6 +12,13 @@ mid-period counts for the share of the period it serves, and pays for it.
 Storage with a fixed duration has ecap = duration_h * cap instead of its own
 energy variable.
 
+Where new vintages exist, cap and ecap are variables of their own, tied to the
+sums above by one equality row each (capacity_def, energy_def), so that the
+many rows that use a capacity (dispatch, storage, reserve) hold one
+coefficient for it rather than one per vintage and partner: the same LP,
+several times fewer nonzeros for the interior-point solver. Where nothing can
+be built, cap is the constant existing_mw.
+
 Costs registered (USD/yr in period p):
     investment = sum_{vintages} s * (annuity_b * new_cap[b,p'] + annuity_e_b * new_energy[b,p'])
     fixed_om   = sum_{z,g} fom_g * 1000 * cap[z,g,p]
@@ -49,18 +56,29 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     m._vintages = vintages
     ZGP = [(z, g, p) for z, g in d.ZG for p in d.PERIODS]
 
-    def cap_rule(m, z, g, p):
-        return d.existing_mw.get((z, g, p), 0.0) + sum(s * m.new_cap[v] for v, s in vintages[(z, g, p)])
-    m.cap = pyo.Expression(ZGP, rule=cap_rule, doc="Installed capacity in service (MW)")
+    VAR = [k for k in ZGP if vintages[k]]
+    m.cap_var = pyo.Var(VAR, within=pyo.NonNegativeReals, doc="Capacity in service where new vintages exist (MW)")
+    m.capacity_def = pyo.Constraint(VAR, rule=lambda m, z, g, p: m.cap_var[z, g, p] == d.existing_mw.get((z, g, p), 0.0)
+                                    + sum(s * m.new_cap[v] for v, s in vintages[(z, g, p)]),
+                                    doc="Capacity in service = existing + new vintages still in service (MW)")
+    var_set = set(VAR)
+    m.cap = pyo.Expression(ZGP, rule=lambda m, z, g, p: m.cap_var[z, g, p] if (z, g, p) in var_set
+                           else d.existing_mw.get((z, g, p), 0.0), doc="Installed capacity in service (MW)")
 
     e_set = set(e_bp)
+    EVAR = [(z, g, p) for z, g, p in VAR if any(v in e_set for v, _ in vintages[(z, g, p)])]
+    m.ecap_var = pyo.Var(EVAR, within=pyo.NonNegativeReals, doc="Storage energy in service where new vintages exist (MWh)")
+    m.energy_def = pyo.Constraint(EVAR, rule=lambda m, z, g, p: m.ecap_var[z, g, p] == d.existing_mwh.get((z, g, p), 0.0)
+                                  + sum(s * m.new_energy[v] for v, s in vintages[(z, g, p)] if v in e_set),
+                                  doc="Storage energy in service = existing + new vintages (MWh)")
+    evar_set = set(EVAR)
 
     def ecap_rule(m, z, g, p):
         if d.kind[g] != "storage":
             return 0.0
         if not energy_sized(d, g):
             return float(d.tech.at[g, "duration_h"]) * m.cap[z, g, p]
-        return d.existing_mwh.get((z, g, p), 0.0) + sum(s * m.new_energy[v] for v, s in vintages[(z, g, p)] if v in e_set)
+        return m.ecap_var[z, g, p] if (z, g, p) in evar_set else d.existing_mwh.get((z, g, p), 0.0)
     m.ecap = pyo.Expression(ZGP, rule=ecap_rule, doc="Storage energy capacity (MWh)")
 
     fom = (d.tech["fom_usd_per_kw_yr"] * 1000.0).to_dict()
