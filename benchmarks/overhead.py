@@ -23,7 +23,7 @@ from planner.load import load_case
 from planner.model.build import build_model
 from planner.model.data import prepare
 from planner.run import DEFAULT_SOLVER, aggregate_time, apply_scenario
-from planner.solve import compile_lp, make_highs
+from planner.solve import compile_lp, make_highs, objective_scale
 from planner.spec import load_spec
 
 
@@ -47,6 +47,7 @@ def main() -> None:
         t0 = time.perf_counter()
         comp = compile_lp(m)
         t["compile"] = time.perf_counter() - t0
+        opts.setdefault("user_objective_scale", objective_scale(comp.lp))  # as planner.solve does
         h = make_highs(copy.deepcopy(opts))
         t0 = time.perf_counter()
         h.passModel(comp.lp)

@@ -4,10 +4,11 @@ Index letters as in the engine: z zone, g technology, k partner, p period, t tim
 Owners k are the partners of the build options, plus two labels of the report's own:
 ``(existing)`` for the existing fleet and ``(unattributed)`` for options with no partner.
 
-Capacity in service. A build of partner k in period q serves in period p when
-q <= p < q + lifetime_g, exactly as in the model (capacity.py):
+Capacity in service. A build of partner k in period q serves the share s of
+period p that lies inside its lifetime, exactly as the model counts it
+(capacity.py; stored per vintage in the results' ``vintages`` table):
 
-    in_service[z,g,k,p] = sum_{q alive in p} new_mw[z,g,k,q]          (MW)
+    in_service[z,g,k,p] = sum_q s(q, p) * new_mw[z,g,k,q]          (MW)
     in_service[z,g,(existing),p] = existing_mw[z,g,p]
 
 Attribution rule. The model dispatches a zone x technology as one fleet, so its
@@ -62,7 +63,7 @@ from planner.errors import InputError, Problem
 
 EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
-NEEDED = ("capacity", "new_capacity", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone")
+NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone")
 
 
 
@@ -77,17 +78,16 @@ def in_service(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Capacity in service, capex and annuities per zone x technology x owner x period."""
     _need(tables)
     cap = tables["capacity"]
-    life = tables["technologies"].set_index("technology")["lifetime_yr"]
-    periods = pd.DataFrame({"period": sorted(cap["period"].unique())})
+    keys = ["zone", "technology", "partner", "period"]
+    # in service and annuities as the model counted them (results' vintages table: share of each period served)
+    vin = tables["vintages"].copy()
+    vin["partner"] = vin["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
     nc = tables["new_capacity"].copy()
     nc["partner"] = nc["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
-    nc = nc.rename(columns={"period": "built"})
-    x = nc.merge(periods, how="cross")
-    x = x[(x["built"] <= x["period"]) & (x["period"] < x["built"] + x["technology"].map(life))]
-    x = x.assign(in_service_mw=x["new_mw"], new_mw=np.where(x["built"] == x["period"], x["new_mw"], 0.0),
-                 capex_usd=np.where(x["built"] == x["period"], x["capex_usd"], 0.0))
-    keys = ["zone", "technology", "partner", "period"]
-    new = x.groupby(keys, as_index=False)[["new_mw", "in_service_mw", "capex_usd", "annuity_usd_per_yr"]].sum()
+    served = vin.groupby(keys, as_index=False)[["in_service_mw", "annuity_usd_per_yr"]].sum()
+    built = nc.groupby(keys, as_index=False)[["new_mw", "capex_usd"]].sum()
+    new = served.merge(built, on=keys, how="outer").fillna(0.0)
+    new = new[["zone", "technology", "partner", "period", "new_mw", "in_service_mw", "capex_usd", "annuity_usd_per_yr"]]
     ex = cap[["zone", "technology", "period", "existing_mw"]].rename(columns={"existing_mw": "in_service_mw"})
     ex = ex.assign(partner=EXISTING, new_mw=0.0, capex_usd=0.0, annuity_usd_per_yr=0.0)
     out = pd.concat([ex[new.columns], new], ignore_index=True)

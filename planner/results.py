@@ -68,6 +68,17 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
                                 for b, x, e in zip(keys, nb.new_mw, nb.new_energy_mwh)]
     out["new_capacity"] = _clean(nb)
 
+    # each vintage in each period it serves, with the model's own share of the period (capacity.py)
+    ne_val = {k: v.value or 0.0 for k, v in m.new_energy.items()}
+    vrows = []
+    for (z, g, p), vs in m._vintages.items():
+        for v, s in vs:
+            x = m.new_cap[v].value or 0.0
+            annuity = d.annuity_usd_per_mw_yr[v[:3]] * x + d.annuity_usd_per_mwh_yr[v[:3]] * ne_val.get(v, 0.0)
+            vrows.append((z, g, v[2], v[3], p, s, s * x, s * annuity))
+    out["vintages"] = _clean(pd.DataFrame(vrows, columns=["zone", "technology", "partner", "built_period", "period",
+                                                          "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
+
     # hourly dispatch, then annual generation
     disp = _frame(m.gen, ["zone", "technology", "period", "timestep"], "generation_mw")
     ch = {k: v.value or 0.0 for k, v in m.charge.items()}

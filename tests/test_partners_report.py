@@ -123,3 +123,33 @@ def test_summary_names_each_partner(example):
     text = summarise(example.tables, example.meta)
     assert "who builds where" in text
     assert "  TR: " in text and "capex" in text and "deficit closed" in text
+
+
+def test_short_lived_vintage_is_attributed_as_the_model_counts_it(tmp_path):
+    """A partner's plant with a 3-year life built in a 5-year period serves 3/5 of it.
+
+    One period 2030 of 5 years, r = 0; demand 60 MW for 1000 h; gas built by K, capex 100 USD/kW,
+    lifetime 3 -> in service 3/5 of the period, so 60 / 0.6 = 100 MW are built to serve 60 MW on average.
+    The partner report and the report's capacity table both count 60 MW in service (not 100), matching
+    capacity.csv's total_mw.
+    """
+    from casekit import hours, write_case
+    from planner.partners_report import in_service
+    from planner.report import build_report
+    from planner.run import run_spec
+    from planner.spec import RunSpec
+    import pandas as pd
+
+    case = write_case(tmp_path / "c", periods=[{"period": 2030, "years": 5}],
+                      technologies=[{"technology": "gas", "kind": "thermal", "lifetime_yr": 3, "capex_usd_per_kw": 100,
+                                     "vom_usd_per_mwh": 10}],
+                      partners=[{"partner": "K", "wacc": 0}],
+                      build_options=[{"zone": "A", "technology": "gas", "partner": "K"}],
+                      timesteps=hours([1000]), demand=[{"zone": "A", "timestep": 0, "demand_mw": 60}])
+    out = run_spec(RunSpec(name="short", inputs=case), tmp_path / "r")
+    assert out.tables["new_capacity"]["new_mw"].sum() == pytest.approx(100, rel=1e-6)
+    ins = in_service(out.tables).set_index("partner")
+    assert ins.at["K", "in_service_mw"] == pytest.approx(60, rel=1e-6)
+    build_report(out.folder)
+    rep = pd.read_csv(out.folder / "report" / "capacity.csv")
+    assert rep.query("partner == 'K'")["total_mw"].sum() == pytest.approx(60, rel=1e-5)

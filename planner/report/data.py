@@ -16,7 +16,7 @@ from planner.errors import InputError, Problem
 from planner.store import read_input_snapshot, read_results
 
 # result tables every report needs; a folder without them is not a run's results
-REQUIRED = ("capacity", "new_capacity", "generation", "dispatch", "prices", "costs", "emissions",
+REQUIRED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "costs", "emissions",
             "flows", "corridors", "trade", "shadow_prices")
 # text key columns: read back as text, empty (not NaN) when blank
 _TEXT = ("zone", "technology", "partner", "corridor", "from_zone", "to_zone", "interconnector", "category",

@@ -45,15 +45,6 @@ def _tech(run: StoredRun) -> pd.DataFrame | None:
     return run.inputs["technologies"].set_index("technology") if run.has_inputs("technologies") else None
 
 
-def _lifetime(run: StoredRun) -> dict[str, int]:
-    t = _tech(run)
-    return {} if t is None else t["lifetime_yr"].astype(int).to_dict()
-
-
-def _alive(built: int, period: int, life: int | None) -> bool:
-    return built <= period and (life is None or period < built + life)
-
-
 def _round(df: pd.DataFrame) -> pd.DataFrame:
     """Stable numbers: tiny solver noise to 0, so regenerated tables are identical and readable."""
     num = df.select_dtypes("number").columns
@@ -67,19 +58,20 @@ def capacity(run: StoredRun) -> pd.DataFrame:
     """Zone x technology x partner x period: new_mw built in the period, retired_mw, total_mw in service.
 
     The existing fleet has partner ``(existing)``. New vintages are in service
-    for the technology's lifetime; retired_mw = total of the previous period
-    + new - total. Summed over partners, total_mw equals capacity.csv.
+    for the share of each period their lifetime covers, as the model counts
+    them (results' ``vintages`` table); retired_mw = total of the previous
+    period + new - total. Summed over partners, total_mw equals capacity.csv.
     """
     cap = run.tables["capacity"]
     rows = [(r.zone, r.technology, EXISTING, int(r.period), 0.0, float(r.retired_mw), float(r.existing_mw))
             for r in cap.itertuples()]
     nb = run.tables["new_capacity"]
-    life = _lifetime(run)
+    served = run.tables["vintages"].groupby(["zone", "technology", "partner", "period"])["in_service_mw"].sum().to_dict()
     for (z, g, k), grp in nb.groupby(["zone", "technology", "partner"], sort=False):
         built = dict(zip(grp["period"].astype(int), grp["new_mw"].astype(float)))
         prev = 0.0
         for p in run.periods:
-            total = sum(mw for q, mw in built.items() if _alive(q, p, life.get(g)))
+            total = served.get((z, g, k, p), 0.0)
             new = built.get(p, 0.0)
             rows.append((z, g, k, p, new, max(prev + new - total, 0.0), total))
             prev = total
@@ -240,16 +232,10 @@ def lcoe(run: StoredRun) -> pd.DataFrame | None:
     t = _tech(run)
     if t is None or not run.has_inputs("fuels", "periods"):
         return None
-    life = _lifetime(run)
     fuel_price = run.inputs["fuels"].set_index("fuel")["price_usd_per_mwh_th"].to_dict()
     co2_price = run.inputs["periods"].set_index("period")["co2_price_usd_per_t"].astype(float).to_dict()
     ef = _emission_factor(run) or {}
-    nb = run.tables["new_capacity"]
-    inv: dict[tuple[str, str, int], float] = {}
-    for r in nb.itertuples():
-        for p in run.periods:
-            if _alive(int(r.period), p, life.get(r.technology)):
-                inv[(r.zone, r.technology, p)] = inv.get((r.zone, r.technology, p), 0.0) + float(r.annuity_usd_per_yr)
+    inv = run.tables["vintages"].groupby(["zone", "technology", "period"])["annuity_usd_per_yr"].sum().to_dict()
     g = run.tables["generation"].merge(run.tables["capacity"][["zone", "technology", "period", "total_mw"]],
                                        on=["zone", "technology", "period"], how="left")
     df = g[["zone", "technology", "period", "total_mw", "generation_mwh"]].copy()
