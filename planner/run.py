@@ -124,6 +124,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         "iterations": sol.iterations,
         "size": sol.size,
         "excluded_build_options": d.excluded_builds,
+        "committed_builds_counted_as_existing": d.committed_as_existing,
         "timings_s": timings,
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
     }

@@ -157,3 +157,30 @@ def test_cohort_retiring_mid_period_counts_for_the_years_it_serves(tmp_path):
     assert d.existing_mw[("A", "coal", 2030)] == approx(60, rel=REL)
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(20, rel=REL)
     assert sol.objective == approx(1e7, rel=REL)
+
+
+@pytest.mark.family("capacity")
+def test_commitment_before_the_periods_run_is_existing_capacity(tmp_path):
+    """Periods 2025 and 2030 in the case; a run of 2030 alone. A 40 MW plant committed in 2025
+    (min_new_mw = max_new_mw = 40, last_period 2025, lifetime 20) is in service in 2030 as existing capacity,
+    not an infeasible commitment.
+
+    2030 (1 yr, r = 0): demand 100 MW for 1000 h; the committed plant (vom 10) covers 40 MW, new gas
+    (capex 100 USD/kW, lifetime 1 -> 1e5 USD/MW-yr, vom 50) the other 60 MW:
+        objective = 10 * 40 * 1000 + 60 * 1e5 + 50 * 60 * 1000 = 4e5 + 6e6 + 3e6 = 9.4e6
+    """
+    f = write_case(
+        tmp_path / "c",
+        periods=[{"period": 2025, "years": 5}, {"period": 2030, "years": 1}],
+        technologies=[tech("chp", lifetime_yr=20, vom_usd_per_mwh=10),
+                      tech("gas", lifetime_yr=1, capex_usd_per_kw=100, vom_usd_per_mwh=50)],
+        build_options=[{"zone": "A", "technology": "chp", "last_period": 2025, "min_new_mw": 40, "max_new_mw": 40},
+                       {"zone": "A", "technology": "gas", "first_period": 2030}],
+        timesteps=hours([1000]),
+        demand=demand({"A": [100]}),
+    )
+    m, d, sol = solve_case(f, periods=[2030])
+    assert d.existing_mw[("A", "chp", 2030)] == approx(40, rel=REL)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(60, rel=REL)
+    assert sol.objective == approx(9.4e6, rel=REL)
+    assert d.committed_as_existing and "counted as existing" in d.committed_as_existing[0]

@@ -80,6 +80,7 @@ class ModelData:
     settings: dict
     potentials: dict[tuple[str, str], float] = field(default_factory=dict)
     excluded_builds: list[str] = field(default_factory=list)
+    committed_as_existing: list[str] = field(default_factory=list)
 
     @property
     def hours(self) -> float:
@@ -175,6 +176,20 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
             if not ok:
                 excluded.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.partner} is not eligible for {r.technology}")
         bo = bo[keep]
+    # Committed builds (min_new_mw) whose window closes before the first period run, e.g. a run of
+    # 2030 alone: they are in service by then, as existing capacity from their last_period on.
+    early = bo["last_period"].notna() & (bo["last_period"] < PERIODS[0]) & (bo["min_new_mw"] > 0)
+    committed = []
+    for r in bo[early].itertuples():
+        start, life = int(r.last_period), int(tech.at[r.technology, "lifetime_yr"])
+        for p in PERIODS:
+            share = max(0, min(p + years[p], start + life) - max(p, start)) / years[p]
+            if share > 0:
+                key = (r.zone, r.technology, p)
+                existing_mw[key] = existing_mw.get(key, 0.0) + float(r.min_new_mw) * share
+        committed.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.min_new_mw:g} MW committed by "
+                         f"{int(r.last_period)}, before the first period {PERIODS[0]}: counted as existing")
+    bo = bo[~early]
     bo = bo.set_index(["zone", "technology", "partner"])
     BUILDS = list(bo.index)
     BUILD_PERIODS = []
@@ -223,6 +238,6 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
         reserve=t["reserve_margins"], partners=partners,
         partner_envelopes=t["partner_envelopes"].set_index(["partner", "period"]),
         partner_zone_caps=t["partner_zone_caps"].set_index(["partner", "zone"]),
-        settings={**s, "base_year": base}, excluded_builds=excluded,
+        settings={**s, "base_year": base}, excluded_builds=excluded, committed_as_existing=committed,
         potentials={(r.zone, r.technology): float(r.max_new_mw) for r in t["build_potentials"].itertuples()},
     )
