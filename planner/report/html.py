@@ -31,24 +31,23 @@ def _layout(fig, title: str, height: int = 420, **kw):
     return fig
 
 
-def fig_capacity(rt: dict[str, pd.DataFrame], colors: dict[str, str]):
+def _stacked_by_technology(df: pd.DataFrame, column: str, scale: float, colors: dict[str, str], title: str, unit: str):
     import plotly.graph_objects as go
-    df = rt["capacity_by_technology"]
     fig = go.Figure()
     for g, grp in df.groupby("technology"):
-        if grp["total_mw"].abs().sum() > 0:
-            fig.add_bar(x=grp["period"].astype(str), y=grp["total_mw"] / 1000, name=g, marker_color=colors[g])
-    return _layout(fig, "Installed capacity by technology (GW)", barmode="stack", yaxis_title="GW", xaxis_title="period")
+        if grp[column].abs().sum() > 0:
+            fig.add_bar(x=grp["period"].astype(str), y=grp[column] / scale, name=g, marker_color=colors[g])
+    return _layout(fig, title, barmode="stack", yaxis_title=unit, xaxis_title="period")
+
+
+def fig_capacity(rt: dict[str, pd.DataFrame], colors: dict[str, str]):
+    return _stacked_by_technology(rt["capacity_by_technology"], "total_mw", 1000, colors,
+                                  "Installed capacity by technology (GW)", "GW")
 
 
 def fig_generation(rt, colors):
-    import plotly.graph_objects as go
-    df = rt["generation_mix"]
-    fig = go.Figure()
-    for g, grp in df.groupby("technology"):
-        if grp["generation_mwh"].abs().sum() > 0:
-            fig.add_bar(x=grp["period"].astype(str), y=grp["generation_mwh"] / 1e6, name=g, marker_color=colors[g])
-    return _layout(fig, "Annual generation by technology (TWh/yr)", barmode="stack", yaxis_title="TWh/yr", xaxis_title="period")
+    return _stacked_by_technology(rt["generation_mix"], "generation_mwh", 1e6, colors,
+                                  "Annual generation by technology (TWh/yr)", "TWh/yr")
 
 
 def fig_costs(rt):
