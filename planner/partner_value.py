@@ -4,8 +4,11 @@
 
 so a positive cost difference is what the partner's options save the system.
 "Without" is the same run specification with the partner added to
-``scenario.exclude_partners`` (every build option of k dropped before the model);
-everything else — inputs, periods, settings, solver — is identical. The two
+``scenario.exclude_partners``: every build option of k is dropped before the
+model except its committed ones (min_new_mw > 0), which are decisions already
+taken and stay in both runs, so the value is that of the partner's options, not
+of forcing or removing a commitment (``--drop-committed`` removes them too).
+Everything else — inputs, periods, settings, solver — is identical. The two
 solves run one after the other on this machine.
 
 Metrics per period: annual system cost (sum of the costs table, USD/yr), its
@@ -84,7 +87,8 @@ def compare(with_tables: dict, without_tables: dict) -> "pd.DataFrame":
     return out.reset_index(drop=True)
 
 
-def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None) -> dict:
+def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None,
+                  keep_committed: bool = True) -> dict:
     """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
     from planner.errors import InputError, Problem
     from planner.partners_report import write as write_report
@@ -96,7 +100,8 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         raise InputError([Problem(str(spec.path), f"scenario.exclude_partners already drops {partner}; "
                                   "a value of the partnership needs a run that has its options")])
     without_spec = replace(spec, name=f"{spec.name}-without-{partner}",
-                           scenario={**spec.scenario, "exclude_partners": already + [partner]})
+                           scenario={**spec.scenario, "exclude_partners": already + [partner],
+                                     "keep_committed": keep_committed})
     without = run_spec(without_spec, None, solver)  # first: fails early on an unknown partner
     with_ = run_spec(spec, None, solver)
     table = compare(with_.tables, without.tables)
@@ -109,6 +114,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         "value_present_usd": float(pv["difference"]),
         "value_annual_usd_per_yr": {r.period: float(r.difference) for r in table[table.metric == "system_cost_annual"].itertuples()},
         "partner_new_mw": float(nc.loc[nc["partner"] == partner, "new_mw"].sum()),
+        "committed_builds_kept": keep_committed,
         "inputs_sha256": with_.meta["inputs_sha256"], "solver": with_.meta["solver"],
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
     }
@@ -137,7 +143,7 @@ def cmd_partner_value(args) -> int:
     from planner.spec import load_spec
 
     spec = load_spec(args.model)
-    res = partner_value(spec, args.partner, Path(args.results))
+    res = partner_value(spec, args.partner, Path(args.results), keep_committed=not args.drop_committed)
     print(format_table(res["table"].rename(columns={"with": "with_"}), args.partner))
     print(f"\nresults written to {res['folder']}")
     return 0
@@ -149,4 +155,6 @@ def add_subcommand(sub: argparse._SubParsersAction) -> None:
     pv.add_argument("model", help="run specification (TOML)")
     pv.add_argument("--partner", required=True, help="partner id of partners.csv")
     pv.add_argument("--results", default="results", help="folder that receives results/<name>-partner-value-<K>/")
+    pv.add_argument("--drop-committed", action="store_true",
+                    help="also drop the partner's committed builds (min_new_mw > 0) in the run without it")
     pv.set_defaults(func=cmd_partner_value)

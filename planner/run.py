@@ -58,7 +58,10 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
             raise InputError([Problem(str(spec.path), f"scenario.exclude_partners names unknown partners {bad}; "
                                       f"partners.csv has {sorted(known)}")])
         bo = tables["build_options"]
-        tables["build_options"] = bo[~bo["partner"].isin(sc["exclude_partners"])]
+        drop = bo["partner"].isin(sc["exclude_partners"])
+        if sc.get("keep_committed"):  # commitments (min_new_mw > 0) are decisions already taken: they stay
+            drop &= ~(bo["min_new_mw"] > 0)
+        tables["build_options"] = bo[~drop]
     if sc.get("no_new_builds"):
         tables["build_options"] = tables["build_options"].iloc[0:0]
         tables["corridors"] = tables["corridors"].assign(max_new_mw=0.0)

@@ -14,6 +14,7 @@
     discount_rate = 0.08
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
+    keep_committed = true               # ... except their committed ones (min_new_mw > 0)
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -33,7 +34,7 @@ from planner.schema import SETTING
 
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
 _TIME = {"representative_days", "keep_peak_day"}
-_SCENARIO = {"exclude_partners", "no_new_builds", "demand_multiplier"}
+_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier"}
 
 
 @dataclass
@@ -118,9 +119,9 @@ def validate_spec(spec: RunSpec) -> None:
     dm = spec.scenario.get("demand_multiplier")
     if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
         problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
-    nb = spec.scenario.get("no_new_builds")
-    if nb is not None and not isinstance(nb, bool):
-        problems.append(Problem(file, "scenario.no_new_builds must be true or false"))
+    for key in ("no_new_builds", "keep_committed"):
+        if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
+            problems.append(Problem(file, f"scenario.{key} must be true or false"))
     for k, v in list(spec.settings.items()):
         if k not in SETTING:
             problems.append(Problem(file, f"unknown setting {k!r} under [settings]; known: {', '.join(SETTING)}"))

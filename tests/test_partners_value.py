@@ -75,3 +75,29 @@ def test_partner_value_rejects_an_unknown_or_already_excluded_partner(tmp_path):
     spec.scenario = {"exclude_partners": ["TR"]}
     with pytest.raises(InputError, match="already drops TR"):
         partner_value(spec, "TR", None)
+
+
+def test_committed_builds_stay_in_the_run_without_the_partner(tmp_path):
+    """envelope_case without an envelope, plus a TR commitment: 20 MW of chp (capex 2000 USD/kW, wacc 0,
+    life 10 -> 200,000 USD/MW-yr; vom 5, no fom), min_new_mw = max_new_mw = 20. Annual costs (USD/yr;
+    energy 876,000 MWh x 5 = 4,380,000 in every run; gas fom 10,000 USD/MW-yr):
+      with TR:                 chp 4,000,000 + TR gas 80 x 100,000 + fom 800,000 + 4,380,000 = 17,180,000
+      without TR (kept):       chp 4,000,000 + KZ gas 80 x 150,000 + fom 800,000 + 4,380,000 = 21,180,000
+      without TR (dropped):    KZ gas 100 x 150,000 + fom 1,000,000 + 4,380,000              = 20,380,000
+    So TR's options are worth 4,000,000 USD/yr; dropping the commitment as well would mix in the cost of
+    forcing the chp (3,200,000 instead)."""
+    folder = envelope_case(tmp_path / "c", envelope_usd=None)
+    with open(folder / "technologies.csv", "a") as f:  # technology,kind,capex,fom,vom,lifetime,credit
+        f.write("chp,thermal,2000,0,5,10,1\n")
+    bo = pd.read_csv(folder / "build_options.csv", keep_default_na=False)
+    commitment = {"zone": "A", "technology": "chp", "partner": "TR", "capex_usd_per_kw": 2000}
+    bo = pd.concat([bo, pd.DataFrame([commitment])], ignore_index=True)
+    bo["min_new_mw"] = ["", "", 20]
+    bo["max_new_mw"] = ["", "", 20]
+    bo.to_csv(folder / "build_options.csv", index=False)
+    spec = RunSpec(name="case", inputs=folder)
+    kept = partner_value(spec, "TR", None, {"method": "simplex"})["table"]
+    dropped = partner_value(spec, "TR", None, {"method": "simplex"}, keep_committed=False)["table"]
+    assert _row(kept, "system_cost_annual", "2030")[["with", "without"]].tolist() == pytest.approx([17_180_000, 21_180_000], rel=1e-9)
+    assert _row(kept, "system_cost_annual", "2030")["difference"] == pytest.approx(4_000_000, rel=1e-9)
+    assert _row(dropped, "system_cost_annual", "2030")["difference"] == pytest.approx(3_200_000, rel=1e-9)
