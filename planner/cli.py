@@ -48,7 +48,7 @@ def cmd_time_error(args) -> int:
     from planner.spec import load_spec
     from planner.time_error import measure
 
-    df = measure(load_spec(args.model), args.days, Path(args.results))
+    df = measure(load_spec(args.model), args.days, Path(args.results), args.reference_days)
     with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
     print(with_pct.to_string(index=False))
     return 0
@@ -112,6 +112,7 @@ def parser() -> argparse.ArgumentParser:
     te = sub.add_parser("time-error", help="measure the error of representative days against full resolution")
     te.add_argument("model")
     te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
+    te.add_argument("--reference-days", type=int, help="reference: this many representative days instead of the full year")
     te.add_argument("--results", default="results")
     te.set_defaults(func=cmd_time_error)
     cb = sub.add_parser("calibrate", help="solve a calibration model and check it against published figures")

@@ -34,11 +34,14 @@ def _headline(out, label: str) -> dict:
     }
 
 
-def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results")) -> pd.DataFrame:
+def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results"),
+            reference_days: int | None = None) -> pd.DataFrame:
+    """``reference_days``: compare against that many representative days instead of full resolution,
+    when a full hourly year is too large to solve (the error is then relative to the finer aggregation)."""
     full_spec = copy.deepcopy(spec)
-    full_spec.time = {}
+    full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
     ref = run_spec(full_spec, None)
-    rows = [_headline(ref, "full")]
+    rows = [_headline(ref, "full" if reference_days is None else f"{reference_days} days (reference)")]
     key = ["zone", "technology", "period"]
     ref_new = ref.tables["new_capacity"].groupby(key)["new_mw"].sum()
     for n in days:
