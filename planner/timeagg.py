@@ -91,6 +91,7 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
     tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t, v in zip(new_ts["timestep"], series("demand", z, ""))],
                                     columns=["zone", "timestep", "demand_mw"])
     avail_new = {}
+    tech_av = case["technologies"].set_index("technology")["availability_pu"].astype(float).to_dict()
     for name, col in (("availability", "availability_pu"), ("min_output", "min_output_pu")):
         df = case[name]
         recs = []
@@ -100,8 +101,7 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
                 if name == "availability":
                     avail_new[(z, g, t)] = v
                 else:
-                    tech_av = float(case["technologies"].set_index("technology").at[g, "availability_pu"])
-                    v = min(v, avail_new.get((z, g, t), tech_av))
+                    v = min(v, avail_new.get((z, g, t), tech_av[g]))
                 recs.append((z, g, t, v))
         tables[name] = pd.DataFrame(recs, columns=["zone", "technology", "timestep", col])
     acc = res.accuracy

@@ -27,6 +27,12 @@ def crf(rate: float, years: int) -> float:
     return rate * q / (q - 1.0)
 
 
+def share_in_service(first_year: int, end_year: int, period: int, years: int) -> float:
+    """Share of a period (first year ``period``, ``years`` long) that capacity in service from
+    ``first_year`` up to, not including, ``end_year`` serves."""
+    return max(0, min(period + years, end_year) - max(period, first_year)) / years
+
+
 def discount_weight(first_year: int, years: int, base_year: int, rate: float) -> float:
     """Present value of 1 USD/yr paid in each year of a period: sum_{y} (1+r)^-(y - base)."""
     return float(sum((1.0 + rate) ** -(y - base_year) for y in range(first_year, first_year + years)))
@@ -56,7 +62,7 @@ class ModelData:
     demand_mw: dict[tuple[str, int, int], float]
     existing_mw: dict[tuple[str, str, int], float]
     existing_mwh: dict[tuple[str, str, int], float]
-    avail_pu: dict[tuple[str, str, int], float]      # profiles only; default per tech in tech_avail
+    avail_pu: dict[tuple[str, str, int], float]      # profiles only; else the technology's availability_pu
     minout_pu: dict[tuple[str, str, int], float]
     tech: pd.DataFrame
     build: pd.DataFrame                      # indexed by (zone, technology, partner)
@@ -90,8 +96,7 @@ class ModelData:
     def in_service(self, first_year: int, end_year: int, period: int) -> float:
         """Share of ``period``'s years that capacity in service from ``first_year`` up to (not including)
         ``end_year`` serves: a cohort retiring mid-period counts for the years it is there."""
-        lo, hi = period, period + self.years[period]
-        return max(0, min(hi, end_year) - max(lo, first_year)) / self.years[period]
+        return share_in_service(first_year, end_year, period, self.years[period])
 
     def availability(self, z: str, g: str, t: int) -> float:
         return self.avail_pu.get((z, g, t), self._avail_default[g])
@@ -154,8 +159,7 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
     existing_mwh: dict = {}
     for r in ex.itertuples():
         for p in PERIODS:
-            first, last = p, p + years[p]
-            share = max(0, min(last, r.retire) - max(first, r.build_year)) / years[p]
+            share = share_in_service(r.build_year, r.retire, p, years[p])
             if share > 0:  # the years of the period the cohort is in service
                 key = (r.zone, r.technology, p)
                 existing_mw[key] = existing_mw.get(key, 0.0) + float(r.capacity_mw) * share
@@ -183,7 +187,7 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
     for r in bo[early].itertuples():
         start, life = int(r.last_period), int(tech.at[r.technology, "lifetime_yr"])
         for p in PERIODS:
-            share = max(0, min(p + years[p], start + life) - max(p, start)) / years[p]
+            share = share_in_service(start, start + life, p, years[p])
             if share > 0:
                 key = (r.zone, r.technology, p)
                 existing_mw[key] = existing_mw.get(key, 0.0) + float(r.min_new_mw) * share
