@@ -50,7 +50,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         return rule
     m.partner_min_share = pyo.Constraint(lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)")
     m.partner_max_share = pyo.Constraint(hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)")
-    caps = [(k, z) for k, z in d.partner_zone_caps.index if any(v[2] == k and v[0] == z for v in d.BUILD_PERIODS)]
+    by_kz: dict = {}
+    for v in d.BUILD_PERIODS:
+        by_kz.setdefault((v[2], v[0]), []).append(v)
+    caps = [kz for kz in d.partner_zone_caps.index if kz in by_kz]
     m.partner_zone_cap = pyo.Constraint(caps, rule=guard("partner_zone_cap", lambda m, k, z: sum(
-        m.new_cap[v] for v in d.BUILD_PERIODS if v[2] == k and v[0] == z) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"])),
+        m.new_cap[v] for v in by_kz[(k, z)]) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"])),
         doc="Partner's new capacity in a zone at most its cap (MW)")
