@@ -1,16 +1,18 @@
 """Command line: ``planner run|validate|docs|report|compare|partner-value|time-error|calibrate|sweep``.
 
 Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
-that did not reach a proven optimum. No traceback for either.
+that did not reach a proven optimum, 130 interrupted (Ctrl-C: one line, earlier
+results untouched). No traceback for any of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from planner.errors import InputError, SolveError
+from planner.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, InputError, SolveError
 
 DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
@@ -25,13 +27,11 @@ def cmd_run(args) -> int:
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)
-    out = run_spec(spec, Path(args.results))
+    out = run_spec(spec, Path(args.results), report=not args.no_report)
     print(_summary(out))
     print(f"\nresults written to {out.folder}")
     if not args.no_report:
-        from planner.report import build_report
-
-        print(f"report written to {build_report(out.folder)} (report.html, report.xlsx, one CSV per table)")
+        print(f"report written to {out.folder / 'report'} (report.html, report.xlsx, one CSV per table)")
     return 0
 
 
@@ -39,6 +39,8 @@ def cmd_validate(args) -> int:
     from planner.load import load_case
 
     case = load_case(args.case)
+    for w in case.warnings:
+        print(f"warning: {w}", file=sys.stderr)
     n = {k: len(v) for k, v in case.tables.items() if len(v)}
     print(f"{args.case}: valid ({', '.join(f'{k} {v}' for k, v in n.items())} rows)")
     return 0
@@ -144,13 +146,24 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so a reader that went away is met below and not at interpreter exit
+        return code
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
         return exc.exit_code
     except SolveError as exc:
         print(f"error: {exc.report()}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written; earlier results are as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`planner run | head -1`): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

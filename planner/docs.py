@@ -10,6 +10,8 @@ from planner.schema import SETTINGS, TABLES, Column
 def _row(c: Column) -> str:
     if c.required:
         need = "required"
+    elif c.unlimited:
+        need = "optional (empty or inf: no limit)"
     elif c.nullable:
         need = "optional (empty: none)"
     else:

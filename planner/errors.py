@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass
 
 EXIT_INPUT = 2
 EXIT_SOLVE = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
 
 @dataclass(frozen=True)
@@ -22,14 +26,30 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         if self.column is not None:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            where += f", column {shown(self.column, 80)}"
+        return f"{where}: {shown(self.message, 1000)}"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` as text for a message, cut to about ``limit`` characters (a 1 MB cell is not echoed whole)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def cell(text: str, limit: int = 60) -> str:
+    """A cell's text quoted for a message, cut like ``shown``."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
 class InputError(Exception):
     """The inputs (case folder or run specification) are not valid. Exit code 2."""
 
     exit_code = EXIT_INPUT
+    heading = "in the inputs"
 
     def __init__(self, problems: list[Problem] | str):
         if isinstance(problems, str):
@@ -39,7 +59,7 @@ class InputError(Exception):
 
     def report(self) -> str:
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the inputs:"
+        head = f"{n} problem{'s' if n != 1 else ''} {self.heading}:"
         return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
@@ -55,3 +75,14 @@ class SolveError(Exception):
 
     def report(self) -> str:
         return str(self)
+
+
+class _OwnErrors(logging.Filter):
+    """Pyomo logs "ERROR: Rule failed ..." when a rule raises; for planner's own errors, which the
+    command line reports in one clear message, that log line would only repeat it (on stdout)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not isinstance(sys.exc_info()[1], (InputError, SolveError))
+
+
+logging.getLogger("pyomo.core").addFilter(_OwnErrors())

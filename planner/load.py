@@ -6,14 +6,19 @@ before any model is built. Lines are counted as in the file (header = line 1).
 
 from __future__ import annotations
 
+import csv
+import errno
+import io
 import math
-from dataclasses import dataclass
+import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, cell, shown
 from planner.schema import SETTING, SETTINGS, TABLE, TABLES, Column, Table
 
 _TRUE = {"1", "true", "yes"}
@@ -27,6 +32,7 @@ class Case:
     path: Path
     tables: dict[str, pd.DataFrame]
     settings: dict[str, object]
+    warnings: list[Problem] = field(default_factory=list)  # valid but probably not what was meant
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -55,24 +61,26 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             value = int(f)
         else:
             value = float(text)
+            if col.unlimited and value == math.inf:
+                return None  # "inf" is "no limit", like an empty cell
             if not math.isfinite(value):
                 raise ValueError
     except ValueError:
-        problems.append(Problem(file, f"{text!r} is not valid; expected {col.valid_text()}", line, col.name))
+        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))
         return None
     if col.choices and value not in col.choices:
-        problems.append(Problem(file, f"{text!r} is not valid; expected {col.valid_text()}", line, col.name))
+        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))
         return None
     if col.dtype in ("int", "float"):
         low_bad = col.min is not None and (value <= col.min if col.min_exclusive else value < col.min)
         high_bad = col.max is not None and value > col.max
         if low_bad or high_bad:
-            problems.append(Problem(file, f"{text} is out of range; expected {col.valid_text()}", line, col.name))
+            problems.append(Problem(file, f"{shown(text)} is out of range; expected {col.valid_text()}", line, col.name))
             return None
     return value
 
 
-def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem]) -> list:
+def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem], lines: np.ndarray) -> list:
     """Parse a whole column at once; cells that look wrong go through ``_parse`` for their message.
 
     Same result as calling ``_parse`` on every cell, but vectorised for the
@@ -83,6 +91,8 @@ def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem
     suspect = empty.copy() if col.required else np.zeros(len(text), dtype=bool)
     if col.dtype in ("int", "float"):
         num = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype=float)
+        if col.unlimited:  # "inf" means no limit, as an empty cell does
+            empty = empty | (num == np.inf)
         with np.errstate(invalid="ignore"):
             bad = ~empty & ~np.isfinite(num)
             if col.dtype == "int":
@@ -99,47 +109,173 @@ def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem
             suspect |= ~empty
         values = [col.default if e else x for e, x in zip(empty, text.tolist())]
     for i in np.flatnonzero(suspect):  # exact parse (and message) for the few cells that need it
-        values[i] = _parse(col, raw.iloc[i], file, int(i) + 2, problems)
+        values[i] = _parse(col, raw.iloc[i], file, int(lines[i]), problems)
     return values
 
 
-def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
-    """Read and type one table; absent optional tables come back empty with their columns."""
-    path = folder / table.file
-    names = [c.name for c in table.columns]
-    if not path.exists():
-        if table.required:
-            problems.append(Problem(table.file, f"file is missing from {folder}; it is required ({table.meaning})"))
-        return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x7f": "DEL", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "ESC"}
+_MAX_PER_FILE = 20  # problems of one kind listed per file before "... and N more"
+
+
+def _empty(names: list[str], broken: bool = True) -> pd.DataFrame:
+    df = pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+    if broken:
+        df.attrs["broken"] = True
+    return df
+
+
+def _read_text(path: Path, file: str, problems: list[Problem]) -> str | None:
+    """The file as text, or None with a problem naming why it cannot be read (folder, permissions, loop, bytes)."""
+    if path.is_symlink() and not path.exists():
+        try:
+            os.stat(path)
+            why = "is a symbolic link whose target does not exist"
+        except OSError as exc:
+            why = ("is a symbolic link loop (it leads back to itself)" if exc.errno == errno.ELOOP
+                   else f"is a symbolic link whose target cannot be reached ({exc.strerror})")
+        problems.append(Problem(file, f"{why}; replace it with the CSV file itself"))
+        return None
+    if path.is_dir():
+        problems.append(Problem(file, "is a folder, not a CSV file; put the table's CSV file here"))
+        return None
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        problems.append(Problem(table.file, f"cannot be read as CSV: {exc}"))
-        return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-    raw.columns = [str(c).strip() for c in raw.columns]
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(file, f"cannot be read ({exc.strerror or exc}); check the file's permissions"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(file, f"is not UTF-8 text: byte 0x{data[exc.start]:02x} at character {col} of the line "
+                                "cannot be decoded; save the file as UTF-8", line))
+        return None
+    if not text.strip():
+        problems.append(Problem(file, "is empty; it needs at least a header line naming its columns"))
+        return None
+    return text
+
+
+def _record_lines(text: str, n: int) -> np.ndarray:
+    """Physical line (header = 1) on which each of the ``n`` data records starts.
+
+    Record i is on line i + 2 unless the file has blank lines (skipped by the
+    reader) or quoted cells spanning lines; then the lines are counted.
+    """
+    plain = np.arange(2, n + 2)
+    if '"' not in text and not _BLANK_LINE.search(text):
+        return plain
+    starts = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    ended = 0
+    for row in reader:
+        first = ended + 1
+        ended = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        starts.append(first)
+    starts = starts[1:]  # the header
+    return np.asarray(starts) if len(starts) == n else plain
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n|^[ \t\r]*\n")  # a blank line (pandas skips it; the line count must not)
+csv.field_size_limit(2**31 - 1)  # a 1 MB cell is an error to report, not a reason to crash
+
+
+def _control_cells(text: str, file: str, header: list[str], problems: list[Problem]) -> set[int]:
+    """Report control characters (NUL and the like) inside cells; return the lines they are on."""
+    bad: set[int] = set()
+    found = list(_CONTROL.finditer(text))
+    for k, m in enumerate(found):
+        pos = m.start()
+        line = text.count("\n", 0, pos) + 1
+        line_start = text.rfind("\n", 0, pos) + 1
+        before = next(csv.reader([text[line_start:pos]]), [""])
+        col = header[len(before) - 1] if 0 < len(before) <= len(header) else None
+        bad.add(line)
+        if k < _MAX_PER_FILE:
+            ch = m.group()
+            name = _CONTROL_NAMES.get(ch, f"control character 0x{ord(ch):02x}")
+            problems.append(Problem(file, f"contains a {name} byte inside a cell; cells are plain text: remove it "
+                                    "(the file may be damaged or saved in a binary format)", line, col))
+    if len(found) > _MAX_PER_FILE:
+        problems.append(Problem(file, f"... and {len(found) - _MAX_PER_FILE} more control characters"))
+    return bad
+
+
+def _records_on(bad: set[int], starts: np.ndarray) -> set[int]:
+    """The records (by their first line) that the physical lines ``bad`` belong to."""
+    if not len(starts):
+        return set()
+    return {int(starts[i]) for i in np.searchsorted(starts, sorted(bad), side="right") - 1 if i >= 0}
+
+
+def _header(text: str) -> list[str]:
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if row and not (len(row) == 1 and not row[0].strip()):
+            return [c.strip() for c in row]
+    return []
+
+
+def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
+    """Read and type one table; absent optional tables come back empty with their columns.
+
+    A table that cannot be read at all comes back empty and marked
+    ``attrs["broken"]``: references into it and rules that need it are held
+    back, so one bad file gives one message, not hundreds. Lines whose cells did
+    not parse are listed in ``attrs["bad_lines"]``. The index is the physical
+    line of each record (header = 1).
+    """
+    path = folder / table.file
+    file = table.file
+    names = [c.name for c in table.columns]
+    if not (path.exists() or path.is_symlink()):
+        if table.required:
+            problems.append(Problem(file, f"file is missing from {folder}; it is required ({table.meaning})"))
+            return _empty(names)
+        return _empty(names, broken=False)
+    text = _read_text(path, file, problems)
+    if text is None:
+        return _empty(names)
+    clean = _CONTROL.sub("", text) if _CONTROL.search(text) else text
+    header = _header(clean)
+    control_lines = _control_cells(text, file, header, problems) if clean is not text else set()
     n_before = len(problems)
-    unknown = [c for c in raw.columns if c not in names]
-    for c in unknown:
-        problems.append(Problem(table.file, f"unknown column; columns of this table are: {', '.join(names)}", 1, c))
-    dup_cols = raw.columns[raw.columns.duplicated()].tolist()
-    for c in dup_cols:
-        problems.append(Problem(table.file, "column appears twice", 1, c))
+    seen: dict[str, int] = {}
+    for i, c in enumerate(header, start=1):
+        if c in seen:
+            problems.append(Problem(file, f"column {shown(c, 60)!r} is named twice in the header (columns {seen[c]} and {i}); "
+                                    "give each column once", 1, c))
+        seen.setdefault(c, i)
+    for c in seen:
+        if c not in names:
+            problems.append(Problem(file, f"unknown column; columns of this table are: {', '.join(names)}", 1, c))
     for col in table.columns:
-        if col.required and col.name not in raw.columns:
-            problems.append(Problem(table.file, f"required column is missing ({col.meaning})", 1, col.name))
+        if col.required and col.name not in seen:
+            problems.append(Problem(file, f"required column is missing ({col.meaning})", 1, col.name))
     if len(problems) > n_before:
-        broken = pd.DataFrame({n: pd.Series(dtype=object) for n in names})
-        broken.attrs["broken"] = True
-        return broken
+        return _empty(names)
+    try:
+        raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.ParserError as exc:
+        problems.append(Problem(file, f"cannot be read as CSV: {shown(str(exc).strip(), 300)}"))
+        return _empty(names)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    lines = _record_lines(clean, len(raw))
+    bad_lines = _records_on(control_lines, lines)
 
     out: dict[str, list] = {}
     for col in table.columns:
         if col.name in raw.columns:
-            out[col.name] = _parse_column(col, raw[col.name], table.file, problems)
+            n = len(problems)
+            out[col.name] = _parse_column(col, raw[col.name], file, problems, lines)
+            bad_lines |= {p.line for p in problems[n:] if p.line is not None}
         else:
             out[col.name] = [col.default] * len(raw)
     df = pd.DataFrame(out, columns=names)
-    df.index = pd.RangeIndex(2, len(raw) + 2, name="line")
+    df.index = pd.Index(lines, name="line")
     for col in table.columns:  # numeric columns as numbers, empty optional as NaN
         if col.dtype == "float":
             df[col.name] = pd.to_numeric(df[col.name], errors="coerce").astype(float)
@@ -149,8 +285,10 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
     if key and len(df):
         dups = df[df.duplicated(key, keep="first")]
         for ln, row in dups.iterrows():
-            desc = ", ".join(f"{k}={row[k]}" for k in key)
-            problems.append(Problem(table.file, f"duplicate key ({desc}); each key may appear once", int(ln)))
+            desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
+            problems.append(Problem(file, f"duplicate key ({desc}); each key may appear once", int(ln)))
+            bad_lines.add(int(ln))
+    df.attrs["bad_lines"] = bad_lines
     return df
 
 
@@ -159,21 +297,22 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
     values: dict[str, object] = {}
     for ln, row in df.iterrows():
         name = row["setting"]
-        if name is None:
+        if name is None or int(ln) in (df.attrs.get("bad_lines") or ()):
             continue
         if name not in SETTING:
-            problems.append(Problem(file, f"unknown setting {name!r}; known settings: {', '.join(SETTING)}", int(ln), "setting"))
+            problems.append(Problem(file, f"unknown setting {cell(name)}; known settings: {', '.join(SETTING)}", int(ln), "setting"))
             continue
         values[name] = _parse(SETTING[name], str(row["value"] or ""), file, int(ln), problems)
     for col in SETTINGS:
         if col.name not in values:
-            if col.required:
+            if col.required and not df.attrs.get("broken"):
                 problems.append(Problem(file, f"setting {col.name!r} is missing; add a row '{col.name},<{col.valid_text()}>'"))
             values[col.name] = col.default
     return values
 
 
 def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Every id that names a row of another table names one that exists; rows that do not are marked bad."""
     for table in TABLES:
         df = tables[table.name]
         for col in table.columns:
@@ -181,31 +320,50 @@ def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                 continue
             ref_table, ref_col = col.ref.split(".")
             if tables[ref_table].attrs.get("broken"):
-                continue
-            known = set(tables[ref_table][ref_col].dropna())
+                continue  # the unreadable table is the message; its references are held back
+            ref_df = tables[ref_table]
+            known = set(ref_df[ref_col].dropna())
             vals = df[col.name]
             given = vals.notna() & (vals != "")
-            for ln, v in vals[given & ~vals.isin(known)].items():
-                shown = ", ".join(list(map(str, sorted(known)))[:12]) if known else f"none ({ref_table}.csv is empty or missing)"
-                problems.append(Problem(table.file, f"{v!r} is not a known {ref_col} of {ref_table}.csv; known: {shown}", int(ln), col.name))
+            unknown = vals[given & ~vals.isin(known)]
+            shown_known = ", ".join(shown(k, 40) for k in sorted(map(str, known))[:12]) if known else f"none ({ref_table}.csv is empty or missing)"
+            for k, (ln, v) in enumerate(unknown.items()):
+                if k == _MAX_PER_FILE:
+                    problems.append(Problem(table.file, f"... and {len(unknown) - k} more unknown {ref_col} values", None, col.name))
+                    break
+                problems.append(Problem(table.file, f"{cell(str(v))} is not a known {ref_col} of {ref_table}.csv; known: "
+                                        f"{shown_known}", int(ln), col.name))
+            if len(unknown):
+                df.attrs["bad_lines"] = set(df.attrs.get("bad_lines") or ()) | {int(ln) for ln in unknown.index}
 
 
 def load_case(folder: str | Path) -> Case:
-    """Read and validate a case folder; raise ``InputError`` listing every problem."""
+    """Read and validate a case folder; raise ``InputError`` listing every problem.
+
+    Cell errors, reference errors and cross-table rules are reported in one
+    pass; the rules run on the rows whose cells parsed. Warnings (valid but
+    probably unintended input) are kept on ``Case.warnings``.
+    """
     from planner.checks import check_case  # cross-table rules
 
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "case folder does not exist")])
     problems: list[Problem] = []
-    for extra in sorted(p.name for p in folder.glob("*.csv")):
+    try:
+        listing = sorted(p.name for p in folder.glob("*.csv"))
+    except OSError as exc:
+        raise InputError([Problem(str(folder), f"case folder cannot be read ({exc.strerror or exc})")]) from None
+    for extra in listing:
         if extra[:-4] not in TABLE:
             problems.append(Problem(extra, f"unknown table; tables are: {', '.join(t.file for t in TABLES)}"))
     tables = {t.name: read_table(folder, t, problems) for t in TABLES}
     settings = _settings(tables["settings"], problems)
     _check_refs(tables, problems)
-    if not problems:  # cross-table rules assume every cell parsed
-        check_case(tables, settings, problems)
+    warnings: list[Problem] = []
+    check_case(tables, settings, problems, warnings)
     if problems:
         raise InputError(problems)
-    return Case(folder, tables, settings)
+    for df in tables.values():
+        df.attrs.pop("bad_lines", None)
+    return Case(folder, tables, settings, warnings)

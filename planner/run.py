@@ -6,7 +6,9 @@ stored results). ``run_spec`` strings them together and times each.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,7 +24,7 @@ from planner.model.data import ModelData, prepare
 from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
-from planner.store import write_input_snapshot, write_results, write_tables
+from planner.store import reserve, seal, write_input_snapshot, write_tables
 
 DEFAULT_SOLVER = {"method": "ipm", "threads": 2}
 
@@ -82,13 +84,49 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
 
 
-def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None) -> RunOutput:
+def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None,
+             report: bool = False) -> RunOutput:
+    """Load, build, solve, extract; write ``results_root/<name>/`` (and its ``report/`` when ``report``) as one unit.
+
+    The results location is checked and locked before anything is loaded, so a
+    bad or busy location fails in a second, not after the solve.
+    """
     from planner.spec import validate_spec
 
     validate_spec(spec)
+    with contextlib.ExitStack() as stack:
+        slot = stack.enter_context(reserve(Path(results_root) / spec.name)) if results_root is not None else None
+        out, case = _solve(spec, solver)
+        if slot is not None:
+            t0 = time.perf_counter()
+            meta = out.meta
+
+            def fill(tmp: Path) -> None:
+                meta["timings_s"]["write_s"] = 0.0
+                write_tables(tmp, out.tables, meta)
+                write_input_snapshot(tmp / "inputs", case.tables)
+                meta["timings_s"]["write_s"] = time.perf_counter() - t0
+                write_tables(tmp, {}, meta)
+                if report:  # built from the sealed tables in the temporary folder: results and report move together
+                    from planner.report import write_report
+                    from planner.report.data import load_run
+
+                    seal(tmp, "run")
+                    (tmp / "report").mkdir()
+                    write_report(load_run(tmp), tmp / "report")
+                    seal(tmp / "report", "report")
+
+            out.folder = slot.write(fill, "run")
+    return out
+
+
+def _solve(spec: RunSpec, solver: dict | None) -> tuple[RunOutput, Case]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     case = load_case(spec.inputs)
+    warnings = [str(w) for w in case.warnings]
+    for w in warnings:  # at once, not after a long solve
+        print(f"warning: {w}", file=sys.stderr)
     case_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
     case = apply_scenario(case, spec)
     case, agg = aggregate_time(case, spec)
@@ -128,19 +166,8 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         "size": sol.size,
         "excluded_build_options": d.excluded_builds,
         "committed_builds_counted_as_existing": d.committed_as_existing,
+        "warnings": warnings,
         "timings_s": timings,
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
     }
-    out = RunOutput(spec, d, m, sol, tables, meta)
-    if results_root is not None:
-        t0 = time.perf_counter()
-
-        def fill(tmp: Path) -> None:
-            meta["timings_s"]["write_s"] = 0.0
-            write_tables(tmp, tables, meta)
-            write_input_snapshot(tmp / "inputs", case.tables)
-            meta["timings_s"]["write_s"] = time.perf_counter() - t0
-            write_tables(tmp, {}, meta)
-
-        out.folder = write_results(Path(results_root) / spec.name, fill)
-    return out
+    return RunOutput(spec, d, m, sol, tables, meta), case

@@ -35,6 +35,7 @@ class Column:
     ref: str | None = None  # "table.column" that every non-empty value must exist in
     key: bool = False  # part of the table's unique key
     nullable: bool = False  # optional with no default: empty means "no limit"/"none"
+    unlimited: bool = False  # "inf" is accepted and means the same as empty: no limit
     choices: tuple[str, ...] | None = None
 
     def valid_text(self) -> str:
@@ -46,7 +47,8 @@ class Column:
         lo = None if self.min is None else (f"> {self.min:g}" if self.min_exclusive else f">= {self.min:g}")
         hi = None if self.max is None else f"<= {self.max:g}"
         rng = " and ".join(x for x in (lo, hi) if x)
-        return f"{kind} {rng}".strip() + (f" ({self.unit})" if self.unit else "")
+        text = f"{kind} {rng}".strip() + (f" ({self.unit})" if self.unit else "")
+        return text + (", or empty or inf for no limit" if self.unlimited else "")
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ TABLES: tuple[Table, ...] = (
         C("heat_rate_mwh_th_per_mwh", "float", "MWh_th/MWh", "Fuel burned per MWh generated.", required=False, default=0.0, min=0.0),
         C("capex_usd_per_kw", "float", "USD/kW", "Overnight cost of power capacity (build options may override).", required=False, default=0.0, min=0.0),
         C("capex_usd_per_kwh", "float", "USD/kWh", "Overnight cost of storage energy capacity, used when duration_h is empty.", required=False, default=0.0, min=0.0),
-        C("fom_usd_per_kw_yr", "float", "USD/kW-yr", "Fixed operation and maintenance cost.", required=False, default=0.0, min=0.0),
+        C("fom_usd_per_kw_yr", "float", "USD/kW-yr", "Fixed operation and maintenance cost, charged on all capacity in service: existing cohorts as well as new builds.", required=False, default=0.0, min=0.0),
         C("vom_usd_per_mwh", "float", "USD/MWh", "Variable operation and maintenance cost.", required=False, default=0.0, min=0.0),
         C("lifetime_yr", "int", "yr", "Economic and technical lifetime of new capacity.", min=1),
         C("availability_pu", "float", "fraction", "Available share of capacity in every timestep, unless a profile is given.", required=False, default=1.0, **_PU),
@@ -134,7 +136,7 @@ TABLES: tuple[Table, ...] = (
         C("technology", "str", "", "Technology.", key=True, ref="technologies.technology"),
         C("build_year", "int", "year", "Commissioning year of the cohort.", key=True, min=1900, max=2200),
         C("capacity_mw", "float", "MW", "Available (derated) capacity of the cohort.", min=0.0),
-        C("retirement_year", "int", "year", "First year the cohort is no longer available; empty for build_year + lifetime_yr.", required=False, nullable=True, min=1900, max=2300),
+        C("retirement_year", "int", "year", "First year the cohort is no longer available; empty for build_year + lifetime_yr of the technology (a cohort that so retires before the first period is warned about).", required=False, nullable=True, min=1900, max=2300),
         C("energy_mwh", "float", "MWh", "Storage energy capacity of the cohort (storage with no fixed duration).", required=False, default=0.0, min=0.0),
     ), required=False),
     Table("partners", "Who finances and builds: cost of capital and limits.", (
@@ -164,7 +166,7 @@ TABLES: tuple[Table, ...] = (
         C("first_period", "int", "year", "Earliest period the option can be built in; empty for the first.", required=False, nullable=True, min=1900, max=2200),
         C("last_period", "int", "year", "Latest period the option can be built in; empty for the last.", required=False, nullable=True, min=1900, max=2200),
         C("min_new_mw", "float", "MW", "Cumulative capacity that must be built over the horizon (committed projects).", required=False, default=0.0, min=0.0),
-        C("max_new_mw", "float", "MW", "Cumulative capacity that may be built over the horizon; empty for no limit.", required=False, nullable=True, min=0.0),
+        C("max_new_mw", "float", "MW", "Cumulative capacity that may be built over the horizon; empty or inf for no limit, 0 for none.", required=False, nullable=True, unlimited=True, min=0.0),
     ), required=False),
     Table("build_potentials", "Resource or site potential shared by every partner's option for a zone × technology.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -173,7 +175,7 @@ TABLES: tuple[Table, ...] = (
     ), required=False),
     Table("timesteps", "Hours modelled and the hours of a year each stands for.", (
         C("timestep", "int", "", "Timestep id (hours in order).", key=True, min=0),
-        C("weight", "float", "h/h", "Hours of a year this timestep represents; a full year sums to 8760.", min=0.0, min_exclusive=True),
+        C("weight", "float", "h/h", "Hours of a year this timestep represents; the weights add up to a year (8760 h, 8784 h in a leap year, or the setting hours_per_year). Operation is hourly whatever the weight: storage charges and discharges in 1-hour steps, and the weight only scales annual energy, fuel, emissions and costs.", min=0.0, min_exclusive=True),
         C("block", "int", "", "Group of consecutive timesteps (a representative day or week) over which storage wraps.", required=False, default=0, min=0),
         C("month", "int", "", "Calendar month, for reports.", required=False, nullable=True, min=1, max=12),
     )),
@@ -213,8 +215,8 @@ TABLES: tuple[Table, ...] = (
         C("available_from", "int", "year", "First year the existing capacity is in service.", required=False, default=0, min=0),
         C("loss_pu", "float", "fraction", "Share of the sent power lost on the way.", required=False, default=0.0, min=0.0, max=1.0),
         C("length_km", "float", "km", "Length, for expansion cost.", required=False, default=0.0, min=0.0),
-        C("capex_usd_per_mw_km", "float", "USD/MW-km", "Overnight cost of new capacity.", required=False, default=0.0, min=0.0),
-        C("max_new_mw", "float", "MW", "New capacity that may be built over the horizon; 0 for none.", required=False, default=0.0, min=0.0),
+        C("capex_usd_per_mw_km", "float", "USD/MW-km", "Overnight cost of new capacity per MW and km of length_km; annualised with the discount_rate setting over lifetime_yr (capital recovery factor), like unattributed builds.", required=False, default=0.0, min=0.0),
+        C("max_new_mw", "float", "MW", "New capacity that may be built over the horizon; empty or inf for no limit (as in build_options.csv), 0 for none. A corridor that may expand needs capex_usd_per_mw_km > 0 and length_km > 0.", required=False, nullable=True, unlimited=True, min=0.0),
         C("lifetime_yr", "int", "yr", "Lifetime of new capacity.", required=False, default=40, min=1),
         C("capacity_credit_pu", "float", "fraction", "Share of capacity into a region counted as firm for its reserve margin.", required=False, default=0.0, **_PU),
     ), required=False),
@@ -249,5 +251,6 @@ SETTINGS: tuple[Column, ...] = (
     C("discount_rate", "float", "fraction/yr", "Social discount rate for present values, and cost of capital for unattributed builds.", min=0.0, max=1.0),
     C("base_year", "int", "year", "Year costs are discounted to; empty for the first period.", required=False, nullable=True, min=1900, max=2200),
     C("currency_year", "int", "year", "Year of the USD all costs are stated in (documentation only).", required=False, nullable=True, min=1900, max=2200),
+    C("hours_per_year", "float", "h", "Hours the timestep weights must add up to; empty for a calendar year (8760, or 8784 in a leap year). Set it only to model a deliberately shorter year, such as a hand-checked test case.", required=False, nullable=True, min=0.0, min_exclusive=True),
 )
 SETTING = {c.name: c for c in SETTINGS}

@@ -130,6 +130,12 @@ def validate_spec(spec: RunSpec) -> None:
         parsed = _parse(SETTING[k], str(v), f"{file} [settings]", None, problems)
         if len(problems) == n:
             spec.settings[k] = parsed
+    from planner.store import name_problem
+
+    why = name_problem(spec.name)
+    if why:
+        problems.append(Problem(file, f"name {why}; results go to <results>/<name>/"))
+    problems += _solver_problems(spec.solver, file)
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))
@@ -139,3 +145,31 @@ def validate_spec(spec: RunSpec) -> None:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected a number of seconds >= 0"))
     if problems:
         raise InputError(problems)
+
+
+def _solver_problems(solver: dict, file: str) -> list[Problem]:
+    """[solver] names HiGHS does not know, or values it refuses, reported against the run specification.
+
+    Checked with a throwaway HiGHS instance before anything is built, so a typo
+    costs a second, not a build.
+    """
+    import highspy
+
+    from planner.solve import OPTION_NAMES
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    problems = []
+    for k, v in solver.items():
+        if k == "log":
+            if not isinstance(v, bool):
+                problems.append(Problem(file, f"solver.log = {v!r}; expected true or false"))
+            continue
+        if k in _SOLVER_CHOICES or k in ("threads", "time_limit_s"):
+            continue  # checked with a specific message below
+        name = OPTION_NAMES.get(k, k)
+        if h.setOptionValue(name, v) != highspy.HighsStatus.kOk:
+            known = ", ".join(sorted(OPTION_NAMES))
+            problems.append(Problem(file, f"[solver] HiGHS does not accept {k} = {v!r} (a typo?); "
+                                    f"planner's names: {known}, log; or any HiGHS option name with a valid value"))
+    return problems

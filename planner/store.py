@@ -1,51 +1,325 @@
-"""Results on disk: written whole or not at all.
+"""Results on disk: written whole or not at all, and never over anything planner did not write.
 
-A run writes into a temporary sibling folder; only when every file is written
-is it renamed into place. An earlier run of the same name is moved aside first
-and removed only after the new one is in place, so an interrupted or failed
-run never leaves a half-written folder or damages an earlier result.
+Every folder planner writes (a run's results, its report, a comparison, a
+study) carries ``run.json`` with the marker ``"written_by": "planner"`` and a
+``format_version``, and the sha256 of each of its CSV tables. A folder is
+replaced only when it carries that marker; anything else at the target (a case
+folder, a user's folder, a file, a symlink) is refused with exit 2 and left
+exactly as it was.
+
+A write holds a lock on its target for its whole length (``reserve``), so a
+second run of the same name is refused with a clear message instead of racing
+the first. Files are written into a temporary sibling folder
+(``.<name>.tmp-*``, marked as ours); only when every file is written is it
+renamed into place. An earlier folder of the same name is moved aside first
+(``.<name>.old-*``) and removed only after the new one is in place. A run
+killed part-way leaves only those marked temporary folders, which the next
+write of the same name removes (or, if the kill came between the two renames,
+puts the earlier result back from).
+
+Result CSVs are written with round-trip float precision, and text cells that a
+spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``)
+are prefixed with ``'``; readers here strip that prefix again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
+from planner.errors import InputError, Problem
 
-def write_results(target: Path, fill: Callable[[Path], None]) -> Path:
-    """Call ``fill(tmpdir)`` to write every file, then move tmpdir to ``target`` atomically."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    old = None
+WRITTEN_BY = "planner"
+FORMAT_VERSION = 1
+META = "run.json"
+_TMP_MARK = ".planner-temporary"  # inside every temporary folder we create, so cleanup never touches others
+_NAME_CHARS = set("_.,=+#-")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
+
+
+class ResultsError(InputError):
+    """The results location cannot be written safely (exit 2, before anything is solved)."""
+
+    heading = "with the results location"
+
+
+def name_problem(name: object) -> str | None:
+    """Why ``name`` is not a plain folder name (None if it is one)."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty folder name"
+    if len(name) > 150:
+        return f"is {len(name)} characters long; use at most 150"
+    bad = sorted({c for c in name if not (c.isalnum() or c in _NAME_CHARS)})
+    if bad:
+        return (f"{name!r} contains {''.join(bad)!r}; a run name is one plain folder name: letters, digits and "
+                f"{''.join(sorted(_NAME_CHARS))}")
+    if not (name[0].isalnum() or name[0] == "_"):
+        return f"{name!r} must start with a letter, digit or _ (not {name[0]!r})"
+    return None
+
+
+def read_meta(folder: Path) -> dict | None:
+    """run.json of ``folder`` if it is a folder planner wrote (marker present), else None."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return None
     try:
-        fill(tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
-    except BaseException:
-        if old is not None and not target.exists():  # put the earlier result back
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(meta, dict) and meta.get("written_by") == WRITTEN_BY and isinstance(meta.get("format_version"), int):
+        return meta
+    return None
+
+
+def _why_not_replaceable(target: Path) -> str | None:
+    if not (target.exists() or target.is_symlink()):
+        return None
+    if target.is_symlink():
+        return "is a symbolic link; planner replaces only results folders it wrote itself"
+    if not target.is_dir():
+        return "is a file, not a results folder; planner replaces only results folders it wrote itself"
+    if read_meta(target) is None:
+        return (f"exists and is not a results folder written by planner (no {META} with \"written_by\": \"planner\"); "
+                "it is left untouched: choose another name or location, or remove it yourself")
+    return None
+
+
+def check_target(target: Path) -> Path:
+    """Refuse (``ResultsError``) a target that is not ours to replace or whose parent cannot be written.
+
+    Creates the parent folder if needed and proves it writable with a
+    temporary file, so a bad location fails before a long solve, not after it.
+    """
+    target = Path(os.path.abspath(target))
+    where = str(target)
+    if target.name in ("", ".", ".."):
+        raise ResultsError([Problem(where, "is not a folder that results can be written to")])
+    why = _why_not_replaceable(target)
+    if why:
+        raise ResultsError([Problem(where, why)])
+    parent = target.parent
+    for up in [parent, *parent.parents]:
+        if up.exists() or up.is_symlink():
+            if not up.is_dir():
+                raise ResultsError([Problem(str(up), "is a file, not a folder; results need a folder here")])
+            break
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.probe-", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ResultsError([Problem(str(parent), f"cannot be written ({exc.strerror or exc}); "
+                                    "choose a results location you can write to")]) from None
+    return target
+
+
+def _lock_path(target: Path) -> Path:
+    return target.parent / f".{target.name}.lock"
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``target`` (flock on ``.<name>.lock``; released by the OS if we die)."""
+    path = _lock_path(target)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            try:
+                holder = path.read_text().strip() or "?"
+            except OSError:
+                holder = "?"
+            raise ResultsError([Problem(str(target), f"another planner process (pid {holder}) is writing these results "
+                                        "now; wait for it to finish or give this run another name")]) from None
+        # the file may have been removed (and re-created) by the holder we waited on: lock the file that is there
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # while still holding the lock, so no one else holds this file
+        os.close(fd)
+
+
+def _ours(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / _TMP_MARK).is_file()
+
+
+def clean_stale(target: Path) -> list[Path]:
+    """Remove temporary folders a killed write of ``target`` left (call with the lock held).
+
+    Only folders named ``.<name>.tmp-*`` / ``.<name>.old-*`` that carry our
+    marker file are touched. If the kill came after the earlier result was moved
+    aside and before the new one was moved in, the earlier result is put back.
+    """
+    parent = target.parent
+    removed = []
+    for old in sorted(parent.glob(f".{glob_escape(target.name)}.old-*")):
+        if _ours(old) and not target.exists() and read_meta(old / target.name) is not None:
             os.replace(old / target.name, target)
-        shutil.rmtree(tmp, ignore_errors=True)
+    for pattern in (".{}.tmp-*", ".{}.old-*"):
+        for p in sorted(parent.glob(pattern.format(glob_escape(target.name)))):
+            if _ours(p):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _mkdtemp(target: Path, kind: str) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-", dir=target.parent))
+    (tmp / _TMP_MARK).write_text(f"temporary folder of a planner write to {target.name}; pid {os.getpid()}\n")
+    return tmp
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """sha256 of every CSV under ``folder``, by relative path; subfolders with their own run.json are skipped."""
+    folder = Path(folder)
+    out = {}
+    for p in sorted(folder.rglob("*.csv")):
+        rel = p.relative_to(folder)
+        if any((folder / Path(*rel.parts[:i]) / META).is_file() for i in range(1, len(rel.parts))):
+            continue
+        out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def seal(folder: Path, kind: str) -> dict:
+    """Add the planner marker and the tables' checksums to ``folder``/run.json (created if absent)."""
+    path = Path(folder) / META
+    meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    meta.update({"written_by": WRITTEN_BY, "format_version": FORMAT_VERSION, "kind": meta.get("kind", kind),
+                 "tables_sha256": checksums(folder)})
+    path.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
+    return meta
+
+
+class Reservation:
+    """A results target locked for one write; made by ``reserve``."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def write(self, fill: Callable[[Path], None], kind: str = "results") -> Path:
+        """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename."""
+        target = self.target
+        why = _why_not_replaceable(target)  # again: something may have appeared there during a long solve
+        if why:
+            raise ResultsError([Problem(str(target), why)])
+        tmp = _mkdtemp(target, "tmp")
+        old = None
+        try:
+            fill(tmp)
+            seal(tmp, kind)
+            if target.exists():
+                old = _mkdtemp(target, "old")
+                os.replace(target, old / target.name)
+            os.replace(tmp, target)
+            (target / _TMP_MARK).unlink()
+        except BaseException:
+            if old is not None and not target.exists() and (old / target.name).exists():  # put the earlier result back
+                os.replace(old / target.name, target)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return target
+        return target
+
+
+@contextlib.contextmanager
+def reserve(target: Path) -> Iterator[Reservation]:
+    """Check and lock ``target`` now (before a solve), clean what a killed write left; write later."""
+    target = check_target(target)
+    with _locked(target):
+        clean_stale(target)
+        yield Reservation(target)
+
+
+def write_results(target: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:
+    """Check, lock and write ``target`` in one go: ``fill(tmpdir)`` writes every file."""
+    with reserve(target) as slot:
+        return slot.write(fill, kind)
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+
+
+def _formula_like(s: pd.Series) -> pd.Series:
+    """Text a spreadsheet would run as a formula, behind any number of ' (so the prefix round-trips)."""
+    bare = s.map(lambda v: v if isinstance(v, str) else "").str.lstrip("'")
+    return bare.str.startswith(_FORMULA) & ~bare.str.match(_NUMBER)
+
+
+def _neutral(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would read as a formula get a leading ' (numbers, even negative, are kept)."""
+    text = [c for c in df.columns if _is_text(df[c])]
+    if not text:
+        return df
+    df = df.copy()
+    for c in text:
+        bad = _formula_like(df[c])
+        if bad.any():
+            df.loc[bad, c] = "'" + df.loc[bad, c]
+    return df
+
+
+def _repr(x: float) -> str:
+    return repr(float(x))  # the shortest text that reads back as the same float
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """One result table: floats at full round-trip precision, formula-like text neutralised."""
+    _neutral(df).to_csv(path, index=False, float_format=_repr)
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A table written by ``write_csv``; ids such as "NA" or "None" stay text, only empty cells are missing."""
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""], float_precision="round_trip")
+    for c in df.columns:
+        if _is_text(df[c]):
+            text = df[c].map(lambda v: v if isinstance(v, str) else "")
+            quoted = text.str.startswith("'") & _formula_like(text)
+            if quoted.any():
+                df.loc[quoted, c] = text[quoted].str[1:]
+    return df
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
     for name, df in tables.items():
-        df.to_csv(folder / f"{name}.csv", index=False, float_format="%.6g")
-    (folder / "run.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
+        write_csv(df, folder / f"{name}.csv")
+    (folder / META).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def write_input_snapshot(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -63,23 +337,69 @@ def write_input_snapshot(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         key = TABLE[name].key if name in TABLE else []
         if "timestep" in key and len(key) > 1:
             continue
-        df.to_csv(folder / f"{name}.csv", index=False)
+        write_csv(df, folder / f"{name}.csv")
 
 
 def read_input_snapshot(folder: Path) -> dict[str, pd.DataFrame]:
     """The input tables stored beside a run's results ({} for results written before snapshots existed)."""
     snap = Path(folder) / "inputs"
-    return {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(snap.glob("*.csv"))}
+    return {p.stem: _read_table(p, Path(folder)) for p in sorted(snap.glob("*.csv"))}
+
+
+def _read_table(path: Path, folder: Path) -> pd.DataFrame:
+    try:
+        return read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise InputError([Problem(str(path), "is empty; the results are damaged: run `planner run` again")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise InputError([Problem(str(path), f"cannot be read ({exc}); the results are damaged: "
+                                  "run `planner run` again")]) from None
+
+
+def verify(folder: Path) -> dict:
+    """run.json of a folder planner wrote, after checking every table against its recorded sha256.
+
+    ``InputError`` (exit 2) names the folder when it is not planner's, run.json
+    when it cannot be read, and each table that is missing or was changed.
+    """
+    folder = Path(folder)
+    meta_path = folder / META
+    if not meta_path.is_file():
+        raise InputError([Problem(str(folder), f"is not a results folder (no {META})")])
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise InputError([Problem(str(meta_path), f"cannot be read as JSON ({exc}); the results are damaged: "
+                                  "run `planner run` again")]) from None
+    if not isinstance(meta, dict) or meta.get("written_by") != WRITTEN_BY:
+        raise InputError([Problem(str(meta_path), "was not written by planner (no \"written_by\": \"planner\"); "
+                                  "re-run `planner run` to write results this version can read")])
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise InputError([Problem(str(meta_path), f"has format_version {meta.get('format_version')!r}; this planner "
+                                  f"reads format {FORMAT_VERSION}: re-run `planner run`")])
+    sums = meta.get("tables_sha256")
+    if not isinstance(sums, dict):
+        raise InputError([Problem(str(meta_path), "has no tables_sha256; the results cannot be checked: re-run `planner run`")])
+    problems = []
+    for rel, want in sums.items():
+        p = folder / rel
+        try:
+            got = hashlib.sha256(p.read_bytes()).hexdigest()
+        except OSError as exc:
+            problems.append(Problem(str(p), f"is listed in {META} but cannot be read ({exc.strerror or exc}); "
+                                    "the results are damaged: run `planner run` again"))
+            continue
+        if got != want:
+            problems.append(Problem(str(p), f"does not match the sha256 recorded in {META} (changed or damaged "
+                                    "since it was written); run `planner run` again rather than report from it"))
+    if problems:
+        raise InputError(problems)
+    return meta
 
 
 def read_results(folder: Path) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Stored tables and run.json of a results folder, for reports and comparisons."""
+    """Stored tables and run.json of a results folder, checksums verified, for reports and comparisons."""
     folder = Path(folder)
-    meta_path = folder / "run.json"
-    if not meta_path.is_file():
-        from planner.errors import InputError, Problem
-        raise InputError([Problem(str(folder), "is not a results folder (no run.json)")])
-    meta = json.loads(meta_path.read_text())
-    # ids such as "NA" or "None" stay text: only empty cells are missing
-    tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(folder.glob("*.csv"))}
+    meta = verify(folder)
+    tables = {p.stem: _read_table(p, folder) for p in sorted(folder.glob("*.csv"))}
     return tables, meta

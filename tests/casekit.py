@@ -26,7 +26,13 @@ BUILT: list[pyo.ConcreteModel] = []
 def write_case(folder: Path, **tables: list[dict]) -> Path:
     """Write ``BASE`` overlaid with ``tables`` (name -> rows) as CSVs into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in {**BASE, **tables}.items():
+    tables = {**BASE, **tables}
+    weights = [float(r["weight"]) for r in tables.get("timesteps") or []]
+    declared = any(r.get("setting") == "hours_per_year" for r in tables.get("settings") or [])
+    if weights and sum(weights) not in (8760.0, 8784.0) and not declared:
+        # a hand-checked case models a short "year" of these few hours: it says so, as the schema asks
+        tables["settings"] = [*tables["settings"], {"setting": "hours_per_year", "value": sum(weights)}]
+    for name, rows in tables.items():
         if rows is None:
             continue
         cols: list[str] = []

@@ -26,7 +26,7 @@ def two_region_case(folder):
         timesteps=hours([4380, 4380]),
         demand=[{"zone": "N", "timestep": 0, "demand_mw": 600}, {"zone": "N", "timestep": 1, "demand_mw": 500},
                 {"zone": "S", "timestep": 0, "demand_mw": 400}, {"zone": "S", "timestep": 1, "demand_mw": 550}],
-        corridors=[{"corridor": "NS", "from_zone": "N", "to_zone": "S", "capacity_mw": 500}],
+        corridors=[{"corridor": "NS", "from_zone": "N", "to_zone": "S", "capacity_mw": 500, "max_new_mw": 0}],
         interconnectors=[{"interconnector": "X", "zone": "S", "market": "M", "import_mw": 200, "export_mw": 0,
                           "capacity_credit_pu": 0.5}],
         trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 60, "export_price_usd_per_mwh": 0}],

@@ -32,7 +32,7 @@ def test_congested_lossy_line_separates_prices(tmp_path):
         zones=TWO_ZONES,
         technologies=[tech("coal", vom_usd_per_mwh=10), tech("gas", vom_usd_per_mwh=30)],
         existing_capacity=[existing("A", "coal", 200), existing("B", "gas", 200)],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1, "max_new_mw": 0}],
         timesteps=hours([1, 1]),
         demand=demand({"A": [20, 20], "B": [100, 30]}),
     )
@@ -248,7 +248,7 @@ def test_regional_reserve_counts_corridor_credit(tmp_path):
                       tech("peak", lifetime_yr=1, capex_usd_per_kw=50, capacity_credit_pu=1)],
         existing_capacity=[existing("A", "coal", 100)],
         build_options=[{"zone": "B", "technology": "peak"}],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8, "max_new_mw": 0}],
         reserve_margins=[{"region": "South", "period": 2030, "margin_pu": 0.1}],
         timesteps=hours([1]),
         demand=demand({"A": [0], "B": [100]}),

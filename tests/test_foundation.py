@@ -57,7 +57,7 @@ def test_two_zones_congested_line(tmp_path):
                                       {"zone": "B", "technology": "dear", "build_year": 2000, "capacity_mw": 200}],
                    timesteps=hours([1]),
                    demand=[{"zone": "A", "timestep": 0, "demand_mw": 0}, {"zone": "B", "timestep": 0, "demand_mw": 100}],
-                   corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1}])
+                   corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1, "max_new_mw": 0}])
     m, d, sol = solve_case(c)
     assert sol.objective == pytest.approx(2_700, rel=1e-6)
     t = extract(m, d, sol)

@@ -220,7 +220,7 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
     cor = t["corridors"].set_index("corridor")
     line_annuity = {l: float(r["capex_usd_per_mw_km"] * r["length_km"]) * crf(rate, int(r["lifetime_yr"])) for l, r in cor.iterrows()}
     CORRIDORS = [l for l, r in cor.iterrows()
-                 if r["max_new_mw"] > 0 or (r["capacity_mw"] > 0 and r["available_from"] <= PERIODS[-1])]
+                 if not r["max_new_mw"] <= 0 or (r["capacity_mw"] > 0 and r["available_from"] <= PERIODS[-1])]
 
     hb = t["hydro_budgets"]
     hydro_budget = {(r.zone, r.technology, int(r.period)): float(r.energy_mwh) for r in hb.itertuples()}

@@ -2,7 +2,7 @@
 
     line_cap[l,p] = capacity_mw_l * s(available_from_l, inf, p) + sum_{p'} s(p', p' + life_l, p) * new_line[l,p']   (MW)
     0 <= flow_fw[l,p,t] <= line_cap[l,p],   0 <= flow_bw[l,p,t] <= line_cap[l,p]
-    sum_p new_line[l,p] <= max_new_mw_l
+    sum_p new_line[l,p] <= max_new_mw_l        (no row when max_new_mw is empty: no limit; 0: no expansion)
 
 Injection into the receiving zone is (1 - loss_l) of what the sending zone
 gives up. New capacity built in a period is available from that period on, for
@@ -22,7 +22,7 @@ from planner.model.registry import registry
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     cor = d.corridor
     L = d.CORRIDORS
-    EXP = [(l, p) for l in L if cor.at[l, "max_new_mw"] > 0 for p in d.PERIODS]
+    EXP = [(l, p) for l in L if not cor.at[l, "max_new_mw"] <= 0 for p in d.PERIODS]  # NaN (empty): no limit
     m.new_line = pyo.Var(EXP, within=pyo.NonNegativeReals, doc="New corridor capacity built in period p (MW)")
     exp_set = set(EXP)
 

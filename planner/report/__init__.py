@@ -12,7 +12,12 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from planner.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from planner.report.data import StoredRun
 
 
 def _need_plotly() -> None:
@@ -26,13 +31,20 @@ def _need_plotly() -> None:
 def build_report(results_dir: str | Path) -> Path:
     """Write RESULTS_DIR/report/ whole or not at all (temporary folder moved into place)."""
     from planner.report.data import load_run
-    from planner.report.excel import write_excel
-    from planner.report.html import write_html
-    from planner.report.tables import BUILDERS, report_tables
     from planner.store import write_results
 
     _need_plotly()
-    run = load_run(results_dir)
+    run = load_run(results_dir)  # checked (and its checksums verified) before anything is written
+    return write_results(Path(results_dir) / "report", lambda tmp: write_report(run, tmp), "report")
+
+
+def write_report(run: StoredRun, dest: Path) -> None:
+    """Write the report files of a stored run into the existing folder ``dest``."""
+    from planner.report.excel import write_excel
+    from planner.report.html import write_html
+    from planner.report.tables import BUILDERS, report_tables
+
+    _need_plotly()
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}
     about = [("run", run.name), ("status", run.meta.get("status")), ("objective_usd", run.meta.get("objective_usd")),
@@ -40,11 +52,7 @@ def build_report(results_dir: str | Path) -> Path:
              ("units", "MW, MWh, t CO2, USD of the case's currency year; _pu = fraction")]
     about += [(f"note {i + 1}", n) for i, n in enumerate(notes)]
     about += [(f"sheet {k}", docs.get(k, "")) for k in rt]
-
-    def fill(tmp: Path) -> None:
-        for name, df in rt.items():
-            df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.10g")
-        write_excel(tmp / "report.xlsx", rt, about)
-        write_html(tmp / "report.html", run, rt, notes, docs)
-
-    return write_results(Path(results_dir) / "report", fill)
+    for name, df in rt.items():
+        df.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g")
+    write_excel(dest / "report.xlsx", rt, about)
+    write_html(dest / "report.html", run, rt, notes, docs)
