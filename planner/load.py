@@ -192,8 +192,8 @@ def _control_cells(text: str, file: str, header: list[str], problems: list[Probl
         pos = m.start()
         line = text.count("\n", 0, pos) + 1
         line_start = text.rfind("\n", 0, pos) + 1
-        before = next(csv.reader([text[line_start:pos]]), [""])
-        col = header[len(before) - 1] if 0 < len(before) <= len(header) else None
+        before = next(csv.reader([text[line_start:pos] + "x"]))  # the fields up to and including this one
+        col = header[len(before) - 1] if line > 1 and len(before) <= len(header) else None
         bad.add(line)
         if k < _MAX_PER_FILE:
             ch = m.group()
@@ -302,7 +302,9 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
         if name not in SETTING:
             problems.append(Problem(file, f"unknown setting {cell(name)}; known settings: {', '.join(SETTING)}", int(ln), "setting"))
             continue
-        values[name] = _parse(SETTING[name], str(row["value"] or ""), file, int(ln), problems)
+        found: list[Problem] = []
+        values[name] = _parse(SETTING[name], str(row["value"] or ""), file, int(ln), found)
+        problems += [Problem(p.file, f"setting {name}: {p.message}", p.line, "value") for p in found]
     for col in SETTINGS:
         if col.name not in values:
             if col.required and not df.attrs.get("broken"):

@@ -97,11 +97,12 @@ def _why_not_replaceable(target: Path) -> str | None:
     return None
 
 
-def check_target(target: Path) -> Path:
+def check_target(target: Path, created: list[Path] | None = None) -> Path:
     """Refuse (``ResultsError``) a target that is not ours to replace or whose parent cannot be written.
 
-    Creates the parent folder if needed and proves it writable with a
-    temporary file, so a bad location fails before a long solve, not after it.
+    Creates the parent folder if needed (listing the folders it made in
+    ``created``) and proves it writable with a temporary file, so a bad
+    location fails before a long solve, not after it.
     """
     target = Path(os.path.abspath(target))
     where = str(target)
@@ -116,8 +117,11 @@ def check_target(target: Path) -> Path:
             if not up.is_dir():
                 raise ResultsError([Problem(str(up), "is a file, not a folder; results need a folder here")])
             break
+    missing = [p for p in [parent, *parent.parents] if not p.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        if created is not None:
+            created += missing
         fd, probe = tempfile.mkstemp(prefix=f".{target.name}.probe-", dir=parent)
         os.close(fd)
         os.unlink(probe)
@@ -214,7 +218,14 @@ def checksums(folder: Path) -> dict[str, str]:
 
 
 def seal(folder: Path, kind: str) -> dict:
-    """Add the planner marker and the tables' checksums to ``folder``/run.json (created if absent)."""
+    """Add the planner marker and the tables' checksums to ``folder``/run.json (created if absent).
+
+    Subfolders with a run.json of their own (a study's runs, e.g. partner-value's
+    with/ and without/) are sealed too, as runs, so each can be reported alone.
+    """
+    for sub in sorted(Path(folder).glob("*/" + META)):
+        if read_meta(sub.parent) is None:
+            seal(sub.parent, "run")
     path = Path(folder) / META
     meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     meta.update({"written_by": WRITTEN_BY, "format_version": FORMAT_VERSION, "kind": meta.get("kind", kind),
@@ -260,10 +271,18 @@ class Reservation:
 @contextlib.contextmanager
 def reserve(target: Path) -> Iterator[Reservation]:
     """Check and lock ``target`` now (before a solve), clean what a killed write left; write later."""
-    target = check_target(target)
-    with _locked(target):
-        clean_stale(target)
-        yield Reservation(target)
+    created: list[Path] = []
+    target = check_target(target, created)
+    try:
+        with _locked(target):
+            clean_stale(target)
+            yield Reservation(target)
+    finally:
+        for d in created:  # deepest first: folders made for a write that did not happen go again
+            try:
+                d.rmdir()
+            except OSError:
+                break
 
 
 def write_results(target: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:

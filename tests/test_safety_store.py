@@ -35,6 +35,13 @@ def no_solve(monkeypatch):
 
 # ---------- item 1: data loss ----------
 
+def test_an_invalid_case_leaves_no_results_folder(tmp_path, capsys):
+    case = copy_example(tmp_path / "case")
+    (case / "zones.csv").write_text("zone\n")
+    assert main(["run", str(spec_file(tmp_path, case)), "--results", str(tmp_path / "new" / "results")]) == 2
+    assert not (tmp_path / "new").exists()
+
+
 def test_results_into_the_inputs_folder_is_refused(tmp_path, capsys, monkeypatch):
     """`planner run models/example.toml --results inputs` used to delete inputs/example."""
     inputs = tmp_path / "inputs"

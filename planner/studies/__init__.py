@@ -55,14 +55,17 @@ def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root:
     return Path(root) / "-".join([spec.name, name] + ([str(qualifier)] if qualifier else []))
 
 
-def write_tables(folder: Path, tables: dict[str, pd.DataFrame], float_format: str = "%.6g",
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame],
                  extra: Callable[[Path], None] | None = None) -> Path:
-    """Write every table as ``<name>.csv`` into ``folder``, whole or not at all; ``extra(tmp)`` adds other files."""
-    from planner.store import write_results
+    """Write every table as ``<name>.csv`` into ``folder``, whole or not at all; ``extra(tmp)`` adds other files.
+
+    Tables are written as run results are (``store.write_csv``: round-trip floats, formula-like text neutralised).
+    """
+    from planner.store import write_csv, write_results
 
     def fill(tmp: Path) -> None:
         for table, df in tables.items():
-            df.to_csv(tmp / f"{table}.csv", index=False, float_format=float_format)
+            write_csv(df, tmp / f"{table}.csv")
         if extra is not None:
             extra(tmp)
     return write_results(folder, fill)

@@ -110,7 +110,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
             for sub, out in (("with", with_), ("without", without)):
                 (tmp / sub).mkdir()
                 store.write_tables(tmp / sub, out.tables, out.meta)
-        folder = write_tables(results_folder(spec, NAME, partner, results_root), {"partner_value": table}, "%.9g", extra)
+        folder = write_tables(results_folder(spec, NAME, partner, results_root), {"partner_value": table}, extra=extra)
     return {"table": table, "summary": summary, "folder": folder, "with": with_, "without": without}
 
 
