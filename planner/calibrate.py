@@ -17,16 +17,10 @@ engine knows only the metric names below, nothing about any country:
                           LP happens to place imports in.
     unserved_twh          demand not served (TWh/yr)
 
-Capacity balance, from the inputs alone (no solve), per scope s (the whole
-system ``*``, each region, each zone) and period p:
-
-    required[s,p] = max_t sum_{z in s} demand[z,p,t] * (1 + margin[s,p])
-    firm[s,p]     = sum_{z in s, g} credit_g * existing_mw[z,g,p]
-    deficit[s,p]  = max(0, required - firm)              (domestic capacity only)
-
-margin is the scope's reserve margin (a region's own, else the system's, else
-0; zones take their region's). Imports are shown beside it, not counted, since
-a deficit covered by imports is what the balance is meant to reveal.
+Capacity balance, from the inputs alone (no solve): the deficit of the existing
+fleet and corridors in every period, as planner/deficit.py defines it (firm
+capacity and firm imports against peak x (1 + margin), after the transfers the
+corridors allow), for the system, each region and each zone (scope, name).
 """
 
 from __future__ import annotations
@@ -47,29 +41,15 @@ METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "
            "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh")
 
 
-def _margin(d: ModelData, scope: str, p: int) -> float:
-    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples()}
-    return rows.get((scope, p), rows.get(("*", p), 0.0))
-
-
 def capacity_balance(d: ModelData) -> pd.DataFrame:
-    credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
-    ic = d.interconnector
-    scopes = [("system", "*", set(d.ZONES))]
-    regions = sorted({r for r in d.zones["region"] if r})
-    scopes += [("region", r, {z for z in d.ZONES if d.zones.at[z, "region"] == r}) for r in regions]
-    scopes += [("zone", z, {z}) for z in d.ZONES]
-    rows = []
-    for kind, name, zs in scopes:
-        for p in d.PERIODS:
-            peak = max(sum(d.demand_mw[(z, p, t)] for z in zs) for t in d.TIMESTEPS)
-            margin = _margin(d, name if kind != "zone" else d.zones.at[name, "region"], p)
-            firm = sum(credit[g] * mw for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs)
-            imp = sum(float(ic.at[i, "capacity_credit_pu"] * ic.at[i, "import_mw"]) for i in d.INTERCONNECTORS if ic.at[i, "zone"] in zs)
-            required = peak * (1 + margin)
-            rows.append((kind, name, p, peak, margin, required, firm, max(0.0, required - firm), imp))
-    return pd.DataFrame(rows, columns=["scope", "name", "period", "peak_demand_mw", "margin_pu", "required_firm_mw",
-                                       "firm_existing_mw", "deficit_mw", "firm_imports_mw"])
+    """scope (system, region, zone), name, period, required_mw, firm_existing_mw, firm_imports_mw, deficit_mw."""
+    from planner.deficit import case_deficits, system_deficits
+
+    zd = case_deficits(d)
+    zones = zd.assign(scope="zone", name=zd["zone"])
+    out = pd.concat([system_deficits(zd), zones], ignore_index=True)
+    out = out.rename(columns={"deficit_before_mw": "deficit_mw"})
+    return out[["scope", "name", "period", "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_mw"]]
 
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None) -> float:
@@ -162,7 +142,8 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
         err = f"{r.error:+.2f}{'%' if r.tolerance_unit == '%' else ''}"
         lines.append(f"  {'ok  ' if r.within else 'MISS'} {what} {r.period}: model {r.model:,.3f} vs {r.target:,.3f} "
                      f"({err}, tolerance {r.tolerance:g}{'%' if r.tolerance_unit == '%' else ''}) — {r.source}")
-    lines.append("\ncapacity balance of the existing fleet, no new builds (MW; deficit = peak x (1 + margin) - firm):")
+    lines.append("\ndeficit of the existing fleet, no new builds (MW; peak x (1 + margin) not covered by firm capacity and "
+                 "firm imports after the transfers corridors allow; planner/deficit.py):")
     sysreg = balance[balance["scope"] != "zone"]
     piv = sysreg.pivot_table(index="name", columns="period", values="deficit_mw")
     lines.append("  " + "scope".ljust(10) + "".join(f"{p:>9}" for p in piv.columns))

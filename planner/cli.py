@@ -15,18 +15,13 @@ from planner.errors import InputError, SolveError
 DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
 
-def _summary(out) -> str:
-    from planner.summary import summarise
-    return summarise(out.tables, out.meta)
-
-
 def cmd_run(args) -> int:
     from planner.run import run_spec
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)
     out = run_spec(spec, Path(args.results))
-    print(_summary(out))
+    print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
     print(f"\nresults written to {out.folder}")
     if not args.no_report:
         from planner.report import build_report

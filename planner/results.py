@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.deficit import adequacy_links
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.model.reserve import members
@@ -38,8 +39,8 @@ def zone_margins(d: ModelData) -> pd.DataFrame:
     for z in d.ZONES:
         for p in d.PERIODS:
             region = next((R for R in (d.zones.at[z, "region"], "*") if R and (R, p) in rows and z in members(d, R)), None)
-            out.append((z, p, rows[(region, p)] if region else 0.0, region or ""))
-    return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region"])
+            out.append((z, p, rows[(region, p)] if region else 0.0, region or "", d.zones.at[z, "region"] or ""))
+    return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region", "region"])
 
 
 def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
@@ -109,6 +110,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     # what a report needs to attribute costs and deficits without the case folder
     out["technologies"] = d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr", "capacity_credit_pu"]]
     out["reserve_margin_by_zone"] = zone_margins(d)
+    out["adequacy_links"] = adequacy_links(d)  # corridors and interconnectors as planner/deficit.py counts them
 
     # zonal hourly prices, demand, unserved
     rows = []
