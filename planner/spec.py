@@ -51,7 +51,7 @@ class RunSpec:
     solver: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
-    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.calibrate
+    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
 
 

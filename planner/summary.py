@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planner import metrics
 from planner.partners_report import NEEDED, headline_lines
 
 
@@ -46,12 +47,10 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     else:
         lines.append("\nno new capacity built")
 
-    pr = tables["prices"]
-    pr = pr.assign(demand_mwh=pr.demand_mw * pr.weight, unserved_mwh=pr.unserved_mw * pr.weight)
-    agg = pr.groupby("period")[["demand_mwh", "unserved_mwh"]].sum()
+    demand, unserved = metrics.series(tables, "demand"), metrics.series(tables, "unserved_energy")
     lines.append("\ndemand and unserved energy:")
-    for p, r in agg.iterrows():
-        lines.append(f"  {p}: demand {r.demand_mwh / 1e6:,.2f} TWh, unserved {r.unserved_mwh / 1e6:,.4f} TWh")
+    for p in demand.index:
+        lines.append(f"  {p}: demand {demand[p] / 1e6:,.2f} TWh, unserved {unserved.get(p, 0.0) / 1e6:,.4f} TWh")
     t = meta.get("timings_s", {})
     lines.append("\ntimings: " + ", ".join(f"{k[:-2]} {v:.1f}s" for k, v in t.items()) +
                  (f"; LP {meta['size']['columns']:,} columns x {meta['size']['rows']:,} rows" if "size" in meta else ""))

@@ -25,24 +25,31 @@ corridors allow), for the system, each region and each zone (scope, name).
 
 from __future__ import annotations
 
+import argparse
 import copy
+import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
-from planner.load import load_case
-from planner.model.data import ModelData, prepare
-from planner.run import apply_scenario, run_spec
-from planner.spec import RunSpec
-from planner.store import write_results
+from planner.studies import results_folder, write_tables
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.model.data import ModelData
+    from planner.spec import RunSpec
+
+NAME = "calibrate"
+HELP = "solve a calibration model and check it against published figures"
 METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
            "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh")
 
 
 def capacity_balance(d: ModelData) -> pd.DataFrame:
     """scope (system, region, zone), name, period, required_mw, firm_existing_mw, firm_imports_mw, deficit_mw."""
+    import pandas as pd
+
     from planner.deficit import case_deficits, system_deficits
 
     zd = case_deficits(d)
@@ -53,6 +60,8 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
 
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None) -> float:
+    from planner import metrics as mx
+
     gen = tables["generation"]
     gen = gen[gen["period"] == period]
     kinds = tables["technologies"].set_index("technology")["kind"]
@@ -60,15 +69,14 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
     pr = tables["prices"]
     pr = pr[pr["period"] == period]
     tr = tables["trade"]
-    tr = tr[tr["period"] == period].merge(pr[["timestep", "weight"]].drop_duplicates(), on="timestep")
+    tr = tr[tr["period"] == period]
     if name == "generation_twh":
         return gen["generation_mwh"].sum() / 1e6
     if name == "generation_share":
         return gen[gen["technology"].isin(technologies or [])]["generation_mwh"].sum() / gen["generation_mwh"].sum()
-    if name in ("imports_twh", "exports_twh", "net_imports_twh"):
-        imp = (tr["import_mw"] * tr["weight"]).sum() / 1e6
-        exp = (tr["export_mw"] * tr["weight"]).sum() / 1e6
-        return {"imports_twh": imp, "exports_twh": exp, "net_imports_twh": imp - exp}[name]
+    if name in ("imports_twh", "exports_twh", "net_imports_twh", "unserved_twh"):
+        return mx.value(tables, {"imports_twh": "imports", "exports_twh": "exports", "net_imports_twh": "net_imports",
+                                 "unserved_twh": "unserved_energy"}[name], period) / 1e6
     system = pr.groupby("timestep").agg(demand_mw=("demand_mw", "sum"), unserved_mw=("unserved_mw", "sum"), weight=("weight", "first"))
     if name == "peak_demand_mw":
         return float(system["demand_mw"].max())
@@ -82,8 +90,6 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
         disp = disp[(disp["period"] == period) & (disp["timestep"] == t)]
         domestic = disp[disp["technology"].map(kinds) != "storage"]["available_mw"].sum()
         return float(max(0.0, system.at[t, "demand_mw"] - domestic))
-    if name == "unserved_twh":
-        return float((system["unserved_mw"] * system["weight"]).sum() / 1e6)
     raise KeyError(name)
 
 
@@ -109,6 +115,12 @@ def check_spec(spec: RunSpec) -> list[dict]:
 
 def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Solve the spec, compare its figures with the targets; capacity balance of every period of the case."""
+    import pandas as pd
+
+    from planner.load import load_case
+    from planner.model.data import prepare
+    from planner.run import apply_scenario, run_spec
+
     checks = check_spec(spec)
     out = run_spec(spec, results_root)
     rows = []
@@ -127,11 +139,7 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
     full.periods = None
     full.scenario = {}
     balance = capacity_balance(prepare(apply_scenario(load_case(spec.inputs), full)))
-
-    def fill(tmp: Path) -> None:
-        table.to_csv(tmp / "calibration.csv", index=False, float_format="%.6g")
-        balance.to_csv(tmp / "capacity_balance.csv", index=False, float_format="%.6g")
-    write_results(Path(results_root) / f"{spec.name}-calibration", fill)
+    write_tables(results_folder(spec, NAME, root=results_root), {"calibration": table, "capacity_balance": balance})
     return table, balance
 
 
@@ -150,3 +158,20 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
     for name, row in piv.iterrows():
         lines.append("  " + ("system" if name == "*" else str(name)).ljust(10) + "".join(f"{v:>9,.0f}" for v in row))
     return "\n".join(lines)
+
+
+def add_arguments(cb: argparse.ArgumentParser) -> None:
+    cb.add_argument("model")
+    cb.add_argument("--results", default="results")
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.spec import load_spec
+
+    table, balance = calibrate(load_spec(args.model), Path(args.results))
+    print(render(table, balance))
+    missed = int((~table["within"]).sum())
+    if missed:
+        print(f"\n{missed} calibration check(s) outside tolerance", file=sys.stderr)
+        return 1
+    return 0
