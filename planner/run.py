@@ -25,6 +25,7 @@ from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
 from planner.store import reserve, seal, write_input_snapshot, write_tables
+from planner.summary import summarise
 
 DEFAULT_SOLVER = {"method": "ipm", "threads": 2}
 
@@ -105,8 +106,12 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                 meta["timings_s"]["write_s"] = 0.0
                 write_tables(tmp, out.tables, meta)
                 write_input_snapshot(tmp / "inputs", case.tables)
+                sources = Path(spec.inputs) / "SOURCES.md"  # the case's sources, for the report's assumptions table
+                if sources.is_file():
+                    (tmp / "inputs" / "SOURCES.md").write_bytes(sources.read_bytes())
                 meta["timings_s"]["write_s"] = time.perf_counter() - t0
                 write_tables(tmp, {}, meta)
+                (tmp / "summary.txt").write_text(summarise(out.tables, meta) + "\n", encoding="utf-8")
                 if report:  # built from the sealed tables in the temporary folder: results and report move together
                     from planner.report import write_report
                     from planner.report.data import load_run
@@ -159,6 +164,7 @@ def _solve(spec: RunSpec, solver: dict | None) -> tuple[RunOutput, Case]:
         "timesteps": len(d.TIMESTEPS),
         "time_aggregation": agg,
         "scenario": spec.scenario,
+        "report": spec.report,
         "settings_overrides": spec.settings,
         "solver": sol.solver_version,
         "solver_options": {**DEFAULT_SOLVER, **spec.solver, **(solver or {})},

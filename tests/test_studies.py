@@ -49,10 +49,10 @@ def test_study_tables_are_written_whole(tmp_path):
 
     folder = studies.write_tables(tmp_path / "s", {"a": pd.DataFrame({"x": [1.5]})},
                                   extra=lambda tmp: (tmp / "note.txt").write_text("n"))
-    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "note.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "note.txt", "run.json"]  # run.json: the marker
 
     def fail(tmp: Path) -> None:
         raise RuntimeError("interrupted")
     with pytest.raises(RuntimeError):
         studies.write_tables(tmp_path / "s", {"b": pd.DataFrame({"x": [2]})}, extra=fail)
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["a.csv", "note.txt"]  # the earlier result stands
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["a.csv", "note.txt", "run.json"]  # the earlier result stands
