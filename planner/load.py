@@ -315,6 +315,7 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
 
 def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Every id that names a row of another table names one that exists; rows that do not are marked bad."""
+    empty: dict[tuple[str, str], list[str]] = {}
     for table in TABLES:
         df = tables[table.name]
         for col in table.columns:
@@ -328,7 +329,11 @@ def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
             vals = df[col.name]
             given = vals.notna() & (vals != "")
             unknown = vals[given & ~vals.isin(known)]
-            shown_known = ", ".join(shown(k, 40) for k in sorted(map(str, known))[:12]) if known else f"none ({ref_table}.csv is empty or missing)"
+            if len(unknown) and not known:  # one message for the empty table, not one per row that names it
+                empty.setdefault((ref_table, ref_col), []).append(f"{table.file} ({len(unknown)} rows)")
+                df.attrs["bad_lines"] = set(df.attrs.get("bad_lines") or ()) | {int(ln) for ln in unknown.index}
+                continue
+            shown_known = ", ".join(shown(k, 40) for k in sorted(map(str, known))[:12])
             for k, (ln, v) in enumerate(unknown.items()):
                 if k == _MAX_PER_FILE:
                     problems.append(Problem(table.file, f"... and {len(unknown) - k} more unknown {ref_col} values", None, col.name))
@@ -337,6 +342,9 @@ def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                                         f"{shown_known}", int(ln), col.name))
             if len(unknown):
                 df.attrs["bad_lines"] = set(df.attrs.get("bad_lines") or ()) | {int(ln) for ln in unknown.index}
+    for (ref_table, ref_col), users in empty.items():
+        problems.append(Problem(f"{ref_table}.csv", f"has no rows (or is missing), yet {', '.join(dict.fromkeys(users))} "
+                                f"name {ref_col}s; give every {ref_col} in {ref_table}.csv"))
 
 
 def load_case(folder: str | Path) -> Case:
