@@ -122,7 +122,8 @@ def parser() -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help="solve every combination of --vary values, here or on a Dask cluster")
     sw.add_argument("model")
     sw.add_argument("--vary", action="append", required=True, metavar="SECTION.KEY=V1,V2",
-                    help="e.g. settings.discount_rate=0.06,0.1 or scenario.demand_multiplier=0.9,1.1 (repeatable)")
+                    help="e.g. settings.discount_rate=0.06,0.1, scenario.demand_multiplier=0.9,1.1, or any input cell: "
+                         "partners.csv:partner=TR:wacc=0.07,0.1 (repeatable; see planner/cells.py)")
     sw.add_argument("--scheduler", help="dask.distributed scheduler address, or 'local' for a LocalCluster here")
     sw.add_argument("--results", default="results")
     sw.set_defaults(func=cmd_sweep)

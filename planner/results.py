@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.model import commitments
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.model.reserve import members
@@ -179,5 +180,6 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     shadow(m.import_share, "import_share", "USD/MWh")
     shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th")
     shadow(m.partner_envelope, "partner_envelope", "USD_pv/USD", per_year=False)
+    duals += commitments.shadow_prices(m, sol.duals)
     out["shadow_prices"] = _clean(pd.DataFrame(duals, columns=["constraint", "index", "period", "shadow_price", "unit"]))
     return out

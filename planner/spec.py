@@ -15,6 +15,12 @@
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
     keep_committed = true               # ... except their committed ones (min_new_mw > 0)
+    partner_commitments = true          # apply partner_commitments.csv (default false: the table is read, not applied)
+    [[cells]]                           # set one column of the rows a selector picks, in any input table
+    table = "partners"                  # (planner/cells.py; sweep --vary TABLE.csv:COL=V:COLUMN=V1,V2 makes these)
+    where = { partner = "TR" }
+    column = "wacc"
+    value = 0.07
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -29,12 +35,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.cells import check as check_cell
+from planner.cells import from_dict
 from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
-_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
+_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells"}
 _TIME = {"representative_days", "keep_peak_day"}
-_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier"}
+_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier", "partner_commitments"}
 
 
 @dataclass
@@ -49,6 +57,7 @@ class RunSpec:
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.calibrate
+    cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -75,6 +84,8 @@ def load_spec(path: str | Path) -> RunSpec:
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
         problems.append(Problem(file, "calibration checks are [[calibration]] tables"))
+    if not isinstance(raw.get("cells", []), list):
+        problems.append(Problem(file, "cell edits are [[cells]] tables"))
     if problems:
         raise InputError(problems)
     inputs = Path(raw["inputs"])
@@ -82,7 +93,8 @@ def load_spec(path: str | Path) -> RunSpec:
         inputs = (path.parent / inputs).resolve()
     spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
-                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])))
+                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
+                   cells=[from_dict(c, file) for c in raw.get("cells", [])])
     validate_spec(spec)
     return spec
 
@@ -119,7 +131,7 @@ def validate_spec(spec: RunSpec) -> None:
     dm = spec.scenario.get("demand_multiplier")
     if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
         problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
-    for key in ("no_new_builds", "keep_committed"):
+    for key in ("no_new_builds", "keep_committed", "partner_commitments"):
         if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
             problems.append(Problem(file, f"scenario.{key} must be true or false"))
     for k, v in list(spec.settings.items()):
@@ -130,6 +142,8 @@ def validate_spec(spec: RunSpec) -> None:
         parsed = _parse(SETTING[k], str(v), f"{file} [settings]", None, problems)
         if len(problems) == n:
             spec.settings[k] = parsed
+    for cell in spec.cells:
+        problems += check_cell(cell, file)
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))
