@@ -192,3 +192,12 @@ def test_placement_writes_its_tables(tmp_path):
     for name in ("where", "break_even", "programme", "programme_displaced", "programme_sites", "alternatives"):
         assert (folder / f"{name}.csv").is_file()
     assert (folder / "run.json").is_file() and "programme curve" in (folder / "summary.txt").read_text()
+
+
+def test_programme_points_on_a_dask_cluster_match_the_warm_solves(tmp_path):
+    """The same curve with its points solved on a local Dask cluster (one model per chunk of points)."""
+    st = build(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", solver=SIMPLEX)
+    here = programme_curve(st, [0, 20, 40])["programme"]
+    there = programme_curve(st, [0, 20, 40], scheduler="local")["programme"]
+    assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]), rel=1e-9, abs=1e-6)
+    assert list(there["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)

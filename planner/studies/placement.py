@@ -266,8 +266,8 @@ def highspy_inf() -> float:
     return highspy.kHighsInf
 
 
-def _point(st: Setup, size: float, base: dict) -> dict:
-    """Solve with the programme at ``size``; return its metrics and tables (relative to ``base`` when given)."""
+def _point(st: Setup, size: float) -> dict:
+    """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it."""
     s, d, m = st.solver, st.d, st.m
     s.set_row_bounds(st.programme, size if size > 0 else None, None)
     obj = s.run()
@@ -312,15 +312,15 @@ def _curve_chunk(spec: RunSpec, partner: str, unit: str, period: int, technology
                  sizes: list[float], solver: dict | None) -> list[dict]:
     """Runs on a Dask worker: one model for a chunk of programme sizes."""
     st = build(spec, partner, unit, period, technology, zone, solver)
-    return [_point(st, sz, {}) for sz in sizes]
+    return [_point(st, sz) for sz in sizes]
 
 
 def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None) -> dict[str, pd.DataFrame]:
     """Programme of each size (``st.unit`` by ``st.period``): premium, emissions, displacement, sites."""
-    base = _point(st, 0.0, {})
+    base = _point(st, 0.0)
     rest = [float(x) for x in sizes if float(x) != 0.0]
     if scheduler is None:
-        points = [_point(st, sz, base) for sz in rest]
+        points = [_point(st, sz) for sz in rest]
     else:
         from planner.sweep import dask_map
 
