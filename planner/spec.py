@@ -56,7 +56,7 @@ class RunSpec:
     solver: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
-    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.calibrate
+    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
 
 

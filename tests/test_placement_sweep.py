@@ -15,7 +15,7 @@ from pytest import approx
 from planner.errors import InputError
 from planner.run import run_spec
 from planner.spec import RunSpec, load_spec
-from planner.sweep import parse_vary, run_sweep, variants
+from planner.studies.sweep import parse_vary, run_sweep, variants
 from test_placement_commitments import case, row
 
 

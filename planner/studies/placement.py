@@ -56,14 +56,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyomo.environ as pyo
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
-from planner.model.data import ModelData, crf
-from planner.solve import Solver
-from planner.spec import RunSpec
+
+if TYPE_CHECKING:  # heavy imports stay inside the functions, so that `planner --help` stays quick
+    import pandas as pd
+    import pyomo.environ as pyo
+
+    from planner.model.data import ModelData
+    from planner.solve import Solver
+    from planner.spec import RunSpec
 
 NAME = "placement"
 HELP = "where a partner should build: least-cost siting, break-even capex and WACC, a programme curve, near-optimal ranges"
@@ -94,6 +97,9 @@ class Setup:
 def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = None, technology: str = "",
           zone: str = "", solver: dict | None = None) -> Setup:
     """Load, add K's programme row (``unit`` by ``period``, left free), build, compile and solve once (cold)."""
+    import pandas as pd
+
+    from planner.solve import Solver
     from planner.load import load_case
     from planner.model.build import build_model
     from planner.model.commitments import UNITS
@@ -154,7 +160,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
 
 
 def base_tables(st: Setup) -> dict[str, pd.DataFrame]:
-    """The full result tables of the least-cost plan (the solver's current solution must be it)."""
+    """The full result tables (results.extract) of the solver's current solution."""
     from planner.results import extract
     from planner.solve import Solution
 
@@ -185,6 +191,8 @@ def _threshold(s: Solver, j: int, money: list[tuple[int, float]], cost_per_theta
 
     exact while the basis stays optimal (the column is non-basic, so B and y do not move). NaN below ``floor``.
     """
+    import numpy as np
+
     rc, y = s.reduced_costs()[j], s.row_duals()
     slope = cost_per_theta - (sum(sc * y[i] for i, sc in money) if money_per_theta else 0.0)
     theta = theta0 - rc / slope if slope > 0 else np.nan
@@ -213,7 +221,11 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     minus its value. With ``confirm`` each threshold is checked by warm re-solves at (1 - step) and (1 + step)
     times it (built below, not above). The least-cost plan is restored at the end.
     """
+    import numpy as np
+    import pandas as pd
     from scipy.optimize import brentq
+
+    from planner.model.data import crf
 
     s, d = st.solver, st.d
     x = s.values()
@@ -267,23 +279,28 @@ def highspy_inf() -> float:
 
 
 def _point(st: Setup, size: float) -> dict:
-    """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it."""
-    s, d, m = st.solver, st.d, st.m
+    """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it.
+
+    Its figures come from the result tables of the point (results.extract) through planner/metrics.py, as a
+    run's do; a point is small and picklable, so Dask workers can return it."""
+    from planner import metrics
+
+    s, d = st.solver, st.d
     s.set_row_bounds(st.programme, size if size > 0 else None, None)
     obj = s.run()
-    x = s.values()
-    new = {v: x[s.col[m.new_cap[v]]] if m.new_cap[v] in s.col else 0.0 for v in d.BUILD_PERIODS}
-    s.load()
-    annual = {p: float(sum(pyo.value(m.annual_cost[c, p]) for c in m.COST_TERMS)) for p in d.PERIODS}
-    emissions = {p: float(pyo.value(m.emissions[p])) for p in d.PERIODS}
-    gen: dict = {}
-    for (z, g, p, t), var in m.gen.items():
-        gen[(g, p)] = gen.get((g, p), 0.0) + d.weight[t] * (var.value or 0.0)
-    dual = s.duals().get(st.programme, 0.0)
-    return {"size": size, "objective": obj, "annual": annual, "emissions": emissions, "new": new, "gen": gen, "dual": dual}
+    t = base_tables(st)
+    nb = t["new_capacity"]
+    new = {(z, g, k, int(p)): float(mw) for z, g, k, p, mw in zip(nb.zone, nb.technology, nb.partner, nb.period, nb.new_mw)}
+    gen = t["generation"].groupby(["technology", "period"])["generation_mwh"].sum()
+    return {"size": size, "objective": obj, "new": new, "gen": {(g, int(p)): float(x) for (g, p), x in gen.items()},
+            "annual": metrics.series(t, "system_cost_annual", d.PERIODS).to_dict(),
+            "emissions": metrics.series(t, "emissions", d.PERIODS).to_dict(),
+            "dual": s.duals().get(st.programme, 0.0)}
 
 
 def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     k, unit = st.partner, st.unit
     rows, disp, gen_rows, sites = [], [], [], []
     for pt in points:
@@ -322,7 +339,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
     if scheduler is None:
         points = [_point(st, sz) for sz in rest]
     else:
-        from planner.sweep import dask_map
+        from planner.studies.sweep import dask_map
 
         tech, zone = st.meta["programme_technology"], st.meta["programme_zone"]
         chunks = [rest[i::2] for i in range(2) if rest[i::2]]
@@ -336,6 +353,9 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
 
 def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4) -> tuple[pd.DataFrame, dict]:
     """Near-optimal ranges of K's new MW (total and per zone) within ``slack`` of the least-cost objective."""
+    import numpy as np
+    import pandas as pd
+
     s, m = st.solver, st.m
     s.set_row_bounds(st.programme, None, None)
     s.set_costs(s.cost)
@@ -428,16 +448,12 @@ def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, uni
     text = summarise(st, out, head)
     folder = None
     if results_root is not None:
-        from planner.store import write_results
+        from planner.studies import results_folder, write_tables
 
-        target = Path(results_root) / f"{spec.name}-placement-{partner}"
-
-        def fill(tmp: Path) -> None:
-            for name, df in out.items():
-                df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.9g")
+        def extra(tmp: Path) -> None:
             (tmp / "summary.txt").write_text(text + "\n")
             (tmp / "run.json").write_text(json.dumps(head, indent=2, default=str) + "\n")
-        folder = write_results(target, fill)
+        folder = write_tables(results_folder(spec, NAME, partner, results_root), out, "%.9g", extra)
     return {"tables": out, "headline": head, "summary": text, "folder": folder, "setup": st}
 
 
