@@ -205,9 +205,11 @@ class Solver:
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             detail = ""
-            if status == highspy.HighsModelStatus.kInfeasible:
+            if status == highspy.HighsModelStatus.kInfeasible and self.h.getNumRow() == len(self.comp.rows):
+                from dataclasses import replace
+
                 from planner.explain import explain_infeasible
-                detail = explain_infeasible(self.comp, self.options)
+                detail = explain_infeasible(replace(self.comp, lp=self.h.getLp()), self.options)  # as changed
             raise SolveError(self.h.modelStatusToString(status), detail)
         if self.runs == 0:  # later solves start from this basis: simplex, not the interior point method
             self.h.setOptionValue("solver", "simplex")

@@ -201,3 +201,16 @@ def test_programme_points_on_a_dask_cluster_match_the_warm_solves(tmp_path):
     there = programme_curve(st, [0, 20, 40], scheduler="local")["programme"]
     assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]), rel=1e-9, abs=1e-6)
     assert list(there["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
+
+
+def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
+    """The tie case with TR's envelope at 1.5e7 USD (150 MW at 1e5 USD/MW): 100 MW is the least-cost plan anyway
+    (premium 0); 120 MW costs 20 more MW of ocgt, 20 * 1e5 = 2e6; 200 MW cannot be financed, and the envelope is named."""
+    f = tie_case(tmp_path / "c")
+    (f / "partner_envelopes.csv").write_text("partner,period,max_investment_usd\nTR,2030,1.5e7\n")
+    st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
+    out = programme_curve(st, [0, 100, 120, 200])
+    assert list(out["programme"]["premium_present_value_usd"]) == approx([0, 0, 2e6], abs=1e-3)
+    bad = out["programme_infeasible"]
+    assert list(bad["size"]) == [200] and "partner_envelope[TR,2030]" in bad.iloc[0]["why"]
+    assert st.solver.run() == approx(1e7, rel=1e-9)

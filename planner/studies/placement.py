@@ -89,6 +89,7 @@ class Setup:
     programme: object                        # the commitment row of the programme
     case_tables: dict = field(repr=False, default_factory=dict)
     meta: dict = field(default_factory=dict)
+    x0: object = None                        # column values of the least-cost plan (the first, cold solve)
 
     def columns(self) -> list[tuple[str, str, str, int]]:
         return [v for v in self.d.BUILD_PERIODS if v[2] == self.partner]
@@ -156,7 +157,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
             "periods": d.PERIODS, "time_aggregation": agg, "programme_unit": unit, "programme_by": period,
             "programme_technology": technology or "any", "programme_zone": zone or "any", "solver_options": opts,
             "timings_s": {"load_build": t_build, "compile": t_compile, "cold_solve": s.seconds[-1]}}
-    return Setup(spec, partner, unit, period, d, m, s, con, case.tables, meta)
+    return Setup(spec, partner, unit, period, d, m, s, con, case.tables, meta, s.values().copy())
 
 
 def base_tables(st: Setup) -> dict[str, pd.DataFrame]:
@@ -298,12 +299,27 @@ def _point(st: Setup, size: float) -> dict:
             "dual": s.duals().get(st.programme, 0.0)}
 
 
+def _point_or_infeasible(st: Setup, size: float) -> dict:
+    """A point, or the record that no plan carries a programme this large (with the inputs that stop it)."""
+    from planner.errors import SolveError
+
+    try:
+        return _point(st, size)
+    except SolveError as exc:
+        if exc.status != "Infeasible":
+            raise
+        return {"size": size, "infeasible": exc.detail or "no plan meets a programme this large"}
+
+
 def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
     k, unit = st.partner, st.unit
-    rows, disp, gen_rows, sites = [], [], [], []
+    rows, disp, gen_rows, sites, cannot = [], [], [], [], []
     for pt in points:
+        if "infeasible" in pt:
+            cannot.append((pt["size"], unit, pt["infeasible"]))
+            continue
         for p in st.d.PERIODS:
             rows.append((pt["size"], unit, p, pt["objective"] - base["objective"], pt["annual"][p] - base["annual"][p],
                          pt["emissions"][p], pt["emissions"][p] - base["emissions"][p], abs(pt["dual"]),
@@ -322,6 +338,7 @@ def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.Dat
         "programme_displaced": pd.DataFrame(disp, columns=["size", "partner", "technology", "new_mw_change"]),
         "programme_displaced_generation": pd.DataFrame(gen_rows, columns=["size", "technology", "period", "generation_mwh_change"]),
         "programme_sites": pd.DataFrame(sites, columns=["size", "zone", "technology", "period", "new_mw"]),
+        "programme_infeasible": pd.DataFrame(cannot, columns=["size", "unit", "why"]),
     }
 
 
@@ -329,7 +346,7 @@ def _curve_chunk(spec: RunSpec, partner: str, unit: str, period: int, technology
                  sizes: list[float], solver: dict | None) -> list[dict]:
     """Runs on a Dask worker: one model for a chunk of programme sizes."""
     st = build(spec, partner, unit, period, technology, zone, solver)
-    return [_point(st, sz) for sz in sizes]
+    return [_point_or_infeasible(st, sz) for sz in sizes]
 
 
 def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None) -> dict[str, pd.DataFrame]:
@@ -337,7 +354,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
     base = _point(st, 0.0)
     rest = [float(x) for x in sizes if float(x) != 0.0]
     if scheduler is None:
-        points = [_point(st, sz) for sz in rest]
+        points = [_point_or_infeasible(st, sz) for sz in rest]
     else:
         from planner.studies.sweep import dask_map
 
@@ -360,7 +377,7 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4) -> tup
     s.set_row_bounds(st.programme, None, None)
     s.set_costs(s.cost)
     opt = s.run()
-    x0 = s.values()
+    x0 = st.x0  # the plan the other tables describe (a tie may re-solve to another plan of the same cost)
     cols = st.columns()
     j_of = {v: s.col[m.new_cap[v]] for v in cols if m.new_cap[v] in s.col}
     nz = np.flatnonzero(s.cost)
@@ -413,15 +430,19 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
         wacc = f"{r.break_even_wacc:.1%}" if r.break_even_wacc == r.break_even_wacc else "none"
         lines.append(f"  {r.zone:<18}{r.technology:<12}{r.period:>6}{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}")
     if "programme" in out:
-        pr = out["programme"].groupby("size", as_index=False).agg(premium=("premium_present_value_usd", "first"),
-                                                                  emis=("emissions_change_t_per_yr", "sum"))
+        at = out["programme"][out["programme"]["period"] == st.period].set_index("size")
         sites = out["programme_sites"]
-        lines.append(f"\nprogramme curve ({st.unit} of {k} by {st.period}):")
-        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'Δ emissions kt/yr':>18}  where {k} builds")
-        for r in pr.itertuples():
-            ss = sites[sites["size"] == r.size].groupby(["zone", "technology"])["new_mw"].sum()
+        lines.append(f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in {st.period}; "
+                     f"marginal: USD of present value per {st.unit}):")
+        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  where {k} builds")
+        for size, r in at.iterrows():
+            ss = sites[sites["size"] == size].groupby(["zone", "technology"])["new_mw"].sum()
             where_ = ", ".join(f"{z} {g} {mw:,.0f}" for (z, g), mw in ss.items()) or "-"
-            lines.append(f"  {r.size:>8,.0f} {r.premium / 1e6:>17,.1f} {r.emis / 1e3 / len(st.d.PERIODS):>18,.1f}  {where_}")
+            lines.append(f"  {size:>8,.0f} {r['premium_present_value_usd'] / 1e6:>17,.1f} {r['premium_annual_usd_per_yr'] / 1e6:>9,.1f} "
+                         f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {r.iloc[6]:>14,.0f}  {where_}")
+        for r in out["programme_infeasible"].itertuples():
+            why = r.why.splitlines()[1:3] or [r.why]
+            lines.append(f"  {r.size:>8,.0f}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
     alt = out["alternatives"]
     lines.append(f"\nrobustness: within {head['slack']:.1%} of least cost {k} builds {head[f'{k}_min_mw']:,.0f} to "
                  f"{head[f'{k}_max_mw']:,.0f} MW (least cost {head[f'{k}_least_cost_mw']:,.0f})")
