@@ -21,6 +21,8 @@
     where = { partner = "TR" }
     column = "wacc"
     value = 0.07
+    [report]
+    highlight_partners = ["TR"]         # partners the report's map and charts pick out
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -40,7 +42,9 @@ from planner.cells import from_dict
 from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
-_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells"}
+_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
+         "report"}
+_REPORT = {"highlight_partners"}
 _TIME = {"representative_days", "keep_peak_day"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier", "partner_commitments"}
 
@@ -58,6 +62,7 @@ class RunSpec:
     scenario: dict = field(default_factory=dict)
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
+    report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -79,7 +84,7 @@ def load_spec(path: str | Path) -> RunSpec:
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
-    for k in ("time", "solver", "settings", "scenario"):
+    for k in ("time", "solver", "settings", "scenario", "report"):
         if not isinstance(raw.get(k, {}), dict):
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
@@ -94,7 +99,7 @@ def load_spec(path: str | Path) -> RunSpec:
     spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
                    scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
-                   cells=[from_dict(c, file) for c in raw.get("cells", [])])
+                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
     validate_spec(spec)
     return spec
 
@@ -122,6 +127,12 @@ def validate_spec(spec: RunSpec) -> None:
     kp = spec.time.get("keep_peak_day")
     if kp is not None and not isinstance(kp, bool):
         problems.append(Problem(file, "time.keep_peak_day must be true or false"))
+    for k in spec.report:
+        if k not in _REPORT:
+            problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))
+    hp = spec.report.get("highlight_partners")
+    if hp is not None and not (isinstance(hp, list) and all(isinstance(x, str) for x in hp)):
+        problems.append(Problem(file, 'report.highlight_partners must be a list of partner ids, e.g. ["TR"]'))
     for k, v in spec.scenario.items():
         if k not in _SCENARIO:
             problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))
