@@ -41,7 +41,7 @@ def build_report(results_dir: str | Path) -> Path:
 def write_report(run: StoredRun, dest: Path) -> None:
     """Write the report files of a stored run into the existing folder ``dest``."""
     from planner.report.excel import write_excel
-    from planner.report.html import write_html
+    from planner.report.html import placement_tables, write_html
     from planner.report.tables import BUILDERS, report_tables
 
     _need_plotly()
@@ -54,5 +54,6 @@ def write_report(run: StoredRun, dest: Path) -> None:
     about += [(f"sheet {k}", docs.get(k, "")) for k in rt]
     for name, df in rt.items():
         df.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g")
-    write_excel(dest / "report.xlsx", rt, about)
+    placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
+    write_excel(dest / "report.xlsx", {**rt, **placement}, about)
     write_html(dest / "report.html", run, rt, notes, docs)
