@@ -318,9 +318,9 @@ def _repr(x: float) -> str:
     return repr(float(x))  # the shortest text that reads back as the same float
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """One result table: floats at full round-trip precision, formula-like text neutralised."""
-    _neutral(df).to_csv(path, index=False, float_format=_repr)
+def write_csv(df: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
+    """One result table: floats at full round-trip precision (unless ``float_format``), formula-like text neutralised."""
+    _neutral(df).to_csv(path, index=False, float_format=float_format or _repr)
 
 
 def read_csv(path: Path) -> pd.DataFrame:

@@ -146,7 +146,7 @@ def tie_case(folder):
         folder, zones=[{"zone": "A"}, {"zone": "B"}],
         technologies=[tech("ocgt", lifetime_yr=1)], partners=[{"partner": "TR", "wacc": 0.0}],
         build_options=[{"zone": z, "technology": "ocgt", "partner": "TR", "capex_usd_per_kw": 100} for z in "AB"],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 1000}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 1000, "max_new_mw": 0}],
         timesteps=hours([1000]), demand=demand({"A": [100], "B": [0]}))
 
 

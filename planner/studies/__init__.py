@@ -55,17 +55,18 @@ def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root:
     return Path(root) / "-".join([spec.name, name] + ([str(qualifier)] if qualifier else []))
 
 
-def write_tables(folder: Path, tables: dict[str, pd.DataFrame],
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], float_format: str | None = None,
                  extra: Callable[[Path], None] | None = None) -> Path:
     """Write every table as ``<name>.csv`` into ``folder``, whole or not at all; ``extra(tmp)`` adds other files.
 
-    Tables are written as run results are (``store.write_csv``: round-trip floats, formula-like text neutralised).
+    Tables are written as run results are (``store.write_csv``: round-trip floats, formula-like text
+    neutralised), unless a ``float_format`` asks for fewer digits.
     """
     from planner.store import write_csv, write_results
 
     def fill(tmp: Path) -> None:
         for table, df in tables.items():
-            write_csv(df, tmp / f"{table}.csv")
+            write_csv(df, tmp / f"{table}.csv", float_format)
         if extra is not None:
             extra(tmp)
     return write_results(folder, fill)

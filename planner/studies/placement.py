@@ -474,7 +474,7 @@ def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, uni
         def extra(tmp: Path) -> None:
             (tmp / "summary.txt").write_text(text + "\n")
             (tmp / "run.json").write_text(json.dumps(head, indent=2, default=str) + "\n")
-        folder = write_tables(results_folder(spec, NAME, partner, results_root), out, "%.9g", extra)
+        folder = write_tables(results_folder(spec, NAME, partner, results_root), out, extra=extra)
     return {"tables": out, "headline": head, "summary": text, "folder": folder, "setup": st}
 
 
