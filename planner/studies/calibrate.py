@@ -56,6 +56,7 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
     import pandas as pd
 
     from planner import metrics as mx
+    from planner.model.reserve import peak_mw
 
     credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
     margins = mx.margins_by_region(d.reserve)
@@ -67,7 +68,7 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
     rows = []
     for kind, name, zs in scopes:
         for p in d.PERIODS:
-            peak = max(sum(d.demand_mw[(z, p, t)] for z in zs) for t in d.TIMESTEPS)
+            peak = peak_mw(d, zs, p)
             margin = mx.margin_pu(margins, name if kind != "zone" else zone_region[name], p)
             firm = mx.firm_mw(credit, ((g, mw) for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs))
             imp = mx.firm_imports_mw(d.interconnector, zs)
