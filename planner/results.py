@@ -205,6 +205,8 @@ def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataF
                 p = next(x for x in k if isinstance(x, int))
                 y = abs(sol.duals.get(con, 0.0))
                 rows.append((name, "/".join(map(str, k)), p, y / d.discount_weight[p] if per_year else y, unit))
+        if hasattr(mod, "shadow_prices"):  # a family whose rows report in a shape of their own
+            rows += mod.shadow_prices(m, sol.duals)
     return _clean(pd.DataFrame(rows, columns=["constraint", "index", "period", "shadow_price", "unit"]))
 
 

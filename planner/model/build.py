@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model import (balance, build_limits, capacity, co2, dispatch, fuel_limits, hydro, import_share,
+from planner.model import (balance, build_limits, capacity, co2, commitments, dispatch, fuel_limits, hydro, import_share,
                            objective, partners, renewable_share, reserve, storage, trade, transmission)
 from planner.model.data import ModelData
 from planner.model.registry import Registry
@@ -20,7 +20,7 @@ from planner.model.registry import Registry
 # (the inputs behind each, for explaining an infeasible model), optionally ``SHADOW_PRICES`` (the
 # duals results report) and its row scaling (registry.scaled).
 MODULES = (capacity, build_limits, dispatch, balance, storage, hydro, transmission, trade, reserve, co2,
-           renewable_share, import_share, fuel_limits, partners)
+           renewable_share, import_share, fuel_limits, partners, commitments)
 
 # constraint family -> the Pyomo constraints it declares (the coverage test checks each has a test)
 FAMILIES: dict[str, tuple[str, ...]] = {mod.__name__.rsplit(".", 1)[1]: mod.CONSTRAINTS for mod in MODULES}
@@ -47,5 +47,6 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     import_share.add(m, d)
     fuel_limits.add(m, d)
     partners.add(m, d)
+    commitments.add(m, d)       # partner_commitments.csv, when the run spec switches it on
     objective.add(m, d)         # sums every registered cost
     return m
