@@ -85,7 +85,7 @@ def check_tables_have_rows(ctx: Ctx) -> None:
 @rule("periods")
 def check_periods_do_not_overlap(ctx: Ctx) -> None:
     """A period lasts until the next one starts at the latest; the line blamed is the period that lasts too long."""
-    rows = sorted(((int(r.period), int(r.years), int(r.Index)) for r in ctx.t["periods"].itertuples()))
+    rows = sorted((int(r.period), int(r.years), int(r.Index)) for r in ctx.t["periods"].itertuples())
     for (p, years, ln), (q, _, _) in zip(rows, rows[1:]):
         if p + years > q:
             ctx.error("periods.csv", f"period {p} lasts {years} years and so overlaps period {q}; set years <= {q - p}",

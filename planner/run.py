@@ -113,7 +113,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     """
     from planner.spec import validate_spec
 
-    validate_spec(spec)
+    spec = validate_spec(spec)
     with contextlib.ExitStack() as stack:
         slot = stack.enter_context(reserve(Path(results_root) / spec.name)) if results_root is not None else None
         out, case = _solve(spec, solver)

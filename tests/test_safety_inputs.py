@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from safety import EXAMPLE, ROOT, cli, copy_example, open_tmp, snapshot, spec_file
 
 from planner import checks
 from planner.cli import main
 from planner.errors import InputError
 from planner.load import load_case
-from safety import EXAMPLE, ROOT, cli, copy_example, open_tmp, snapshot, spec_file
 
 
 @pytest.fixture

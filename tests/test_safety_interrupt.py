@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from planner.cli import main
 from safety import ROOT, copy_example, snapshot, spec_file, tiny_case
+
+from planner.cli import main
 
 
 def _start(args: list[str]) -> subprocess.Popen:

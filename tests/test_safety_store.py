@@ -10,15 +10,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
+from safety import ROOT, cli, copy_example, open_tmp, snapshot, spec_file, tiny_case
 
 import planner.run as run_mod
 from planner import store
 from planner.cli import main
 from planner.spec import load_spec
-from safety import ROOT, cli, copy_example, open_tmp, snapshot, spec_file, tiny_case
 
 
 @pytest.fixture

@@ -11,21 +11,10 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-
 from typing import TYPE_CHECKING
-
-from planner.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from planner.report.data import StoredRun
-
-
-def _need_plotly() -> None:
-    try:
-        import openpyxl  # noqa: F401
-        import plotly  # noqa: F401
-    except ImportError as exc:
-        raise InputError([Problem("planner report", f"needs the package {exc.name!r}: pip install plotly openpyxl")]) from None
 
 
 def build_report(results_dir: str | Path) -> Path:
@@ -33,18 +22,19 @@ def build_report(results_dir: str | Path) -> Path:
     from planner.report.data import load_run
     from planner.store import write_results
 
-    _need_plotly()
     run = load_run(results_dir)  # checked (and its checksums verified) before anything is written
     return write_results(Path(results_dir) / "report", lambda tmp: write_report(run, tmp), "report")
 
 
 def write_report(run: StoredRun, dest: Path) -> None:
-    """Write the report files of a stored run into the existing folder ``dest``."""
+    """Write the report files of a stored run into the existing folder ``dest``.
+
+    ``planner run`` calls it on the run's temporary folder, so results and report are moved into place as one unit.
+    """
     from planner.report.excel import write_excel
     from planner.report.html import placement_tables, write_html
     from planner.report.tables import BUILDERS, report_tables
 
-    _need_plotly()
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}
     about = [("run", run.name), ("status", run.meta.get("status")), ("objective_usd", run.meta.get("objective_usd")),
