@@ -319,7 +319,7 @@ def _repr(x: float) -> str:
 
 
 def write_csv(df: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
-    """One result table: floats at full round-trip precision (unless ``float_format``), formula-like text neutralised."""
+    """One result table: floats at round-trip precision (unless ``float_format``), formula-like text neutralised."""
     _neutral(df).to_csv(path, index=False, float_format=float_format or _repr)
 
 
@@ -398,7 +398,8 @@ def verify(folder: Path) -> dict:
                                   f"reads format {FORMAT_VERSION}: re-run `planner run`")])
     sums = meta.get("tables_sha256")
     if not isinstance(sums, dict):
-        raise InputError([Problem(str(meta_path), "has no tables_sha256; the results cannot be checked: re-run `planner run`")])
+        raise InputError([Problem(str(meta_path), "has no tables_sha256; the results cannot be checked: "
+                                  "re-run `planner run`")])
     problems = []
     for rel, want in sums.items():
         p = folder / rel

@@ -43,7 +43,8 @@ def test_weights_must_make_a_year(case):
     scaled = [",".join([r.split(",")[0], "100", *r.split(",")[2:]]) for r in rows]  # 48 x 100 h = 4,800 h
     (case / "timesteps.csv").write_text("\n".join([head, *scaled]) + "\n")
     msgs = problems(case)
-    assert any("timesteps.csv, column weight: weights add up to 4,800 h, not a year of 8760 or 8784 h" in m for m in msgs)
+    want = "timesteps.csv, column weight: weights add up to 4,800 h, not a year of 8760 or 8784 h"
+    assert any(want in m for m in msgs)
 
 
 def test_weights_of_a_declared_short_year_are_accepted(case):
@@ -64,7 +65,8 @@ def test_blocks_must_be_consecutive(case):
         out.append(",".join(f))
     (case / "timesteps.csv").write_text("\n".join(out) + "\n")
     msgs = problems(case)
-    assert any("timesteps.csv, line 4, column block: block 0 is interrupted: timestep 2 returns to it" in m for m in msgs)
+    want = "timesteps.csv, line 4, column block: block 0 is interrupted: timestep 2 returns to it"
+    assert any(want in m for m in msgs)
 
 
 def test_nul_byte_in_a_number(case):
@@ -75,7 +77,8 @@ def test_nul_byte_in_a_number(case):
     damaged = line.replace(value, value[:2] + "\x00" + value[2:], 1)
     (case / "demand.csv").write_text(text.replace(line, damaged, 1))
     msgs = problems(case)
-    assert any(m.startswith(f"demand.csv, line {line_no}, column demand_mw: contains a NUL byte inside a cell") for m in msgs)
+    want = f"demand.csv, line {line_no}, column demand_mw: contains a NUL byte inside a cell"
+    assert any(m.startswith(want) for m in msgs)
 
 
 @pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\x0c"])
@@ -158,7 +161,8 @@ def test_run_piped_to_head(tmp_path):
 
     spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
     r = subprocess.run(f"{sys.executable} -m planner run {spec} --results {tmp_path / 'r'} --no-report | head -1",
-                       shell=True, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                       shell=True, capture_output=True, text=True,
+                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                        timeout=300)
     assert "Traceback" not in r.stderr and "BrokenPipe" not in r.stderr
     assert len(r.stdout.splitlines()) == 1
@@ -169,7 +173,8 @@ def test_run_piped_to_head(tmp_path):
 def test_line_numbers_are_physical_after_a_blank_line(case):
     text = (case / "technologies.csv").read_text().splitlines()
     text.insert(2, "")  # a blank line after the first technology
-    (case / "technologies.csv").write_text("\n".join(text).replace("gas_ccgt,thermal,gas,", "gas_ccgt,thermal,gas,x") + "\n")
+    damaged = "\n".join(text).replace("gas_ccgt,thermal,gas,", "gas_ccgt,thermal,gas,x")
+    (case / "technologies.csv").write_text(damaged + "\n")
     line = next(i + 1 for i, ln in enumerate(text) if ln.startswith("gas_ccgt,"))
     msgs = problems(case)
     assert any(m.startswith(f"technologies.csv, line {line}, column heat_rate_mwh_th_per_mwh:") for m in msgs), msgs
@@ -187,13 +192,15 @@ def test_period_overlap_blames_the_period_that_lasts_too_long(case):
     edit(case / "periods.csv", "2030,5", "2030,9")
     msgs = problems(case)
     line = next(i + 1 for i, ln in enumerate((case / "periods.csv").read_text().splitlines()) if ln.startswith("2030,"))
-    assert f"periods.csv, line {line}, column years: period 2030 lasts 9 years and so overlaps period 2035; set years <= 5" in msgs
+    assert (f"periods.csv, line {line}, column years: period 2030 lasts 9 years and so overlaps period 2035; "
+            "set years <= 5") in msgs
 
 
 @pytest.mark.parametrize("damage", ["undecodable", "empty", "blank"])
 def test_one_bad_file_gives_one_message(case, damage):
     """An undecodable or empty zones.csv used to cascade into 470-490 follow-on reference errors."""
-    (case / "zones.csv").write_bytes({"undecodable": b"zone,name\nN,\xff\xfe\n", "empty": b"", "blank": b"\n\n"}[damage])
+    content = {"undecodable": b"zone,name\nN,\xff\xfe\n", "empty": b"", "blank": b"\n\n"}[damage]
+    (case / "zones.csv").write_bytes(content)
     msgs = problems(case)
     assert len(msgs) == 1, msgs
     assert msgs[0].startswith("zones.csv")
@@ -219,7 +226,8 @@ def test_duplicate_header_named_as_a_duplicate(case):
     text = (case / "zones.csv").read_text().splitlines()
     (case / "zones.csv").write_text("\n".join([text[0] + ",region"] + [r + ",x" for r in text[1:]]) + "\n")
     msgs = problems(case)
-    assert any(m.startswith("zones.csv, line 1, column region: column 'region' is named twice in the header") for m in msgs)
+    want = "zones.csv, line 1, column region: column 'region' is named twice in the header"
+    assert any(m.startswith(want) for m in msgs)
     assert not any("region.1" in m for m in msgs)
 
 

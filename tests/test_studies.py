@@ -55,4 +55,5 @@ def test_study_tables_are_written_whole(tmp_path):
         raise RuntimeError("interrupted")
     with pytest.raises(RuntimeError):
         studies.write_tables(tmp_path / "s", {"b": pd.DataFrame({"x": [2]})}, extra=fail)
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["a.csv", "note.txt", "run.json"]  # the earlier result stands
+    # the earlier result stands
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["a.csv", "note.txt", "run.json"]
