@@ -21,11 +21,12 @@ def _summary(out) -> str:
 
 
 def cmd_run(args) -> int:
+    from planner.progress import Progress
     from planner.run import run_spec
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)
-    out = run_spec(spec, Path(args.results))
+    out = run_spec(spec, Path(args.results), progress=Progress(enabled=not args.quiet))
     print(_summary(out))
     print(f"\nresults written to {out.folder}")
     if not args.no_report:
@@ -105,6 +106,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("model", nargs="?", help=f"run specification (TOML); default {DEFAULT_MODEL}")
     r.add_argument("--results", default="results", help="folder that receives results/<name>/ (default: results)")
     r.add_argument("--no-report", action="store_true", help="skip the report (regenerate later with `planner report`)")
+    r.add_argument("--quiet", action="store_true", help="no progress line while the run works")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="check a case folder and report every problem")
     v.add_argument("case")

@@ -20,6 +20,7 @@ from planner.load import Case, load_case
 from planner.model.build import build_model
 from planner.model.data import ModelData, prepare
 from planner.results import extract
+from planner.progress import Progress
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
 from planner.store import write_input_snapshot, write_results, write_tables
@@ -82,12 +83,16 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
 
 
-def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None) -> RunOutput:
+def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None,
+             progress: Progress | None = None) -> RunOutput:
+    """Load, build, solve, extract and (unless ``results_root`` is None) write; ``progress`` shows a live line."""
     from planner.spec import validate_spec
 
     validate_spec(spec)
+    progress = progress or Progress(enabled=False)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    progress.stage("load")
     case = load_case(spec.inputs)
     case_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
     case = apply_scenario(case, spec)
@@ -96,14 +101,19 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     timings["load_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    progress.stage("build")
     m = build_model(d)
     timings["build_s"] = time.perf_counter() - t0
 
-    sol = solve(m, {**DEFAULT_SOLVER, **spec.solver, **(solver or {})})
+    try:
+        sol = solve(m, {**DEFAULT_SOLVER, **spec.solver, **(solver or {})}, progress)
+    finally:
+        progress.close()
     timings["compile_s"] = sol.seconds["compile"]
     timings["solve_s"] = sol.seconds["solve"]
 
     t0 = time.perf_counter()
+    progress.stage("extract")
     tables = extract(m, d, sol)
     timings["extract_s"] = time.perf_counter() - t0
 
@@ -134,13 +144,16 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     out = RunOutput(spec, d, m, sol, tables, meta)
     if results_root is not None:
         t0 = time.perf_counter()
+        progress.stage("write")
 
         def fill(tmp: Path) -> None:
             meta["timings_s"]["write_s"] = 0.0
             write_tables(tmp, tables, meta)
             write_input_snapshot(tmp / "inputs", case.tables)
+            (tmp / "solver.log").write_text(sol.log)
             meta["timings_s"]["write_s"] = time.perf_counter() - t0
             write_tables(tmp, {}, meta)
 
         out.folder = write_results(Path(results_root) / spec.name, fill)
+    progress.close()
     return out
