@@ -7,13 +7,14 @@ The 2023 imports are imposed as observed (trade_prices.csv min_import_mwh), the 
 kept by the time aggregation, and the peak check compares the fleet's capability in the
 peak hour with KEGOC's 15,107 MW of domestic generation at the peak.
 
-2030 capacity balance (inputs only, no solve), deficit = coincident peak x (1 + 0) - sum of
-credit x existing MW, with the steam fleet life-extended to 2035:
-  peak 2030 ~ 16,776 MW (2023, full year) x 144.3 / 115.1 TWh ~ 21.0 GW;
-  firm ~ 0.837 x 14.4 GW old thermal + 0.8 x 2.5 GW hydro + small hydro, wind, 40 MW CCGT ~ 14.3 GW;
-  deficit ~ 6.8 GW (KEGOC: "up to 6.2 GW by 2030"; Deputy PM: "up to 7 GW without action").
-  South: own peak ~ 4,191 MW x 1.298 = 5.44 GW vs firm ~ 2.3 GW -> ~3.2 GW;
-  North: ~ 10,012 MW x 1.298 = 13.0 GW vs firm ~ 10.5 GW -> ~2.5 GW.
+2030 capacity balance (inputs only, no solve), the deficit of planner/deficit.py: demand at the
+system peak hour x (1 + 0) not covered by credit x existing MW and credited imports, after the
+transfers the existing corridors allow, with the steam fleet life-extended to 2035:
+  required 2030 ~ 21.0 GW (2023 peak 16,776 MW x 144.3 / 115.1 TWh);
+  firm ~ 0.837 x 14.4 GW old thermal + 0.8 x 2.5 GW hydro + small hydro, wind, 40 MW CCGT ~ 14.3 GW,
+  imports 0.3 x 2.2 GW = 0.66 GW -> 6.1 GW short on a copper plate; corridor limits add ~0.1 GW:
+  deficit ~ 6.2 GW (KEGOC: "up to 6.2 GW by 2030"; Deputy PM: "up to 7 GW without action").
+  South ~ 3.2 GW (what the North cannot send it), North ~ 2.0 GW.
 """
 
 from __future__ import annotations

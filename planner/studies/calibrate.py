@@ -17,16 +17,10 @@ engine knows only the metric names below, nothing about any country:
                           LP happens to place imports in.
     unserved_twh          demand not served (TWh/yr)
 
-Capacity balance, from the inputs alone (no solve), per scope s (the whole
-system ``*``, each region, each zone) and period p:
-
-    required[s,p] = max_t sum_{z in s} demand[z,p,t] * (1 + margin[s,p])
-    firm[s,p]     = sum_{z in s, g} credit_g * existing_mw[z,g,p]
-    deficit[s,p]  = max(0, required - firm)              (domestic capacity only)
-
-margin is the scope's reserve margin (a region's own, else the system's, else
-0; zones take their region's). Imports are shown beside it, not counted, since
-a deficit covered by imports is what the balance is meant to reveal.
+Capacity balance, from the inputs alone (no solve): the deficit of the existing
+fleet and corridors in every period, as planner/deficit.py defines it (firm
+capacity and firm imports against peak x (1 + margin), after the transfers the
+corridors allow), for the system, each region and each zone (scope, name).
 """
 
 from __future__ import annotations
@@ -53,28 +47,16 @@ METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "
 
 
 def capacity_balance(d: ModelData) -> pd.DataFrame:
+    """scope (system, region, zone), name, period, required_mw, firm_existing_mw, firm_imports_mw, deficit_mw."""
     import pandas as pd
 
-    from planner import metrics as mx
+    from planner.deficit import case_deficits, system_deficits
 
-    credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
-    margins = mx.margins_by_region(d.reserve)
-    zone_region = d.zones["region"].to_dict()
-    regions = sorted({r for r in d.zones["region"] if r})
-    scopes = [("system", "*", mx.region_zones(zone_region, "*"))]
-    scopes += [("region", r, mx.region_zones(zone_region, r)) for r in regions]
-    scopes += [("zone", z, {z}) for z in d.ZONES]
-    rows = []
-    for kind, name, zs in scopes:
-        for p in d.PERIODS:
-            peak = max(sum(d.demand_mw[(z, p, t)] for z in zs) for t in d.TIMESTEPS)
-            margin = mx.margin_pu(margins, name if kind != "zone" else zone_region[name], p)
-            firm = mx.firm_mw(credit, ((g, mw) for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs))
-            imp = mx.firm_imports_mw(d.interconnector, zs)
-            required = peak * (1 + margin)
-            rows.append((kind, name, p, peak, margin, required, firm, max(0.0, required - firm), imp))
-    return pd.DataFrame(rows, columns=["scope", "name", "period", "peak_demand_mw", "margin_pu", "required_firm_mw",
-                                       "firm_existing_mw", "deficit_mw", "firm_imports_mw"])
+    zd = case_deficits(d)
+    zones = zd.assign(scope="zone", name=zd["zone"])
+    out = pd.concat([system_deficits(zd), zones], ignore_index=True)
+    out = out.rename(columns={"deficit_before_mw": "deficit_mw"})
+    return out[["scope", "name", "period", "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_mw"]]
 
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None) -> float:
@@ -168,7 +150,8 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
         err = f"{r.error:+.2f}{'%' if r.tolerance_unit == '%' else ''}"
         lines.append(f"  {'ok  ' if r.within else 'MISS'} {what} {r.period}: model {r.model:,.3f} vs {r.target:,.3f} "
                      f"({err}, tolerance {r.tolerance:g}{'%' if r.tolerance_unit == '%' else ''}) — {r.source}")
-    lines.append("\ncapacity balance of the existing fleet, no new builds (MW; deficit = peak x (1 + margin) - firm):")
+    lines.append("\ndeficit of the existing fleet, no new builds (MW; peak x (1 + margin) not covered by firm capacity and "
+                 "firm imports after the transfers corridors allow; planner/deficit.py):")
     sysreg = balance[balance["scope"] != "zone"]
     piv = sysreg.pivot_table(index="name", columns="period", values="deficit_mw")
     lines.append("  " + "scope".ljust(10) + "".join(f"{p:>9}" for p in piv.columns))
