@@ -84,6 +84,34 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
 
 
+def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
+    """Stage 1 for a run: load and check the case, apply the scenario, aggregate time; through the cache
+    (planner/cache.py) when the run aggregates an hourly year. Returns (case, aggregation info, inputs hash)."""
+    from planner import cache
+
+    case_hash = inputs_hash(spec.inputs)
+    k = None
+    if spec.time.get("representative_days"):
+        request = {"periods": spec.periods, "time": spec.time, "scenario": spec.scenario, "settings": spec.settings}
+        k = cache.key(case_hash, request)
+        hit = cache.load(k, _case_from_cache)
+        if hit is not None:
+            return hit[0], hit[1]["aggregation"], case_hash
+    case = load_case(spec.inputs)
+    loaded_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
+    case = apply_scenario(case, spec)
+    case, agg = aggregate_time(case, spec)
+    if k is not None and loaded_hash == case_hash:  # files unchanged while they were read: safe to keep
+        cache.store(k, case, {"aggregation": agg})
+    return case, agg, loaded_hash
+
+
+def _case_from_cache(path: str, tables: dict, settings: dict, rest: dict) -> Case:
+    if "warnings" in rest:
+        rest = {**rest, "warnings": [Problem(**w) for w in rest["warnings"]]}
+    return Case(Path(path), tables, settings, **rest)
+
+
 def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None,
              progress: Progress | None = None) -> RunOutput:
     """Load, build, solve, extract and (unless ``results_root`` is None) write; ``progress`` shows a live line."""
@@ -94,10 +122,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     progress.stage("load")
-    case = load_case(spec.inputs)
-    case_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
-    case = apply_scenario(case, spec)
-    case, agg = aggregate_time(case, spec)
+    case, agg, case_hash = load_for_run(spec)
     d = prepare(case, spec.periods)
     timings["load_s"] = time.perf_counter() - t0
 

@@ -34,8 +34,9 @@ TECHNOLOGIES = pd.DataFrame([
             "efficiency_charge", "efficiency_discharge", "duration_h"])
 
 
-def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """The case's tables (name -> DataFrame)."""
+def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0, weight: float | None = None) -> dict[str, pd.DataFrame]:
+    """The case's tables (name -> DataFrame). Each hour weighs ``weight`` hours of a year (default 8760 / hours;
+    1 makes a series that representative days can be drawn from)."""
     if zones < 1 or periods < 1 or hours < 24 or hours % 24:
         raise ValueError("a synthetic case needs zones >= 1, periods >= 1 and hours a positive multiple of 24")
     rng = np.random.default_rng(seed)
@@ -56,7 +57,7 @@ def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0) -> dic
                                     "lat": [45.0 + i % 7 for i in range(zones)], "lon": [60.0 + i for i in range(zones)]})
     tables["fuels"] = pd.DataFrame({"fuel": ["coal", "gas"], "price_usd_per_mwh_th": [3, 12], "co2_t_per_mwh_th": [0.336, 0.198]})
     tables["technologies"] = TECHNOLOGIES
-    tables["timesteps"] = pd.DataFrame({"timestep": t, "weight": 8760.0 / hours, "block": day,
+    tables["timesteps"] = pd.DataFrame({"timestep": t, "weight": 8760.0 / hours if weight is None else weight, "block": day,
                                         "month": 1 + (day * 12) // n_days})
     dem, av = [], []
     for i, z in enumerate(Z):
@@ -97,10 +98,11 @@ def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0) -> dic
     return tables
 
 
-def write_synthetic_case(folder: Path, zones: int, hours: int, periods: int, seed: int = 0) -> Path:
+def write_synthetic_case(folder: Path, zones: int, hours: int, periods: int, seed: int = 0,
+                         weight: float | None = None) -> Path:
     """Write the case's CSVs into ``folder``; returns it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, df in synthetic_tables(zones, hours, periods, seed).items():
+    for name, df in synthetic_tables(zones, hours, periods, seed, weight).items():
         df.to_csv(folder / f"{name}.csv", index=False)
     return folder
