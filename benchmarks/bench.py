@@ -81,16 +81,18 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
     t0 = time.perf_counter()
     s = Solver(m, opts)
     t["compile_and_pass"] = time.perf_counter() - t0
-    t["compile"] = s.compiled.seconds
+    t["compile"] = s.comp.seconds
     t["pass"] = t["compile_and_pass"] - t["compile"]
-    s.highs.writeModel(mps)
+    s.h.writeModel(mps)
     scale = int(s.options["user_objective_scale"])
     rss_before_solve = peak_rss_mb()
-    out = {"columns": s.compiled.lp.num_col_, "rows": s.compiled.lp.num_row_,
-           "nonzeros": int(len(s.compiled.lp.a_matrix_.value_)), "scale": scale, "offset": s.compiled.offset,
+    out = {"columns": s.comp.lp.num_col_, "rows": s.comp.lp.num_row_,
+           "nonzeros": int(len(s.comp.lp.a_matrix_.value_)), "scale": scale, "offset": s.comp.offset,
            "rss_before_solve_mb": rss_before_solve}
+    t0 = time.perf_counter()
     try:
-        sol = s.solve()
+        s.run()
+        sol = s.solution()
         t["solve"] = sol.seconds["solve"]
         t0 = time.perf_counter()
         s.load()
@@ -137,25 +139,32 @@ def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
     d = prepare(case, spec.periods)
     m = build_model(d)
     s = Solver(m, {**spec.solver, "method": method, "threads": 2, "time_limit_s": time_limit})
-    cold = s.solve()
-    out = {"columns": s.compiled.lp.num_col_, "cold_s": cold.seconds["solve"], "cold_objective": cold.objective,
+    cold_objective = s.run()
+    cold = s.solution()
+    out = {"columns": s.comp.lp.num_col_, "cold_s": cold.seconds["solve"], "cold_objective": cold_objective,
            "cold_iterations": cold.iterations, "variants": []}
-    lp = s.highs.getLp()
-    cost = {id(v): c for v, c in zip(s.compiled.columns, lp.col_cost_)}
     techs = sorted({b[1] for b in m.new_cap.keys()})
 
     def variant(label, change):
         change()
-        sol = s.solve()
+        s.run()
+        sol = s.solution()
         out["variants"].append({"variant": label, "seconds": sol.seconds["solve"], "ratio_to_cold": sol.seconds["solve"] / out["cold_s"],
                                 "objective": sol.objective, "iterations": sol.iterations})
 
-    for g in techs[:3]:  # capex of every new option of one technology +10 %
-        cols = [v for k, v in m.new_cap.items() if k[1] == g and id(v) in cost]
-        variant(f"cost of new {g} +10%", lambda cols=cols: s.set_costs([(v, 1.1 * cost[id(v)]) for v in cols]))
-    first = [v for k, v in m.new_cap.items() if id(v) in cost][:20]
-    variant("20 options capped at 100 MW", lambda: s.set_bounds([(v, (0, 100.0)) for v in first]))
-    variant("cost cap at 1.01 x optimum (near-optimal row)", lambda: s.add_cost_cap(1.01 * cold.objective))
+    def scaled_costs(g):
+        cost = s.cost.copy()
+        for k, v in m.new_cap.items():
+            if k[1] == g and v in s.col:
+                cost[s.col[v]] *= 1.1
+        s.set_costs(cost)
+
+    for g in techs[:3]:  # capex of every new option of one technology +10 % (others as in the model)
+        variant(f"cost of new {g} +10%", lambda g=g: scaled_costs(g))
+    s.set_costs(s.cost)
+    first = [v for k, v in m.new_cap.items() if v in s.col][:20]
+    variant("20 options capped at 100 MW", lambda: [s.set_col_bounds(v, 0, 100.0) for v in first])
+    variant("cost cap at 1.01 x optimum (near-optimal row)", lambda: s.add_cost_cap(1.01 * cold_objective))
     return out
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -204,188 +205,180 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
 
 
 class Solver:
-    """One compiled LP in one HiGHS instance: a first solve, then cheap re-solves of variants.
+    """One compiled model kept in one HiGHS instance, for studies that solve it many times.
 
-    Columns and rows are addressed by the Pyomo objects behind them (``m.new_cap[b, p]``,
-    ``m.balance[z, p, t]``). Changes are made to the LP held by HiGHS, not to the Pyomo model:
-
-    - ``set_costs([(var, usd), ...])``, ``set_bounds([(var, (lower, upper)), ...])``: objective
-      coefficient and bounds of columns (``None`` is unbounded; a ComponentMap works too, Pyomo
-      variables being unhashable);
-    - ``set_constraint_bounds(con, lower, upper)``: new bounds of a constraint, in the terms the
-      constraint is written in (constants of its body are moved over as the compiler did);
-    - ``add_row([(var, coef), ...], lower, upper)``: a new row, e.g. ``add_cost_cap(max_usd)`` for near-optimal
-      studies (total cost <= max_usd);
-    - ``solve()``: the first call solves cold with the run's options; later calls start from the basis
-      HiGHS kept (``resolve_method``, dual/primal simplex by default, which a changed cost or bound leaves
-      one or a few pivots from optimal). ``load()`` puts the last solution into the Pyomo model.
+    The first ``run`` is a cold solve with the run specification's options; after it
+    HiGHS holds an optimal basis, and every later ``run`` — after ``set_row_bounds``,
+    ``add_row``, ``set_costs`` or ``set_col_bounds`` — starts the dual or primal
+    simplex from that basis instead of building, compiling and solving from scratch.
+    Rows and columns are addressed by the Pyomo objects behind them; row bounds are
+    given in the units of the family's docstring (the row's scale is applied here),
+    and ``duals`` are returned in those units too. Any status other than optimal
+    raises ``SolveError`` as ``solve`` does. Every ``run`` goes through ``run_highs``:
+    progress line (``progress``), HiGHS's log (``log``), Ctrl-C as an interrupt.
     """
 
-    def __init__(self, m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None,
-                 resolve_method: str = "simplex"):
+    def __init__(self, m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None):
         self.model = m
-        self.options = dict(options or {})
         self.progress = progress
-        self.resolve_method = resolve_method
         if progress is not None:
             progress.stage("compile")
-        self.compiled = comp = compile_lp(m)
-        if "user_objective_scale" not in self.options:
-            self.options["user_objective_scale"] = objective_scale(comp.lp)
-        self.highs = make_highs(self.options)
-        self.highs.passModel(comp.lp)
-        self._column: dict[int, int] | None = None        # id(var) -> column, built on first use
-        self._rows_of: dict[int, list[int]] | None = None  # id(constraint) -> its rows
-        rhs = np.where(comp.kinds >= 0, np.asarray(comp.lp.row_lower_), np.asarray(comp.lp.row_upper_))
-        self._rhs = rhs                 # as compiled: bound - constant of the body
-        self.row_cons = list(comp.rows)  # row -> constraint (None for rows added here)
-        self.solves = 0
-        self.last: Solution | None = None
+        self.comp = compile_lp(m)
+        self.options = dict(options or {})
+        self.options.setdefault("user_objective_scale", objective_scale(self.comp.lp))
+        self.h = make_highs(self.options)
+        self.h.passModel(self.comp.lp)
+        self._col: ComponentMap | None = None
+        self._row: dict | None = None
+        self.scale = getattr(m, "_row_scale", {})
+        self.cost = np.asarray(self.comp.lp.col_cost_, dtype=float).copy()
+        self.own_objective = True
+        self.runs = 0
+        self.seconds: list[float] = []
+        self.log = ""  # HiGHS's log of the last solve
 
-    # ---- changes -------------------------------------------------------------------------------
-    def column(self, var) -> int:
-        """Index of a Pyomo variable's column in the LP."""
-        if self._column is None:
-            self._column = {id(v): j for j, v in enumerate(self.compiled.columns)}
-        j = self._column.get(id(var))
-        if j is None:
-            raise KeyError(f"{var.name} is not a column of this LP (in no row and not in the objective)")
-        return j
+    @property
+    def col(self) -> ComponentMap:
+        """Pyomo variable -> column index (built on first use: a plain run never needs it)."""
+        if self._col is None:
+            self._col = ComponentMap((v, j) for j, v in enumerate(self.comp.columns))
+        return self._col
 
-    def rows(self, con) -> list[int]:
-        """Indices of the rows a Pyomo constraint compiled to (two for a ranged one)."""
-        if self._rows_of is None:
-            self._rows_of = {}
-            for i, c in enumerate(self.compiled.rows):
-                self._rows_of.setdefault(id(c), []).append(i)
-        rows = self._rows_of.get(id(con))
-        if not rows:
-            raise KeyError(f"{con.name} is not a row of this LP (the compiler dropped it as constant)")
-        return rows
+    @property
+    def row(self) -> dict:
+        """Pyomo constraint -> (first) row index."""
+        if self._row is None:
+            self._row = {}
+            for i, con in enumerate(self.comp.rows):
+                self._row.setdefault(con, i)
+        return self._row
 
-    def _cols(self, variables: Iterable) -> np.ndarray:
-        return np.array([self.column(v) for v in variables], dtype=np.int32)
+    def _scale(self, con) -> float:
+        return self.scale.get(con.parent_component().local_name, 1.0)
 
-    @staticmethod
-    def _pairs(items) -> list:
-        """(var, value) pairs from a ComponentMap (Pyomo variables are not hashable) or a list of pairs."""
-        return list(items.items()) if hasattr(items, "items") else list(items)
+    def run(self) -> float:
+        """Solve (warm from the last basis after the first solve); return the objective (USD).
 
-    def set_costs(self, costs) -> None:
-        """Objective coefficient (USD per unit, present value) of each column given as (var, usd)."""
-        pairs = self._pairs(costs)
-        idx = self._cols(v for v, _ in pairs)
-        self.highs.changeColsCost(len(idx), idx, np.array([c for _, c in pairs], dtype=float))
-
-    def set_bounds(self, bounds) -> None:
-        """New bounds of each column given as (var, (lower, upper)); None for no bound. Fixing: (x, x)."""
-        pairs = self._pairs(bounds)
-        idx = self._cols(v for v, _ in pairs)
-        lo = np.array([-INF if b[0] is None else b[0] for _, b in pairs], dtype=float)
-        up = np.array([INF if b[1] is None else b[1] for _, b in pairs], dtype=float)
-        self.highs.changeColsBounds(len(idx), idx, lo, up)
-
-    def set_constraint_bounds(self, con, lower: float | None, upper: float | None) -> None:
-        """New bounds of a compiled constraint, as if ``lower <= body <= upper`` had been written."""
-        rows = self.rows(con)
-        kinds = self.compiled.kinds
-        for i in rows:  # constant of the body, as the compiler moved it: bound - rhs
-            shift = (pyo.value(con.lower) if kinds[i] < 0 else pyo.value(con.upper)) - self._rhs[i]
-            lo = -INF if lower is None else lower - shift
-            up = INF if upper is None else upper - shift
-            if len(rows) == 2:  # a ranged constraint compiled as two rows: the <= row and the >= row
-                lo, up = (-INF, up) if kinds[i] > 0 else (lo, INF)
-            self.highs.changeRowBounds(int(i), lo, up)
-
-    def add_row(self, terms, lower: float | None = None, upper: float | None = None) -> int:
-        """Append ``lower <= sum(coef * var) <= upper`` (terms as (var, coef)); returns its row index."""
-        pairs = self._pairs(terms)
-        idx = self._cols(v for v, _ in pairs)
-        val = np.array([c for _, c in pairs], dtype=float)
-        self.highs.addRow(-INF if lower is None else lower, INF if upper is None else upper, len(idx), idx, val)
-        self.row_cons.append(None)
-        return len(self.row_cons) - 1
-
-    def objective_terms(self) -> list:
-        """(var, cost) of every column in the objective as HiGHS holds it now (USD of present value)."""
-        c = np.asarray(self.highs.getLp().col_cost_)
-        cols = self.compiled.columns
-        return [(cols[j], float(c[j])) for j in np.flatnonzero(c)]
-
-    def add_cost_cap(self, max_usd: float) -> int:
-        """Row: total cost (the objective, with its constant) <= max_usd. For near-optimal studies."""
-        return self.add_row(self.objective_terms(), None, max_usd - self.compiled.offset)
-
-    # ---- solving -------------------------------------------------------------------------------
-    def solve(self, warm: bool = True) -> Solution:
-        """Solve (the first time cold, later from the kept basis if ``warm``); raise unless optimal."""
-        h = self.highs
-        if self.solves and warm and self.resolve_method:
-            h.setOptionValue("solver", self.resolve_method)
-        elif self.solves:
-            h.setOptionValue("solver", self.options.get("method", "choose"))
-            h.clearSolver()
+        HiGHS runs through ``run_highs``: the progress line, the log (``self.log``) and Ctrl-C as an interrupt."""
         if self.progress is not None:
-            self.progress.stage("solve" if not self.solves else f"re-solve {self.solves}")
-        t0 = time.perf_counter()
-        factor = 2.0 ** -float(self.options.get("user_objective_scale", 0))
-        method = h.getOptionValue("solver")[1]
-        header = (f"planner: HiGHS {h.version()}, solve {self.solves + 1} of this LP, solver = {method}, "
+            self.progress.stage("solve" if not self.runs else f"re-solve {self.runs}")
+        method = self.h.getOptionValue("solver")[1]
+        header = (f"planner: HiGHS {self.h.version()}, solve {self.runs + 1} of this LP, solver = {method}, "
                   f"options {self.options}\n")
-        run_status, log = run_highs(h, self.progress, factor, header)
-        solve_s = time.perf_counter() - t0
-        self.solves += 1
-        if run_status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        factor = 2.0 ** -float(self.h.getOptionValue("user_objective_scale")[1])
+        t0 = time.perf_counter()
+        run_status, log = run_highs(self.h, self.progress, factor, header)
+        self.seconds.append(time.perf_counter() - t0)
+        self.log = log.text
+        status = self.h.getModelStatus()
+        if run_status == highspy.HighsStatus.kError and status == highspy.HighsModelStatus.kNotset:
             raise SolveError("solver error", "HiGHS refused to run; check the [solver] options of the run specification")
-        status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             detail = ""
-            if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            infeasible = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+            if status in infeasible and self.h.getNumRow() == len(self.comp.rows):
+                from dataclasses import replace
+
                 from planner.explain import explain_infeasible
-                detail = explain_infeasible(self.compiled, self.options)
-            raise SolveError(h.modelStatusToString(status), detail)
-        info = h.getInfo()
-        comp = self.compiled
-        self.last = Solution(
+                detail = explain_infeasible(replace(self.comp, lp=self.h.getLp()), self.options)  # as changed
+            raise SolveError(self.h.modelStatusToString(status), detail)
+        if self.runs == 0:  # later solves start from this basis: simplex, not the interior point method
+            self.h.setOptionValue("solver", "simplex")
+        self.runs += 1
+        return self.objective()
+
+    def objective(self) -> float:
+        """Objective of the last solve: the model's present-value cost (USD), or cost · x after ``set_costs``."""
+        return float(self.h.getInfo().objective_function_value) + (self.comp.offset if self.own_objective else 0.0)
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value)
+
+    def value(self, var) -> float:
+        j = self.col.get(var)
+        return 0.0 if j is None else float(self.h.getSolution().col_value[j])
+
+    def reduced_costs(self) -> np.ndarray:
+        """Column duals: d objective / d column, USD of present value per unit of the column."""
+        return np.asarray(self.h.getSolution().col_dual)
+
+    def row_duals(self) -> np.ndarray:
+        """Raw duals of the rows as written (scaled rows in their scaled units)."""
+        return np.asarray(self.h.getSolution().row_dual)
+
+    def duals(self) -> dict:
+        """Constraint -> dual in the units of its family's docstring (as ``solve`` returns them)."""
+        y = self.row_duals()
+        out: dict = {}
+        for con, yi in zip(self.comp.rows, y):
+            out[con] = out.get(con, 0.0) + float(yi) * self._scale(con)
+        return out
+
+    def load(self) -> None:
+        """Copy the current solution into the Pyomo variables, so expressions and ``extract`` read it."""
+        for v, val in zip(self.comp.columns, self.values()):
+            v.set_value(float(val), skip_validation=True)
+        if self.runs <= 1:  # variables in no row and not in the objective, as ``solve`` sets them
+            for v in self.model.component_data_objects(pyo.Var, descend_into=True):
+                if v.value is None:
+                    v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
+                                skip_validation=True)
+
+    def set_row_bounds(self, con, lower: float | None, upper: float | None) -> None:
+        """New bounds of a row of the model, in the units of its family (None: unbounded)."""
+        i, s = self.row[con], self._scale(con)
+        inf = highspy.kHighsInf
+        self.h.changeRowBounds(i, -inf if lower is None else s * lower, inf if upper is None else s * upper)
+
+    def set_col_bounds(self, var, lower: float, upper: float | None) -> None:
+        self.h.changeColBounds(self.col[var], lower, highspy.kHighsInf if upper is None else upper)
+
+    def add_row(self, columns, values, lower: float | None, upper: float | None) -> int:
+        """Add a row sum_j values_j * x[columns_j] in [lower, upper]; return its index (for ``set_added_row_bounds``)."""
+        inf = highspy.kHighsInf
+        idx = np.asarray(columns, dtype=np.int32)
+        val = np.asarray(values, dtype=float)
+        self.h.addRow(-inf if lower is None else lower, inf if upper is None else upper, len(idx), idx, val)
+        return self.h.getNumRow() - 1
+
+    def set_added_row_bounds(self, i: int, lower: float | None, upper: float | None) -> None:
+        inf = highspy.kHighsInf
+        self.h.changeRowBounds(i, -inf if lower is None else lower, inf if upper is None else upper)
+
+    def set_costs(self, cost: np.ndarray, maximise: bool = False) -> None:
+        """Replace the objective by cost · x (``self.cost`` is the model's own); minimise unless ``maximise``."""
+        n = len(cost)
+        self.own_objective = cost is self.cost
+        lp = highspy.HighsLp()
+        lp.col_cost_ = np.asarray(cost, dtype=float)
+        self.h.setOptionValue("user_objective_scale", objective_scale(lp))
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+        self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+
+    def add_cost_cap(self, max_usd: float) -> int:
+        """Row: the model's own total cost (objective with its constant) <= max_usd, for near-optimal studies."""
+        nz = np.flatnonzero(self.cost)
+        return self.add_row(nz, self.cost[nz], None, max_usd - self.comp.offset)
+
+    def solution(self) -> Solution:
+        """The last solve as a ``Solution`` (objective, duals by constraint, iterations, log)."""
+        info = self.h.getInfo()
+        return Solution(
             status="optimal",
-            objective=float(info.objective_function_value) + comp.offset,
-            duals={},
-            seconds={"compile": comp.seconds, "solve": solve_s},
-            solver_version=f"HiGHS {h.version()}",
+            objective=self.objective(),
+            duals=self.duals(),
+            seconds={"compile": self.comp.seconds, "solve": self.seconds[-1] if self.seconds else 0.0},
+            solver_version=f"HiGHS {self.h.version()}",
             iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
                         "crossover": int(info.crossover_iteration_count)},
-            size={"columns": h.getNumCol(), "rows": h.getNumRow(), "nonzeros": int(h.getNumNz())},
-            log=log.text,
+            size={"columns": self.h.getNumCol(), "rows": self.h.getNumRow(), "nonzeros": int(self.h.getNumNz())},
+            log=self.log,
         )
-        return self.last
-
-    def values(self, variables: Iterable) -> np.ndarray:
-        """Primal values of the given columns in the last solution."""
-        return np.asarray(self.highs.getSolution().col_value)[self._cols(variables)]
-
-    def load(self) -> Solution:
-        """Put the last solution into the Pyomo model (primal values) and the Solution (duals by constraint,
-        in the units of the unscaled row)."""
-        m, comp = self.model, self.compiled
-        sol = self.highs.getSolution()
-        x = np.asarray(sol.col_value)
-        for v, val in zip(comp.columns, x):
-            v.set_value(float(val), skip_validation=True)
-        for v in m.component_data_objects(pyo.Var, descend_into=True):
-            if v.value is None:  # appears in no row and not in the objective
-                v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
-                            skip_validation=True)
-        duals: dict = {}
-        scale = getattr(m, "_row_scale", {})
-        for con, y in zip(self.row_cons, sol.row_dual):  # back to the units of the unscaled row
-            if con is not None:
-                duals[con] = duals.get(con, 0.0) + float(y) * scale.get(con.parent_component().local_name, 1.0)
-        self.last.duals = duals
-        return self.last
 
 
 def solve(m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None) -> Solution:
     """Compile, solve cold, and load primal values into the model; return duals by constraint."""
     s = Solver(m, options, progress)
-    s.solve()
-    return s.load()
+    s.run()
+    s.load()
+    return s.solution()

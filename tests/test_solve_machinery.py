@@ -157,53 +157,45 @@ def test_synthetic_case_sizes():
         synthetic_tables(zones=2, hours=30, periods=1)
 
 
-# ---- the reusable Solver ---------------------------------------------------------------------------------------
+# ---- the reusable Solver: progress, log and interrupt go through run_highs on every run ---------------------
 
 
-def test_resolve_after_cost_change(tmp_path):
+def test_resolve_after_cost_change_keeps_log_and_warm_starts(tmp_path):
     """Coal's vom raised from 2 to 6 USD/MWh makes gas (5) the cheaper: 5 * 30 = 150 USD.
-    The re-solve starts from the kept basis (dual/primal simplex) and needs few iterations."""
+    The re-solve starts from the kept basis (simplex, no interior-point iteration) and has a log of its own."""
     m, _ = built(two_hour_case(tmp_path))
     s = Solver(m, {"method": "ipm"})
-    assert s.solve().objective == pytest.approx(60.0)
-    coal = [(m.gen["A", "coal", 2030, t], 6.0) for t in (0, 1)]
-    s.set_costs(coal)
-    again = s.solve()
-    assert again.objective == pytest.approx(150.0)
-    assert again.iterations["ipm"] == 0
-    sol = s.load()
+    assert s.run() == pytest.approx(60.0)
+    assert "Model status        : Optimal" in s.log
+    cost = s.cost.copy()
+    for t in (0, 1):
+        cost[s.col[m.gen["A", "coal", 2030, t]]] = 6.0
+    s.set_costs(cost)
+    s.own_objective = True  # the model's own objective with one cost changed: its constant still applies
+    assert s.run() == pytest.approx(150.0)
+    sol = s.solution()
+    assert sol.iterations["ipm"] == 0 and "solve 2 of this LP, solver = simplex" in sol.log
+    s.load()
     assert pyo.value(m.gen["A", "gas", 2030, 1]) == pytest.approx(20.0)
     assert sol.duals[m.balance["A", 2030, 1]] == pytest.approx(5.0)
 
 
-def test_resolve_after_bound_and_row_changes(tmp_path):
-    """Coal limited to 15 MW: hour 1 needs 5 MW of gas, 2*(10+15) + 5*5 = 75 USD.
-    Then a new row gen_coal[0] + gen_coal[1] <= 20 MWh: coal 20 MWh, gas 10 MWh, 2*20 + 5*10 = 90 USD.
-    Then the demand in hour 0 raised to 12 MW through the bounds of its balance row (generation + unserved
-    = demand): 2 * 20 + 5 * 12 = 100 USD. Then a cost cap at 99 USD makes the LP infeasible."""
-    m, _ = built(two_hour_case(tmp_path))
-    s = Solver(m, {"method": "simplex"})
-    assert s.solve().objective == pytest.approx(60.0)
-    g0, g1 = m.gen["A", "coal", 2030, 0], m.gen["A", "coal", 2030, 1]
-    s.set_bounds([(g0, (0, 15)), (g1, (0, 15))])
-    assert s.solve().objective == pytest.approx(75.0)
-    s.set_bounds([(g0, (0, None)), (g1, (0, None))])
-    s.add_row([(g0, 1.0), (g1, 1.0)], upper=20)
-    assert s.solve().objective == pytest.approx(90.0)
-    s.set_constraint_bounds(m.balance["A", 2030, 0], 12.0, 12.0)
-    assert s.solve().objective == pytest.approx(100.0)
+def test_cost_cap_row(tmp_path):
+    """Coal limited to 15 MW: hour 1 needs 5 MW of gas, 2*(10+15) + 5*5 = 75 USD. Then a cap on total cost
+    at 74 USD (below that optimum) makes the LP infeasible: SolveError, never a result."""
     from planner.errors import SolveError
-    s.add_cost_cap(99.0)
-    with pytest.raises(SolveError):
-        s.solve()
 
-
-def test_add_row_unknown_column_is_named(tmp_path):
     m, _ = built(two_hour_case(tmp_path))
-    m.stray = pyo.Var()
     s = Solver(m, {"method": "simplex"})
-    with pytest.raises(KeyError, match="stray"):
-        s.add_row([(m.stray, 1.0)], upper=1.0)
+    assert s.run() == pytest.approx(60.0)
+    for t in (0, 1):
+        s.set_col_bounds(m.gen["A", "coal", 2030, t], 0, 15)
+    assert s.run() == pytest.approx(75.0)
+    s.add_cost_cap(75.5)
+    assert s.run() == pytest.approx(75.0)
+    s.add_cost_cap(74.0)
+    with pytest.raises(SolveError):
+        s.run()
 
 
 def test_solve_from_a_worker_thread(tmp_path):
