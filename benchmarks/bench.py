@@ -83,7 +83,8 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
     t["compile_and_pass"] = time.perf_counter() - t0
     t["compile"] = s.comp.seconds
     t["pass"] = t["compile_and_pass"] - t["compile"]
-    s.h.writeModel(mps)
+    if mps:  # the LP for the plain run (none with --no-plain)
+        s.h.writeModel(mps)
     scale = int(s.options["user_objective_scale"])
     rss_before_solve = peak_rss_mb()
     out = {"columns": s.comp.lp.num_col_, "rows": s.comp.lp.num_row_,
@@ -178,13 +179,13 @@ def spawn(*args: str) -> dict:
 # ---- the parent -------------------------------------------------------------------------------------------------
 
 
-def measure(label: str, spec_path: Path, method: str, time_limit: float) -> dict:
+def measure(label: str, spec_path: Path, method: str, time_limit: float, plain: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         mps = str(Path(tmp) / "lp.mps")
         load_before = load_average()
-        p = spawn("planner", str(spec_path), method, str(time_limit), mps)
+        p = spawn("planner", str(spec_path), method, str(time_limit), mps if plain else "")
         row = {"model": label, "method": method, "load_average": round(load_before, 2), "planner": p}
-        if "scale" in p:
+        if "scale" in p and plain and p.get("status") == "optimal":
             row["plain"] = spawn("plain", mps, method, str(p["scale"]), str(time_limit))
         row["load_average_after"] = round(load_average(), 2)
     return row
@@ -270,6 +271,7 @@ def main() -> None:
     ap.add_argument("--series", nargs="+", default=list(SERIES), help="synthetic sizes ZONESxHOURSxPERIODS")
     ap.add_argument("--time-limit", type=float, default=900.0, help="seconds per solve (default 900)")
     ap.add_argument("--out", help="JSON file for the results")
+    ap.add_argument("--no-plain", action="store_true", help="skip the plain highspy solve (e.g. the full year, once)")
     ap.add_argument("--resolve", nargs="*", metavar="MODEL", help="also time warm re-solves of these models (2030, "
                     "default, synthetic:ZxHxP) against their cold solve")
     args = ap.parse_args()
@@ -298,7 +300,7 @@ def main() -> None:
             continue
         methods = args.methods or (list(METHODS) if model == "2030" else ["hipo"])
         for method in methods:
-            rows.append(measure(model, MODELS[model], METHODS[method], args.time_limit))
+            rows.append(measure(model, MODELS[model], METHODS[method], args.time_limit, not args.no_plain))
             print(render(rows[-1:]).split("\n\n")[0], flush=True)
     print()
     print(render(rows))

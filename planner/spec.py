@@ -104,7 +104,7 @@ def load_spec(path: str | Path) -> RunSpec:
     return spec
 
 
-_SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "pdlp"), "crossover": ("on", "off", "choose"),
+_SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
 
 
