@@ -111,7 +111,8 @@ def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
     case_hash = inputs_hash(spec.inputs)
     k = None
     if spec.time.get("representative_days"):
-        request = {"periods": spec.periods, "time": spec.time, "scenario": spec.scenario, "settings": spec.settings}
+        request = {"periods": spec.periods, "time": spec.time, "scenario": spec.scenario, "settings": spec.settings,
+                   "cells": [c.as_dict() for c in spec.cells]}  # everything apply_scenario and aggregate_time read
         k = cache.key(case_hash, request)
         hit = cache.load(k, _case_from_cache)
         if hit is not None:
@@ -136,7 +137,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     """Load, build, solve, extract and (unless ``results_root`` is None) write; ``progress`` shows a live line."""
     from planner.spec import validate_spec
 
-    validate_spec(spec)
+    spec = validate_spec(spec)
     progress = progress or Progress(enabled=False)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
