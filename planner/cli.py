@@ -37,14 +37,16 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", nargs="?", help=f"run specification (TOML); default {DEFAULT_MODEL}")
     p.add_argument("--results", default="results", help="folder that receives results/<name>/ (default: results)")
     p.add_argument("--no-report", action="store_true", help="skip the report (regenerate later with `planner report`)")
+    p.add_argument("--quiet", action="store_true", help="no progress line while the run works")
 
 
 def _run(args) -> int:
+    from planner.progress import Progress
     from planner.run import run_spec
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)
-    out = run_spec(spec, Path(args.results), report=not args.no_report)
+    out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet))
     print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
     print(f"\nresults written to {out.folder}")
     if not args.no_report:

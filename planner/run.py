@@ -22,6 +22,7 @@ from planner.load import Case, load_case
 from planner.model.build import build_model
 from planner.model.data import ModelData, prepare
 from planner.results import extract
+from planner.progress import Progress
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
 from planner.store import reserve, seal, write_input_snapshot, write_tables
@@ -104,27 +105,59 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
 
 
+def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
+    """Stage 1 for a run: load and check the case, apply the scenario, aggregate time; through the cache
+    (planner/cache.py) when the run aggregates an hourly year. Returns (case, aggregation info, inputs hash)."""
+    from planner import cache
+
+    case_hash = inputs_hash(spec.inputs)
+    k = None
+    if spec.time.get("representative_days"):
+        request = {"periods": spec.periods, "time": spec.time, "scenario": spec.scenario, "settings": spec.settings,
+                   "cells": [c.as_dict() for c in spec.cells]}  # everything apply_scenario and aggregate_time read
+        k = cache.key(case_hash, request)
+        hit = cache.load(k, _case_from_cache)
+        if hit is not None:
+            return hit[0], hit[1]["aggregation"], case_hash
+    case = load_case(spec.inputs)
+    loaded_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
+    case = apply_scenario(case, spec)
+    case, agg = aggregate_time(case, spec)
+    if k is not None and loaded_hash == case_hash:  # files unchanged while they were read: safe to keep
+        cache.store(k, case, {"aggregation": agg})
+    return case, agg, loaded_hash
+
+
+def _case_from_cache(path: str, tables: dict, settings: dict, rest: dict) -> Case:
+    if "warnings" in rest:
+        rest = {**rest, "warnings": [Problem(**w) for w in rest["warnings"]]}
+    return Case(Path(path), tables, settings, **rest)
+
+
 def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None,
-             report: bool = False) -> RunOutput:
+             report: bool = False, progress: Progress | None = None) -> RunOutput:
     """Load, build, solve, extract; write ``results_root/<name>/`` (and its ``report/`` when ``report``) as one unit.
 
     The results location is checked and locked before anything is loaded, so a
-    bad or busy location fails in a second, not after the solve.
+    bad or busy location fails in a second, not after the solve. ``progress`` shows a live line.
     """
     from planner.spec import validate_spec
 
     spec = validate_spec(spec)
+    progress = progress or Progress(enabled=False)
     with contextlib.ExitStack() as stack:
         slot = stack.enter_context(reserve(Path(results_root) / spec.name)) if results_root is not None else None
-        out, case = _solve(spec, solver)
+        out, case = _solve(spec, solver, progress)
         if slot is not None:
             t0 = time.perf_counter()
+            progress.stage("write")
             meta = out.meta
 
             def fill(tmp: Path) -> None:
                 meta["timings_s"]["write_s"] = 0.0
                 write_tables(tmp, out.tables, meta)
                 write_input_snapshot(tmp / "inputs", case.tables)
+                (tmp / "solver.log").write_text(out.solution.log)
                 sources = Path(spec.inputs) / "SOURCES.md"  # the case's sources, for the report's assumptions table
                 if sources.is_file():
                     (tmp / "inputs" / "SOURCES.md").write_bytes(sources.read_bytes())
@@ -141,31 +174,35 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     seal(tmp / "report", "report")
 
             out.folder = slot.write(fill, "run")
+    progress.close()
     return out
 
 
-def _solve(spec: RunSpec, solver: dict | None) -> tuple[RunOutput, Case]:
+def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunOutput, Case]:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    case = load_case(spec.inputs)
+    progress.stage("load")
+    case, agg, case_hash = load_for_run(spec)
     warnings = [str(w) for w in case.warnings]
     for w in warnings:  # at once, not after a long solve
         print(f"warning: {w}", file=sys.stderr)
-    case_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve
-    case = apply_scenario(case, spec)
-    case, agg = aggregate_time(case, spec)
     d = prepare(case, spec.periods)
     timings["load_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    progress.stage("build")
     m = build_model(d)
     timings["build_s"] = time.perf_counter() - t0
 
-    sol = solve(m, {**DEFAULT_SOLVER, **spec.solver, **(solver or {})})
+    try:
+        sol = solve(m, {**DEFAULT_SOLVER, **spec.solver, **(solver or {})}, progress)
+    finally:
+        progress.close()
     timings["compile_s"] = sol.seconds["compile"]
     timings["solve_s"] = sol.seconds["solve"]
 
     t0 = time.perf_counter()
+    progress.stage("extract")
     tables = extract(m, d, sol)
     timings["extract_s"] = time.perf_counter() - t0
 

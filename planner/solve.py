@@ -4,11 +4,27 @@ Pyomo's ``LinearStandardFormCompiler`` turns the model into c, A, row bounds
 and column bounds; ``highspy.Highs.passModel`` takes them directly. Any model
 status other than optimal raises ``SolveError``: no number from a
 non-optimal solve is ever presented as a result.
+
+While HiGHS runs (in a worker thread, so that the main thread stays free):
+- its whole log is kept through the logging callback (``Solution.log``; ``planner
+  run`` writes it to the results folder as solver.log) and read for the live
+  progress line (planner.progress);
+- Ctrl-C (SIGINT) only sets a flag; the simplex and interior-point interrupt
+  callbacks hand it to HiGHS (``data_in.user_interrupt``), which stops at its
+  next iteration, and the solve then raises ``KeyboardInterrupt``. A second
+  Ctrl-C raises at once, without waiting for HiGHS.
+
+``Solver`` keeps the compiled LP in one HiGHS instance for repeated solves
+(costs, bounds, row bounds changed, rows added, each re-solve warm-started
+from the previous basis); ``solve`` is one cold solve through it.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import highspy
@@ -19,10 +35,11 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from planner.errors import InputError, Problem, SolveError
+from planner.progress import Progress, SolverLog
 
 # run-spec option name -> HiGHS option name
 OPTION_NAMES = {
-    "method": "solver",            # "choose", "simplex", "ipm", "pdlp"
+    "method": "solver",            # "choose", "simplex", "ipm", "ipx", "hipo", "pdlp"
     "threads": "threads",
     "time_limit_s": "time_limit",
     "primal_feasibility_tolerance": "primal_feasibility_tolerance",
@@ -31,6 +48,7 @@ OPTION_NAMES = {
     "crossover": "run_crossover",  # "on", "off", "choose"
     "presolve": "presolve",        # "on", "off", "choose"
 }
+INF = highspy.kHighsInf
 
 
 @dataclass
@@ -42,6 +60,7 @@ class Compiled:
     rows: list
     offset: float
     seconds: float
+    kinds: np.ndarray | None = None   # per row: 0 equality, 1 upper bound (<=), -1 lower bound (>=)
 
 
 @dataclass
@@ -53,6 +72,7 @@ class Solution:
     solver_version: str = ""
     iterations: dict = field(default_factory=dict)
     size: dict = field(default_factory=dict)
+    log: str = field(default="", repr=False)   # HiGHS's full log of this solve
 
 
 def compile_lp(m: pyo.ConcreteModel) -> Compiled:
@@ -66,7 +86,6 @@ def compile_lp(m: pyo.ConcreteModel) -> Compiled:
         family = name.split("[", 1)[0]
         raise SolveError("Infeasible", f"{name} cannot hold whatever is built or dispatched: "
                                        f"{INPUTS.get(family, 'see planner/model')}") from None
-    inf = highspy.kHighsInf
     A = repn.A.tocsc()
     n_col, n_row = A.shape[1], A.shape[0]
     lp = highspy.HighsLp()
@@ -74,12 +93,12 @@ def compile_lp(m: pyo.ConcreteModel) -> Compiled:
     lp.num_row_ = n_row
     c = np.asarray(repn.c.toarray()).ravel() if repn.c.shape[0] else np.zeros(n_col)
     lp.col_cost_ = c
-    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in repn.columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in repn.columns], dtype=float)
+    lp.col_lower_ = np.array([-INF if v.lb is None else v.lb for v in repn.columns], dtype=float)
+    lp.col_upper_ = np.array([INF if v.ub is None else v.ub for v in repn.columns], dtype=float)
     rhs = np.asarray(repn.rhs, dtype=float)
     kind = np.array([r.bound_type for r in repn.rows], dtype=int)
-    lp.row_lower_ = np.where(kind >= 0, np.where(kind == 0, rhs, -inf), rhs)
-    lp.row_upper_ = np.where(kind <= 0, np.where(kind == 0, rhs, inf), rhs)
+    lp.row_lower_ = np.where(kind >= 0, np.where(kind == 0, rhs, -INF), rhs)
+    lp.row_upper_ = np.where(kind <= 0, np.where(kind == 0, rhs, INF), rhs)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
@@ -87,7 +106,7 @@ def compile_lp(m: pyo.ConcreteModel) -> Compiled:
     lp.a_matrix_.num_col_ = n_col
     lp.a_matrix_.num_row_ = n_row
     offset = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
-    return Compiled(lp, repn.columns, [r.constraint for r in repn.rows], offset, time.perf_counter() - t0)
+    return Compiled(lp, repn.columns, [r.constraint for r in repn.rows], offset, time.perf_counter() - t0, kind)
 
 
 def objective_scale(lp: highspy.HighsLp, target: float = 1e4) -> int:
@@ -104,11 +123,14 @@ def objective_scale(lp: highspy.HighsLp, target: float = 1e4) -> int:
 
 
 def make_highs(options: dict) -> highspy.Highs:
+    """A HiGHS instance with the run specification's options; its log goes to callbacks, not the console
+    (``log = true`` prints it to the console as well)."""
     if "threads" in options:
         # HiGHS keeps one global thread pool; a different thread count than the pool's makes run() fail.
         highspy.Highs.resetGlobalScheduler(True)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(options.get("log", False)))
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", bool(options.get("log", False)))
     for key, value in options.items():
         if key in ("log",):
             continue
@@ -118,50 +140,68 @@ def make_highs(options: dict) -> highspy.Highs:
     return h
 
 
-def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
-    """Compile, solve, and load primal values into the model; return duals by constraint."""
-    options = dict(options or {})
-    comp = compile_lp(m)
-    if "user_objective_scale" not in options:
-        options["user_objective_scale"] = objective_scale(comp.lp)
-    h = make_highs(options)
-    h.passModel(comp.lp)
-    t0 = time.perf_counter()
-    run_status = h.run()
-    solve_s = time.perf_counter() - t0
-    if run_status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset:
-        raise SolveError("solver error", "HiGHS refused to run; check the [solver] options of the run specification")
-    status = h.getModelStatus()
-    status_text = h.modelStatusToString(status)
-    if status != highspy.HighsModelStatus.kOptimal:
-        detail = ""
-        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            from planner.explain import explain_infeasible
-            detail = explain_infeasible(comp, options)
-        raise SolveError(status_text, detail)
-    sol = h.getSolution()
-    info = h.getInfo()
-    x = np.asarray(sol.col_value)
-    for v, val in zip(comp.columns, x):
-        v.set_value(float(val), skip_validation=True)
-    for v in m.component_data_objects(pyo.Var, descend_into=True):
-        if v.value is None:  # appears in no row and not in the objective
-            v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
-                        skip_validation=True)
-    duals: dict = {}
-    scale = getattr(m, "_row_scale", {})
-    for con, y in zip(comp.rows, sol.row_dual):  # back to the units of the unscaled row
-        duals[con] = duals.get(con, 0.0) + float(y) * scale.get(con.parent_component().local_name, 1.0)
-    return Solution(
-        status="optimal",
-        objective=float(info.objective_function_value) + comp.offset,
-        duals=duals,
-        seconds={"compile": comp.seconds, "solve": solve_s},
-        solver_version=f"HiGHS {h.version()}",
-        iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
-                    "crossover": int(info.crossover_iteration_count)},
-        size={"columns": comp.lp.num_col_, "rows": comp.lp.num_row_, "nonzeros": int(len(comp.lp.a_matrix_.value_))},
-    )
+def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_factor: float = 1.0,
+              header: str = "") -> tuple[highspy.HighsStatus, SolverLog]:
+    """``h.run()`` in a worker thread with its log captured, a live progress line, and Ctrl-C as an interrupt.
+
+    Raises ``KeyboardInterrupt`` if SIGINT arrived during the solve (after HiGHS has stopped at its next
+    interrupt check, or at once on a second SIGINT)."""
+    log = SolverLog(objective_factor)
+    if header:
+        log.feed(header)
+    stop = threading.Event()
+
+    def on_log(e) -> None:
+        log.feed(e.message)
+
+    def on_interrupt(e) -> None:
+        if stop.is_set():
+            e.data_in.user_interrupt = True
+        elif e.callback_type == highspy.cb.HighsCallbackType.kCallbackIpmInterrupt:
+            log.ipm_iteration(int(e.data_out.ipm_iteration_count))
+
+    h.cbLogging += on_log
+    h.cbSimplexInterrupt += on_interrupt
+    h.cbIpmInterrupt += on_interrupt
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["status"] = h.run()
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = None
+    if main:
+        def on_sigint(signum, frame) -> None:
+            if stop.is_set():  # a second Ctrl-C: do not wait for HiGHS
+                raise KeyboardInterrupt
+            stop.set()
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    worker = threading.Thread(target=work, name="highs", daemon=True)
+    if progress is not None:
+        progress.watch(log)
+    try:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            if progress is not None:
+                progress.tick()
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+        if not worker.is_alive():
+            h.cbLogging -= on_log
+            h.cbSimplexInterrupt -= on_interrupt
+            h.cbIpmInterrupt -= on_interrupt
+        if progress is not None:
+            progress.watch(None)
+    if "error" in outcome:
+        raise outcome["error"]
+    if stop.is_set():
+        raise KeyboardInterrupt
+    return outcome["status"], log
 
 
 class Solver:
@@ -174,38 +214,69 @@ class Solver:
     Rows and columns are addressed by the Pyomo objects behind them; row bounds are
     given in the units of the family's docstring (the row's scale is applied here),
     and ``duals`` are returned in those units too. Any status other than optimal
-    raises ``SolveError`` as ``solve`` does.
+    raises ``SolveError`` as ``solve`` does. Every ``run`` goes through ``run_highs``:
+    progress line (``progress``), HiGHS's log (``log``), Ctrl-C as an interrupt.
     """
 
-    def __init__(self, m: pyo.ConcreteModel, options: dict | None = None):
+    def __init__(self, m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None):
         self.model = m
+        self.progress = progress
+        if progress is not None:
+            progress.stage("compile")
         self.comp = compile_lp(m)
         self.options = dict(options or {})
         self.options.setdefault("user_objective_scale", objective_scale(self.comp.lp))
         self.h = make_highs(self.options)
         self.h.passModel(self.comp.lp)
-        self.col = ComponentMap((v, j) for j, v in enumerate(self.comp.columns))
-        self.row: dict = {}
-        for i, con in enumerate(self.comp.rows):
-            self.row.setdefault(con, i)
+        self._col: ComponentMap | None = None
+        self._row: dict | None = None
         self.scale = getattr(m, "_row_scale", {})
         self.cost = np.asarray(self.comp.lp.col_cost_, dtype=float).copy()
         self.own_objective = True
         self.runs = 0
         self.seconds: list[float] = []
+        self.log = ""  # HiGHS's log of the last solve
+
+    @property
+    def col(self) -> ComponentMap:
+        """Pyomo variable -> column index (built on first use: a plain run never needs it)."""
+        if self._col is None:
+            self._col = ComponentMap((v, j) for j, v in enumerate(self.comp.columns))
+        return self._col
+
+    @property
+    def row(self) -> dict:
+        """Pyomo constraint -> (first) row index."""
+        if self._row is None:
+            self._row = {}
+            for i, con in enumerate(self.comp.rows):
+                self._row.setdefault(con, i)
+        return self._row
 
     def _scale(self, con) -> float:
         return self.scale.get(con.parent_component().local_name, 1.0)
 
     def run(self) -> float:
-        """Solve (warm from the last basis after the first solve); return the objective (USD)."""
+        """Solve (warm from the last basis after the first solve); return the objective (USD).
+
+        HiGHS runs through ``run_highs``: the progress line, the log (``self.log``) and Ctrl-C as an interrupt."""
+        if self.progress is not None:
+            self.progress.stage("solve" if not self.runs else f"re-solve {self.runs}")
+        method = self.h.getOptionValue("solver")[1]
+        header = (f"planner: HiGHS {self.h.version()}, solve {self.runs + 1} of this LP, solver = {method}, "
+                  f"options {self.options}\n")
+        factor = 2.0 ** -float(self.h.getOptionValue("user_objective_scale")[1])
         t0 = time.perf_counter()
-        self.h.run()
+        run_status, log = run_highs(self.h, self.progress, factor, header)
         self.seconds.append(time.perf_counter() - t0)
+        self.log = log.text
         status = self.h.getModelStatus()
+        if run_status == highspy.HighsStatus.kError and status == highspy.HighsModelStatus.kNotset:
+            raise SolveError("solver error", "HiGHS refused to run; check the [solver] options of the run specification")
         if status != highspy.HighsModelStatus.kOptimal:
             detail = ""
-            if status == highspy.HighsModelStatus.kInfeasible and self.h.getNumRow() == len(self.comp.rows):
+            infeasible = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+            if status in infeasible and self.h.getNumRow() == len(self.comp.rows):
                 from dataclasses import replace
 
                 from planner.explain import explain_infeasible
@@ -250,7 +321,8 @@ class Solver:
         if self.runs <= 1:  # variables in no row and not in the objective, as ``solve`` sets them
             for v in self.model.component_data_objects(pyo.Var, descend_into=True):
                 if v.value is None:
-                    v.set_value(0.0 if v.lb is None or v.lb <= 0 else v.lb, skip_validation=True)
+                    v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
+                                skip_validation=True)
 
     def set_row_bounds(self, con, lower: float | None, upper: float | None) -> None:
         """New bounds of a row of the model, in the units of its family (None: unbounded)."""
@@ -282,3 +354,31 @@ class Solver:
         self.h.setOptionValue("user_objective_scale", objective_scale(lp))
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
+
+    def add_cost_cap(self, max_usd: float) -> int:
+        """Row: the model's own total cost (objective with its constant) <= max_usd, for near-optimal studies."""
+        nz = np.flatnonzero(self.cost)
+        return self.add_row(nz, self.cost[nz], None, max_usd - self.comp.offset)
+
+    def solution(self) -> Solution:
+        """The last solve as a ``Solution`` (objective, duals by constraint, iterations, log)."""
+        info = self.h.getInfo()
+        return Solution(
+            status="optimal",
+            objective=self.objective(),
+            duals=self.duals(),
+            seconds={"compile": self.comp.seconds, "solve": self.seconds[-1] if self.seconds else 0.0},
+            solver_version=f"HiGHS {self.h.version()}",
+            iterations={"simplex": int(info.simplex_iteration_count), "ipm": int(info.ipm_iteration_count),
+                        "crossover": int(info.crossover_iteration_count)},
+            size={"columns": self.h.getNumCol(), "rows": self.h.getNumRow(), "nonzeros": int(self.h.getNumNz())},
+            log=self.log,
+        )
+
+
+def solve(m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None) -> Solution:
+    """Compile, solve cold, and load primal values into the model; return duals by constraint."""
+    s = Solver(m, options, progress)
+    s.run()
+    s.load()
+    return s.solution()

@@ -103,7 +103,7 @@ def load_spec(path: str | Path) -> RunSpec:
     return validate_spec(spec)
 
 
-_SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "pdlp"), "crossover": ("on", "off", "choose"),
+_SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
 
 
