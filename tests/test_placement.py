@@ -214,3 +214,14 @@ def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
     bad = out["programme_infeasible"]
     assert list(bad["size"]) == [200] and "partner_envelope[TR,2030]" in bad.iloc[0]["why"]
     assert st.solver.run() == approx(1e7, rel=1e-9)
+
+
+def test_command_line_bad_arguments_exit_2(tmp_path, capsys):
+    from planner.cli import main
+
+    toml = tmp_path / "m.toml"
+    toml.write_text(f'name = "c"\ninputs = "{programme_case(tmp_path / "c")}"\n')
+    assert main(["placement", str(toml), "--partner", "TR", "--programme", "0,ten"]) == 2
+    assert "--programme" in capsys.readouterr().err
+    assert main(["placement", str(toml), "--partner", "XX"]) == 2
+    assert "partner 'XX' is not in partners.csv" in capsys.readouterr().err
