@@ -12,26 +12,15 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from planner.errors import InputError, Problem
-
-
-def _need_plotly() -> None:
-    try:
-        import openpyxl  # noqa: F401
-        import plotly  # noqa: F401
-    except ImportError as exc:
-        raise InputError([Problem("planner report", f"needs the package {exc.name!r}: pip install plotly openpyxl")]) from None
-
 
 def build_report(results_dir: str | Path) -> Path:
     """Write RESULTS_DIR/report/ whole or not at all (temporary folder moved into place)."""
     from planner.report.data import load_run
     from planner.report.excel import write_excel
-    from planner.report.html import write_html
+    from planner.report.html import placement_tables, write_html
     from planner.report.tables import BUILDERS, report_tables
     from planner.store import write_results
 
-    _need_plotly()
     run = load_run(results_dir)
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}
@@ -44,7 +33,8 @@ def build_report(results_dir: str | Path) -> Path:
     def fill(tmp: Path) -> None:
         for name, df in rt.items():
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.10g")
-        write_excel(tmp / "report.xlsx", rt, about)
+        placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
+        write_excel(tmp / "report.xlsx", {**rt, **placement}, about)
         write_html(tmp / "report.html", run, rt, notes, docs)
 
     return write_results(Path(results_dir) / "report", fill)
