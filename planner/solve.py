@@ -352,6 +352,9 @@ class Solver:
         lp = highspy.HighsLp()
         lp.col_cost_ = np.asarray(cost, dtype=float)
         self.h.setOptionValue("user_objective_scale", objective_scale(lp))
+        # the last basis stays primal feasible under a new objective: the primal simplex starts from it (measured on
+        # placement_kz2030, maximising TR's MW: 8 s against 131 s for the dual simplex); back to the dual for bound and row changes
+        self.h.setOptionValue("simplex_strategy", 1 if self.own_objective else 4)
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)
 

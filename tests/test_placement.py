@@ -214,3 +214,29 @@ def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
     bad = out["programme_infeasible"]
     assert list(bad["size"]) == [200] and "partner_envelope[TR,2030]" in bad.iloc[0]["why"]
     assert st.solver.run() == approx(1e7, rel=1e-9)
+
+
+def test_command_line_bad_arguments_exit_2(tmp_path, capsys):
+    from planner.cli import main
+
+    toml = tmp_path / "m.toml"
+    toml.write_text(f'name = "c"\ninputs = "{programme_case(tmp_path / "c")}"\n')
+    assert main(["placement", str(toml), "--partner", "TR", "--programme", "0,ten"]) == 2
+    assert "--programme" in capsys.readouterr().err
+    assert main(["placement", str(toml), "--partner", "XX"]) == 2
+    assert "partner 'XX' is not in partners.csv" in capsys.readouterr().err
+
+
+def test_a_cheap_move_is_not_a_tie(tmp_path):
+    """B's ocgt 0.5 % dearer (100.5 USD/kW): moving a MW from A to B costs 500 USD.
+        at 1 % (1e5 USD): all 100 MW can move (5e4) and 5e4 / 1.005e5 = 0.4975 MW more fit: B max 100.4975 MW
+        at the tie slack (1e3 USD): B max 2 MW, more than 1 MW but 2 % of its range at 1 %: flexible, not a near-tie
+    (a move at a steady cost per MW grows with the slack; a tie is mostly there at the tie slack already)."""
+    f = tie_case(tmp_path / "c")
+    bo = (f / "build_options.csv").read_text().splitlines()
+    (f / "build_options.csv").write_text("\n".join([bo[0], bo[1], bo[2].replace(",100", ",100.5")]) + "\n")
+    st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
+    t = alternatives(st, slack=0.01, tie_slack=1e-4)[0].set_index("zone")
+    assert t.at["B", "max_mw"] == approx(100 + 5e4 / 1.005e5, rel=1e-7)
+    assert t.at["B", "max_mw_at_tie_slack"] == approx(2, rel=1e-6)
+    assert t.at["B", "siting"] == "flexible"

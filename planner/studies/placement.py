@@ -43,9 +43,12 @@ objective and warm-starts from the last basis.
 4. Robustness (``alternatives.csv``), modelling to generate alternatives:
    with the cost row c·x + offset <= (1 + slack) * optimum added, minimise and
    maximise K's total new MW and K's new MW in each zone (PyPSA's MGA: the same
-   cost constraint, then min and max of chosen sums). A zone whose range is wider
-   than 1 MW at the tie slack (default 1e-4, 0.01 % of cost) is a near-tie: the
-   least-cost siting there is one of several plans that cost the same.
+   cost constraint, then min and max of chosen sums). Where moving K's MW costs a
+   steady amount per MW, the range grows in proportion to the slack, so at the tie
+   slack (default 1e-4, 0.01 % of cost) it is 1 % of the range at 1 %. A zone whose
+   range at the tie slack is more than 1 MW and more than 10 % of its range at the
+   slack is a near-tie: the least-cost siting there is one of several plans that
+   cost (nearly) the same; "flexible" zones move within the slack, "firm" do not.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ HELP = "where a partner should build: least-cost siting, break-even capex and WA
 
 MONEY_ROWS = ("partner_envelope", "commitment_usd")
 TIE_MW = 1.0
+TIE_SHARE = 0.1
 
 
 @dataclass
@@ -90,6 +94,12 @@ class Setup:
     case_tables: dict = field(repr=False, default_factory=dict)
     meta: dict = field(default_factory=dict)
     x0: object = None                        # column values of the least-cost plan (the first, cold solve)
+
+    def say(self, text: str) -> None:
+        """One progress line on stderr (the command line turns it on; tests and library calls stay quiet)."""
+        if self.meta.get("progress"):
+            import sys
+            print(f"[placement {time.perf_counter() - self.meta['t0']:6.0f} s] {text}", file=sys.stderr, flush=True)
 
     def columns(self) -> list[tuple[str, str, str, int]]:
         return [v for v in self.d.BUILD_PERIODS if v[2] == self.partner]
@@ -355,7 +365,10 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
     base = _point(st, 0.0)
     rest = [float(x) for x in sizes if float(x) != 0.0]
     if scheduler is None:
-        points = [_point_or_infeasible(st, sz) for sz in rest]
+        points = []
+        for i, sz in enumerate(rest):
+            st.say(f"programme point {i + 1}/{len(rest)}: {sz:g} {st.unit}")
+            points.append(_point_or_infeasible(st, sz))
     else:
         from planner.studies.sweep import dask_map
 
@@ -369,8 +382,9 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
     return _curve_tables(st, pts, base)
 
 
-def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4) -> tuple[pd.DataFrame, dict]:
-    """Near-optimal ranges of K's new MW (total and per zone) within ``slack`` of the least-cost objective."""
+def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
+                 only: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Near-optimal ranges of K's new MW (total and per zone; ``only`` these zones if given) within ``slack``."""
     import numpy as np
     import pandas as pd
 
@@ -395,16 +409,20 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4) -> tup
         return lo, hi
 
     total = extremes(list(j_of.values()), slack)
-    zones = sorted({v[0] for v in j_of})
+    zones = sorted({v[0] for v in j_of} & set(only) if only is not None else {v[0] for v in j_of})
     rows = []
-    for z in zones:
+    for n, z in enumerate(zones):
+        st.say(f"alternatives: zone {n + 1}/{len(zones)} ({z})")
         js = [j for v, j in j_of.items() if v[0] == z]
         chosen = float(sum(x0[j] for j in js))
         lo, hi = extremes(js, slack)
         tlo, thi = (chosen, chosen)
         if hi - lo > TIE_MW:
             tlo, thi = extremes(js, tie_slack)
-        state = "near-tie" if thi - tlo > TIE_MW else ("flexible" if hi - lo > TIE_MW else "firm")
+        # moving MW at a steady cost per MW gives a range in proportion to the slack (tie_slack / slack of it);
+        # a tie moves them for next to nothing: most of the range is there already at the tie slack
+        tie = thi - tlo > max(TIE_MW, TIE_SHARE * (hi - lo))
+        state = "near-tie" if tie else ("flexible" if hi - lo > TIE_MW else "firm")
         rows.append((z, chosen, lo, hi, tlo, thi, state))
     s.h.deleteRows(1, np.array([r], dtype=np.int32))
     s.set_costs(s.cost)
@@ -447,6 +465,8 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
     alt = out["alternatives"]
     lines.append(f"\nrobustness: within {head['slack']:.1%} of least cost {k} builds {head[f'{k}_min_mw']:,.0f} to "
                  f"{head[f'{k}_max_mw']:,.0f} MW (least cost {head[f'{k}_least_cost_mw']:,.0f})")
+    if head.get("zones_ranged", "all") != "all":
+        lines.append(f"  (zones ranged: where {k} builds and the {len(head['zones_ranged']) - w['zone'].nunique()} closest to entering)")
     for r in alt.itertuples():
         lines.append(f"  {r.zone:<18}{r.least_cost_mw:>8,.0f} MW, range {r.min_mw:>7,.0f} to {r.max_mw:>7,.0f}  {r.siting}")
     if head["near_tie_zones"]:
@@ -457,16 +477,28 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
 
 def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, unit: str = "MW", period: int | None = None,
               slack: float = 0.01, tie_slack: float = 1e-4, scheduler: str | None = None, results_root: Path | None = None,
-              solver: dict | None = None) -> dict:
+              solver: dict | None = None, progress: bool = False, top: int | None = None) -> dict:
     """The whole study; returns its tables, headline and the folder written (if ``results_root``)."""
+    t0 = time.perf_counter()
     st = build(spec, partner, unit, period, solver=solver)
+    st.meta.update(progress=progress, t0=t0)
+    st.say(f"least-cost plan solved: {st.solver.objective() / 1e9:,.3f} bn USD")
     tables = base_tables(st)
-    out = {"where": where(st, tables), "break_even": break_even(st)}
+    out = {"where": where(st, tables)}
+    st.say(f"break-even of {len(st.columns())} build options of {partner}")
+    out["break_even"] = break_even(st)
     if sizes:
         out.update(programme_curve(st, sizes, scheduler))
-    out["alternatives"], head = alternatives(st, slack, tie_slack)
+    only = None
+    if top is not None:  # the zones K builds in, then those whose sites need the smallest capex cut
+        be = out["break_even"].dropna(subset=["break_even_capex_usd_per_kw"])
+        cut = (1 - be["break_even_capex_usd_per_kw"] / be["capex_usd_per_kw"]).groupby(be["zone"]).min().sort_values()
+        built = list(dict.fromkeys(out["where"]["zone"]))
+        only = built + [z for z in cut.index if z not in built][:top]
+    out["alternatives"], head = alternatives(st, slack, tie_slack, only)
+    head["zones_ranged"] = "all" if only is None else only
     st.meta["timings_s"]["warm_solves"] = st.solver.seconds[1:]
-    head = {**head, **{k: v for k, v in st.meta.items()}}
+    head = {**head, **{k: v for k, v in st.meta.items() if k not in ("progress", "t0")}}
     text = summarise(st, out, head)
     folder = None
     if results_root is not None:
@@ -487,6 +519,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", type=int, help="period by which the programme is built (default: the last period run)")
     p.add_argument("--slack", type=float, default=0.01, help="cost slack of the near-optimal alternatives (default 0.01)")
     p.add_argument("--tie-slack", type=float, default=1e-4, help="cost slack under which a siting range is a near-tie")
+    p.add_argument("--top", type=int, help="range only the zones K builds in and the TOP zones closest to entering "
+                   "(by break-even capex); default: every zone K is offered")
     p.add_argument("--scheduler", help="run the programme points on a dask.distributed scheduler ('local' for this machine)")
     p.add_argument("--results", default="results")
 
@@ -505,7 +539,7 @@ def run(args) -> int:
     if not 0 <= args.slack < 1 or not 0 <= args.tie_slack <= args.slack:
         raise InputError([Problem("--slack", "expected 0 <= --tie-slack <= --slack < 1")])
     res = placement(load_spec(args.model), args.partner, sizes, args.unit, args.by, args.slack, args.tie_slack,
-                    args.scheduler, Path(args.results))
+                    args.scheduler, Path(args.results), progress=True, top=args.top)
     print(res["summary"])
     print(f"\nresults written to {res['folder']}")
     return 0
