@@ -50,8 +50,8 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
     m, d, sol = solve_case(f)
     df30 = sum(1.1 ** -k for k in range(0, 5))
     df35 = sum(1.1 ** -k for k in range(5, 10))
-    assert d.df[2030] == approx(4.169865446349293, rel=REL) == approx(df30, rel=REL)
-    assert d.df[2035] == approx(2.589158369925856, rel=REL) == approx(df35, rel=REL)
+    assert d.discount_weight[2030] == approx(4.169865446349293, rel=REL) == approx(df30, rel=REL)
+    assert d.discount_weight[2035] == approx(2.589158369925856, rel=REL) == approx(df35, rel=REL)
     assert d.annuity_usd_per_mw_yr[("A", "gas", "")] == approx(117459.62477254577, rel=REL)
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(0, abs=1e-6)
     assert v(m.new_cap["A", "gas", "", 2035]) == approx(100, rel=REL)
@@ -61,7 +61,7 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
     assert sum(v(m.unserved[k]) for k in m.unserved) == approx(0, abs=1e-6)
     assert sol.objective == approx(94038222.35692963, rel=REL)
     # the present value paid for the gas plant is five annuities, not the overnight cost
-    assert v(m.annual_cost["investment", 2035]) * d.df[2035] == approx(117459.62477254577 * 100 * df35, rel=REL)
+    assert v(m.annual_cost["investment", 2035]) * d.discount_weight[2035] == approx(117459.62477254577 * 100 * df35, rel=REL)
 
 
 @pytest.mark.family("build_limits")
