@@ -55,7 +55,8 @@ def capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFram
         new = sum(m.new_cap[z, g, k, q].value or 0.0 for (_, _, k, q), _ in alive[(z, g, p)] if q == p)
         ex = d.existing_mw.get((z, g, p), 0.0)
         rows.append((z, g, p, ex, new, pyo.value(e), pyo.value(m.ecap[z, g, p])))
-    cap = pd.DataFrame(rows, columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])
+    cap = pd.DataFrame(rows,
+                       columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])
     cap = cap.sort_values(["zone", "technology", "period"])
     prev_ex = cap.groupby(["zone", "technology"])["existing_mw"].shift(1)
     cap["retired_mw"] = (prev_ex - cap["existing_mw"]).clip(lower=0).fillna(0.0)
@@ -82,7 +83,9 @@ def vintages(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFram
     for (z, g, p), vs in alive.items():
         for (_, _, k, q), s in vs:
             x = m.new_cap[z, g, k, q].value or 0.0
-            annuity = d.annuity_usd_per_mw_yr[(z, g, k)] * x + d.annuity_usd_per_mwh_yr[(z, g, k)] * ne.get((z, g, k, q), 0.0)
+            annuity = d.annuity_usd_per_mw_yr[(z, g, k)] * x + d.annuity_usd_per_mwh_yr[(z, g, k)] * ne.get(
+                (z, g, k, q), 0.0
+            )
             rows.append((z, g, k, q, p, s, s * x, s * annuity))
     return _clean(pd.DataFrame(rows, columns=["zone", "technology", "partner", "built_period", "period",
                                               "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
@@ -108,7 +111,8 @@ def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame) -> pd.DataFr
     dw = disp.join(pd.Series(d.weight, name="weight"), on="timestep")
     for col in ("generation_mw", "available_mw", "charge_mw"):
         dw[col.replace("_mw", "_mwh")] = dw[col] * dw["weight"]
-    gen = dw.groupby(["zone", "technology", "period"], as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
+    gen = dw.groupby(["zone", "technology", "period"],
+                     as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
     gen["curtailment_mwh"] = [a - g if d.kind[tech] == "variable" else 0.0
                               for tech, a, g in zip(gen.technology, gen.available_mwh, gen.generation_mwh)]
     gen = gen.merge(cap[["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
@@ -184,7 +188,8 @@ def costs(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     for (c, p), e in m.annual_cost.items():
         a = pyo.value(e)
         rows.append((p, c, a, d.discount_weight[p], a * d.discount_weight[p]))
-    return _clean(pd.DataFrame(rows, columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
+    return _clean(pd.DataFrame(rows,
+                               columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
 
 
 def emissions(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -225,7 +230,8 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "dispatch": disp,
         "generation": generation(d, disp, cap),
         # what a report needs to attribute costs and deficits without the case folder
-        "technologies": d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr", "capacity_credit_pu"]],
+        "technologies": d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr",
+                                              "capacity_credit_pu"]],
         "reserve_margin_by_zone": zone_margins(d),
         "adequacy_links": adequacy_links(d),  # corridors and interconnectors as planner/deficit.py counts them
         "prices": prices(m, d, sol),

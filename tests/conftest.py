@@ -9,9 +9,9 @@ that every family is claimed by at least one test.
 
 from __future__ import annotations
 
+import casekit
 import pytest
 
-import casekit
 from planner.model.build import FAMILIES
 
 

@@ -10,8 +10,24 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model import (balance, build_limits, capacity, co2, commitments, dispatch, fuel_limits, hydro, import_share,
-                           objective, partners, renewable_share, reserve, storage, trade, transmission)
+from planner.model import (
+    balance,
+    build_limits,
+    capacity,
+    co2,
+    commitments,
+    dispatch,
+    fuel_limits,
+    hydro,
+    import_share,
+    objective,
+    partners,
+    renewable_share,
+    reserve,
+    storage,
+    trade,
+    transmission,
+)
 from planner.model.data import ModelData
 from planner.model.registry import Registry
 

@@ -35,7 +35,6 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
-
 CONSTRAINTS = ("capacity_def", "energy_def")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
@@ -65,9 +64,12 @@ def vintages(d: ModelData) -> Vintages:
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
-    m.new_cap = pyo.Var(d.BUILD_PERIODS, within=pyo.NonNegativeReals, doc="New capacity of option b built in period p (MW)")
+    m.new_cap = pyo.Var(
+        d.BUILD_PERIODS, within=pyo.NonNegativeReals, doc="New capacity of option b built in period p (MW)"
+    )
     e_bp = [bp for bp in d.BUILD_PERIODS if energy_sized(d, bp[1])]
-    m.new_energy = pyo.Var(e_bp, within=pyo.NonNegativeReals, doc="New storage energy of option b built in period p (MWh)")
+    m.new_energy = pyo.Var(e_bp, within=pyo.NonNegativeReals, doc="New storage energy of option b built in period p "
+                                                                  "(MWh)")
 
     alive = vintages(d)
     ZGP = [(z, g, p) for z, g in d.ZG for p in d.PERIODS]
@@ -83,8 +85,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     e_set = set(e_bp)
     EVAR = [(z, g, p) for z, g, p in VAR if any(v in e_set for v, _ in alive[(z, g, p)])]
-    m.ecap_var = pyo.Var(EVAR, within=pyo.NonNegativeReals, doc="Storage energy in service where new vintages exist (MWh)")
-    m.energy_def = pyo.Constraint(EVAR, rule=lambda m, z, g, p: m.ecap_var[z, g, p] == d.existing_mwh.get((z, g, p), 0.0)
+    m.ecap_var = pyo.Var(EVAR, within=pyo.NonNegativeReals, doc="Storage energy in service where new vintages exist "
+                                                                "(MWh)")
+    m.energy_def = pyo.Constraint(EVAR, rule=lambda m, z, g,
+                                  p: m.ecap_var[z, g, p] == d.existing_mwh.get((z, g, p), 0.0)
                                   + sum(s * m.new_energy[v] for v, s in alive[(z, g, p)] if v in e_set),
                                   doc="Storage energy in service = existing + new vintages (MWh)")
     evar_set = set(EVAR)

@@ -16,7 +16,6 @@ from planner.metrics import emission_factor_t_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import guard, registry, scaled
 
-
 CONSTRAINTS = ("co2_cap",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
@@ -33,10 +32,18 @@ def emission_factor(d: ModelData) -> dict[str, float]:
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     ef = emission_factor(d)
-    m.emissions = pyo.Expression(d.PERIODS, rule=lambda m, p: sum(
-        d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS), doc="Annual emissions (t/yr)")
+    m.emissions = pyo.Expression(
+        d.PERIODS,
+        rule=lambda m, p: sum(d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS),
+        doc="Annual emissions (t/yr)",
+    )
     per = d.periods
     capped = [p for p in d.PERIODS if pd.notna(per.at[p, "co2_cap_t"])]
-    m.co2_cap = pyo.Constraint(capped, rule=guard("co2_cap", scaled(m, "co2_cap", 1.0 / d.hours, lambda m, p:
-                               m.emissions[p] <= float(per.at[p, "co2_cap_t"]))), doc="Annual emissions at most the cap (t/yr)")
+    m.co2_cap = pyo.Constraint(
+        capped,
+        rule=guard(
+            "co2_cap", scaled(m, "co2_cap", 1.0 / d.hours, lambda m, p: m.emissions[p] <= float(per.at[p, "co2_cap_t"]))
+        ),
+        doc="Annual emissions at most the cap (t/yr)",
+    )
     registry(m).add_cost("co2", lambda p: float(per.at[p, "co2_price_usd_per_t"]) * m.emissions[p])

@@ -87,7 +87,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         if unit == "MW":
             return m.new_cap[v]
         if unit == "USD":
-            return d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
+            return d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (
+                d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0
+            )
         return energy[v[:2]] * m.new_cap[v]
 
     for unit, name in UNITS.items():

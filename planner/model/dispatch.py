@@ -19,7 +19,6 @@ from planner.metrics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
-
 CONSTRAINTS = ("dispatch_max", "dispatch_min")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

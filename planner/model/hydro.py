@@ -13,7 +13,6 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import scaled
 
-
 CONSTRAINTS = ("hydro_budget",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

@@ -18,7 +18,6 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import guard, scaled
 
-
 CONSTRAINTS = ("partner_envelope", "partner_min_share", "partner_max_share", "partner_zone_cap")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
@@ -48,8 +47,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             if (z, g, k, q) in e_set:
                 capex += d.capex_usd_per_mwh[(z, g, k)] * m.new_energy[z, g, k, q]
         return capex <= float(d.partner_envelopes.at[(k, p), "max_investment_usd"])
-    m.partner_envelope = pyo.Constraint(env, rule=guard("partner_envelope", scaled(m, "partner_envelope", 1e-6, envelope)),
-                                        doc="Partner's overnight capex in a period at most its envelope (USD; rows in million USD)")
+    m.partner_envelope = pyo.Constraint(env,
+                                        rule=guard("partner_envelope", scaled(m, "partner_envelope", 1e-6, envelope)),
+                                        doc="Partner's overnight capex in a period at most its envelope (USD; rows in "
+                                            "million USD)")
 
     pr = d.partners
     lo = [(k, p) for k in d.PARTNERS if pr.at[k, "min_share"] > 0 for p in d.PERIODS]
@@ -63,8 +64,12 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 return own >= pr.at[k, "min_share"] * sum(m.new_cap[v] for v in all_p[p])
             return own <= pr.at[k, "max_share"] * sum(m.new_cap[v] for v in all_p[p])
         return rule
-    m.partner_min_share = pyo.Constraint(lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)")
-    m.partner_max_share = pyo.Constraint(hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)")
+    m.partner_min_share = pyo.Constraint(
+        lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)"
+    )
+    m.partner_max_share = pyo.Constraint(
+        hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)"
+    )
     by_kz: dict = {}
     for z, g, k, q in d.BUILD_PERIODS:
         by_kz.setdefault((k, z), []).append((z, g, k, q))

@@ -48,7 +48,8 @@ def guard(name: str, rule: Callable) -> Callable:
             from planner.explain import INPUTS
 
             where = ",".join(map(str, index))
-            raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: {INPUTS.get(name, '')}")
+            raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: "
+                                           f"{INPUTS.get(name, '')}")
         return expr
     return wrapped
 

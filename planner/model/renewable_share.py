@@ -14,7 +14,6 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import guard, scaled
 
-
 CONSTRAINTS = ("renewable_share",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
@@ -36,4 +35,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             coef = (1.0 - share[p]) if res[g] else -share[p]
             total += sum(coef * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
         return total >= 0
-    m.renewable_share = pyo.Constraint(P, rule=guard("renewable_share", scaled(m, "renewable_share", 1.0 / d.hours, rule)), doc="Renewable generation at least the target share (MWh/yr)")
+    m.renewable_share = pyo.Constraint(P,
+                                       rule=guard("renewable_share",
+                                                  scaled(m, "renewable_share", 1.0 / d.hours, rule)),
+                                                  doc="Renewable generation at least the target share (MWh/yr)")

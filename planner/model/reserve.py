@@ -19,11 +19,11 @@ from planner.metrics import firm_imports_mw, margins_by_region, region_zones
 from planner.model.data import ModelData
 from planner.model.registry import guard
 
-
 CONSTRAINTS = ("reserve_margin",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
-    "reserve_margin": "reserve_margins.csv margin_pu against capacity_credit_pu of technologies, interconnectors, corridors",
+    "reserve_margin": "reserve_margins.csv margin_pu against capacity_credit_pu of technologies, interconnectors, "
+                      "corridors",
 }
 # results' shadow_prices: constraint -> (unit, whether the dual is divided by the period's discount weight)
 SHADOW_PRICES = {"reserve_margin": ("USD/MW-yr", True)}
@@ -55,4 +55,6 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
         return firm >= (1.0 + rows[(region, p)]) * peak_mw(d, zs, p)
 
-    m.reserve_margin = pyo.Constraint(list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)")
+    m.reserve_margin = pyo.Constraint(
+        list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)"
+    )

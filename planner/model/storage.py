@@ -16,7 +16,6 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
-
 CONSTRAINTS = ("storage_soc", "storage_energy", "storage_charge", "storage_discharge")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {
