@@ -163,8 +163,12 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
         parts.append("<h3>Placement study</h3><p>The tables the placement study wrote for this model "
                      "(<code>planner placement</code>), shown as written.</p>")
         order = list(PLACEMENT_TITLES)
-        for name, df in sorted(placement.items(), key=lambda kv: (kv[0].rsplit("/", 1)[0], order.index(kv[0].rsplit("/", 1)[-1])
-                                                                  if kv[0].rsplit("/", 1)[-1] in order else len(order))):
+
+        def rank(item: tuple[str, pd.DataFrame]) -> tuple[str, int]:
+            folder, stem = item[0].rsplit("/", 1)
+            return folder, order.index(stem) if stem in order else len(order)
+
+        for name, df in sorted(placement.items(), key=rank):
             stem = name.rsplit("/", 1)[-1]
             title = PLACEMENT_TITLES.get(stem, stem)
             fig = placement_figure(stem, df)
