@@ -282,8 +282,8 @@ def test_placement_tables_beside_the_run_join_the_partner_section(results, examp
                   "premium_present_value_usd": [0.0, 1e8, 3e8]}).to_csv(folder / "programme.csv", index=False)
     pd.DataFrame({"zone": ["N", "S"], "least_cost_mw": [0.0, 900.0], "min_mw": [0.0, 700.0],
                   "max_mw": [200.0, 1000.0]}).to_csv(folder / "alternatives.csv", index=False)
-    pd.DataFrame({"zone": ["N"], "technology": ["gas_ccgt"], "period": [2030],
-                  "capex_usd_per_kw": [912.5]}).to_csv(folder / "break_even.csv", index=False)
+    pd.DataFrame({"zone": ["N", "S"], "technology": ["gas_ccgt", "wind"], "period": [2030, 2030],
+                  "capex_usd_per_kw": [912.5, None], "note": ["", None]}).to_csv(folder / "break_even.csv", index=False)
     try:
         build_report(example)
         html = (example / "report" / "report.html").read_text(encoding="utf-8")

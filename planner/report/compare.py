@@ -171,14 +171,14 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun], name
                  layout(fig, "Capacity by technology (GW)", barmode="stack", yaxis_title="GW", height=440)))
     fig = go.Figure()
     periods = runs[0].periods
-    for metric, label in (("deficit_existing_fleet", "deficit with the existing fleet"),
-                          ("deficit_after_new_builds", "deficit after new builds")):
+    for metric, label, color in (("deficit_existing_fleet", "deficit with the existing fleet", "#e15759"),
+                                 ("deficit_after_new_builds", "deficit after new builds", "#4e79a7")):
         try:
             vals = [metrics.series(r.tables, metric, periods) for r in runs]
         except KeyError:
             break
         fig.add_bar(x=[[str(p) for p in periods for _ in names], [n for _ in periods for n in names]],
-                    y=[float(v[p]) for p in periods for v in vals], name=label)
+                    y=[float(v[p]) for p in periods for v in vals], name=label, marker_color=color)
     if fig.data:
         figs.append(("System deficit (MW, docs/deficit.md): period, then run",
                      layout(fig, "System deficit before and after new builds (MW)", barmode="group", yaxis_title="MW")))

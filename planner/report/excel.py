@@ -75,8 +75,8 @@ def write_excel(path: Path, tables: dict[str, pd.DataFrame], about: list[tuple[s
             if fmt:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                     cell.number_format = fmt
-            sample = df[col].head(200).astype(str).str.len().max() if len(df) else 0
-            ws.column_dimensions[letter].width = max(10, min(48, max(len(str(col)), int(sample or 0)) + 2))
+            sample = max((len(str(v)) for v in df[col].head(200)), default=0)
+            ws.column_dimensions[letter].width = max(10, min(48, max(len(str(col)), sample) + 2))
     wb.save(path)
     return path
 

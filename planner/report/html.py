@@ -12,6 +12,7 @@ from __future__ import annotations
 import html as _html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner.report.charts import draw_all
@@ -41,6 +42,8 @@ def _fmt(col: str, v: object) -> str:
         return f"{v / 1e6:,.1f} M"
     if col.endswith(("_mw", "_mwh", "_t", "_h")) and isinstance(v, float):
         return f"{v:,.0f}"
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and col not in ("period", "timestep", "size"):
+        return f"{v:,}" if "period" not in col else str(v)
     if isinstance(v, float):
         return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.1f}" if abs(v) < 1e4 else f"{v:,.0f}"
     return str(v)
@@ -159,7 +162,13 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
     if placement:
         parts.append("<h3>Placement study</h3><p>The tables the placement study wrote for this model "
                      "(<code>planner placement</code>), shown as written.</p>")
-        for name, df in placement.items():
+        order = list(PLACEMENT_TITLES)
+
+        def rank(item: tuple[str, pd.DataFrame]) -> tuple[str, int]:
+            folder, stem = item[0].rsplit("/", 1)
+            return folder, order.index(stem) if stem in order else len(order)
+
+        for name, df in sorted(placement.items(), key=rank):
             stem = name.rsplit("/", 1)[-1]
             title = PLACEMENT_TITLES.get(stem, stem)
             fig = placement_figure(stem, df)
