@@ -4,10 +4,10 @@ Run from anywhere:
 
     python3 inputs/kazakhstan/source/build_case.py [--reference PATH] [--out PATH]
 
-``--reference`` defaults to ``<repo>/../shared/reference`` (the repository sits at
-X/<worktree> and the reference material at X/shared/reference). Nothing from the
-reference folder is copied: every table below is derived (aggregated, re-keyed,
-corrected) from it, plus the assumptions written here as named constants. Each
+``--reference`` defaults to ``reference/`` beside this script: unchanged copies of the
+public raw files the script reads, each folder with its licence and attribution
+(reference/README.md). Every table below is derived (aggregated, re-keyed, corrected)
+from them, plus the assumptions written here as named constants. Each
 constant says whether it is SOURCED (and where), DERIVED, or an ASSUMPTION; the
 same wording is repeated in ../SOURCES.md.
 
@@ -29,8 +29,7 @@ from scipy.special import ndtr  # standard normal CDF
 
 HERE = Path(__file__).resolve().parent
 CASE = HERE.parent
-REPO = CASE.parent.parent
-DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
+DEFAULT_REFERENCE = HERE / "reference"  # vendored copies, see reference/README.md
 
 # --------------------------------------------------------------------------------------
 # Zones
