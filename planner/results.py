@@ -14,9 +14,9 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner import metrics
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
-from planner.model.reserve import members
 from planner.solve import Solution
 
 
@@ -33,12 +33,12 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
 
 def zone_margins(d: ModelData) -> pd.DataFrame:
     """Reserve margin that applies to each zone and period: its region's, else the system's (*), else 0."""
-    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples()}
+    rows = metrics.margins_by_region(d.reserve)
     out = []
     for z in d.ZONES:
+        region = d.zones.at[z, "region"]
         for p in d.PERIODS:
-            region = next((R for R in (d.zones.at[z, "region"], "*") if R and (R, p) in rows and z in members(d, R)), None)
-            out.append((z, p, rows[(region, p)] if region else 0.0, region or ""))
+            out.append((z, p, metrics.margin_pu(rows, region, p), metrics.margin_source(rows, region, p)))
     return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region"])
 
 
@@ -98,8 +98,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     hours = sum(d.weight.values())
     gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * hours)).where(gen["total_mw"] > 0, 0.0)
     # operating cost per zone x technology (variable O&M + fuel + CO2 price), for partner reports
-    fuel_usd = {g: float(d.tech.at[g, "heat_rate_mwh_th_per_mwh"] * d.fuel.at[d.tech.at[g, "fuel"], "price_usd_per_mwh_th"])
-                if d.tech.at[g, "fuel"] else 0.0 for g in d.TECHS}
+    fuel_usd = metrics.fuel_cost_usd_per_mwh(d.tech, d.fuel)
     ef = emission_factor(d)
     co2_usd = d.periods["co2_price_usd_per_t"].astype(float).to_dict()
     gen["operating_cost_usd"] = [x * (float(d.tech.at[g, "vom_usd_per_mwh"]) + fuel_usd[g] + ef[g] * co2_usd[p])

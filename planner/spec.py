@@ -48,7 +48,7 @@ class RunSpec:
     solver: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
-    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.calibrate
+    calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
 
 
 def load_spec(path: str | Path) -> RunSpec:

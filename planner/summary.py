@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.partners_report import NEEDED, headline_lines
+from planner import metrics
+from planner.partners_report import headline_lines
 
 
 def _fmt_mw(x: float) -> str:
@@ -26,16 +27,10 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
         for p, grp in piv.groupby("period"):
             parts = [f"{r.zone}/{r.technology} {_fmt_mw(r.new_mw)}" for r in grp.sort_values("new_mw", ascending=False).itertuples()]
             lines.append(f"  {p}: total {_fmt_mw(grp['new_mw'].sum())} — " + ", ".join(parts))
-        attributed = nb[nb["partner"].fillna("") != ""]
-        if len(attributed) and all(n in tables for n in NEEDED):
+        if (nb["partner"].fillna("") != "").any():  # run_spec's tables always hold what the partner report needs
             lines.append("\nwho builds where (MW, overnight capex; share of each period's deficit closed, "
                          "definitions in planner/partners_report.py):")
             lines += headline_lines(tables)
-        elif len(attributed):
-            lines.append("new capacity (MW) by partner:")
-            for k, grp in attributed.groupby("partner"):
-                where = grp.groupby("zone")["new_mw"].sum().sort_values(ascending=False)
-                lines.append(f"  {k}: {_fmt_mw(grp['new_mw'].sum())} — " + ", ".join(f"{z} {_fmt_mw(v)}" for z, v in where.items()))
     else:
         lines.append("\nno new capacity built")
 
@@ -45,10 +40,8 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     for c, row in costs.iterrows():
         lines.append("  " + str(c).ljust(14) + "".join(f"{v / 1e6:>10,.1f}" for v in row))
 
-    pr = tables["prices"]
-    pr = pr.assign(demand_mwh=pr.demand_mw * pr.weight, unserved_mwh=pr.unserved_mw * pr.weight)
-    agg = pr.groupby("period")[["demand_mwh", "unserved_mwh"]].sum()
+    demand, unserved = metrics.series(tables, "demand"), metrics.series(tables, "unserved_energy")
     lines.append("\ndemand and unserved energy:")
-    for p, r in agg.iterrows():
-        lines.append(f"  {p}: demand {r.demand_mwh / 1e6:,.2f} TWh, unserved {r.unserved_mwh / 1e6:,.4f} TWh")
+    for p in demand.index:
+        lines.append(f"  {p}: demand {demand[p] / 1e6:,.2f} TWh, unserved {unserved[p] / 1e6:,.4f} TWh")
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casekit import hours, write_case
-from planner.calibrate import capacity_balance
+from planner.studies.calibrate import capacity_balance
 from planner.cli import main
 from planner.load import load_case
 from planner.model.data import prepare
@@ -89,7 +89,7 @@ tolerance_abs = 1e-6
     assert "MISS generation_share (coal) 2030: model 0.976" in out
     assert "ok   peak_shortfall_mw" in out
     assert "ok   peak_capability_shortfall_mw" in out  # 1,200 MW available against the 1,050 MW peak
-    assert (tmp_path / "r" / "cal-calibration" / "capacity_balance.csv").is_file()
+    assert (tmp_path / "r" / "cal-calibrate" / "capacity_balance.csv").is_file()
 
 
 def test_calibration_needs_checks(tmp_path, capsys):

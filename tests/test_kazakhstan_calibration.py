@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.calibrate import calibrate, capacity_balance
+from planner.studies.calibrate import calibrate, capacity_balance
 from planner.load import load_case
 from planner.model.data import prepare
 from planner.spec import load_spec

@@ -11,7 +11,7 @@ from partner_cases import envelope_case
 
 from planner.cli import main
 from planner.errors import InputError
-from planner.partner_value import partner_value
+from planner.studies.partner_value import partner_value
 from planner.partners_report import report
 from planner.spec import RunSpec, load_spec
 from planner.store import read_results

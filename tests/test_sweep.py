@@ -9,7 +9,7 @@ import pytest
 
 from planner.run import run_spec
 from planner.spec import load_spec
-from planner.sweep import parse_vary, run_sweep, variants
+from planner.studies.sweep import parse_vary, run_sweep, variants
 
 ROOT = Path(__file__).parent.parent
 

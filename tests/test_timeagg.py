@@ -87,7 +87,7 @@ def test_time_error_command_reports_against_full_resolution(tmp_path):
 def test_time_error_against_a_finer_aggregation(tmp_path):
     """With identical days, 1 day measured against a 3-day reference is exact too."""
     from planner.spec import RunSpec
-    from planner.time_error import measure
+    from planner.studies.time_error import measure
     case = hourly_case(tmp_path / "c", 7, same_days=True)
     df = measure(RunSpec(name="h", inputs=case), [1], None, reference_days=3)
     assert list(df["resolution"]) == ["3 days (reference)", "1 days"]

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from planner.metrics import emission_factor_t_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import guard, registry, row_scale
 
 
 def emission_factor(d: ModelData) -> dict[str, float]:
-    """Tonnes of CO2 per MWh generated, per technology."""
-    out = {}
-    for g in d.TECHS:
-        f = d.tech.at[g, "fuel"]
-        out[g] = float(d.tech.at[g, "heat_rate_mwh_th_per_mwh"] * d.fuel.at[f, "co2_t_per_mwh_th"]) if f else 0.0
-    return out
+    """Tonnes of CO2 per MWh generated, per technology (planner/metrics.py)."""
+    return emission_factor_t_per_mwh(d.tech, d.fuel)
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from planner.metrics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
@@ -34,10 +35,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         doc="Output at least the must-run share of capacity (MW)")
 
     vom = d.tech["vom_usd_per_mwh"].to_dict()
-    fuel_cost = {}
-    for g in d.TECHS:
-        f = d.tech.at[g, "fuel"]
-        fuel_cost[g] = float(d.tech.at[g, "heat_rate_mwh_th_per_mwh"] * d.fuel.at[f, "price_usd_per_mwh_th"]) if f else 0.0
+    fuel_cost = fuel_cost_usd_per_mwh(d.tech, d.fuel)
 
     def energy_cost(coef: dict):
         def f(p):

@@ -17,7 +17,6 @@ import pyomo.environ as pyo
 
 from planner.model.data import ModelData
 from planner.model.registry import guard, row_scale
-from planner.model.registry import row_scale
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

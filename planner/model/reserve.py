@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from planner.metrics import firm_imports_mw, margins_by_region, region_zones
 from planner.model.data import ModelData
 from planner.model.registry import guard
 
 
 def members(d: ModelData, region: str) -> set[str]:
-    return set(d.ZONES) if region == "*" else {z for z in d.ZONES if d.zones.at[z, "region"] == region}
+    return region_zones(d.zones["region"].to_dict(), region)
 
 
 def peak_mw(d: ModelData, zones: set[str], p: int) -> float:
@@ -28,14 +29,14 @@ def peak_mw(d: ModelData, zones: set[str], p: int) -> float:
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
-    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples() if int(r.period) in d.PERIODS}
+    rows = {(r, p): v for (r, p), v in margins_by_region(d.reserve).items() if p in d.PERIODS}
     credit = d.tech["capacity_credit_pu"].to_dict()
     ic, cor = d.interconnector, d.corridor
 
     def rule(m, region, p):
         zs = members(d, region)
         firm = sum(credit[g] * m.cap[z, g, p] for z, g in d.ZG if z in zs and credit[g])
-        firm += sum(float(ic.at[i, "capacity_credit_pu"] * ic.at[i, "import_mw"]) for i in d.INTERCONNECTORS if ic.at[i, "zone"] in zs)
+        firm += firm_imports_mw(ic, zs)
         for l in d.CORRIDORS:
             a, b = cor.at[l, "from_zone"] in zs, cor.at[l, "to_zone"] in zs
             if a != b and cor.at[l, "capacity_credit_pu"] > 0:

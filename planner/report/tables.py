@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner import metrics
 from planner.report.data import StoredRun
 
 EXISTING = "(existing)"  # partner label of the existing fleet
@@ -184,8 +185,7 @@ def _emission_factor(run: StoredRun) -> dict[str, float] | None:
     t = _tech(run)
     if t is None or not run.has_inputs("fuels"):
         return None
-    f = run.inputs["fuels"].set_index("fuel")["co2_t_per_mwh_th"].to_dict()
-    return {g: float(r.heat_rate_mwh_th_per_mwh) * f.get(r.fuel, 0.0) if r.fuel else 0.0 for g, r in t.iterrows()}
+    return metrics.emission_factor_t_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
 
 
 def emissions(run: StoredRun) -> pd.DataFrame:
@@ -232,7 +232,6 @@ def lcoe(run: StoredRun) -> pd.DataFrame | None:
     t = _tech(run)
     if t is None or not run.has_inputs("fuels", "periods"):
         return None
-    fuel_price = run.inputs["fuels"].set_index("fuel")["price_usd_per_mwh_th"].to_dict()
     co2_price = run.inputs["periods"].set_index("period")["co2_price_usd_per_t"].astype(float).to_dict()
     ef = _emission_factor(run) or {}
     inv = run.tables["vintages"].groupby(["zone", "technology", "period"])["annuity_usd_per_yr"].sum().to_dict()
@@ -243,7 +242,7 @@ def lcoe(run: StoredRun) -> pd.DataFrame | None:
     df["investment_usd_per_yr"] = [inv.get(k, 0.0) for k in zip(df.zone, df.technology, df.period)]
     df["fixed_om_usd_per_yr"] = tech.map(t["fom_usd_per_kw_yr"]).astype(float) * 1000.0 * df["total_mw"]
     df["variable_om_usd_per_yr"] = tech.map(t["vom_usd_per_mwh"]).astype(float) * df["generation_mwh"]
-    fuel_cost = {g_: float(r.heat_rate_mwh_th_per_mwh) * fuel_price.get(r.fuel, 0.0) if r.fuel else 0.0 for g_, r in t.iterrows()}
+    fuel_cost = metrics.fuel_cost_usd_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
     df["fuel_usd_per_yr"] = tech.map(fuel_cost).fillna(0.0) * df["generation_mwh"]
     df["co2_usd_per_yr"] = tech.map(ef).fillna(0.0) * df["generation_mwh"] * df["period"].map(co2_price).fillna(0.0)
     cost_cols = [c for c in df.columns if c.endswith("_usd_per_yr")]
@@ -314,7 +313,7 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
     rm = run.inputs["reserve_margins"]
     rm = rm[rm["period"].astype(int).isin(run.periods)]
     credit = _tech(run)["capacity_credit_pu"].astype(float).to_dict()
-    zones = run.inputs["zones"]
+    zone_region = run.inputs["zones"].set_index("zone")["region"].to_dict()
     cap = run.tables["capacity"]
     ic = run.inputs.get("interconnectors")
     cor_in = run.inputs.get("corridors")
@@ -324,13 +323,10 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
     rows = []
     for r in rm.itertuples():
         region, p = str(r.region), int(r.period)
-        zs = set(zones["zone"]) if region == "*" else set(zones.loc[zones["region"] == region, "zone"])
+        zs = metrics.region_zones(zone_region, region)
         c = cap[(cap["period"] == p) & cap["zone"].isin(zs)]
-        firm_gen = float((c["technology"].map(credit).fillna(0.0) * c["total_mw"]).sum())
-        firm_ic = 0.0
-        if ic is not None and len(ic):
-            i = ic[ic["zone"].isin(zs)]
-            firm_ic = float((i["capacity_credit_pu"].astype(float) * i["import_mw"].astype(float)).sum())
+        firm_gen = float(metrics.firm_mw(credit, zip(c["technology"], c["total_mw"])))
+        firm_ic = metrics.firm_imports_mw(ic, zs) if ic is not None else 0.0
         firm_cor = 0.0
         if cor_in is not None and len(cor_in):
             for k in cor_in.itertuples():
@@ -369,35 +365,24 @@ def deficit(run: StoredRun) -> pd.DataFrame | None:
 
 # ---------------------------------------------------------------- headline
 
+HEADLINE = (  # name in the headline table -> metric of planner/metrics.py, per period
+    ("new_capacity", "new_capacity"), ("total_capacity", "total_capacity"), ("annual_cost", "system_cost_annual"),
+    ("emissions", "emissions"), ("demand", "demand"), ("unserved", "unserved_energy"), ("imports", "imports"),
+    ("exports", "exports"), ("curtailment", "curtailment"), ("demand_weighted_price", "demand_weighted_price"),
+)
+
+
 def headline(run: StoredRun) -> pd.DataFrame:
-    """The figures people quote, one row each: metric, period (or ``all``), unit, value."""
+    """The figures people quote, one row each: metric, period (or ``all``), unit, value (planner/metrics.py)."""
+    t = run.tables
     rows: list[tuple[str, str, str, float]] = [("objective", "all", "USD", float(run.meta["objective_usd"]))]
-    nb = run.tables["new_capacity"]
-    cap = run.tables["capacity"]
-    c = run.tables["costs"]
-    pr = run.tables["prices"].assign(demand_mwh=lambda x: x.demand_mw * x.weight, unserved_mwh=lambda x: x.unserved_mw * x.weight)
-    tr = trade(run)
-    gen = run.tables["generation"]
-    em = run.tables["emissions"].set_index("period")["emissions_t"]
-    for cat, v in c.groupby("category")["present_value_usd"].sum().items():
+    for cat, v in t["costs"].groupby("category")["present_value_usd"].sum().items():
         rows.append((f"cost_pv_{cat}", "all", "USD", float(v)))
-    rows.append(("new_capacity", "all", "MW", float(nb["new_mw"].sum())))
-    rows.append(("new_corridor_capacity", "all", "MW", float(run.tables["corridors"]["new_mw"].sum())))
+    rows.append(("new_capacity", "all", "MW", metrics.value(t, "new_capacity")))
+    rows.append(("new_corridor_capacity", "all", "MW", metrics.value(t, "new_corridor_capacity")))
+    per = {name: metrics.series(t, metric, run.periods) for name, metric in HEADLINE}
     for p in run.periods:
-        ps = str(p)
-        rows.append(("new_capacity", ps, "MW", float(nb.loc[nb["period"] == p, "new_mw"].sum())))
-        rows.append(("total_capacity", ps, "MW", float(cap.loc[cap["period"] == p, "total_mw"].sum())))
-        rows.append(("annual_cost", ps, "USD/yr", float(c.loc[c["period"] == p, "annual_usd"].sum())))
-        rows.append(("emissions", ps, "t/yr", float(em.get(p, 0.0))))
-        rows.append(("demand", ps, "MWh/yr", float(pr.loc[pr["period"] == p, "demand_mwh"].sum())))
-        rows.append(("unserved", ps, "MWh/yr", float(pr.loc[pr["period"] == p, "unserved_mwh"].sum())))
-        rows.append(("imports", ps, "MWh/yr", float(tr.loc[tr["period"] == p, "import_mwh"].sum())))
-        rows.append(("exports", ps, "MWh/yr", float(tr.loc[tr["period"] == p, "export_mwh"].sum())))
-        rows.append(("curtailment", ps, "MWh/yr", float(gen.loc[gen["period"] == p, "curtailment_mwh"].sum())))
-        pp = pr[pr["period"] == p]
-        dw = (pp["demand_mwh"]).sum()
-        rows.append(("demand_weighted_price", ps, "USD/MWh",
-                     float((pp["price_usd_per_mwh"] * pp["demand_mwh"]).sum() / dw) if dw > 0 else float("nan")))
+        rows += [(name, str(p), metrics.METRICS[metric].unit, float(per[name][p])) for name, metric in HEADLINE]
     return _round(pd.DataFrame(rows, columns=["metric", "period", "unit", "value"]))
 
 

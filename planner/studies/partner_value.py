@@ -33,56 +33,40 @@ import argparse
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-METRICS = (  # name, unit
-    ("system_cost_annual", "USD/yr"),
-    ("system_cost_present_value", "USD"),
-    ("emissions", "t/yr"),
-    ("imports", "MWh/yr"),
-    ("net_imports", "MWh/yr"),
-    ("unserved_energy", "MWh/yr"),
-    ("new_capacity", "MW"),
-    ("capacity_deficit", "MW"),
-    ("residual_capacity_deficit", "MW"),
-    ("energy_deficit", "MWh/yr"),
-    ("residual_energy_deficit", "MWh/yr"),
-)
+from planner.studies import results_folder, write_tables
 
-
-def metrics(tables: dict) -> "pd.DataFrame":
-    """One run's metrics per period: columns metric, period, unit, value."""
+if TYPE_CHECKING:
     import pandas as pd
 
-    from planner.partners_report import zone_deficits
+NAME = "partner-value"
+HELP = "solve with and without one partner's options and report the difference"
 
-    c = tables["costs"].groupby("period")[["annual_usd", "present_value_usd"]].sum()
-    em = tables["emissions"].set_index("period")["emissions_t"]
-    tr = tables["trade"].merge(tables["prices"][["timestep", "weight"]].drop_duplicates(), on="timestep")
-    imp = (tr["import_mw"] * tr["weight"]).groupby(tr["period"]).sum()
-    exp = (tr["export_mw"] * tr["weight"]).groupby(tr["period"]).sum()
-    pr = tables["prices"]
-    uns = (pr["unserved_mw"] * pr["weight"]).groupby(pr["period"]).sum()
-    new = tables["new_capacity"].groupby("period")["new_mw"].sum()
-    zd = zone_deficits(tables)[0].groupby("period").sum(numeric_only=True)
-    values = {
-        "system_cost_annual": c["annual_usd"], "system_cost_present_value": c["present_value_usd"],
-        "emissions": em, "imports": imp, "net_imports": imp - exp, "unserved_energy": uns, "new_capacity": new,
-        "capacity_deficit": zd["capacity_deficit_mw"], "residual_capacity_deficit": zd["residual_capacity_deficit_mw"],
-        "energy_deficit": zd["energy_deficit_mwh"], "residual_energy_deficit": zd["residual_energy_deficit_mwh"],
-    }
-    periods = sorted(c.index)
-    rows = [(name, str(p), unit, float(values[name].reindex(periods).fillna(0.0)[p])) for name, unit in METRICS for p in periods]
-    rows.append(("system_cost_present_value", "all", "USD", float(c["present_value_usd"].sum())))
-    return pd.DataFrame(rows, columns=["metric", "period", "unit", "value"])
+# the metrics compared, in this order (definitions and units in planner/metrics.py)
+METRICS = ("system_cost_annual", "system_cost_present_value", "emissions", "imports", "net_imports", "unserved_energy",
+           "new_capacity", "capacity_deficit", "residual_capacity_deficit", "energy_deficit", "residual_energy_deficit")
 
 
-def compare(with_tables: dict, without_tables: dict) -> "pd.DataFrame":
+def metrics(tables: dict) -> pd.DataFrame:
+    """One run's metrics per period: columns metric, period, unit, value; period "all" for the total present value."""
+    import pandas as pd
+
+    from planner import metrics as mx
+
+    periods = sorted(tables["costs"]["period"].unique())
+    total = ("system_cost_present_value", "all", "USD", mx.value(tables, "system_cost_present_value"))
+    return pd.concat([mx.table(tables, METRICS, periods), pd.DataFrame([total], columns=["metric", "period", "unit", "value"])],
+                     ignore_index=True)
+
+
+def compare(with_tables: dict, without_tables: dict) -> pd.DataFrame:
     """metric, period, unit, with, without, difference (= without - with)."""
     a = metrics(with_tables).rename(columns={"value": "with"})
     b = metrics(without_tables).rename(columns={"value": "without"})
     out = a.merge(b, on=["metric", "period", "unit"], how="outer")
     out["difference"] = out["without"] - out["with"]
-    order = {name: i for i, (name, _) in enumerate(METRICS)}
+    order = {name: i for i, name in enumerate(METRICS)}
     out = out.sort_values(["metric", "period"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
     return out.reset_index(drop=True)
 
@@ -93,7 +77,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
     from planner.errors import InputError, Problem
     from planner.partners_report import write as write_report
     from planner.run import run_spec
-    from planner.store import write_results, write_tables
+    from planner import store
 
     already = list(spec.scenario.get("exclude_partners", []))
     if partner in already:
@@ -120,18 +104,17 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
     }
     folder = None
     if results_root is not None:
-        def fill(tmp: Path) -> None:
-            table.to_csv(tmp / "partner_value.csv", index=False, float_format="%.9g")
+        def extra(tmp: Path) -> None:
             (tmp / "partner_value.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
             write_report(with_.tables, tmp)
-            for sub, run in (("with", with_), ("without", without)):
+            for sub, out in (("with", with_), ("without", without)):
                 (tmp / sub).mkdir()
-                write_tables(tmp / sub, run.tables, run.meta)
-        folder = write_results(Path(results_root) / f"{spec.name}-partner-value-{partner}", fill)
+                store.write_tables(tmp / sub, out.tables, out.meta)
+        folder = write_tables(results_folder(spec, NAME, partner, results_root), {"partner_value": table}, "%.9g", extra)
     return {"table": table, "summary": summary, "folder": folder, "with": with_, "without": without}
 
 
-def format_table(table: "pd.DataFrame", partner: str) -> str:
+def format_table(table: pd.DataFrame, partner: str) -> str:
     lines = [f"value of partner {partner}: without {partner} minus with {partner} (positive cost = {partner} saves money)",
              f"  {'metric':<28}{'period':>7} {'unit':<8}{'with':>16}{'without':>16}{'difference':>16}"]
     for r in table.itertuples():
@@ -139,7 +122,16 @@ def format_table(table: "pd.DataFrame", partner: str) -> str:
     return "\n".join(lines)
 
 
-def cmd_partner_value(args) -> int:
+def add_arguments(pv: argparse.ArgumentParser) -> None:
+    """``planner partner-value MODEL.toml --partner K``."""
+    pv.add_argument("model", help="run specification (TOML)")
+    pv.add_argument("--partner", required=True, help="partner id of partners.csv")
+    pv.add_argument("--results", default="results", help="folder that receives results/<name>-partner-value-<K>/")
+    pv.add_argument("--drop-committed", action="store_true",
+                    help="also drop the partner's committed builds (min_new_mw > 0) in the run without it")
+
+
+def run(args: argparse.Namespace) -> int:
     from planner.spec import load_spec
 
     spec = load_spec(args.model)
@@ -147,14 +139,3 @@ def cmd_partner_value(args) -> int:
     print(format_table(res["table"].rename(columns={"with": "with_"}), args.partner))
     print(f"\nresults written to {res['folder']}")
     return 0
-
-
-def add_subcommand(sub: argparse._SubParsersAction) -> None:
-    """Register ``planner partner-value MODEL.toml --partner K``."""
-    pv = sub.add_parser("partner-value", help="solve with and without one partner's options and report the difference")
-    pv.add_argument("model", help="run specification (TOML)")
-    pv.add_argument("--partner", required=True, help="partner id of partners.csv")
-    pv.add_argument("--results", default="results", help="folder that receives results/<name>-partner-value-<K>/")
-    pv.add_argument("--drop-committed", action="store_true",
-                    help="also drop the partner's committed builds (min_new_mw > 0) in the run without it")
-    pv.set_defaults(func=cmd_partner_value)

@@ -5,30 +5,38 @@ The reference is the case's own timesteps (normally a full hourly year). For
 each N the table reports the objective's relative error, the total absolute
 difference in new capacity by zone x technology x period, unserved energy and
 solve time, so a user can choose the smallest N whose error they accept.
+Written to ``results/<name>-time-error/time_error.csv``.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from planner.studies import results_folder, write_tables
 
-from planner.run import run_spec
-from planner.spec import RunSpec
-from planner.store import write_results
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.spec import RunSpec
+
+NAME = "time-error"
+HELP = "measure the error of representative days against full resolution"
 
 
 def _headline(out, label: str) -> dict:
+    from planner import metrics
+
     t = out.tables
-    pr = t["prices"]
     return {
         "resolution": label,
         "timesteps": out.meta["timesteps"],
         "objective_usd": out.meta["objective_usd"],
-        "new_mw": float(t["new_capacity"]["new_mw"].sum()),
-        "unserved_mwh": float((pr["unserved_mw"] * pr["weight"]).sum()),
-        "emissions_t": float(t["emissions"]["emissions_t"].sum()),
+        "new_mw": metrics.value(t, "new_capacity"),
+        "unserved_mwh": metrics.value(t, "unserved_energy"),
+        "emissions_t": metrics.value(t, "emissions"),
         "solve_s": out.meta["timings_s"]["solve_s"],
         "profile_rmse_mean": out.meta["time_aggregation"].get("profile_rmse_mean"),
     }
@@ -38,6 +46,10 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
             reference_days: int | None = None) -> pd.DataFrame:
     """``reference_days``: compare against that many representative days instead of full resolution,
     when a full hourly year is too large to solve (the error is then relative to the finer aggregation)."""
+    import pandas as pd
+
+    from planner.run import run_spec
+
     full_spec = copy.deepcopy(spec)
     full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
     ref = run_spec(full_spec, None)
@@ -56,6 +68,21 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
     df["objective_error_pct"] = 100 * (df["objective_usd"] / df["objective_usd"].iloc[0] - 1)
     df.loc[0, "new_mw_abs_diff"] = 0.0
     if results_root is not None:
-        write_results(Path(results_root) / f"{spec.name}-time-error",
-                      lambda tmp: df.to_csv(tmp / "time_error.csv", index=False, float_format="%.6g"))
+        write_tables(results_folder(spec, NAME, root=results_root), {"time_error": df})
     return df
+
+
+def add_arguments(te: argparse.ArgumentParser) -> None:
+    te.add_argument("model")
+    te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
+    te.add_argument("--reference-days", type=int, help="reference: this many representative days instead of the full year")
+    te.add_argument("--results", default="results")
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.spec import load_spec
+
+    df = measure(load_spec(args.model), args.days, Path(args.results), args.reference_days)
+    with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
+    print(with_pct.to_string(index=False))
+    return 0

@@ -15,16 +15,22 @@ every variant.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import itertools
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
-from planner.spec import RunSpec
-from planner.store import write_results
+from planner.studies import results_folder, write_tables
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.spec import RunSpec
+
+NAME = "sweep"
+HELP = "solve every combination of --vary values, here or on a Dask cluster"
 SECTIONS = ("settings", "scenario", "solver", "time")
 
 
@@ -62,19 +68,21 @@ def variants(spec: RunSpec, vary: dict[tuple[str, str], list]) -> list[RunSpec]:
 
 def _solve_one(spec: RunSpec, results_root: str) -> dict:
     """Runs on a worker: solve one variant, write its results, return its headline."""
+    from planner import metrics
     from planner.run import run_spec
 
     out = run_spec(spec, Path(results_root))
     t = out.tables
-    pr = t["prices"]
     return {"variant": spec.name, "objective_usd": out.meta["objective_usd"],
-            "new_mw": float(t["new_capacity"]["new_mw"].sum()),
-            "emissions_t": float(t["emissions"]["emissions_t"].sum()),
-            "unserved_mwh": float((pr["unserved_mw"] * pr["weight"]).sum()),
+            "new_mw": metrics.value(t, "new_capacity"),
+            "emissions_t": metrics.value(t, "emissions"),
+            "unserved_mwh": metrics.value(t, "unserved_energy"),
             "solve_s": out.meta["timings_s"]["solve_s"], "results": str(out.folder)}
 
 
 def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), scheduler: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     runs = variants(spec, vary)
     root = str(Path(results_root).resolve())
     if scheduler is None:
@@ -90,6 +98,21 @@ def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), s
     table = pd.DataFrame(rows)
     for (section, name), _ in vary.items():
         table[f"{section}.{name}"] = [getattr(s, section)[name] for s in runs]
-    write_results(Path(results_root) / f"{spec.name}-sweep",
-                  lambda tmp: table.to_csv(tmp / "sweep.csv", index=False, float_format="%.6g"))
+    write_tables(results_folder(spec, NAME, root=results_root), {"sweep": table})
     return table
+
+
+def add_arguments(sw: argparse.ArgumentParser) -> None:
+    sw.add_argument("model")
+    sw.add_argument("--vary", action="append", required=True, metavar="SECTION.KEY=V1,V2",
+                    help="e.g. settings.discount_rate=0.06,0.1 or scenario.demand_multiplier=0.9,1.1 (repeatable)")
+    sw.add_argument("--scheduler", help="dask.distributed scheduler address, or 'local' for a LocalCluster here")
+    sw.add_argument("--results", default="results")
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.spec import load_spec
+
+    table = run_sweep(load_spec(args.model), parse_vary(args.vary), Path(args.results), args.scheduler)
+    print(table.to_string(index=False))
+    return 0

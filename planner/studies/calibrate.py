@@ -31,41 +31,46 @@ a deficit covered by imports is what the balance is meant to reveal.
 
 from __future__ import annotations
 
+import argparse
 import copy
+import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
-from planner.load import load_case
-from planner.model.data import ModelData, prepare
-from planner.run import apply_scenario, run_spec
-from planner.spec import RunSpec
-from planner.store import write_results
+from planner.studies import results_folder, write_tables
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planner.model.data import ModelData
+    from planner.spec import RunSpec
+
+NAME = "calibrate"
+HELP = "solve a calibration model and check it against published figures"
 METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
            "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh")
 
 
-def _margin(d: ModelData, scope: str, p: int) -> float:
-    rows = {(r.region, int(r.period)): float(r.margin_pu) for r in d.reserve.itertuples()}
-    return rows.get((scope, p), rows.get(("*", p), 0.0))
-
-
 def capacity_balance(d: ModelData) -> pd.DataFrame:
+    import pandas as pd
+
+    from planner import metrics as mx
+
     credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
-    ic = d.interconnector
-    scopes = [("system", "*", set(d.ZONES))]
+    margins = mx.margins_by_region(d.reserve)
+    zone_region = d.zones["region"].to_dict()
     regions = sorted({r for r in d.zones["region"] if r})
-    scopes += [("region", r, {z for z in d.ZONES if d.zones.at[z, "region"] == r}) for r in regions]
+    scopes = [("system", "*", mx.region_zones(zone_region, "*"))]
+    scopes += [("region", r, mx.region_zones(zone_region, r)) for r in regions]
     scopes += [("zone", z, {z}) for z in d.ZONES]
     rows = []
     for kind, name, zs in scopes:
         for p in d.PERIODS:
             peak = max(sum(d.demand_mw[(z, p, t)] for z in zs) for t in d.TIMESTEPS)
-            margin = _margin(d, name if kind != "zone" else d.zones.at[name, "region"], p)
-            firm = sum(credit[g] * mw for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs)
-            imp = sum(float(ic.at[i, "capacity_credit_pu"] * ic.at[i, "import_mw"]) for i in d.INTERCONNECTORS if ic.at[i, "zone"] in zs)
+            margin = mx.margin_pu(margins, name if kind != "zone" else zone_region[name], p)
+            firm = mx.firm_mw(credit, ((g, mw) for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs))
+            imp = mx.firm_imports_mw(d.interconnector, zs)
             required = peak * (1 + margin)
             rows.append((kind, name, p, peak, margin, required, firm, max(0.0, required - firm), imp))
     return pd.DataFrame(rows, columns=["scope", "name", "period", "peak_demand_mw", "margin_pu", "required_firm_mw",
@@ -73,6 +78,8 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
 
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None) -> float:
+    from planner import metrics as mx
+
     gen = tables["generation"]
     gen = gen[gen["period"] == period]
     kinds = tables["technologies"].set_index("technology")["kind"]
@@ -80,15 +87,14 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
     pr = tables["prices"]
     pr = pr[pr["period"] == period]
     tr = tables["trade"]
-    tr = tr[tr["period"] == period].merge(pr[["timestep", "weight"]].drop_duplicates(), on="timestep")
+    tr = tr[tr["period"] == period]
     if name == "generation_twh":
         return gen["generation_mwh"].sum() / 1e6
     if name == "generation_share":
         return gen[gen["technology"].isin(technologies or [])]["generation_mwh"].sum() / gen["generation_mwh"].sum()
-    if name in ("imports_twh", "exports_twh", "net_imports_twh"):
-        imp = (tr["import_mw"] * tr["weight"]).sum() / 1e6
-        exp = (tr["export_mw"] * tr["weight"]).sum() / 1e6
-        return {"imports_twh": imp, "exports_twh": exp, "net_imports_twh": imp - exp}[name]
+    if name in ("imports_twh", "exports_twh", "net_imports_twh", "unserved_twh"):
+        return mx.value(tables, {"imports_twh": "imports", "exports_twh": "exports", "net_imports_twh": "net_imports",
+                                 "unserved_twh": "unserved_energy"}[name], period) / 1e6
     system = pr.groupby("timestep").agg(demand_mw=("demand_mw", "sum"), unserved_mw=("unserved_mw", "sum"), weight=("weight", "first"))
     if name == "peak_demand_mw":
         return float(system["demand_mw"].max())
@@ -102,8 +108,6 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
         disp = disp[(disp["period"] == period) & (disp["timestep"] == t)]
         domestic = disp[disp["technology"].map(kinds) != "storage"]["available_mw"].sum()
         return float(max(0.0, system.at[t, "demand_mw"] - domestic))
-    if name == "unserved_twh":
-        return float((system["unserved_mw"] * system["weight"]).sum() / 1e6)
     raise KeyError(name)
 
 
@@ -129,6 +133,12 @@ def check_spec(spec: RunSpec) -> list[dict]:
 
 def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Solve the spec, compare its figures with the targets; capacity balance of every period of the case."""
+    import pandas as pd
+
+    from planner.load import load_case
+    from planner.model.data import prepare
+    from planner.run import apply_scenario, run_spec
+
     checks = check_spec(spec)
     out = run_spec(spec, results_root)
     rows = []
@@ -147,11 +157,7 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
     full.periods = None
     full.scenario = {}
     balance = capacity_balance(prepare(apply_scenario(load_case(spec.inputs), full)))
-
-    def fill(tmp: Path) -> None:
-        table.to_csv(tmp / "calibration.csv", index=False, float_format="%.6g")
-        balance.to_csv(tmp / "capacity_balance.csv", index=False, float_format="%.6g")
-    write_results(Path(results_root) / f"{spec.name}-calibration", fill)
+    write_tables(results_folder(spec, NAME, root=results_root), {"calibration": table, "capacity_balance": balance})
     return table, balance
 
 
@@ -169,3 +175,20 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
     for name, row in piv.iterrows():
         lines.append("  " + ("system" if name == "*" else str(name)).ljust(10) + "".join(f"{v:>9,.0f}" for v in row))
     return "\n".join(lines)
+
+
+def add_arguments(cb: argparse.ArgumentParser) -> None:
+    cb.add_argument("model")
+    cb.add_argument("--results", default="results")
+
+
+def run(args: argparse.Namespace) -> int:
+    from planner.spec import load_spec
+
+    table, balance = calibrate(load_spec(args.model), Path(args.results))
+    print(render(table, balance))
+    missed = int((~table["within"]).sum())
+    if missed:
+        print(f"\n{missed} calibration check(s) outside tolerance", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,189 @@
+"""Named metrics of a run, each with its unit, computed once from the result tables.
+
+Every figure that the run summary, the report's headline, ``planner compare``
+and the studies (sweep, time error, partner value, calibration) quote comes
+from here, so a metric means the same thing everywhere. Index letters as in the
+engine: z zone, g technology, i interconnector, p period, t timestep; w_t is the
+hours of a year timestep t stands for (``weight`` of the prices table).
+
+Per period p, from the tables ``planner run`` writes (results.py):
+
+    system_cost_annual[p]        = sum_c annual_usd[c,p]                        USD/yr
+    system_cost_present_value[p] = sum_c present_value_usd[c,p]                 USD (base year)
+    emissions[p]                 = emissions_t[p]                               t/yr
+    demand[p]                    = sum_{z,t} w_t demand_mw[z,p,t]               MWh/yr
+    unserved_energy[p]           = sum_{z,t} w_t unserved_mw[z,p,t]             MWh/yr
+    imports[p]                   = sum_{i,t} w_t import_mw[i,p,t]               MWh/yr
+    exports[p]                   = sum_{i,t} w_t export_mw[i,p,t]               MWh/yr
+    net_imports[p]               = imports[p] - exports[p]                      MWh/yr
+    new_capacity[p]              = sum new_mw built in p                        MW
+    total_capacity[p]            = sum_{z,g} total_mw[z,g,p]                    MW
+    new_corridor_capacity[p]     = sum_l new_mw[l,p]                            MW
+    curtailment[p]               = sum_{z,g} curtailment_mwh[z,g,p]             MWh/yr
+    demand_weighted_price[p]     = sum_{z,t} w_t d price / sum_{z,t} w_t d      USD/MWh (d = demand_mw)
+
+and the deficits against the existing fleet, before and after new builds (MW,
+MWh/yr), whose one definition lives with the partner report
+(``planner.partners_report.zone_deficits``); here they are summed over zones.
+
+Helpers on inputs, shared by the model, the results and the reports:
+``fuel_cost_usd_per_mwh`` and ``emission_factor_t_per_mwh`` (heat rate x fuel
+price or CO2 content), ``margin_pu`` (the reserve margin that applies to a
+region: its own, else the system's ``*``, else 0), ``region_zones`` (the zones
+of a region, ``*`` = all) and ``firm_mw`` (capacity credit x MW).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+# ---------------------------------------------------------------- helpers on inputs
+
+def per_mwh_of_fuel(tech: pd.DataFrame, per_mwh_th: Mapping[str, float]) -> dict[str, float]:
+    """heat_rate_g (MWh_th/MWh) x ``per_mwh_th[fuel_g]`` per technology g (tech indexed by technology); 0 without fuel."""
+    out = {}
+    for g, hr, f in zip(tech.index, tech["heat_rate_mwh_th_per_mwh"], tech["fuel"]):
+        out[g] = float(hr * per_mwh_th[f]) if isinstance(f, str) and f else 0.0
+    return out
+
+
+def fuel_cost_usd_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, float]:
+    """Fuel cost per MWh generated (USD/MWh) = heat rate x fuel price; fuels indexed by fuel."""
+    return per_mwh_of_fuel(tech, fuels["price_usd_per_mwh_th"].to_dict())
+
+
+def emission_factor_t_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, float]:
+    """Tonnes of CO2 per MWh generated (t/MWh) = heat rate x fuel CO2 content; fuels indexed by fuel."""
+    return per_mwh_of_fuel(tech, fuels["co2_t_per_mwh_th"].to_dict())
+
+
+def margins_by_region(reserve_margins: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """{(region, period): margin_pu} of the reserve_margins table."""
+    return {(str(r), int(p)): float(m) for r, p, m in
+            zip(reserve_margins["region"], reserve_margins["period"], reserve_margins["margin_pu"])}
+
+
+def margin_pu(margins: Mapping[tuple[str, int], float], region: str | None, period: int) -> float:
+    """The reserve margin that applies to ``region`` in ``period``: its own, else the system's (``*``), else 0."""
+    return margins.get((region, period), margins.get(("*", period), 0.0))
+
+
+def margin_source(margins: Mapping[tuple[str, int], float], region: str | None, period: int) -> str:
+    """Which row ``margin_pu`` read: ``region``, ``*``, or "" when no margin applies."""
+    return next((r for r in (region, "*") if r and (r, period) in margins), "")
+
+
+def region_zones(zone_region: Mapping[str, str], region: str) -> set[str]:
+    """Zones of ``region`` ({zone: region}); ``*`` is the whole system."""
+    return set(zone_region) if region == "*" else {z for z, r in zone_region.items() if r == region}
+
+
+def firm_mw(credit: Mapping[str, float], mw: Iterable[tuple[str, float]]) -> float:
+    """Firm capacity (MW) = sum credit_g x MW over (technology, MW) pairs."""
+    return sum(credit[g] * x for g, x in mw)
+
+
+def firm_imports_mw(interconnectors: pd.DataFrame, zones: set[str]) -> float:
+    """Firm import capacity into ``zones`` (MW) = sum_i credit_i x import_mw_i of the interconnectors there."""
+    i = interconnectors[interconnectors["zone"].isin(zones)]
+    return sum((float(c * x) for c, x in zip(i["capacity_credit_pu"], i["import_mw"])), 0.0)
+
+
+# ---------------------------------------------------------------- metrics of a run
+
+def weighted(tables: Tables, name: str, columns: Iterable[str]) -> pd.DataFrame:
+    """Table ``name`` with each ``<x>_mw`` column of ``columns`` also as energy ``<x>_mwh`` = w_t x MW."""
+    w = tables["prices"].drop_duplicates("timestep").set_index("timestep")["weight"]
+    df = tables[name]
+    df = df.assign(weight=df["weight"] if "weight" in df.columns else df["timestep"].map(w))
+    return df.assign(**{c.replace("_mw", "_mwh"): df[c] * df["weight"] for c in columns})
+
+
+def _by_period(df: pd.DataFrame, column: str) -> pd.Series:
+    return df.groupby("period")[column].sum()
+
+
+def _trade(tables: Tables) -> pd.DataFrame:
+    return weighted(tables, "trade", ("import_mw", "export_mw"))
+
+
+def _deficits(tables: Tables) -> pd.DataFrame:
+    from planner.partners_report import zone_deficits  # the one deficit definition
+
+    return zone_deficits(tables)[0].groupby("period").sum(numeric_only=True)
+
+
+def _demand_weighted_price(tables: Tables) -> pd.Series:
+    pr = weighted(tables, "prices", ("demand_mw",))
+    pr = pr.assign(value_usd=pr["price_usd_per_mwh"] * pr["demand_mwh"])
+    g = pr.groupby("period")[["value_usd", "demand_mwh"]].sum()
+    return (g["value_usd"] / g["demand_mwh"]).where(g["demand_mwh"] > 0)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    meaning: str
+    per_period: Callable[[Tables], pd.Series]
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("system_cost_annual", "USD/yr", "sum of the cost categories of the period",
+           lambda t: _by_period(t["costs"], "annual_usd")),
+    Metric("system_cost_present_value", "USD", "the same, discounted to the base year as in the objective",
+           lambda t: _by_period(t["costs"], "present_value_usd")),
+    Metric("emissions", "t/yr", "CO2 emitted", lambda t: t["emissions"].set_index("period")["emissions_t"]),
+    Metric("demand", "MWh/yr", "demand of all zones",
+           lambda t: _by_period(weighted(t, "prices", ("demand_mw",)), "demand_mwh")),
+    Metric("unserved_energy", "MWh/yr", "demand not served",
+           lambda t: _by_period(weighted(t, "prices", ("unserved_mw",)), "unserved_mwh")),
+    Metric("imports", "MWh/yr", "imports over interconnectors", lambda t: _by_period(_trade(t), "import_mwh")),
+    Metric("exports", "MWh/yr", "exports over interconnectors", lambda t: _by_period(_trade(t), "export_mwh")),
+    Metric("net_imports", "MWh/yr", "imports - exports",
+           lambda t: _by_period(_trade(t), "import_mwh") - _by_period(_trade(t), "export_mwh")),
+    Metric("new_capacity", "MW", "capacity built in the period", lambda t: _by_period(t["new_capacity"], "new_mw")),
+    Metric("new_corridor_capacity", "MW", "transmission built in the period",
+           lambda t: _by_period(t["corridors"], "new_mw")),
+    Metric("total_capacity", "MW", "capacity in service", lambda t: _by_period(t["capacity"], "total_mw")),
+    Metric("curtailment", "MWh/yr", "variable renewable energy available but not used",
+           lambda t: _by_period(t["generation"], "curtailment_mwh")),
+    Metric("demand_weighted_price", "USD/MWh", "zonal prices weighted by the energy demanded (NaN without demand)",
+           _demand_weighted_price),
+    Metric("capacity_deficit", "MW", "firm capacity the existing fleet lacks (sum of zones)",
+           lambda t: _deficits(t)["capacity_deficit_mw"]),
+    Metric("residual_capacity_deficit", "MW", "what new builds leave of it",
+           lambda t: _deficits(t)["residual_capacity_deficit_mw"]),
+    Metric("energy_deficit", "MWh/yr", "energy the existing fleet cannot produce (sum of zones)",
+           lambda t: _deficits(t)["energy_deficit_mwh"]),
+    Metric("residual_energy_deficit", "MWh/yr", "what new builds leave of it",
+           lambda t: _deficits(t)["residual_energy_deficit_mwh"]),
+)}
+
+
+def series(tables: Tables, name: str, periods: Iterable[int] | None = None) -> pd.Series:
+    """Metric ``name`` per period; with ``periods``, one value for each (0 where the table has no row)."""
+    s = METRICS[name].per_period(tables)
+    return s if periods is None else s.reindex(list(periods), fill_value=0.0)
+
+
+def value(tables: Tables, name: str, period: int | None = None) -> float:
+    """Metric ``name`` in ``period``, or summed over every period (None)."""
+    s = METRICS[name].per_period(tables)
+    return float(s.sum()) if period is None else float(s.get(period, 0.0))
+
+
+def table(tables: Tables, names: Iterable[str], periods: Iterable[int]) -> pd.DataFrame:
+    """Long table: metric, period (text), unit, value; one row per metric and period."""
+    periods = list(periods)
+    rows = []
+    for name in names:
+        s = series(tables, name, periods)
+        rows += [(name, str(p), METRICS[name].unit, float(s[p])) for p in periods]
+    return pd.DataFrame(rows, columns=["metric", "period", "unit", "value"])
