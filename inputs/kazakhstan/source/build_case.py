@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from kzcase import demand, fleet, network, partners, profiles, system  # noqa: E402
-from kzcase.common import ZONES, write_csv  # noqa: E402
+from kzcase.common import PERIODS, REGIONS, ZONES, write_csv  # noqa: E402
 
 CASE = HERE.parent
 DEFAULT_REFERENCE = HERE / "reference"  # vendored copies, see reference/README.md
@@ -49,6 +49,19 @@ def availability_table(existing: pd.DataFrame, site_map: dict, peak_av: float) -
     return avail, wind_targets, solar_scale
 
 
+def committed_net_mw(existing: pd.DataFrame, site_map: dict) -> dict[str, float]:
+    """By region: MW of the committed projects minus the available MW of existing plants retiring
+    before the end of the Ministry's outlook (e.g. Almaty CHP-2's coal units, replaced by its gas CHP)."""
+    out = {r: 0.0 for r in REGIONS}
+    for (z, _g), site in site_map.items():
+        if site.committed:
+            out[ZONES[z].region] += float(site.min_new_mw)
+    gone = existing[(existing["retirement_year"] > PERIODS[0]) & (existing["retirement_year"] <= demand.OUTLOOK_LAST_YEAR)]
+    for z, mw in zip(gone["zone"], gone["capacity_mw"]):
+        out[ZONES[z].region] -= float(mw)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE)
@@ -61,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     existing = fleet.existing_table(plants)
     peak_av = fleet.thermal_peak_availability(existing)
     site_map = partners.sites(plants)
+    partner_map = partners.partners(ref)
     energy = demand.reference_energy_mwh(ref)
+    new_supply = committed_net_mw(existing, site_map)
     avail, wind_targets, solar_scale = availability_table(existing, site_map, peak_av)
 
     write_csv(system.zones_table(), out / "zones.csv")
@@ -76,11 +91,11 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(fleet.min_output_table(partners.chp_pairs(site_map, existing)), out / "min_output.csv")
     write_csv(demand.timesteps_table(), out / "timesteps.csv")
     write_csv(demand.demand_table(ref, energy), out / "demand.csv")
-    write_csv(demand.demand_growth_table(energy), out / "demand_growth.csv")
+    write_csv(demand.demand_growth_table(energy, new_supply), out / "demand_growth.csv")
     write_csv(avail, out / "availability.csv")
-    write_csv(partners.build_options_table(site_map), out / "build_options.csv")
+    write_csv(partners.build_options_table(site_map, partner_map), out / "build_options.csv")
     write_csv(partners.build_potentials_table(site_map), out / "build_potentials.csv")
-    write_csv(partners.partners_table(), out / "partners.csv")
+    write_csv(partners.partners_table(partner_map), out / "partners.csv")
     write_csv(partners.partner_envelopes_table(), out / "partner_envelopes.csv")
     write_csv(network.corridors_table(), out / "corridors.csv")
     write_csv(network.interconnectors_table(), out / "interconnectors.csv")
@@ -89,6 +104,10 @@ def main(argv: list[str] | None = None) -> None:
     national = demand.national_twh()
     print(f"reference demand {sum(energy.values()) / 1e6:.3f} TWh; national by period (TWh): "
           + ", ".join(f"{p}: {v:.1f}" for p, v in national.items()))
+    reg = demand.regional_twh(energy, new_supply)
+    print("by region (TWh):", {k: round(v, 1) for k, v in sorted(reg.items())})
+    print("committed net MW by region:", {r: round(v) for r, v in new_supply.items()})
+    print("partner WACC:", {k: p.wacc for k, p in partner_map.items()})
     print("wind zone CF targets:", {z: round(v, 3) for z, v in wind_targets.items()})
     print(f"solar output scale (POA/1000 x {solar_scale:.3f}, clipped at 1)")
     print(f"winter availability of the old thermal fleet (Dec-Feb): {peak_av}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .common import MODEL_UTC_OFFSET, PERIODS, REFERENCE_YEAR, ZONES, hours
+from .common import MODEL_UTC_OFFSET, PERIODS, REFERENCE_YEAR, REGIONS, ZONES, hours
 
 PEAK_2022_MW = 16459.0  # KEGOC/Trend 2022 peak
 # SOURCED (KEGOC chair via Kazinform, 2024): winter 2024/25 maximum load 17.4 GW nationally,
@@ -28,6 +28,21 @@ CONSUMPTION_2024_TWH = 119.9  # Ministry of Energy Jul 2025
 OUTLOOK_GROWTH = (146.0 / 121.1) ** (1 / 6) - 1
 OUTLOOK_LAST_YEAR = 2029
 GROWTH_AFTER_OUTLOOK = 0.03  # ASSUMPTION: "~3 %/yr" continued after 2029
+# Growth by region. SOURCED (Ministry of Energy outlook to 2029, via Ranking.kz 2023, FACTS): the
+# South is short 11.8-12.7 TWh a year, North+East in surplus by 8-10 TWh, the West by 1-3 TWh, one
+# range per region over the outlook years. ASSUMPTION: each region keeps its balance over
+# 2023-2029 (the midpoint of its range at both ends). Then a region's demand grows by what its
+# own new supply adds, plus its share of the growth that no committed plant covers:
+#   D_r(2029) = D_r(2023) + E_r + s_r x (D(2029) - D(2023) - sum_r E_r)
+# with s_r the region's share of 2022 consumption (2023 is split like 2022: no regional figure
+# is published for it), and E_r the energy of the committed projects in region r net of the
+# plants they replace, at the 2023 fleet's load factor (DERIVED below). The uncovered growth is
+# split like today's demand because nothing published says where it falls. The national outlook
+# is kept exactly; regional shares move linearly from 2023 to 2029 and stay there after.
+# Was: one multiplier for every zone, which gave every region the national growth rate.
+# DERIVED: 2023 generation 112.82 TWh over the available capacity of 1 Jan 2023 (20,761.7 MW,
+# KEGOC) x 8,760 h = 0.620, the energy a MW of the 2023 fleet delivered on average.
+FLEET_LOAD_FACTOR_2023 = 112.82e6 / (20761.7 * 8760)
 # ASSUMPTION: daily load shapes (local time, share of the daily mean before the peak
 # calibration), winter = Dec-Feb, summer = Jun-Aug, blended by month in between.
 DIURNAL_WINTER = (0.90, 0.88, 0.87, 0.87, 0.88, 0.90, 0.94, 0.99, 1.02, 1.03, 1.03, 1.02,
@@ -46,20 +61,55 @@ def reference_energy_mwh(ref: Path) -> dict[str, float]:
     return {z: gwh[s.demand_name] * 1000.0 for z, s in ZONES.items()}
 
 
+def national_twh_in(year: int) -> float:
+    """National consumption of a year: 2023 published, then the Ministry outlook from 2024's actual."""
+    if year == 2023:
+        return CONSUMPTION_2023_TWH
+    years_in_outlook = min(year, OUTLOOK_LAST_YEAR) - 2024
+    after = max(0, year - OUTLOOK_LAST_YEAR)
+    return CONSUMPTION_2024_TWH * (1 + OUTLOOK_GROWTH) ** years_in_outlook * (1 + GROWTH_AFTER_OUTLOOK) ** after
+
+
 def national_twh() -> dict[int, float]:
-    """National consumption per period: 2023 published, then the Ministry outlook from 2024's actual."""
-    out = {2023: CONSUMPTION_2023_TWH}
-    for p in PERIODS[1:]:
-        years_in_outlook = min(p, OUTLOOK_LAST_YEAR) - 2024
-        after = max(0, p - OUTLOOK_LAST_YEAR)
-        out[p] = CONSUMPTION_2024_TWH * (1 + OUTLOOK_GROWTH) ** years_in_outlook * (1 + GROWTH_AFTER_OUTLOOK) ** after
-    return out
+    return {p: national_twh_in(p) for p in PERIODS}
 
 
-def demand_growth_table(energy_mwh: dict[str, float]) -> pd.DataFrame:
-    ref_twh = sum(energy_mwh.values()) / 1e6
-    national = national_twh()
-    return pd.DataFrame([dict(zone=z, period=p, multiplier=round(national[p] / ref_twh, 4)) for z in ZONES for p in PERIODS])
+def region_of(energy_mwh: dict[str, float]) -> dict[str, float]:
+    """2022 consumption by region (TWh)."""
+    return {r: sum(v for z, v in energy_mwh.items() if ZONES[z].region == r) / 1e6 for r in REGIONS}
+
+
+def regional_shares(energy_mwh: dict[str, float], new_supply_mw: dict[str, float]) -> dict[int, dict[str, float]]:
+    """Each region's share of national consumption in the years 2023 and OUTLOOK_LAST_YEAR (formula above)."""
+    ref = region_of(energy_mwh)
+    s = {r: v / sum(ref.values()) for r, v in ref.items()}
+    d23 = {r: s[r] * CONSUMPTION_2023_TWH for r in REGIONS}
+    e = {r: new_supply_mw.get(r, 0.0) * FLEET_LOAD_FACTOR_2023 * 8760 / 1e6 for r in REGIONS}
+    d29_nat = national_twh_in(OUTLOOK_LAST_YEAR)
+    uncovered = d29_nat - CONSUMPTION_2023_TWH - sum(e.values())
+    d29 = {r: d23[r] + e[r] + s[r] * uncovered for r in REGIONS}
+    return {2023: s, OUTLOOK_LAST_YEAR: {r: d29[r] / d29_nat for r in REGIONS}}
+
+
+def region_share_in(shares: dict[int, dict[str, float]], region: str, year: int) -> float:
+    a, b = min(shares), max(shares)
+    w = min(1.0, max(0.0, (year - a) / (b - a)))
+    return (1 - w) * shares[a][region] + w * shares[b][region]
+
+
+def regional_twh(energy_mwh: dict[str, float], new_supply_mw: dict[str, float]) -> dict[tuple[str, int], float]:
+    """Consumption by region and year (TWh), for the periods and the outlook's last year."""
+    shares = regional_shares(energy_mwh, new_supply_mw)
+    years = sorted(set(PERIODS) | {OUTLOOK_LAST_YEAR})
+    return {(r, y): region_share_in(shares, r, y) * national_twh_in(y) for r in REGIONS for y in years}
+
+
+def demand_growth_table(energy_mwh: dict[str, float], new_supply_mw: dict[str, float]) -> pd.DataFrame:
+    """Multiplier of a zone = its region's consumption in the period over the region's 2022 consumption."""
+    ref = region_of(energy_mwh)
+    reg = regional_twh(energy_mwh, new_supply_mw)
+    return pd.DataFrame([dict(zone=z, period=p, multiplier=round(reg[(ZONES[z].region, p)] / ref[ZONES[z].region], 4))
+                         for z in ZONES for p in PERIODS])
 
 
 def timesteps_table() -> pd.DataFrame:

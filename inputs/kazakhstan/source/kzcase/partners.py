@@ -4,11 +4,12 @@ partners, partner_envelopes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 
 from .common import BUILD_PERIODS, FIRST_BUILD_PERIOD, PERIODS, ZONES
-from .fleet import CHP_TECHS, RETIRE_OVERRIDES, TECHNOLOGIES
+from .fleet import CHP_TECHS, REPLACED_BY, RETIRE_OVERRIDES, TECHNOLOGIES
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class Option:
 # to 2040). Max values: named pipeline (SOURCED) or ASSUMPTION.
 NAMED_SITES: dict[tuple[str, str], Site] = {
     ("pavlodar", "coal"): Site(636, last_period=2025, min_new_mw=636),  # Ekibastuz GRES-2 new unit (subcritical extension)
-    # Turkestan CCGT (2026), DERIVED $1,300-1,490/kW midpoint
-    ("turkestan", "gas_ccgt"): Site(1000, capex_usd_per_kw=1395, last_period=2025, min_new_mw=1000),
+    # Turkestan CCGT (2026), at the technology's cost (fleet.CCGT_CAPEX_USD_PER_KW: its own $1,300-1,490/kW)
+    ("turkestan", "gas_ccgt"): Site(1000, last_period=2025, min_new_mw=1000),
     ("almaty", "gas_chp"): Site(557, last_period=2025, min_new_mw=557),  # Almaty CHP-2 conversion to gas
     ("kyzylorda", "gas_chp"): Site(240, capex_usd_per_kw=1785, last_period=2025, min_new_mw=240),  # Aksa Kyzylorda CHP (2026)
     # pipeline (optional)
@@ -82,22 +83,41 @@ BATTERY_MAX = 3000  # ASSUMPTION per zone
 PUMPED_HYDRO_MAX = {"almaty": 1000, "east_kazakhstan": 1000}  # ASSUMPTION: mountain relief
 SMALL_HYDRO_MAX = {"almaty": 300, "east_kazakhstan": 200, "zhambyl": 100, "turkestan": 100}
 
-# WACC: FACTS gives IRENA 6.3 % for solar in Kazakhstan (2021), the Agora/PyPSA study's
-# 10/15/20 %, and the case's ASSUMPTION of 10 % base. Partner values are ASSUMPTIONS placed
-# in that 6.3-15 % band by the kind of money each partner brings (SOURCES.md partners.csv).
-# Eligible technologies, reasoned from the FACTS pipeline (SOURCES.md partners.csv).
-PARTNERS: dict[str, Partner] = {
-    "KZ": Partner("Domestic / state (Samruk-Energy and other Kazakh utilities)", "Kazakhstan", 0.10, None),
-    "TR": Partner("Turkish developers (Aksa Enerji, Zorlu, Calik, ...)", "Türkiye", 0.12,
-                  ("gas_ccgt", "gas_chp", "gas_ocgt", "solar", "wind")),
-    "CN": Partner("Chinese contractors with policy-bank finance", "China", 0.08,
-                  ("coal_new", "coal_chp", "solar", "wind", "battery")),
-    "RU": Partner("Russian state companies (Rosatom; coal plant builders)", "Russia", 0.08,
-                  ("nuclear", "coal_new", "coal_chp")),
-    "GULF": Partner("Gulf investors (ACWA Power, Masdar, Qatari investors)", "Saudi Arabia; UAE; Qatar", 0.07,
-                    ("wind", "solar", "battery", "gas_ccgt")),
-    "OTHER": Partner("European / multilateral-backed developers (TotalEnergies, ...)", "various", 0.07,
-                     ("wind", "solar", "battery")),
+# WACC from one sourced basis: the cost of capital of the host country, Kazakhstan, plus a
+# spread for each partner. SOURCED: IRENA (2023b) country cost of capital for utility-scale
+# solar and wind, via GNESTE (CC-BY-4.0, vendored in reference/gneste/): Kazakhstan 6.3 %,
+# Türkiye 7.5 %, China 2.5 %, Russian Federation 6.3 %, Saudi Arabia 6.2 %, UAE 5.6 %.
+# ASSUMPTION, the spread: a partner finances a Kazakh project at the host's rate unless its own
+# home market's rate for the same kind of project is higher, since an investor does not accept
+# less than it earns at home and cannot borrow below the Kazakh market rate for a Kazakh project:
+#   wacc_k = host + max(0, home_k - host) = max(host, home_k)
+# (a group of home countries takes the highest of them; OTHER, European developers, has no
+# country in the data and takes the host's rate). So KZ, CN, RU, GULF and OTHER 6.3 %, TR 7.5 %.
+# The same rate applies to every technology: IRENA's figures are for solar and wind, the only
+# country-specific cost of capital in the reference data (FACTS: Agora/PyPSA used 10/15/20 % as
+# scenarios, not estimates); a thermal-plant premium would be an unsourced number. The README's
+# sensitivity varies TR's rate from 7 to 12 %.
+# Was: KZ 10 %, TR 12 %, CN and RU 8 %, GULF and OTHER 7 % - numbers without a source.
+WACC_HOST_COUNTRY = "Kazakhstan"
+WACC_SOURCE = "IRENA, 2023b"
+# partner -> (name, country shown, GNESTE country names of its home market)
+PARTNER_HOME = {
+    "KZ": ("Domestic / state (Samruk-Energy and other Kazakh utilities)", "Kazakhstan", ("Kazakhstan",)),
+    "TR": ("Turkish developers (Aksa Enerji, Zorlu, Calik, ...)", "Türkiye", ("Turkey",)),
+    "CN": ("Chinese contractors with policy-bank finance", "China", ("China",)),
+    "RU": ("Russian state companies (Rosatom; coal plant builders)", "Russia", ("Russian Federation",)),
+    "GULF": ("Gulf investors (ACWA Power, Masdar, Qatari investors)", "Saudi Arabia; UAE; Qatar",
+             ("Saudi Arabia", "United Arab Emirates")),
+    "OTHER": ("European / multilateral-backed developers (TotalEnergies, ...)", "various", ()),
+}
+# Eligible technologies, reasoned from the FACTS pipeline (SOURCES.md partners.csv); None = all.
+ELIGIBLE = {
+    "KZ": None,
+    "TR": ("gas_ccgt", "gas_chp", "gas_ocgt", "solar", "wind"),
+    "CN": ("coal_new", "coal_chp", "solar", "wind", "battery"),
+    "RU": ("nuclear", "coal_new", "coal_chp"),
+    "GULF": ("wind", "solar", "battery", "gas_ccgt"),
+    "OTHER": ("wind", "solar", "battery"),
 }
 # Named pipeline projects offered by one partner only (the whole potential goes to it):
 # Balkhash nuclear -> RU (FACTS: Rosatom-led); Kokshetau coal CHP 240 MW -> CN (FACTS:
@@ -111,9 +131,11 @@ COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"): 2160}
 # Named projects with their own size, offered beside the generated options (SOURCED); their
 # size is added to the zone x technology potential. Aksa Shymkent CCGT 500 MW, $700 m ->
-# 1,400 $/kW (FACTS), non-binding MoU of Apr 2024: ASSUMPTION first period 2030.
+# 1,400 $/kW (FACTS), non-binding MoU of Apr 2024: ASSUMPTION first period 2030. It is costed at
+# the technology's CCGT basis (1,395 $/kW, within 0.4 % of Aksa's own figure), so that every
+# partner's CCGT has one cost basis and the capex sensitivity moves them all.
 NAMED_PARTNER_OPTIONS = (
-    Option("turkestan", "gas_ccgt", "TR", Site(500, capex_usd_per_kw=1400, first_period=2030)),
+    Option("turkestan", "gas_ccgt", "TR", Site(500, first_period=2030)),
 )
 # Investment envelopes, USD bn of overnight capex per period (SOURCES.md partner_envelopes.csv).
 PARTNER_ENVELOPES_BN = {
@@ -129,13 +151,41 @@ KZ_STATE_PROJECTS = (("pavlodar", "coal"), ("turkestan", "gas_ccgt"), ("almaty",
 KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
 
 
+def country_cost_of_capital(ref: Path, countries: set[str]) -> dict[str, float]:
+    """IRENA (2023b) cost of capital of ``countries`` (fraction) from GNESTE's solar and wind files;
+    fails unless each country has one value there, the same for both technologies."""
+    seen: dict[str, set[float]] = {c: set() for c in countries}
+    for f in ("GNESTE_Solar_Power.csv", "GNESTE_Wind_Power.csv"):
+        g = pd.read_csv(ref / "gneste" / f)
+        g = g[(g["Variable"] == "Cost of Capital") & (g["Source"] == WACC_SOURCE) & g["Country"].isin(countries)]
+        years = [c for c in g.columns if c.isdigit()]
+        for country, row in zip(g["Country"], g[years].itertuples(index=False)):
+            seen[country].update(float(v) for v in row if pd.notna(v))
+    bad = {c: v for c, v in seen.items() if len(v) != 1}
+    if bad:
+        raise ValueError(f"GNESTE {WACC_SOURCE}: expected one cost of capital per country, found {bad}")
+    return {c: v.pop() for c, v in seen.items()}
+
+
+def partners(ref: Path) -> dict[str, Partner]:
+    """Every partner with its WACC = max(host, home) from the IRENA country figures (see PARTNER_HOME)."""
+    coc = country_cost_of_capital(ref, {WACC_HOST_COUNTRY} | {c for _, _, home in PARTNER_HOME.values() for c in home})
+    host = coc[WACC_HOST_COUNTRY]
+    out = {}
+    for k, (name, country, home) in PARTNER_HOME.items():
+        spread = max([0.0] + [coc[c] - host for c in home])
+        out[k] = Partner(name, country, round(host + spread, 4), ELIGIBLE[k])
+    return out
+
+
 def sites(plants: pd.DataFrame) -> dict[tuple[str, str], Site]:
     """Every zone x technology that may be built: named sites, CHP replacement, gas zones, renewables."""
     out = dict(NAMED_SITES)
     retiring = plants[(plants["retirement_year"] <= PERIODS[-1]) & ~plants["Name"].isin(list(RETIRE_OVERRIDES))]
     installed = retiring.groupby(["zone", "technology"])["installed_mw"].sum()
-    for (z, g), mw in installed.items():
-        if g in CHP_TECHS and mw >= CHP_REPLACEMENT_MIN_MW and (z, g) not in out:
+    for (z, old), mw in installed.items():
+        g = REPLACED_BY.get(old)
+        if g is not None and mw >= CHP_REPLACEMENT_MIN_MW and (z, g) not in out:
             out[(z, g)] = Site(round(mw, 0))
     for z in GAS_ZONES:
         out.setdefault((z, "gas_ccgt"), Site(GAS_CCGT_MAX))
@@ -151,7 +201,7 @@ def sites(plants: pd.DataFrame) -> dict[tuple[str, str], Site]:
     return out
 
 
-def options(site_map: dict[tuple[str, str], Site]) -> list[Option]:
+def options(site_map: dict[tuple[str, str], Site], partner_map: dict[str, Partner]) -> list[Option]:
     """Zone x technology sites -> (zone, technology, partner) options.
 
     Committed sites go whole to their builder (COMMITTED_PARTNER, else KZ), with min = max;
@@ -168,7 +218,7 @@ def options(site_map: dict[tuple[str, str], Site]) -> list[Option]:
         elif (z, g) in SOLE_PARTNER:
             out.append(Option(z, g, SOLE_PARTNER[(z, g)], replace(s, max_new_mw=None)))
         else:
-            for k, partner in PARTNERS.items():
+            for k, partner in partner_map.items():
                 if partner.may_build(g):
                     capex = s.capex_usd_per_kw if s.capex_usd_per_kw is not None else PARTNER_CAPEX.get((k, g))
                     out.append(Option(z, g, k, replace(s, capex_usd_per_kw=capex, max_new_mw=None)))
@@ -177,7 +227,7 @@ def options(site_map: dict[tuple[str, str], Site]) -> list[Option]:
         assert (o.zone, o.technology, o.partner) not in keys, f"named option {o} clashes with a generated one"
         out.append(o)
     for o in out:
-        assert PARTNERS[o.partner].may_build(o.technology), f"{o.partner} offered {o.technology} in {o.zone}"
+        assert partner_map[o.partner].may_build(o.technology), f"{o.partner} offered {o.technology} in {o.zone}"
     return out
 
 
@@ -203,9 +253,9 @@ def envelopes_bn() -> dict[str, dict[int, float]]:
     return {**PARTNER_ENVELOPES_BN, "KZ": {p: kz_envelope_bn() for p in BUILD_PERIODS}}
 
 
-def build_options_table(site_map: dict[tuple[str, str], Site]) -> pd.DataFrame:
+def build_options_table(site_map: dict[tuple[str, str], Site], partner_map: dict[str, Partner]) -> pd.DataFrame:
     rows = []
-    for o in options(site_map):
+    for o in options(site_map, partner_map):
         s = o.site
         rows.append(dict(zone=o.zone, technology=o.technology, partner=o.partner,
                          capex_usd_per_kw="" if s.capex_usd_per_kw is None else s.capex_usd_per_kw,
@@ -219,10 +269,10 @@ def build_potentials_table(site_map: dict[tuple[str, str], Site]) -> pd.DataFram
     return pd.DataFrame([dict(zone=z, technology=g, max_new_mw=mw) for (z, g), mw in sorted(potentials(site_map).items())])
 
 
-def partners_table() -> pd.DataFrame:
+def partners_table(partner_map: dict[str, Partner]) -> pd.DataFrame:
     return pd.DataFrame([dict(partner=k, name=p.name, country=p.country, wacc=p.wacc,
                               eligible_technologies=";".join(p.eligible or ()), min_share=0.0, max_share=1.0)
-                         for k, p in PARTNERS.items()])
+                         for k, p in partner_map.items()])
 
 
 def partner_envelopes_table() -> pd.DataFrame:
