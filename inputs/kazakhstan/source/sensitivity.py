@@ -2,11 +2,10 @@
 
     python3 inputs/kazakhstan/source/sensitivity.py [--spec models/kazakhstan_2030.toml] [--out FILE.csv]
 
-Each variant is a temporary copy of the case with one cell changed - TR's ``wacc`` in partners.csv
-(7 to 12 %, every other partner at its base rate) or the gas_ccgt ``capex_usd_per_kw`` in
-technologies.csv (low / base / high of kzcase.fleet.CCGT_CAPEX_SENSITIVITY; every partner's CCGT
-follows it, since no CCGT option carries a capex of its own) - solved one after the other with the
-spec's time resolution. The default spec is the single period 2030 (about 20 s a solve on an idle
+Each variant is a temporary copy of the case with TR's ``wacc`` in partners.csv (every other partner
+at its base rate) and the gas_ccgt ``capex_usd_per_kw`` in technologies.csv (low / base / high of
+kzcase.fleet.CCGT_CAPEX_SENSITIVITY; every partner's CCGT follows it, since no CCGT option carries a
+capex of its own) set, solved one after the other with the spec's time resolution (GRID below). The default spec is the single period 2030 (about 20 s a solve on an idle
 two-core machine), not the four-period default model. Prints and writes one row per variant: the
 objective, TR's new capacity by zone x technology, and GULF's and KZ's gas builds beside it.
 """
@@ -29,31 +28,29 @@ from kzcase.fleet import CCGT_CAPEX_SENSITIVITY  # noqa: E402
 
 CASE = HERE.parent
 REPO = CASE.parent.parent
-TR_WACCS = (0.07, 0.075, 0.08, 0.09, 0.10, 0.11, 0.12)
+# (TR wacc, CCGT capex key): TR at 7 % (just above every other partner's 6.3 %) and 12 % at base capex,
+# TR at 6 % (below the others) at base and low capex, and the base TR rate at low and high capex.
+GRID = ((0.07, "base"), (0.12, "base"), (0.06, "base"), (0.06, "low"), (0.075, "low"), (0.075, "high"))
 
 
-def variants() -> list[tuple[str, str, str, str, float]]:
-    """(label, table, key column, key, value): TR's WACC at base capex, then CCGT capex at base WACC."""
-    out = [(f"TR wacc {w:.3f}", "partners", "partner", "TR", w) for w in TR_WACCS]
-    out += [(f"CCGT capex {k} {v}", "technologies", "technology", "gas_ccgt", float(v))
-            for k, v in CCGT_CAPEX_SENSITIVITY.items() if k != "base"]
-    return out
+def set_cell(case: Path, table: str, key_col: str, key: str, column: str, value: float) -> None:
+    df = pd.read_csv(case / f"{table}.csv", keep_default_na=False)
+    hit = df[key_col] == key
+    if hit.sum() != 1:
+        raise ValueError(f"{table}.csv has {hit.sum()} rows with {key_col} = {key}")
+    df.loc[hit, column] = value
+    df.to_csv(case / f"{table}.csv", index=False, lineterminator="\n")
 
 
-def solve_variant(spec_path: Path, table: str, key_col: str, key: str, value: float) -> dict:
+def solve_variant(spec_path: Path, tr_wacc: float, capex_key: str) -> dict:
     from planner.run import run_spec
     from planner.spec import load_spec
 
-    column = {"partners": "wacc", "technologies": "capex_usd_per_kw"}[table]
     with tempfile.TemporaryDirectory() as tmp:
         case = Path(tmp) / "case"
         shutil.copytree(CASE, case, ignore=shutil.ignore_patterns("source", "*.md"))
-        df = pd.read_csv(case / f"{table}.csv", keep_default_na=False)
-        hit = df[key_col] == key
-        if hit.sum() != 1:
-            raise ValueError(f"{table}.csv has {hit.sum()} rows with {key_col} = {key}")
-        df.loc[hit, column] = value
-        df.to_csv(case / f"{table}.csv", index=False, lineterminator="\n")
+        set_cell(case, "partners", "partner", "TR", "wacc", tr_wacc)
+        set_cell(case, "technologies", "technology", "gas_ccgt", "capex_usd_per_kw", float(CCGT_CAPEX_SENSITIVITY[capex_key]))
         spec = load_spec(spec_path)
         spec.inputs = case
         t0 = time.perf_counter()
@@ -75,8 +72,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
     rows = []
-    for label, table, key_col, key, value in variants():
-        r = {"variant": label, **solve_variant(a.spec.resolve(), table, key_col, key, value)}
+    for tr_wacc, capex_key in GRID:
+        r = {"tr_wacc": tr_wacc, "ccgt_capex_usd_per_kw": CCGT_CAPEX_SENSITIVITY[capex_key],
+             **solve_variant(a.spec.resolve(), tr_wacc, capex_key)}
         print(r, flush=True)
         rows.append(r)
     if a.out:
