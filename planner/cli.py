@@ -21,11 +21,6 @@ from planner.errors import InputError, SolveError
 DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
 
-def _summary(out) -> str:
-    from planner.summary import summarise
-    return summarise(out.tables, out.meta)
-
-
 @dataclass(frozen=True)
 class Command:
     """A pipeline command, in the shape of a study (planner/studies/__init__.py): NAME, HELP, add_arguments, run."""
@@ -48,7 +43,7 @@ def _run(args) -> int:
 
     spec = load_spec(args.model or DEFAULT_MODEL)
     out = run_spec(spec, Path(args.results))
-    print(_summary(out))
+    print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
     print(f"\nresults written to {out.folder}")
     if not args.no_report:
         from planner.report import build_report

@@ -22,9 +22,9 @@ Per period p, from the tables ``planner run`` writes (results.py):
     curtailment[p]               = sum_{z,g} curtailment_mwh[z,g,p]             MWh/yr
     demand_weighted_price[p]     = sum_{z,t} w_t d price / sum_{z,t} w_t d      USD/MWh (d = demand_mw)
 
-and the deficits against the existing fleet, before and after new builds (MW,
-MWh/yr), whose one definition lives with the partner report
-(``planner.partners_report.zone_deficits``); here they are summed over zones.
+and the system deficit with the existing fleet and after new builds (MW), whose
+one definition is planner/deficit.py (docs/deficit.md): peak x (1 + margin) not
+covered by firm capacity and firm imports after the transfers corridors allow.
 
 Helpers on inputs, shared by the model, the results and the reports:
 ``fuel_cost_usd_per_mwh`` and ``emission_factor_t_per_mwh`` (heat rate x fuel
@@ -114,9 +114,9 @@ def _trade(tables: Tables) -> pd.DataFrame:
 
 
 def _deficits(tables: Tables) -> pd.DataFrame:
-    from planner.partners_report import zone_deficits  # the one deficit definition
+    from planner.deficit import zone_deficits  # the one deficit definition
 
-    return zone_deficits(tables)[0].groupby("period").sum(numeric_only=True)
+    return zone_deficits(tables).groupby("period")[["deficit_before_mw", "deficit_after_mw"]].sum()
 
 
 def _demand_weighted_price(tables: Tables) -> pd.Series:
@@ -156,14 +156,10 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            lambda t: _by_period(t["generation"], "curtailment_mwh")),
     Metric("demand_weighted_price", "USD/MWh", "zonal prices weighted by the energy demanded (NaN without demand)",
            _demand_weighted_price),
-    Metric("capacity_deficit", "MW", "firm capacity the existing fleet lacks (sum of zones)",
-           lambda t: _deficits(t)["capacity_deficit_mw"]),
-    Metric("residual_capacity_deficit", "MW", "what new builds leave of it",
-           lambda t: _deficits(t)["residual_capacity_deficit_mw"]),
-    Metric("energy_deficit", "MWh/yr", "energy the existing fleet cannot produce (sum of zones)",
-           lambda t: _deficits(t)["energy_deficit_mwh"]),
-    Metric("residual_energy_deficit", "MWh/yr", "what new builds leave of it",
-           lambda t: _deficits(t)["residual_energy_deficit_mwh"]),
+    Metric("deficit_existing_fleet", "MW", "system deficit with the existing fleet (planner/deficit.py)",
+           lambda t: _deficits(t)["deficit_before_mw"]),
+    Metric("deficit_after_new_builds", "MW", "what new builds leave of it",
+           lambda t: _deficits(t)["deficit_after_mw"]),
 )}
 
 

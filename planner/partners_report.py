@@ -31,39 +31,23 @@ overnight cost of the MW built in the period. margin = revenue - annual cost -
 operating cost (the brief's "revenue - annual cost" less the fleet's fuel, VOM
 and CO2, without which every thermal plant would look profitable).
 
-Deficits, per zone z and period p, measured against the existing fleet alone
-(what the country would be short of if nothing were built):
-
-    capacity_deficit[z,p] = max(0, peak[z,p] * (1 + margin[z,p]) - sum_g credit_g * existing_mw[z,g,p])   (MW)
-    energy_deficit[z,p]   = max(0, demand[z,p] - sum_{g not storage} potential_existing[z,g,p])         (MWh/yr)
-
-peak is the zone's own highest hourly demand; margin is the reserve margin of
-the zone's region, else the system-wide (*) margin, else 0; potential_existing
-is the available energy of the zone x technology (sum_t w_t avail cap) times the
-existing share of its capacity. Hydro budgets and transfers between zones are
-not netted, so a zone's deficit is local. A partner closes the deficit with the
-firm capacity (credit_g * in_service) and the generation (non-storage) of its
-new builds in the zone; when all new builds together add more than the
-deficit, each is scaled down pro rata:
-
-    closed[z,k,p] = added[z,k,p] * min(1, deficit[z,p] / sum_k' added[z,k',p])
-    share_closed[z,k,p] = closed / deficit      (0 where there is no deficit)
-
-so the closed amounts of all owners sum to min(deficit, all new additions).
+Deficit. One definition for every report: planner/deficit.py (the system, region
+and zone deficits after the transfers the corridors allow, before and after new
+builds, and each owner's share of the deficit closed).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from planner.errors import InputError, Problem
 
 EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
-NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone")
+NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone",
+          "corridors", "adequacy_links")
 
 
 
@@ -141,81 +125,56 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return u
 
 
-def zone_deficits(tables: dict[str, pd.DataFrame], builds: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(deficit per zone x period, deficit closed per owner x zone x period); definitions in the module docstring."""
-    b = partner_builds(tables) if builds is None else builds
-    tech = tables["technologies"].set_index("technology")
-    pr = tables["prices"].assign(demand_mwh=lambda x: x["demand_mw"] * x["weight"])
-    zp = pr.groupby(["zone", "period"]).agg(peak_mw=("demand_mw", "max"), demand_mwh=("demand_mwh", "sum")).reset_index()
-    zp = zp.merge(tables["reserve_margin_by_zone"][["zone", "period", "margin_pu"]], on=["zone", "period"], how="left")
-    zp["margin_pu"] = zp["margin_pu"].fillna(0.0)
-    ex = b[b["partner"] == EXISTING].groupby(["zone", "period"])[["firm_mw", "potential_mwh"]].sum()
-    ex.columns = ["firm_existing_mw", "existing_potential_mwh"]
-    zp = zp.merge(ex.reset_index(), on=["zone", "period"], how="left").fillna({"firm_existing_mw": 0.0, "existing_potential_mwh": 0.0})
-    zp["capacity_deficit_mw"] = (zp["peak_mw"] * (1 + zp["margin_pu"]) - zp["firm_existing_mw"]).clip(lower=0.0)
-    zp["energy_deficit_mwh"] = (zp["demand_mwh"] - zp["existing_potential_mwh"]).clip(lower=0.0)
-
-    new = b[b["partner"] != EXISTING].assign(
-        energy_added_mwh=lambda x: x["generation_mwh"] * (x["technology"].map(tech["kind"]) != "storage"))
-    k = new.groupby(["partner", "zone", "period"], as_index=False).agg(
-        new_mw=("new_mw", "sum"), in_service_mw=("in_service_mw", "sum"), capex_usd=("capex_usd", "sum"),
-        firm_added_mw=("firm_mw", "sum"), energy_added_mwh=("energy_added_mwh", "sum"))
-    k = k.merge(zp[["zone", "period", "capacity_deficit_mw", "energy_deficit_mwh"]], on=["zone", "period"], how="left")
-    for added, deficit, closed, share in (("firm_added_mw", "capacity_deficit_mw", "capacity_deficit_closed_mw", "capacity_deficit_share"),
-                                          ("energy_added_mwh", "energy_deficit_mwh", "energy_deficit_closed_mwh", "energy_deficit_share")):
-        tot = k.groupby(["zone", "period"])[added].transform("sum")
-        scale = np.where(tot > k[deficit], k[deficit] / tot.where(tot > 0, 1.0), 1.0)
-        k[closed] = k[added] * scale
-        k[share] = (k[closed] / k[deficit]).where(k[deficit] > 0, 0.0)
-    closed = k.groupby(["zone", "period"])[["firm_added_mw", "capacity_deficit_closed_mw",
-                                            "energy_added_mwh", "energy_deficit_closed_mwh"]].sum().reset_index()
-    zp = zp.merge(closed, on=["zone", "period"], how="left").fillna(0.0)
-    zp["residual_capacity_deficit_mw"] = zp["capacity_deficit_mw"] - zp["capacity_deficit_closed_mw"]
-    zp["residual_energy_deficit_mwh"] = zp["energy_deficit_mwh"] - zp["energy_deficit_closed_mwh"]
-    k = k.drop(columns=["capacity_deficit_mw", "energy_deficit_mwh"])
-    return zp.sort_values(["zone", "period"]).reset_index(drop=True), k.sort_values(["partner", "zone", "period"]).reset_index(drop=True)
-
-
 def report(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """All report tables: ``partner_builds``, ``zone_deficits``, ``partner_deficits``, ``partner_headline``."""
+    """All partner tables: ``partner_builds``, ``zone_deficits``, ``deficit_closed``, ``partner_headline``."""
+    from planner.deficit import closed_by_owner, zone_deficits
+
     b = partner_builds(tables)
-    zd, kd = zone_deficits(tables, b)
-    return {"partner_builds": b, "zone_deficits": zd, "partner_deficits": kd, "partner_headline": headline(b, zd, kd)}
+    zd = zone_deficits(tables)
+    closed = closed_by_owner(tables, zd)
+    return {"partner_builds": b, "zone_deficits": zd, "deficit_closed": closed, "partner_headline": headline(b, zd, closed)}
 
 
-def headline(builds: pd.DataFrame, zd: pd.DataFrame, kd: pd.DataFrame) -> pd.DataFrame:
-    """Per owner of new builds and period: MW built, capex, and the share of the system's deficits it closes.
+def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd.DataFrame:
+    """Per owner of new builds and period: MW built and in service, capex, firm MW, the system deficit
+    before new builds and the share of it the owner closes (planner/deficit.py), annual cost, revenue, margin."""
+    from planner.deficit import system_deficit
 
-    The system deficit of a period is the sum of the zones' deficits; an owner's
-    share is the sum of what it closes in each zone over that sum.
-    """
-    sys_ = zd.groupby("period")[["capacity_deficit_mw", "energy_deficit_mwh"]].sum()
-    h = kd.groupby(["partner", "period"], as_index=False)[["new_mw", "in_service_mw", "capex_usd",
-                                                           "capacity_deficit_closed_mw", "energy_deficit_closed_mwh"]].sum()
-    h = h.join(sys_, on="period")
-    h["capacity_deficit_share"] = (h["capacity_deficit_closed_mw"] / h["capacity_deficit_mw"]).where(h["capacity_deficit_mw"] > 0, 0.0)
-    h["energy_deficit_share"] = (h["energy_deficit_closed_mwh"] / h["energy_deficit_mwh"]).where(h["energy_deficit_mwh"] > 0, 0.0)
-    money = builds[builds["partner"] != EXISTING].groupby(["partner", "period"])[
-        ["annual_cost_usd_per_yr", "revenue_usd_per_yr", "margin_usd_per_yr"]].sum()
-    return h.join(money, on=["partner", "period"]).drop(columns=["capacity_deficit_mw", "energy_deficit_mwh"])
+    new = builds[builds["partner"] != EXISTING]
+    h = new.groupby(["partner", "period"], as_index=False)[["new_mw", "in_service_mw", "capex_usd", "firm_mw",
+                                                            "annual_cost_usd_per_yr", "revenue_usd_per_yr",
+                                                            "margin_usd_per_yr"]].sum()
+    h["zones"] = [", ".join(sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6), "zone"])))
+                  for k, p in zip(h.partner, h.period)]
+    h["technologies"] = [", ".join(sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6), "technology"])))
+                         for k, p in zip(h.partner, h.period)]
+    h["system_deficit_before_mw"] = h["period"].map(system_deficit(zd, "deficit_before_mw"))
+    c = closed.rename(columns={"owner": "partner"})[["partner", "period", "closed_alone_mw", "closed_mw", "share_closed_pu"]]
+    h = h.merge(c, on=["partner", "period"], how="left").fillna({"closed_alone_mw": 0.0, "closed_mw": 0.0, "share_closed_pu": 0.0})
+    return h.sort_values(["partner", "period"]).reset_index(drop=True)
 
 
 def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """A few lines for the run summary: per partner, MW and capex, where, and the deficit share it closes."""
+    """Summary lines: the system deficit per period, then per partner MW, where, what, capex and the share closed."""
+    from planner.deficit import system_deficit
+
     rep = report(tables)
     b, h, zd = rep["partner_builds"], rep["partner_headline"], rep["zone_deficits"]
-    sys_ = zd.groupby("period")[["capacity_deficit_mw", "energy_deficit_mwh"]].sum()
-    lines = ["  deficit against the existing fleet (sum of zones): " + ", ".join(
-        f"{p} {r.capacity_deficit_mw:,.0f} MW / {r.energy_deficit_mwh / 1e6:,.2f} TWh" for p, r in sys_.iterrows())]
+    before, after = system_deficit(zd, "deficit_before_mw"), system_deficit(zd, "deficit_after_mw")
+    lines = ["deficit (MW, peak x (1 + margin) not covered by firm capacity and firm imports after the transfers "
+             "corridors allow; planner/deficit.py):"]
+    lines += [f"  {p}: {before[p]:,.0f} MW with the existing fleet, {after[p]:,.0f} MW after new builds" for p in before]
+    lines.append("\nwho builds what, where (new MW over the horizon; share of each period's deficit closed):")
     for k, grp in h.groupby("partner"):
         if grp["new_mw"].sum() <= 1e-3:
             continue
         bk = b[(b["partner"] == k) & (b["new_mw"] > 1e-3)]
         where = bk.groupby("zone")["new_mw"].sum().sort_values(ascending=False)
-        shares = "; ".join(f"{r.period} {r.capacity_deficit_share:.0%} of MW, {r.energy_deficit_share:.0%} of TWh"
-                           for r in grp.itertuples())
-        lines.append(f"  {k}: {grp['new_mw'].sum():,.0f} MW ({', '.join(f'{z} {v:,.0f}' for z, v in where.items())}), "
-                     f"capex {grp['capex_usd'].sum() / 1e9:,.2f} bn USD; deficit closed {shares}")
+        what = bk.groupby("technology")["new_mw"].sum().sort_values(ascending=False)
+        shares = ", ".join(f"{r.period} {r.share_closed_pu:.0%}" for r in grp.itertuples() if r.system_deficit_before_mw > 0)
+        lines.append(f"  {k}: {grp['new_mw'].sum():,.0f} MW, capex {grp['capex_usd'].sum() / 1e9:,.2f} bn USD; "
+                     f"{', '.join(f'{g} {v:,.0f}' for g, v in what.items())}; in {', '.join(f'{z} {v:,.0f}' for z, v in where.items())}"
+                     + (f"; deficit closed {shares}" if shares else ""))
     return lines
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner import metrics
+from planner.deficit import adequacy_links
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.solve import Solution
@@ -38,8 +39,8 @@ def zone_margins(d: ModelData) -> pd.DataFrame:
     for z in d.ZONES:
         region = d.zones.at[z, "region"]
         for p in d.PERIODS:
-            out.append((z, p, metrics.margin_pu(rows, region, p), metrics.margin_source(rows, region, p)))
-    return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region"])
+            out.append((z, p, metrics.margin_pu(rows, region, p), metrics.margin_source(rows, region, p), region or ""))
+    return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region", "region"])
 
 
 def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
@@ -108,6 +109,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     # what a report needs to attribute costs and deficits without the case folder
     out["technologies"] = d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr", "capacity_credit_pu"]]
     out["reserve_margin_by_zone"] = zone_margins(d)
+    out["adequacy_links"] = adequacy_links(d)  # corridors and interconnectors as planner/deficit.py counts them
 
     # zonal hourly prices, demand, unserved
     rows = []

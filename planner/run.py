@@ -22,6 +22,7 @@ from planner.model.data import ModelData, prepare
 from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
+from planner.summary import summarise
 from planner.store import write_input_snapshot, write_results, write_tables
 
 DEFAULT_SOLVER = {"method": "ipm", "threads": 2}
@@ -126,6 +127,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         "timesteps": len(d.TIMESTEPS),
         "time_aggregation": agg,
         "scenario": spec.scenario,
+        "report": spec.report,
         "settings_overrides": spec.settings,
         "solver": sol.solver_version,
         "solver_options": {**DEFAULT_SOLVER, **spec.solver, **(solver or {})},
@@ -144,8 +146,12 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
             meta["timings_s"]["write_s"] = 0.0
             write_tables(tmp, tables, meta)
             write_input_snapshot(tmp / "inputs", case.tables)
+            sources = Path(spec.inputs) / "SOURCES.md"  # the case's sources, for the report's assumptions table
+            if sources.is_file():
+                (tmp / "inputs" / "SOURCES.md").write_bytes(sources.read_bytes())
             meta["timings_s"]["write_s"] = time.perf_counter() - t0
             write_tables(tmp, {}, meta)
+            (tmp / "summary.txt").write_text(summarise(tables, meta) + "\n", encoding="utf-8")
 
         out.folder = write_results(Path(results_root) / spec.name, fill)
     return out

@@ -15,6 +15,8 @@
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
     keep_committed = true               # ... except their committed ones (min_new_mw > 0)
+    [report]
+    highlight_partners = ["TR"]         # partners the report's map and charts pick out
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -32,7 +34,8 @@ from pathlib import Path
 from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
-_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration"}
+_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "report"}
+_REPORT = {"highlight_partners"}
 _TIME = {"representative_days", "keep_peak_day"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier"}
 
@@ -49,6 +52,7 @@ class RunSpec:
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
+    report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -70,7 +74,7 @@ def load_spec(path: str | Path) -> RunSpec:
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
-    for k in ("time", "solver", "settings", "scenario"):
+    for k in ("time", "solver", "settings", "scenario", "report"):
         if not isinstance(raw.get(k, {}), dict):
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
@@ -82,7 +86,8 @@ def load_spec(path: str | Path) -> RunSpec:
         inputs = (path.parent / inputs).resolve()
     spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
-                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])))
+                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
+                   report=raw.get("report", {}))
     validate_spec(spec)
     return spec
 
@@ -110,6 +115,12 @@ def validate_spec(spec: RunSpec) -> None:
     kp = spec.time.get("keep_peak_day")
     if kp is not None and not isinstance(kp, bool):
         problems.append(Problem(file, "time.keep_peak_day must be true or false"))
+    for k in spec.report:
+        if k not in _REPORT:
+            problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))
+    hp = spec.report.get("highlight_partners")
+    if hp is not None and not (isinstance(hp, list) and all(isinstance(x, str) for x in hp)):
+        problems.append(Problem(file, 'report.highlight_partners must be a list of partner ids, e.g. ["TR"]'))
     for k, v in spec.scenario.items():
         if k not in _SCENARIO:
             problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))

@@ -35,18 +35,19 @@ def two_region_case(folder):
 
 
 def test_capacity_balance_by_hand(tmp_path):
-    """System peak is coincident: max(600+400, 500+550) = 1,050 MW -> required 1,155; firm 0.9*(1000+200) = 1,080
-         -> system deficit 75 MW.
-    North alone: peak 600 -> required 660, firm 900 -> deficit 0.
-    South alone: peak 550 -> required 605, firm 180 -> deficit 425 MW (the 100 MW import credit is shown, not counted).
+    """planner/deficit.py at the system peak hour 1 (500 + 550 = 1,050 > 600 + 400), margin 10 %:
+    North: required 1.1 x 500 = 550, firm 0.9 x 1,000 = 900 -> surplus 350.
+    South: required 1.1 x 550 = 605, firm 0.9 x 200 + 0.5 x 200 (import) = 280 -> short 325.
+    The corridor has no capacity credit (firm transfer limit 0), so the South stays 325 MW short:
+    system 325, North 0, South 325 (= zone S).
     """
     b = capacity_balance(prepare(load_case(two_region_case(tmp_path / "c")))).set_index("name")
-    assert b.at["*", "required_firm_mw"] == pytest.approx(1155)
-    assert b.at["*", "deficit_mw"] == pytest.approx(75)
+    assert b.at["*", "required_mw"] == pytest.approx(1155)
+    assert b.at["*", "deficit_mw"] == pytest.approx(325)
     assert b.at["North", "deficit_mw"] == 0
-    assert b.at["South", "deficit_mw"] == pytest.approx(425)
+    assert b.at["South", "deficit_mw"] == pytest.approx(325)
     assert b.at["South", "firm_imports_mw"] == pytest.approx(100)
-    assert b.at["S", "deficit_mw"] == pytest.approx(425)
+    assert b.at["S", "deficit_mw"] == pytest.approx(325)
 
 
 def test_calibrate_command(tmp_path, capsys):
@@ -117,9 +118,10 @@ def test_region_balance_and_balance_metrics_by_hand():
                            "weight": [2.0, 3.0] * 3, "demand_mw": [10.0, 10.0, 20.0, 20.0, 1.0, 1.0]})
     assert region_balance_twh({"generation": gen, "prices": prices}, 2030, {"A", "B"}) == pytest.approx(-30 / 1e6)
     bal = pd.DataFrame({"scope": ["system", "region", "zone"], "name": ["*", "R", "A"], "period": [2025] * 3,
-                        "peak_demand_mw": [300.0, 200.0, 50.0], "firm_existing_mw": [250.0, 120.0, 40.0],
-                        "deficit_mw": [50.0, 80.0, 10.0]})
-    assert balance_metric(bal, "capacity_deficit_mw", 2025) == 50.0
+                        "required_mw": [300.0, 200.0, 50.0], "firm_existing_mw": [250.0, 120.0, 40.0],
+                        "deficit_mw": [30.0, 80.0, 10.0]})
+    assert balance_metric(bal, "capacity_deficit_mw", 2025) == 30.0
     assert balance_metric(bal, "capacity_firm_mw", 2025, "R") == 120.0
+    assert balance_metric(bal, "capacity_shortfall_mw", 2025) == 300.0 - 250.0  # required - firm, imports ignored
     with pytest.raises(KeyError):
         balance_metric(bal, "capacity_peak_mw", 2030)

@@ -5,7 +5,8 @@
 (16,626 MW) and the peak capability shortfall (1,519 MW = 16,626 - 15,107 MW domestic). The same
 spec checks, from the inputs alone, KEGOC's winter balances against the 2025 period (peak 17.4 /
 17.6 GW within 5 %, domestic supply 16.4 / 16.7 GW within 1,000 MW) and the 2030 system deficit
-against the published bracket (KEGOC up to 6.2 GW, Deputy PM up to 7 GW: 6,600 +- 1,000 MW).
+against the published bracket (KEGOC up to 6.2 GW, Deputy PM up to 7 GW: 6,600 +- 1,000 MW), as
+KEGOC counts it: peak minus domestic firm capacity, imports not counted.
 
 The old fleet's winter availability is one value fitted to the three KEGOC winters (2023
 observed, 2024/25 and 2025/26 forecast): a fleet that barely changes cannot deliver both 15.1 GW
@@ -19,7 +20,9 @@ check allowed to miss.
 case's cheap North coal replaces imports the outlook counts on), a miss the README quantifies; the
 test asserts the Ministry's pattern (South short, North in surplus) beside the two checks.
 
-2030 capacity balance (inputs only): deficit = coincident peak - sum of credit x existing MW.
+2030 capacity balance (inputs only, no solve), the deficit of planner/deficit.py: demand at the
+system peak hour not covered by credit x existing MW and credited imports (Russia 0.3 x 2.2 GW),
+after the transfers the existing corridors allow.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def test_2023_every_check_within_tolerance(calibration):
     """Every 2023 check, KEGOC's two winters and the 2030 deficit are within tolerance; only the 2023
     peak capability check may miss (see the module docstring)."""
     assert {"generation_twh", "generation_share", "net_imports_twh", "peak_demand_mw", "peak_capability_shortfall_mw",
-            "capacity_peak_mw", "capacity_firm_mw", "capacity_deficit_mw"} == set(calibration.index)
+            "capacity_peak_mw", "capacity_firm_mw", "capacity_shortfall_mw"} == set(calibration.index)
     misses = {k for k, r in calibration.iterrows() if not r["within"]}
     assert misses <= {"peak_capability_shortfall_mw"}
     winters = calibration.loc[["capacity_peak_mw", "capacity_firm_mw"]]

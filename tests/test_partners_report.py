@@ -25,7 +25,8 @@ def test_report_on_the_envelope_case_by_hand(tmp_path):
         annual cost 6,000,000 + 600,000 = 6,600,000; operating 525,600 * 5 = 2,628,000;
         margin 12,228,000 - 6,600,000 - 2,628,000 = 3,000,000 (= 60 MW * 50,000, the envelope's rent)
     KZ: share 0.4 -> 350,400 MWh; revenue 8,152,000; annual 6,400,000; operating 1,752,000; margin 0.
-    Deficit: no existing fleet, no reserve margin -> 100 MW and 876,000 MWh; TR closes 60 %, KZ 40 %.
+    Deficit (planner/deficit.py): no existing fleet, no reserve margin -> 100 MW; alone TR closes 60, KZ 40;
+    together they close 100 -> TR 60 %, KZ 40 %.
     """
     out = run_folder(envelope_case(tmp_path / "c"), tmp_path / "res")
     rep = report(read_results(out.folder)[0])
@@ -40,11 +41,10 @@ def test_report_on_the_envelope_case_by_hand(tmp_path):
         assert b.at[k, "operating_cost_usd_per_yr"] == pytest.approx(share * 876_000 * 5, rel=1e-6)
         assert b.at[k, "margin_usd_per_yr"] == pytest.approx(margin, abs=100)
     zd = rep["zone_deficits"].iloc[0]
-    assert zd["capacity_deficit_mw"] == pytest.approx(100) and zd["energy_deficit_mwh"] == pytest.approx(876_000)
-    kd = rep["partner_deficits"].set_index("partner")
-    assert kd.at["TR", "capacity_deficit_share"] == pytest.approx(0.6)
-    assert kd.at["TR", "energy_deficit_share"] == pytest.approx(0.6)
-    assert kd.at["KZ", "capacity_deficit_share"] == pytest.approx(0.4)
+    assert zd["deficit_before_mw"] == pytest.approx(100) and zd["deficit_after_mw"] == pytest.approx(0, abs=1e-6)
+    kd = rep["deficit_closed"].set_index("owner")
+    assert kd.at["TR", "share_closed_pu"] == pytest.approx(0.6)
+    assert kd.at["KZ", "share_closed_pu"] == pytest.approx(0.4)
     h = rep["partner_headline"].set_index("partner")
     assert h.at["TR", "capex_usd"] == pytest.approx(60e6)
 
@@ -94,21 +94,18 @@ def test_attribution_sums_to_system_totals_on_the_example(example, stored):
 
 
 def test_deficit_closed_adds_up_on_the_example(example):
-    """Per zone and period: closed + residual = deficit; the owners' closed amounts sum to
-    min(deficit, all new additions); no owner closes more than it adds; shares lie in [0, 1]."""
+    """Per period: the owners' closed MW sum to before - after (planner/deficit.py); shares lie in [0, 1]
+    and sum to the share of the deficit all new builds close; the headline carries the same shares."""
     rep = report(example.tables)
-    zd, kd = rep["zone_deficits"], rep["partner_deficits"]
-    assert (zd["capacity_deficit_mw"] > 0).any() and (zd["energy_deficit_mwh"] > 0).any()
-    for deficit, closed, residual, added, kclosed in (
-            ("capacity_deficit_mw", "capacity_deficit_closed_mw", "residual_capacity_deficit_mw", "firm_added_mw", "capacity_deficit_closed_mw"),
-            ("energy_deficit_mwh", "energy_deficit_closed_mwh", "residual_energy_deficit_mwh", "energy_added_mwh", "energy_deficit_closed_mwh")):
-        assert (zd[closed] + zd[residual]).to_numpy() == pytest.approx(zd[deficit].to_numpy(), rel=1e-12)
-        assert zd[closed].to_numpy() == pytest.approx(zd[[deficit, added]].min(axis=1).to_numpy(), rel=1e-12)
-        s = kd.groupby(["zone", "period"])[kclosed].sum()
-        assert s.to_numpy() == pytest.approx(zd.set_index(["zone", "period"])[closed].reindex(s.index).to_numpy(), rel=1e-12)
-        assert (kd[kclosed] <= kd[added] + 1e-9).all()
-    for col in ("capacity_deficit_share", "energy_deficit_share"):
-        assert kd[col].between(0, 1 + 1e-12).all()
+    zd, kd, h = rep["zone_deficits"], rep["deficit_closed"], rep["partner_headline"]
+    sys_ = zd.groupby("period")[["deficit_before_mw", "deficit_after_mw"]].sum()
+    assert (sys_["deficit_before_mw"] > 0).all()
+    closed = kd.groupby("period")["closed_mw"].sum()
+    assert closed.to_numpy() == pytest.approx((sys_["deficit_before_mw"] - sys_["deficit_after_mw"]).to_numpy(), rel=1e-9)
+    assert kd["share_closed_pu"].between(0, 1 + 1e-12).all()
+    got = h.set_index(["partner", "period"])["share_closed_pu"]
+    want = kd.set_index(["owner", "period"])["share_closed_pu"]
+    assert got.to_numpy() == pytest.approx(want.reindex(got.index).to_numpy(), rel=1e-12)
 
 
 def test_report_refuses_results_without_its_tables(example):
@@ -118,10 +115,16 @@ def test_report_refuses_results_without_its_tables(example):
         in_service(t)
 
 
-def test_summary_names_each_partner(example):
-    from planner.summary import summarise
-    text = summarise(example.tables, example.meta)
-    assert "who builds where" in text
+def test_summary_leads_with_the_answer_and_is_saved(example):
+    """summary.txt in the results folder: the deficit first (one figure per period, the system deficit of
+    planner/deficit.py), then who builds what and where, then the cost."""
+    from planner.deficit import system_deficit, zone_deficits
+
+    text = (example.folder / "summary.txt").read_text(encoding="utf-8")
+    i_deficit, i_who, i_cost = text.index("deficit (MW"), text.index("who builds what, where"), text.index("cost: present value")
+    assert i_deficit < i_who < i_cost
+    for p, v in system_deficit(zone_deficits(example.tables)).items():
+        assert f"  {p}: {v:,.0f} MW with the existing fleet" in text
     assert "  TR: " in text and "capex" in text and "deficit closed" in text
 
 

@@ -34,7 +34,7 @@ def test_value_of_tr_on_the_envelope_case_by_hand(tmp_path):
     assert _row(t, "system_cost_annual", "2030")[["with", "without", "difference"]].tolist() == pytest.approx(
         [17_380_000, 20_380_000, 3_000_000], rel=1e-9)
     assert _row(t, "system_cost_present_value", "all")["difference"] == pytest.approx(6_000_000, rel=1e-9)
-    for metric in ("emissions", "imports", "unserved_energy", "residual_capacity_deficit"):
+    for metric in ("emissions", "imports", "unserved_energy", "deficit_after_new_builds"):
         assert _row(t, metric, "2030")["difference"] == pytest.approx(0.0, abs=1e-6)
     assert res["summary"]["partner_new_mw"] == pytest.approx(60.0)
     assert res["folder"] == tmp_path / "res" / "case-partner-value-TR"

@@ -157,7 +157,7 @@ def test_weighted_quantile_by_hand():
 
 
 def test_dispatch_window_is_the_week_around_the_peak():
-    from planner.report.html import dispatch_window
+    from planner.report.charts import dispatch_window
     steps = list(range(8760))
     load = pd.Series(1.0, index=steps)
     load[5000] = 9.0
@@ -189,3 +189,45 @@ def test_report_of_a_one_zone_case_with_a_formula_like_name(tmp_path):
     wb = load_workbook(folder / "report.xlsx")
     assert wb["capacity"]["B2"].value == "'=gas"
     assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
+
+
+def test_partner_section_equals_the_result_tables(example):
+    """The partners table (CSV, HTML, workbook) holds each partner's MW and capex as new_capacity.csv sums them,
+    and the share of the deficit closed as planner/deficit.py computes it from the stored results."""
+    import re
+
+    from openpyxl import load_workbook
+
+    from planner.deficit import closed_by_owner
+    from planner.store import read_results
+
+    build_report(example)
+    tables, _ = read_results(example)
+    nc = tables["new_capacity"]
+    p = pd.read_csv(example / "report" / "partners.csv").set_index("partner")
+    assert set(p.index) == set(nc.loc[nc["new_mw"] > 1e-6, "partner"])
+    closed = closed_by_owner(tables).set_index(["owner", "period"])["share_closed_pu"]
+    html = (example / "report" / "report.html").read_text(encoding="utf-8")
+    section = html[html.index("id='partners'"):html.index("</table>", html.index("id='partners'"))]
+    for k in p.index:
+        assert p.at[k, "new_mw"] == pytest.approx(nc.loc[nc["partner"] == k, "new_mw"].sum(), rel=1e-6)
+        assert p.at[k, "capex_usd"] == pytest.approx(nc.loc[nc["partner"] == k, "capex_usd"].sum(), rel=1e-6)
+        for period in (2030, 2035):
+            assert p.at[k, f"share_closed_{period}_pu"] == pytest.approx(closed[(k, period)], abs=1e-9)
+            assert f"{closed[(k, period)]:.1%}" in section
+        assert f"{p.at[k, 'new_mw']:,.0f}" in section
+        assert f"{p.at[k, 'capex_usd'] / 1e6:,.1f} M" in section
+    assert re.search(r"<td class='text'>TR</td>", section)
+
+    wb = load_workbook(example / "report" / "report.xlsx")
+    assert wb.sheetnames[:3] == ["about", "headline", "partners"]
+    ws = wb["partners"]
+    head = [c.value for c in ws[1]]
+    assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "B2" and ws.auto_filter.ref
+    col = {h: i for i, h in enumerate(head)}
+    row = next(r for r in ws.iter_rows(min_row=2) if r[col["partner"]].value == "TR")
+    assert row[col["new_mw"]].value == pytest.approx(p.at["TR", "new_mw"], rel=1e-9)
+    assert row[col["new_mw"]].number_format == "#,##0"
+    assert row[col["capex_usd"]].number_format == "#,##0"
+    assert row[col["share_closed_2030_pu"]].number_format == "0.0%"
+    assert wb["prices" if "prices" in wb.sheetnames else "price_statistics"]["C2"].number_format == "#,##0.00"

@@ -1,5 +1,9 @@
 """The HTML report opens in a real browser with no network, no JavaScript errors, and every chart drawn.
 
+The map must draw the country outlines (filled SVG paths) and its size legend without any request:
+every fetch, XMLHttpRequest and resource the page asks for is recorded and must be none, and
+chromium runs with every host name unresolvable.
+
 Needs Debian's chromium; CI installs it with
     apt-get update && apt-get install -y chromium
 This test is never skipped: without chromium it fails and says so.
@@ -16,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from planner.report import build_report
+from planner.report.charts import expected_charts
 from planner.run import run_spec
 from planner.spec import load_spec
 
@@ -24,17 +29,26 @@ APT = "apt-get update && apt-get install -y chromium"
 
 # collects errors from the first line of <head> on, then writes them and the count of drawn plots into the DOM
 PROBE = """<script>
-window.__errs = [];
+window.__errs = []; window.__requests = [];
 window.addEventListener('error', function (e) { window.__errs.push('error: ' + (e.message || e)); });
 window.addEventListener('unhandledrejection', function (e) { window.__errs.push('rejection: ' + e.reason); });
 var __ce = console.error;
 console.error = function () { window.__errs.push('console.error: ' + Array.prototype.join.call(arguments, ' ')); __ce.apply(console, arguments); };
+var __fetch = window.fetch;
+window.fetch = function (u) { window.__requests.push('fetch ' + u); return __fetch.apply(this, arguments); };
+var __open = XMLHttpRequest.prototype.open;
+XMLHttpRequest.prototype.open = function (m, u) { window.__requests.push('xhr ' + u); return __open.apply(this, arguments); };
 window.addEventListener('load', function () { setTimeout(function () {
   var charts = document.querySelectorAll('div.plotly-graph-div');
   var drawn = 0;
   charts.forEach(function (c) { if (c.querySelector('svg.main-svg')) drawn += 1; });
+  var map = document.getElementById('chart-map');
+  var texts = map ? Array.prototype.map.call(map.querySelectorAll('text'), function (t) { return t.textContent; }) : [];
+  performance.getEntriesByType('resource').forEach(function (r) { window.__requests.push('resource ' + r.name); });
   var out = document.createElement('pre'); out.id = 'probe';
-  out.textContent = JSON.stringify({errors: window.__errs, charts: charts.length, drawn: drawn});
+  out.textContent = JSON.stringify({errors: window.__errs, requests: window.__requests, charts: charts.length, drawn: drawn,
+    ids: Array.prototype.map.call(charts, function (c) { return c.id; }),
+    map_fills: map ? map.querySelectorAll('path.js-fill').length : 0, map_texts: texts});
   document.body.appendChild(out);
 }, 1000); });
 </script>"""
@@ -70,6 +84,7 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--window-size=1400,1000",
+           "--host-resolver-rules=MAP * ~NOTFOUND",
            "--dump-dom", page.as_uri()]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     assert res.returncode == 0, res.stderr[-2000:]
@@ -77,7 +92,14 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     assert m, "the probe never ran (page did not load?):\n" + res.stderr[-2000:]
     probe = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
     assert probe["errors"] == []
-    # capacity, generation, costs, map, deficit, price duration, one dispatch per period (2)
-    assert probe["charts"] == 8
+    assert probe["requests"] == [], "the report asked for something over the network"
+    # every registered chart, per-period ones once per period (the example has 2 periods)
+    assert probe["charts"] == expected_charts(2)
     assert probe["drawn"] == probe["charts"]
+    assert "chart-map" in probe["ids"]
+    # the map: country outlines drawn as filled paths (home country and neighbours), and the size legend
+    assert probe["map_fills"] >= 3
+    texts = probe["map_texts"]
+    assert any("size legend" in t for t in texts), texts
+    assert sum(t.endswith(" MW") and t[0].isdigit() for t in texts) >= 2, texts
     assert res.stdout.count('class="main-svg"') >= probe["charts"]

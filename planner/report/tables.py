@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner import metrics
+from planner.deficit import has_inputs as has_deficit_inputs
 from planner.report.data import StoredRun
 
 EXISTING = "(existing)"  # partner label of the existing fleet
@@ -344,23 +345,99 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
 
 
 def deficit(run: StoredRun) -> pd.DataFrame | None:
-    """Zonal capacity and energy deficit before and after new builds, per zone and period.
+    """Capacity deficit per zone and period before and after new builds (MW), as planner/deficit.py defines it.
 
-    One definition for every report: ``planner.partners_report.zone_deficits`` (its docstring
-    gives the equations). Before = against the existing fleet in service; after = what is left
-    once the firm capacity and generation of the new builds in the zone are counted.
+    required = demand at the system peak hour x (1 + reserve margin); firm = capacity credits x capacity in the
+    zone + credited imports; the deficit is what is left short once the corridors have moved what their firm
+    transfer limits allow. Zones add up to their region and to the system (table deficit_system).
     """
-    from planner.partners_report import NEEDED, zone_deficits
+    from planner.deficit import has_inputs, zone_deficits
+
+    return _round(zone_deficits(run.tables)) if has_inputs(run.tables) else None
+
+
+def deficit_system(run: StoredRun) -> pd.DataFrame | None:
+    """The system (*) and each region per period: sums of their zones' deficits before and after new builds (MW)."""
+    from planner.deficit import has_inputs, system_deficits, zone_deficits
+
+    return _round(system_deficits(zone_deficits(run.tables))) if has_inputs(run.tables) else None
+
+
+# ---------------------------------------------------------------- partners
+
+
+def _partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
+    """planner.partners_report.report of the run, computed once per report."""
+    from planner.partners_report import NEEDED, report
 
     if any(n not in run.tables for n in NEEDED):
         return None
-    zd, _ = zone_deficits(run.tables)
-    out = zd.rename(columns={"peak_mw": "peak_demand_mw", "capacity_deficit_mw": "deficit_before_mw",
-                             "residual_capacity_deficit_mw": "deficit_after_mw",
-                             "energy_deficit_mwh": "energy_deficit_before_mwh",
-                             "residual_energy_deficit_mwh": "energy_deficit_after_mwh"})
-    return _round(out[["zone", "period", "peak_demand_mw", "margin_pu", "firm_existing_mw", "firm_added_mw",
-                       "deficit_before_mw", "deficit_after_mw", "energy_deficit_before_mwh", "energy_deficit_after_mwh"]])
+    if not hasattr(run, "_partner_report"):
+        run._partner_report = report(run.tables)
+    return run._partner_report
+
+
+def partners(run: StoredRun) -> pd.DataFrame | None:
+    """Per partner over the horizon: name, country, new MW, overnight capex (USD), technologies and zones built,
+    and per period the share of the system deficit its builds close (planner/deficit.py); sums of partners_by_period."""
+    rep = _partner_report(run)
+    if rep is None:
+        return None
+    h = rep["partner_headline"]
+    info = run.inputs["partners"].set_index("partner") if "partners" in run.inputs else None
+    b = rep["partner_builds"]
+    b = b[(b["partner"] != EXISTING) & (b["new_mw"] > 1e-6)]
+    rows = []
+    for k, grp in h.groupby("partner"):
+        bk = b[b["partner"] == k]
+        row = {"partner": k,
+               "name": str(info.at[k, "name"]) if info is not None and k in info.index else "",
+               "country": str(info.at[k, "country"]) if info is not None and k in info.index and "country" in info.columns else "",
+               "new_mw": float(grp["new_mw"].sum()), "capex_usd": float(grp["capex_usd"].sum()),
+               "technologies": ", ".join(bk.groupby("technology")["new_mw"].sum().sort_values(ascending=False).index),
+               "zones": ", ".join(bk.groupby("zone")["new_mw"].sum().sort_values(ascending=False).index)}
+        for r in grp.itertuples():
+            row[f"share_closed_{r.period}_pu"] = float(r.share_closed_pu)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if len(out):
+        out = out.sort_values("new_mw", ascending=False)
+    return _round(out)
+
+
+def partners_by_period(run: StoredRun) -> pd.DataFrame | None:
+    """Per partner and period: new MW, MW in service, overnight capex (USD), zones and technologies built, firm MW,
+    the system deficit before new builds and the MW and share of it the partner closes (planner/deficit.py),
+    annual cost, revenue at zonal prices and margin (USD/yr; planner/partners_report.py)."""
+    rep = _partner_report(run)
+    return None if rep is None else _round(rep["partner_headline"].copy())
+
+
+def partner_capacity(run: StoredRun) -> pd.DataFrame | None:
+    """New MW built per partner, zone, technology and period, with overnight capex (USD); partner '(unattributed)'
+    for options without one."""
+    rep = _partner_report(run)
+    if rep is None:
+        return None
+    b = rep["partner_builds"]
+    b = b[(b["partner"] != EXISTING) & (b["new_mw"] > 1e-6)]
+    return _round(b[["partner", "zone", "technology", "period", "new_mw", "capex_usd"]].copy())
+
+
+def deficit_closed(run: StoredRun) -> pd.DataFrame | None:
+    """Per owner of new builds (partners, '(unattributed)', '(new corridors)') and period: firm MW added, what its
+    builds would close alone, and its part of the deficit closed by all new builds (MW and share of the system
+    deficit before new builds), as planner/deficit.py defines it."""
+    rep = _partner_report(run)
+    return None if rep is None else _round(rep["deficit_closed"].copy())
+
+
+def assumptions(run: StoredRun) -> pd.DataFrame | None:
+    """Key assumptions: WACC by partner, discount rate, capex of the technologies built, fuel and CO2 prices, demand
+    growth by region; each with its label (sourced, derived, assumption) and source text from the case's SOURCES.md."""
+    from planner.report.assumptions import key_assumptions
+
+    return key_assumptions(run)
 
 
 # ---------------------------------------------------------------- headline
@@ -370,6 +447,7 @@ HEADLINE = (  # name in the headline table -> metric of planner/metrics.py, per 
     ("emissions", "emissions"), ("demand", "demand"), ("unserved", "unserved_energy"), ("imports", "imports"),
     ("exports", "exports"), ("curtailment", "curtailment"), ("demand_weighted_price", "demand_weighted_price"),
 )
+DEFICITS = (("deficit_existing_fleet", "deficit_existing_fleet"), ("deficit_after_new_builds", "deficit_after_new_builds"))
 
 
 def headline(run: StoredRun) -> pd.DataFrame:
@@ -380,16 +458,24 @@ def headline(run: StoredRun) -> pd.DataFrame:
         rows.append((f"cost_pv_{cat}", "all", "USD", float(v)))
     rows.append(("new_capacity", "all", "MW", metrics.value(t, "new_capacity")))
     rows.append(("new_corridor_capacity", "all", "MW", metrics.value(t, "new_corridor_capacity")))
-    per = {name: metrics.series(t, metric, run.periods) for name, metric in HEADLINE}
+    names = HEADLINE + (DEFICITS if has_deficit_inputs(t) else ())
+    per = {name: metrics.series(t, metric, run.periods) for name, metric in names}
     for p in run.periods:
-        rows += [(name, str(p), metrics.METRICS[metric].unit, float(per[name][p])) for name, metric in HEADLINE]
+        rows += [(name, str(p), metrics.METRICS[metric].unit, float(per[name][p])) for name, metric in names]
     return _round(pd.DataFrame(rows, columns=["metric", "period", "unit", "value"]))
 
 
 # ---------------------------------------------------------------- all
 
-BUILDERS = {
+BUILDERS = {  # the order of the workbook's sheets: the answer first
     "headline": headline,
+    "partners": partners,
+    "partners_by_period": partners_by_period,
+    "partner_capacity": partner_capacity,
+    "deficit_system": deficit_system,
+    "deficit": deficit,
+    "deficit_closed": deficit_closed,
+    "assumptions": assumptions,
     "capacity": capacity,
     "capacity_by_technology": capacity_by_technology,
     "generation": generation,
@@ -405,7 +491,6 @@ BUILDERS = {
     "price_statistics": price_statistics,
     "market_value": market_value,
     "reserve_margin": reserve_margin,
-    "deficit": deficit,
 }
 
 

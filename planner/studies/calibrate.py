@@ -23,20 +23,18 @@ Checks on the capacity balance below (inputs only, no solve; ``region`` names a
 region, default the whole system), for comparing with published winter-peak
 balances and deficit forecasts:
 
-    capacity_peak_mw      coincident peak demand of the scope (MW)
-    capacity_firm_mw      firm existing capacity, sum of credit x MW (MW)
-    capacity_deficit_mw   max(0, peak x (1 + margin) - firm) (MW)
+    capacity_peak_mw      required firm capacity: demand at the peak x (1 + margin) (MW)
+    capacity_firm_mw      firm existing capacity, sum of credit x MW, imports not counted (MW)
+    capacity_deficit_mw   the deficit of planner/deficit.py (MW)
+    capacity_shortfall_mw max(0, required - firm existing): peak not covered by
+                          domestic firm capacity, imports and corridor limits
+                          ignored - the definition of a "peak load minus station
+                          generation" forecast (MW)
 
-Capacity balance, from the inputs alone (no solve), per scope s (the whole
-system ``*``, each region, each zone) and period p:
-
-    required[s,p] = max_t sum_{z in s} demand[z,p,t] * (1 + margin[s,p])
-    firm[s,p]     = sum_{z in s, g} credit_g * existing_mw[z,g,p]
-    deficit[s,p]  = max(0, required - firm)              (domestic capacity only)
-
-margin is the scope's reserve margin (a region's own, else the system's, else
-0; zones take their region's). Imports are shown beside it, not counted, since
-a deficit covered by imports is what the balance is meant to reveal.
+Capacity balance, from the inputs alone (no solve): the deficit of the existing
+fleet and corridors in every period, as planner/deficit.py defines it (firm
+capacity and firm imports against peak x (1 + margin), after the transfers the
+corridors allow), for the system, each region and each zone (scope, name).
 """
 
 from __future__ import annotations
@@ -61,34 +59,22 @@ HELP = "solve a calibration model and check it against published figures"
 SOLVED_METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
                   "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh",
                   "region_balance_twh")
-BALANCE_METRICS = {"capacity_peak_mw": "peak_demand_mw", "capacity_firm_mw": "firm_existing_mw",
-                   "capacity_deficit_mw": "deficit_mw"}
+BALANCE_METRICS = {"capacity_peak_mw": "required_mw", "capacity_firm_mw": "firm_existing_mw",
+                   "capacity_deficit_mw": "deficit_mw", "capacity_shortfall_mw": None}
 METRICS = SOLVED_METRICS + tuple(BALANCE_METRICS)
 
 
 def capacity_balance(d: ModelData) -> pd.DataFrame:
+    """scope (system, region, zone), name, period, required_mw, firm_existing_mw, firm_imports_mw, deficit_mw."""
     import pandas as pd
 
-    from planner import metrics as mx
+    from planner.deficit import case_deficits, system_deficits
 
-    credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
-    margins = mx.margins_by_region(d.reserve)
-    zone_region = d.zones["region"].to_dict()
-    regions = sorted({r for r in d.zones["region"] if r})
-    scopes = [("system", "*", mx.region_zones(zone_region, "*"))]
-    scopes += [("region", r, mx.region_zones(zone_region, r)) for r in regions]
-    scopes += [("zone", z, {z}) for z in d.ZONES]
-    rows = []
-    for kind, name, zs in scopes:
-        for p in d.PERIODS:
-            peak = max(sum(d.demand_mw[(z, p, t)] for z in zs) for t in d.TIMESTEPS)
-            margin = mx.margin_pu(margins, name if kind != "zone" else zone_region[name], p)
-            firm = mx.firm_mw(credit, ((g, mw) for (z, g, q), mw in d.existing_mw.items() if q == p and z in zs))
-            imp = mx.firm_imports_mw(d.interconnector, zs)
-            required = peak * (1 + margin)
-            rows.append((kind, name, p, peak, margin, required, firm, max(0.0, required - firm), imp))
-    return pd.DataFrame(rows, columns=["scope", "name", "period", "peak_demand_mw", "margin_pu", "required_firm_mw",
-                                       "firm_existing_mw", "deficit_mw", "firm_imports_mw"])
+    zd = case_deficits(d)
+    zones = zd.assign(scope="zone", name=zd["zone"])
+    out = pd.concat([system_deficits(zd), zones], ignore_index=True)
+    out = out.rename(columns={"deficit_before_mw": "deficit_mw"})
+    return out[["scope", "name", "period", "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_mw"]]
 
 
 def balance_metric(balance: pd.DataFrame, name: str, period: int, region: str | None = None) -> float:
@@ -96,7 +82,10 @@ def balance_metric(balance: pd.DataFrame, name: str, period: int, region: str | 
     rows = balance[(balance["name"] == (region or "*")) & (balance["scope"] != "zone") & (balance["period"] == period)]
     if len(rows) != 1:
         raise KeyError(f"no capacity balance for {region or 'the system'} in {period}")
-    return float(rows[BALANCE_METRICS[name]].iloc[0])
+    r = rows.iloc[0]
+    if name == "capacity_shortfall_mw":
+        return max(0.0, float(r["required_mw"] - r["firm_existing_mw"]))
+    return float(r[BALANCE_METRICS[name]])
 
 
 def region_balance_twh(tables: dict[str, pd.DataFrame], period: int, zones: set[str]) -> float:
@@ -216,7 +205,8 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
         err = f"{r.error:+.2f}{'%' if r.tolerance_unit == '%' else ''}"
         lines.append(f"  {'ok  ' if r.within else 'MISS'} {what} {r.period}: model {r.model:,.3f} vs {r.target:,.3f} "
                      f"({err}, tolerance {r.tolerance:g}{'%' if r.tolerance_unit == '%' else ''}) — {r.source}")
-    lines.append("\ncapacity balance of the existing fleet, no new builds (MW; deficit = peak x (1 + margin) - firm):")
+    lines.append("\ndeficit of the existing fleet, no new builds (MW; peak x (1 + margin) not covered by firm capacity and "
+                 "firm imports after the transfers corridors allow; planner/deficit.py):")
     sysreg = balance[balance["scope"] != "zone"]
     piv = sysreg.pivot_table(index="name", columns="period", values="deficit_mw")
     lines.append("  " + "scope".ljust(10) + "".join(f"{p:>9}" for p in piv.columns))

@@ -14,15 +14,15 @@ solves run one after the other on this machine.
 Metrics per period: annual system cost (sum of the costs table, USD/yr), its
 present value (USD, discounted to the base year), emissions (t/yr), imports and
 net imports over interconnectors (MWh/yr), unserved energy (MWh/yr), new MW
-built, and the deficits of planner/partners_report.py: the deficit against the
-existing fleet (the same in both runs, by definition) and the residual deficit
-that new builds leave open. A row with period "all" holds the present value of
+built, and the system deficit of planner/deficit.py: with the existing fleet
+(the same in both runs, by definition) and after new builds (what they leave
+open). A row with period "all" holds the present value of
 system cost over the horizon, which equals the difference of the two objectives.
 
 Written to results/<name>-partner-value-<k>/: ``partner_value.csv`` (metric,
 period, unit, with, without, difference), ``partner_value.json`` (headline and
 provenance), the partner report of the run with the partner
-(``partner_builds.csv``, ``partner_deficits.csv``, ``zone_deficits.csv``,
+(``partner_builds.csv``, ``zone_deficits.csv``, ``deficit_closed.csv``,
 ``partner_headline.csv``), and the full result tables of both runs in ``with/``
 and ``without/`` so any report can be regenerated from them.
 """
@@ -45,7 +45,7 @@ HELP = "solve with and without one partner's options and report the difference"
 
 # the metrics compared, in this order (definitions and units in planner/metrics.py)
 METRICS = ("system_cost_annual", "system_cost_present_value", "emissions", "imports", "net_imports", "unserved_energy",
-           "new_capacity", "capacity_deficit", "residual_capacity_deficit", "energy_deficit", "residual_energy_deficit")
+           "new_capacity", "deficit_existing_fleet", "deficit_after_new_builds")
 
 
 def metrics(tables: dict) -> pd.DataFrame:
@@ -69,6 +69,14 @@ def compare(with_tables: dict, without_tables: dict) -> pd.DataFrame:
     order = {name: i for i, name in enumerate(METRICS)}
     out = out.sort_values(["metric", "period"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
     return out.reset_index(drop=True)
+
+
+def _share_closed(tables: dict, partner: str) -> dict[str, float]:
+    """period -> share of the system deficit the partner's builds close (planner/deficit.py)."""
+    from planner.deficit import closed_by_owner
+
+    c = closed_by_owner(tables)
+    return {str(r.period): float(r.share_closed_pu) for r in c[c["owner"] == partner].itertuples()}
 
 
 def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None,
@@ -98,6 +106,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         "value_present_usd": float(pv["difference"]),
         "value_annual_usd_per_yr": {r.period: float(r.difference) for r in table[table.metric == "system_cost_annual"].itertuples()},
         "partner_new_mw": float(nc.loc[nc["partner"] == partner, "new_mw"].sum()),
+        "share_of_deficit_closed": _share_closed(with_.tables, partner),
         "committed_builds_kept": keep_committed,
         "inputs_sha256": with_.meta["inputs_sha256"], "solver": with_.meta["solver"],
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
@@ -137,5 +146,9 @@ def run(args: argparse.Namespace) -> int:
     spec = load_spec(args.model)
     res = partner_value(spec, args.partner, Path(args.results), keep_committed=not args.drop_committed)
     print(format_table(res["table"].rename(columns={"with": "with_"}), args.partner))
+    shares = res["summary"]["share_of_deficit_closed"]
+    if shares:
+        print(f"share of the system deficit closed by {args.partner} (planner/deficit.py): "
+              + ", ".join(f"{p} {v:.0%}" for p, v in shares.items()))
     print(f"\nresults written to {res['folder']}")
     return 0

@@ -1,0 +1,346 @@
+"""The capacity deficit: one definition, counting what the network can move.
+
+Index letters: z zone, g technology, i interconnector, l corridor, k owner of
+new builds, p period, t timestep. Everything is in MW, for one period p at the
+hour t* of the system's peak demand (the highest sum over zones of demand).
+
+Requirement and firm supply of each zone:
+
+    required[z]  = demand[z,p,t*] * (1 + margin[z,p])
+    firm[z]      = sum_g credit_g * cap[z,g,p] + sum_{i at z} credit_i * import_mw_i
+
+margin is the zone's reserve margin (its region's, else the system's, else 0),
+credit the capacity credits of the inputs. Corridors move firm power between
+zones up to their firm transfer limit, losing loss_l of what is sent:
+
+    limit[l] = credit_l * line_cap[l,p]
+
+The system deficit is the least shortfall the zones are left with once every
+transfer the corridors allow is made (a transport relaxation):
+
+    D = min sum_z u[z]
+        s.t. firm[z] + sum_{l into z} (1 - loss_l) x[l] - sum_{l out of z} x[l] + u[z] >= required[z]
+             0 <= x[l] <= limit[l]  (each direction),   0 <= u[z] <= max(0, required[z] - firm[z])
+
+u[z] is zone z's deficit: no zone is short by more than it would be alone,
+and a zone with a surplus is never short. Where zones compete for the same
+limited transfers the least total D can be reached in several ways; the zone
+deficits are then the unique split with the least sum_z u[z]^2 / required[z]
+among them, i.e. the competing zones are short by the same fraction of their
+requirement as far as the corridors allow. A region's deficit is the sum of
+its zones' deficits, so zones, regions and the system always agree. With
+unlimited corridors and no losses D = max(0, sum_z required - sum_z firm);
+with no corridors D = sum_z max(0, required[z] - firm[z]).
+
+Before and after new builds:
+
+    before: cap = the existing fleet in service in p; line_cap = existing corridors in service in p
+    after:  cap = all capacity in service in p (existing + new vintages); line_cap with new corridors
+
+Share of the deficit closed by an owner k of new builds (a partner, the
+options without one, and new corridors): what k's builds would close alone,
+scaled so that the owners together close exactly what all new builds close:
+
+    alone[k]  = D_before - D(existing fleet + k's builds in service in p)
+    closed[k] = alone[k] * (D_before - D_after) / sum_k' alone[k']
+    share[k]  = closed[k] / D_before        (0 when D_before = 0)
+
+(when no owner closes anything alone, the joint closure is split by firm MW
+added). Capacity built behind a congested corridor closes nothing alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EXISTING = "(existing)"
+UNATTRIBUTED = "(unattributed)"
+NEW_CORRIDORS = "(new corridors)"
+TOL = 1e-6  # MW
+
+
+@dataclass
+class Link:
+    """A corridor between two zones: firm transfer limit each direction (MW), share lost on the way."""
+    from_zone: str
+    to_zone: str
+    limit_mw: float
+    loss_pu: float = 0.0
+
+
+def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list[Link], qp: bool) -> np.ndarray:
+    """HiGHS on the transport relaxation: stage 1 least total shortfall, stage 2 the fair split (QP)."""
+    import highspy
+
+    nz, nl = len(zones), len(links)
+    ix = {z: i for i, z in enumerate(zones)}
+    n = nz + 2 * nl
+    cols: list[list[tuple[int, float]]] = [[(i, 1.0)] for i in range(nz)]
+    for lk in links:
+        a, b = ix[lk.from_zone], ix[lk.to_zone]
+        cols.append([(a, -1.0), (b, 1.0 - lk.loss_pu)])  # sent a -> b
+        cols.append([(b, -1.0), (a, 1.0 - lk.loss_pu)])  # sent b -> a
+    shortfall = np.clip(need, 0.0, None)
+
+    def run(total: float | None) -> np.ndarray:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_ = n
+        lp.num_row_ = nz + (total is not None)
+        lp.col_cost_ = np.r_[np.ones(nz) if total is None else np.zeros(nz), np.full(2 * nl, 1e-6)]
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.r_[shortfall, np.repeat([lk.limit_mw for lk in links], 2)] if nl else shortfall
+        lp.row_lower_ = np.r_[need, [-highspy.kHighsInf] * (total is not None)]
+        lp.row_upper_ = np.r_[np.full(nz, highspy.kHighsInf), [total] * (total is not None)]
+        start, index, value = [0], [], []
+        for j, c in enumerate(cols):
+            entries = c + ([(nz, 1.0)] if total is not None and j < nz else [])
+            index += [r for r, _ in entries]
+            value += [v for _, v in entries]
+            start.append(len(index))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
+        h.passModel(lp)
+        if total is not None:
+            hess = highspy.HighsHessian()
+            hess.dim_ = n
+            hess.format_ = highspy.HessianFormat.kTriangular
+            hess.start_ = list(range(nz + 1)) + [nz] * (2 * nl)
+            hess.index_ = list(range(nz))
+            hess.value_ = list(1.0 / np.maximum(required, 1.0))
+            h.passHessian(hess)
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"deficit transport relaxation: HiGHS status {h.modelStatusToString(status)}")
+        return np.asarray(h.getSolution().col_value[:nz])
+
+    u = run(None)
+    if not qp or u.sum() <= TOL:
+        return u
+    try:
+        return run(float(u.sum()) * (1 + 1e-9) + TOL)
+    except RuntimeError:  # HiGHS's QP can fail ("Solve error") on a total this tight: allow 1e-3 MW more
+        return run(float(u.sum()) * (1 + 1e-9) + 1e-3)
+
+
+def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], links: list[Link],
+                     by_zone: bool = True) -> pd.Series:
+    """Deficit per zone after the transfers the corridors allow (MW); see the module docstring."""
+    zones = list(required_mw)
+    required = np.array([required_mw[z] for z in zones], dtype=float)
+    need = required - np.array([firm_mw.get(z, 0.0) for z in zones], dtype=float)
+    links = [lk for lk in links if lk.limit_mw > TOL and lk.from_zone in required_mw and lk.to_zone in required_mw]
+    if (need <= TOL).all():
+        u = np.zeros(len(zones))
+    elif not links:
+        u = np.clip(need, 0.0, None)
+    else:
+        u = _solve(zones, need, required, links, qp=by_zone)
+    u = np.where(u < TOL, 0.0, u)
+    return pd.Series(u, index=zones, name="deficit_mw")
+
+
+# ---------------------------------------------------------------- inputs of the definition
+
+
+def adequacy_links(d) -> pd.DataFrame:
+    """Corridors and interconnectors as the deficit counts them, per period (from ModelData; stored with results).
+
+    kind ``corridor``: from_zone, to_zone, existing_mw = capacity in service before new builds;
+    kind ``interconnector``: zone in from_zone, market in to_zone, existing_mw = import capacity.
+    """
+    rows = []
+    cor, ic = d.corridor, d.interconnector
+    for p in d.PERIODS:
+        for l in d.CORRIDORS:
+            ex = float(cor.at[l, "capacity_mw"]) * d.in_service(int(cor.at[l, "available_from"]), 10**6, p)
+            rows.append(("corridor", l, cor.at[l, "from_zone"], cor.at[l, "to_zone"], p, ex,
+                         float(cor.at[l, "capacity_credit_pu"]), float(cor.at[l, "loss_pu"])))
+        for i in d.INTERCONNECTORS:
+            rows.append(("interconnector", i, ic.at[i, "zone"], ic.at[i, "market"], p, float(ic.at[i, "import_mw"]),
+                         float(ic.at[i, "capacity_credit_pu"]), 0.0))
+    return pd.DataFrame(rows, columns=["kind", "link", "from_zone", "to_zone", "period", "existing_mw",
+                                       "capacity_credit_pu", "loss_pu"])
+
+
+@dataclass
+class PeriodInputs:
+    """Everything the definition needs for one period."""
+    period: int
+    peak_timestep: int
+    demand_mw: dict[str, float]        # at the system peak hour
+    margin_pu: dict[str, float]
+    region: dict[str, str]
+    firm_imports_mw: dict[str, float]
+    corridors: pd.DataFrame            # link, from_zone, to_zone, existing_mw, capacity_credit_pu, loss_pu
+
+    @property
+    def required_mw(self) -> dict[str, float]:
+        return {z: v * (1.0 + self.margin_pu.get(z, 0.0)) for z, v in self.demand_mw.items()}
+
+    def links(self, line_cap_mw: dict[str, float] | None = None) -> list[Link]:
+        c = self.corridors
+        cap = c["existing_mw"] if line_cap_mw is None else c["link"].map(line_cap_mw).fillna(c["existing_mw"])
+        return [Link(a, b, float(k * x), float(s)) for a, b, k, x, s in
+                zip(c["from_zone"], c["to_zone"], c["capacity_credit_pu"], cap, c["loss_pu"])]
+
+    def deficit(self, firm_gen_mw: dict[str, float], line_cap_mw: dict[str, float] | None = None,
+                by_zone: bool = True) -> pd.Series:
+        firm = {z: firm_gen_mw.get(z, 0.0) + self.firm_imports_mw.get(z, 0.0) for z in self.demand_mw}
+        return transfer_deficit(self.required_mw, firm, self.links(line_cap_mw), by_zone)
+
+
+def period_inputs(demand: pd.DataFrame, margins: pd.DataFrame, regions: dict[str, str],
+                  links: pd.DataFrame) -> list[PeriodInputs]:
+    """demand: zone, period, timestep, demand_mw; margins: zone, period, margin_pu; links: adequacy_links()."""
+    out = []
+    for p, dp in demand.groupby("period"):
+        p = int(p)
+        system = dp.groupby("timestep", sort=True)["demand_mw"].sum()
+        t = int(system.idxmax())
+        at = dp[dp["timestep"] == t].groupby("zone")["demand_mw"].sum()
+        m = margins[margins["period"] == p].set_index("zone")["margin_pu"].astype(float).to_dict()
+        lk = links[links["period"] == p]
+        ic = lk[lk["kind"] == "interconnector"]
+        imports = (ic["capacity_credit_pu"] * ic["existing_mw"]).groupby(ic["from_zone"]).sum().to_dict()
+        zones = sorted(dp["zone"].unique())
+        out.append(PeriodInputs(p, t, {z: float(at.get(z, 0.0)) for z in zones}, m, {z: regions.get(z, "") for z in zones},
+                                imports, lk[lk["kind"] == "corridor"].reset_index(drop=True)))
+    return out
+
+
+# ---------------------------------------------------------------- from stored results
+
+NEEDED = ("capacity", "vintages", "new_capacity", "corridors", "prices", "technologies", "reserve_margin_by_zone",
+          "adequacy_links")
+
+
+def has_inputs(tables: dict[str, pd.DataFrame]) -> bool:
+    return all(n in tables for n in NEEDED)
+
+
+def _inputs(tables: dict[str, pd.DataFrame]) -> list[PeriodInputs]:
+    m = tables["reserve_margin_by_zone"]
+    regions = dict(zip(m["zone"], m["region"].fillna("").astype(str))) if "region" in m.columns else {}
+    return period_inputs(tables["prices"][["zone", "period", "timestep", "demand_mw"]], m, regions, tables["adequacy_links"])
+
+
+def _firm(df: pd.DataFrame, column: str, credit: dict[str, float]) -> dict[str, float]:
+    return (df["technology"].map(credit).fillna(0.0) * df[column]).groupby(df["zone"]).sum().to_dict()
+
+
+def owner(partner: object) -> str:
+    return str(partner) if isinstance(partner, str) and partner else UNATTRIBUTED
+
+
+def zone_deficits(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Zone x period: requirement, firm supply and deficit before and after new builds (MW)."""
+    credit = tables["technologies"].set_index("technology")["capacity_credit_pu"].astype(float).to_dict()
+    cap = tables["capacity"]
+    cor = tables["corridors"]
+    rows = []
+    for pi in _inputs(tables):
+        c = cap[cap["period"] == pi.period]
+        before_gen, after_gen = _firm(c, "existing_mw", credit), _firm(c, "total_mw", credit)
+        after_lines = cor[cor["period"] == pi.period].set_index("corridor")["capacity_mw"].astype(float).to_dict()
+        before, after = pi.deficit(before_gen), pi.deficit(after_gen, after_lines)
+        req = pi.required_mw
+        for z in pi.demand_mw:
+            imp = pi.firm_imports_mw.get(z, 0.0)
+            rows.append((z, pi.region.get(z, ""), pi.period, pi.peak_timestep, pi.demand_mw[z], pi.margin_pu.get(z, 0.0),
+                         req[z], before_gen.get(z, 0.0), imp, float(before[z]), after_gen.get(z, 0.0) - before_gen.get(z, 0.0),
+                         float(after[z])))
+    return pd.DataFrame(rows, columns=["zone", "region", "period", "peak_timestep", "demand_at_peak_mw", "margin_pu",
+                                       "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_before_mw",
+                                       "firm_new_mw", "deficit_after_mw"])
+
+
+def system_deficits(zd: pd.DataFrame) -> pd.DataFrame:
+    """Per period: the system (scope ``system``, name ``*``) and each region, as sums of their zones."""
+    cols = [c for c in ("required_mw", "firm_existing_mw", "firm_imports_mw", "firm_new_mw", "deficit_before_mw",
+                        "deficit_after_mw") if c in zd.columns]
+    s = zd.groupby("period", as_index=False)[cols].sum().assign(scope="system", name="*")
+    r = zd[zd["region"] != ""].groupby(["region", "period"], as_index=False)[cols].sum()
+    r = r.rename(columns={"region": "name"}).assign(scope="region")
+    out = pd.concat([s, r], ignore_index=True)[["scope", "name", "period", *cols]]
+    return out.sort_values(["period", "scope", "name"], key=lambda c: c.map({"system": 0, "region": 1}) if c.name == "scope" else c,
+                           kind="stable").reset_index(drop=True)
+
+
+def system_deficit(zd: pd.DataFrame, column: str = "deficit_before_mw") -> dict[int, float]:
+    """period -> system deficit (MW): the one figure quoted wherever a deficit is printed."""
+    return {int(p): float(v) for p, v in zd.groupby("period")[column].sum().items()}
+
+
+def closed_by_owner(tables: dict[str, pd.DataFrame], zd: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Owner x period: new MW, firm MW added, what the owner's builds close alone, closed share of the deficit."""
+    zd = zone_deficits(tables) if zd is None else zd
+    credit = tables["technologies"].set_index("technology")["capacity_credit_pu"].astype(float).to_dict()
+    cap, cor = tables["capacity"], tables["corridors"]
+    vin = tables["vintages"].assign(owner=lambda x: x["partner"].map(owner))
+    nc = tables["new_capacity"].assign(owner=lambda x: x["partner"].map(owner))
+    before_d = system_deficit(zd, "deficit_before_mw")
+    after_d = system_deficit(zd, "deficit_after_mw")
+    rows = []
+    for pi in _inputs(tables):
+        p = pi.period
+        base = _firm(cap[cap["period"] == p], "existing_mw", credit)
+        v = vin[vin["period"] == p]
+        owners = sorted(set(v.loc[v["in_service_mw"] > TOL, "owner"]) | set(nc.loc[(nc["period"] == p) & (nc["new_mw"] > TOL), "owner"]))
+        lines = cor[cor["period"] == p].set_index("corridor")["capacity_mw"].astype(float).to_dict()
+        existing_lines = dict(zip(pi.corridors["link"], pi.corridors["existing_mw"]))
+        new_lines = {l: x - existing_lines.get(l, 0.0) for l, x in lines.items()}
+        alone, added, built = {}, {}, {}
+        for k in owners:
+            add = _firm(v[v["owner"] == k], "in_service_mw", credit)
+            firm = {z: base.get(z, 0.0) + add.get(z, 0.0) for z in set(base) | set(add)}
+            alone[k] = before_d[p] - float(pi.deficit(firm, by_zone=False).sum())
+            added[k] = sum(add.values())
+            built[k] = float(nc.loc[(nc["period"] == p) & (nc["owner"] == k), "new_mw"].sum())
+        if any(x > TOL for x in new_lines.values()):
+            k = NEW_CORRIDORS
+            alone[k] = before_d[p] - float(pi.deficit(base, lines, by_zone=False).sum())
+            added[k] = sum(max(x, 0.0) for x in new_lines.values())
+            built[k] = float(cor.loc[cor["period"] == p, "new_mw"].sum())
+        total = before_d[p] - after_d[p]
+        weights = alone if sum(max(a, 0.0) for a in alone.values()) > TOL else added
+        wsum = sum(max(x, 0.0) for x in weights.values())
+        for k in alone:
+            closed = max(weights[k], 0.0) * total / wsum if wsum > TOL else 0.0
+            rows.append((k, p, built[k], added[k], max(alone[k], 0.0), closed, closed / before_d[p] if before_d[p] > TOL else 0.0))
+    out = pd.DataFrame(rows, columns=["owner", "period", "new_mw", "firm_added_mw", "closed_alone_mw", "closed_mw", "share_closed_pu"])
+    num = ["new_mw", "firm_added_mw", "closed_alone_mw", "closed_mw", "share_closed_pu"]
+    out[num] = out[num].astype(float).mask(out[num].abs() < TOL, 0.0)
+    return out
+
+
+# ---------------------------------------------------------------- from a case, before any solve
+
+
+def case_deficits(d) -> pd.DataFrame:
+    """Zone x period deficit of the existing fleet and existing corridors, from ModelData alone (no solve).
+
+    Same columns as ``zone_deficits`` without the ``after`` ones; ``system_deficits`` sums it.
+    """
+    from planner.results import zone_margins
+
+    demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()], columns=["zone", "period", "timestep", "demand_mw"])
+    regions = {z: str(d.zones.at[z, "region"] or "") for z in d.ZONES}
+    credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
+    rows = []
+    for pi in period_inputs(demand, zone_margins(d), regions, adequacy_links(d)):
+        firm: dict[str, float] = {}
+        for (z, g, q), mw in d.existing_mw.items():
+            if q == pi.period:
+                firm[z] = firm.get(z, 0.0) + credit[g] * mw
+        u = pi.deficit(firm)
+        req = pi.required_mw
+        rows += [(z, pi.region[z], pi.period, pi.peak_timestep, pi.demand_mw[z], pi.margin_pu.get(z, 0.0), req[z],
+                  firm.get(z, 0.0), pi.firm_imports_mw.get(z, 0.0), float(u[z])) for z in pi.demand_mw]
+    return pd.DataFrame(rows, columns=["zone", "region", "period", "peak_timestep", "demand_at_peak_mw", "margin_pu",
+                                       "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_before_mw"])

@@ -1,0 +1,282 @@
+"""The report's charts, registered like its tables: a new chart is one function and one decorator line.
+
+    @chart("prices", "Price duration by region", caption="...")
+    def price_duration(c: Context): ...        # returns a plotly figure, or None when the run lacks an input
+
+``per_period=True`` draws the chart once per period (``c.period`` set). The
+HTML report draws every registered chart in registration order; the browser
+test counts them from this registry (``expected_charts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.report.data import StoredRun
+from planner.report.tables import EXISTING
+
+DISPATCH_MAX_STEPS = 336  # show every timestep up to two weeks, else the week around the system peak
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
+           "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
+
+
+@dataclass
+class Context:
+    run: StoredRun
+    rt: dict[str, pd.DataFrame]
+    colors: dict[str, str] = field(default_factory=dict)  # technology -> colour
+    period: int | None = None
+
+    @property
+    def highlight(self) -> list[str]:
+        """Partners the report picks out (run spec ``[report] highlight_partners``)."""
+        return list((self.run.meta.get("report") or {}).get("highlight_partners") or [])
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    caption: str
+    draw: Callable[[Context], object | None]
+    per_period: bool = False
+
+
+CHARTS: list[Chart] = []
+
+
+def chart(key: str, title: str, caption: str = "", per_period: bool = False):
+    """Register a chart function under ``key`` (its div is ``chart-<key>`` or ``chart-<key>-<period>``)."""
+    def register(f):
+        CHARTS.append(Chart(key, title, caption, f, per_period))
+        return f
+    return register
+
+
+def expected_charts(periods: int) -> int:
+    """How many chart divs a report of a run with this many periods has."""
+    return sum(periods if c.per_period else 1 for c in CHARTS)
+
+
+def draw_all(run: StoredRun, rt: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, object | None]]:
+    """[(div id, title, caption, figure or None)] for every registered chart, in order."""
+    import planner.report.map  # noqa: F401  (registers the map)
+
+    techs = sorted(set(run.tables["capacity"]["technology"]))
+    base = Context(run, rt, colors(techs))
+    out = []
+    for c in sorted(CHARTS, key=lambda c: ORDER.index(c.key) if c.key in ORDER else len(ORDER)):
+        for p in (run.periods if c.per_period else [None]):
+            ctx = Context(run, rt, base.colors, p)
+            key = c.key if p is None else f"{c.key}-{p}"
+            out.append((f"chart-{key}", c.title + (f" {p}" if p is not None else ""), c.caption, c.draw(ctx)))
+    return out
+
+
+# the page order; charts not listed come last, in registration order
+ORDER = ["map", "deficit", "partner_capacity", "capacity", "generation", "costs", "prices", "dispatch"]
+
+
+def colors(names: list[str]) -> dict[str, str]:
+    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(sorted(names))}
+
+
+def layout(fig, title: str, height: int = 420, **kw):
+    fig.update_layout(title=title, height=height, margin=dict(l=60, r=20, t=50, b=40), template="plotly_white",
+                      legend=dict(orientation="v"), **kw)
+    return fig
+
+
+def _stacked_by_technology(df: pd.DataFrame, column: str, scale: float, colors: dict[str, str], title: str, unit: str):
+    import plotly.graph_objects as go
+    fig = go.Figure()
+    for g, grp in df.groupby("technology"):
+        if grp[column].abs().sum() > 0:
+            fig.add_bar(x=grp["period"].astype(str), y=grp[column] / scale, name=g, marker_color=colors[g])
+    return layout(fig, title, barmode="stack", yaxis_title=unit, xaxis_title="period")
+
+
+@chart("capacity", "Capacity")
+def fig_capacity(c: Context):
+    return _stacked_by_technology(c.rt["capacity_by_technology"], "total_mw", 1000, c.colors,
+                                  "Installed capacity by technology (GW)", "GW")
+
+
+@chart("generation", "Generation")
+def fig_generation(c: Context):
+    return _stacked_by_technology(c.rt["generation_mix"], "generation_mwh", 1e6, c.colors,
+                                  "Annual generation by technology (TWh/yr)", "TWh/yr")
+
+
+@chart("costs", "Costs")
+def fig_costs(c: Context):
+    import plotly.graph_objects as go
+    df = c.rt["costs"]
+    df = df[df["category"] != "total"]
+    fig = go.Figure()
+    cc = colors(df["category"].unique().tolist())
+    for cat, grp in df.groupby("category"):
+        if grp["annual_usd_per_yr"].abs().sum() > 0:
+            fig.add_bar(x=grp["period"].astype(str), y=grp["annual_usd_per_yr"] / 1e6, name=cat, marker_color=cc[cat])
+    return layout(fig, "Annual cost by category (million USD/yr; exports are revenue)", barmode="relative",
+                  yaxis_title="million USD/yr", xaxis_title="period")
+
+
+@chart("deficit", "Deficit before and after new builds",
+       caption="Deficit (planner/deficit.py, docs/deficit.md) = demand at the system peak hour x (1 + reserve margin) "
+               "not covered by firm capacity (capacity x capacity credit) and credited imports, after the transfers "
+               "the corridors' firm limits allow. Zones add up to regions and to the system (table deficit_system). "
+               "'With the existing fleet' counts the plants and corridors in service without new builds; 'after' adds "
+               "this and earlier periods' builds.")
+def fig_deficit(c: Context):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+    df, sysd = c.rt.get("deficit"), c.rt.get("deficit_system")
+    if df is None or sysd is None:
+        return None
+    s = sysd[sysd["scope"] == "system"]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.3, 0.7], horizontal_spacing=0.08,
+                        subplot_titles=["System (MW)", "Zones, largest deficits first (MW)"])
+    for col, name, color in (("deficit_before_mw", "with the existing fleet", "#e15759"),
+                             ("deficit_after_mw", "after new builds", "#4e79a7")):
+        fig.add_bar(x=s["period"].astype(str), y=s[col], name=name, marker_color=color, legendgroup=col,
+                    text=[f"{v:,.0f}" for v in s[col]], textposition="outside", cliponaxis=False, row=1, col=1)
+        order = df.groupby("zone")["deficit_before_mw"].max().sort_values(ascending=False).index
+        z = df.set_index("zone").loc[order].reset_index()
+        fig.add_bar(x=[z["zone"], z["period"].astype(str)], y=z[col], name=name, marker_color=color, legendgroup=col,
+                    showlegend=False, row=1, col=2)
+    fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)", height=460, barmode="group")
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+@chart("partner_capacity", "New capacity by partner and zone",
+       caption="New MW built in each period, by zone (and period), stacked by partner; the partners table gives "
+               "capex, technologies and the share of the deficit each closes.")
+def fig_partner_capacity(c: Context):
+    import plotly.graph_objects as go
+    df = c.rt.get("partner_capacity")
+    if df is None:
+        return None
+    g = df.groupby(["partner", "zone", "period"], as_index=False)["new_mw"].sum()
+    pc = colors(sorted(g["partner"].unique()))
+    fig = go.Figure()
+    for k, grp in g.groupby("partner"):
+        strong = k in c.highlight
+        fig.add_bar(x=[grp["zone"], grp["period"].astype(str)], y=grp["new_mw"], name=k, marker_color=pc[k],
+                    marker_line=dict(color="#000" if strong else "rgba(0,0,0,0)", width=2 if strong else 0))
+    return layout(fig, "New MW built by partner, zone and period", barmode="stack", yaxis_title="MW", height=440)
+
+
+def _regions(run: StoredRun) -> dict[str, str]:
+    if "zones" in run.inputs:
+        z = run.inputs["zones"]
+        return {a: (b or a) for a, b in zip(z["zone"], z["region"].fillna("").astype(str))}
+    return {}
+
+
+def region_prices(run: StoredRun) -> pd.DataFrame:
+    """Demand-weighted price of each region (zones.region, else the zone) per period and timestep."""
+    pr = run.tables["prices"].copy()
+    reg = _regions(run)
+    pr["region"] = pr["zone"].map(lambda z: reg.get(z, z))
+    pr["pd"] = pr["price_usd_per_mwh"] * pr["demand_mw"]
+    g = pr.groupby(["region", "period", "timestep"], as_index=False).agg(pd_=("pd", "sum"), demand_mw=("demand_mw", "sum"),
+                                                                        price_mean=("price_usd_per_mwh", "mean"),
+                                                                        weight=("weight", "first"))
+    g["price_usd_per_mwh"] = (g["pd_"] / g["demand_mw"]).where(g["demand_mw"] > 0, g["price_mean"])
+    return g[["region", "period", "timestep", "weight", "price_usd_per_mwh"]]
+
+
+@chart("prices", "Price duration by region",
+       caption="One line per region and period: the demand-weighted price of the region's zones, sorted from the "
+               "highest hour to the lowest over the hours of a year (each timestep holds for the hours it stands for). "
+               "Zone percentiles are in the price_statistics table.")
+def fig_price_duration(c: Context):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+    rp = region_prices(c.run)
+    periods = c.run.periods
+    rc = colors(sorted(rp["region"].unique()))
+    fig = make_subplots(rows=1, cols=len(periods), shared_yaxes=True, subplot_titles=[str(p) for p in periods],
+                        horizontal_spacing=0.03)
+    for j, p in enumerate(periods, start=1):
+        for r, grp in rp[rp["period"] == p].groupby("region"):
+            g = grp.sort_values("price_usd_per_mwh", ascending=False)
+            x = np.concatenate([[0.0], np.cumsum(g["weight"].to_numpy(float))])
+            y = np.concatenate([g["price_usd_per_mwh"].to_numpy(float), [g["price_usd_per_mwh"].iloc[-1]]])
+            fig.add_scatter(x=x, y=y, mode="lines", line_shape="hv", name=r, legendgroup=r, showlegend=j == 1,
+                            line=dict(color=rc[r], width=2), row=1, col=j)
+        fig.update_xaxes(title_text="hours of the year", row=1, col=j)
+    fig.update_yaxes(title_text="USD/MWh", row=1, col=1)
+    return layout(fig, "Price duration by region (USD/MWh)", height=420)
+
+
+def dispatch_window(steps: list[int], load: pd.Series) -> list[int]:
+    """Every timestep when there are few (representative days), else the 168 around the system peak."""
+    if len(steps) <= DISPATCH_MAX_STEPS:
+        return steps
+    i = steps.index(int(load.idxmax()))
+    lo = max(0, min(i - 84, len(steps) - 168))
+    return steps[lo:lo + 168]
+
+
+def day_starts(run: StoredRun, steps: list[int]) -> list[int]:
+    """Positions in ``steps`` where a new representative day (timesteps.block) begins, the first excluded."""
+    if "timesteps" not in run.inputs or "block" not in run.inputs["timesteps"].columns:
+        return []
+    block = run.inputs["timesteps"].set_index("timestep")["block"]
+    b = [block.get(t) for t in steps]
+    return [i for i in range(1, len(b)) if b[i] != b[i - 1]]
+
+
+@chart("dispatch", "Dispatch", per_period=True,
+       caption="Supply stacked above zero (imports and unserved energy included), exports and storage charging "
+               "below; dotted vertical lines separate the representative days.")
+def fig_dispatch(c: Context):
+    import plotly.graph_objects as go
+    run, period = c.run, c.period
+    d = run.tables["dispatch"]
+    d = d[d["period"] == period]
+    pr = run.tables["prices"]
+    load = pr[pr["period"] == period].groupby("timestep")["demand_mw"].sum()
+    steps = dispatch_window(sorted(load.index.astype(int)), load)
+    gen = d.pivot_table(index="timestep", columns="technology", values="generation_mw", aggfunc="sum").reindex(steps)
+    charge = d.groupby("timestep")["charge_mw"].sum().reindex(steps).fillna(0.0)
+    tr = run.tables["trade"]
+    tr = tr[tr["period"] == period].groupby("timestep")[["import_mw", "export_mw"]].sum().reindex(steps).fillna(0.0)
+    uns = pr[pr["period"] == period].groupby("timestep")["unserved_mw"].sum().reindex(steps).fillna(0.0)
+    x = list(range(len(steps)))
+    fig = go.Figure()
+    for g in gen.columns:
+        if gen[g].abs().sum() > 0:
+            fig.add_scatter(x=x, y=gen[g] / 1000, name=g, stackgroup="supply", mode="lines", line=dict(width=0.5, color=c.colors[g]))
+    if tr["import_mw"].sum() > 0:
+        fig.add_scatter(x=x, y=tr["import_mw"] / 1000, name="imports", stackgroup="supply", mode="lines", line=dict(width=0.5, color="#999"))
+    if uns.sum() > 0:
+        fig.add_scatter(x=x, y=uns / 1000, name="unserved", stackgroup="supply", mode="lines", line=dict(width=0.5, color="#000"))
+    if charge.sum() > 0:
+        fig.add_scatter(x=x, y=-charge / 1000, name="storage charging", stackgroup="use", mode="lines", line=dict(width=0.5, color="#bbb"))
+    if tr["export_mw"].sum() > 0:
+        fig.add_scatter(x=x, y=-tr["export_mw"] / 1000, name="exports", stackgroup="use", mode="lines", line=dict(width=0.5, color="#666"))
+    fig.add_scatter(x=x, y=load.reindex(steps) / 1000, name="demand", mode="lines", line=dict(color="black", width=2, dash="dot"))
+    starts = day_starts(run, steps)
+    for i in starts:
+        fig.add_vline(x=i - 0.5, line=dict(color="#555", width=1, dash="dot"))
+    what = "all modelled timesteps" if len(steps) == len(load) else "the week around the system peak"
+    days = f", {len(starts) + 1} representative days" if starts else ""
+    return layout(fig, f"System dispatch {period}: {what}{days} (GW)", xaxis_title=f"timestep {steps[0]}…{steps[-1]}",
+                  yaxis_title="GW")
+
+
+def partner_colors(run: StoredRun) -> dict[str, str]:
+    cap = run.tables["new_capacity"]
+    names = sorted({str(k) if k else "(unattributed)" for k in cap["partner"].fillna("")})
+    return colors(names)
+
+
+__all__ = ["CHARTS", "Chart", "Context", "chart", "draw_all", "expected_charts", "EXISTING"]

@@ -1,0 +1,1 @@
+"""Vendored country outlines for the report map (see LICENSE.md)."""

@@ -1,0 +1,297 @@
+"""The report's map: country outlines, zones at their places, new MW by partner, corridors and interconnectors.
+
+Outlines come from the vendored ``geo/countries.geojson`` (Natural Earth via
+world-atlas; see geo/LICENSE.md): nothing is fetched when the report is made
+or viewed. The engine knows nothing about any country: the map shows the
+country that holds most zones (the "home" country) and every neighbour in
+view, and draws interconnectors towards the country named by their market.
+
+Projection: equirectangular, x = lon x cos(mid latitude), y = lat, on plain
+axes with equal scale (no plotly geo subplot, which would fetch its own
+basemap). Marker area is proportional to MW; the panel on the right is the
+size legend. Buttons switch between the whole horizon and each period.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.report.charts import Context, chart, colors, layout
+from planner.report.tables import EXISTING
+
+GEO = Path(__file__).resolve().parent / "geo" / "countries.geojson"
+MAX_MARKER_PX = 46  # diameter of the largest build marker
+
+
+@lru_cache(maxsize=1)
+def countries() -> list[tuple[str, list[np.ndarray]]]:
+    """[(name, [outer ring as an (n, 2) lon/lat array, ...])]."""
+    data = json.loads(GEO.read_text(encoding="utf-8"))
+    out = []
+    for f in data["features"]:
+        rings = [np.asarray(poly[0], dtype=float) for poly in f["geometry"]["coordinates"]]
+        out.append((f["properties"]["name"], rings))
+    return out
+
+
+def _inside(ring: np.ndarray, lon: float, lat: float) -> bool:
+    """Point in polygon (even-odd rule)."""
+    x, y = ring[:, 0], ring[:, 1]
+    x2, y2 = np.roll(x, -1), np.roll(y, -1)
+    cross = (y > lat) != (y2 > lat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xs = x + (lat - y) * (x2 - x) / (y2 - y)
+    return bool(np.count_nonzero(cross & (lon < xs)) % 2)
+
+
+def clip(ring: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+    """Sutherland-Hodgman: the part of a polygon inside a rectangle (edges along the rectangle where it was cut)."""
+    pts = [tuple(p) for p in ring]
+    for axis, bound, keep_above in ((0, x0, True), (0, x1, False), (1, y0, True), (1, y1, False)):
+        if not pts:
+            break
+        out = []
+        for i, cur in enumerate(pts):
+            prev = pts[i - 1]
+            cin = cur[axis] >= bound if keep_above else cur[axis] <= bound
+            pin = prev[axis] >= bound if keep_above else prev[axis] <= bound
+            if cin != pin:
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                out.append((prev[0] + t * (cur[0] - prev[0]), prev[1] + t * (cur[1] - prev[1])))
+            if cin:
+                out.append(cur)
+        pts = out
+    return np.asarray(pts, dtype=float).reshape(-1, 2)
+
+
+def label_point(rings: list[np.ndarray], home: list[np.ndarray], box: tuple[float, float, float, float],
+                n: int = 36) -> tuple[float, float] | None:
+    """Middle of the part of a country in view and outside the home country (on a grid), None if too small to label."""
+    x0, x1, y0, y1 = box
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n // 2))
+    pts = [(a, b) for a, b in zip(gx.ravel(), gy.ravel())
+           if any(_inside(r, a, b) for r in rings) and not any(_inside(r, a, b) for r in home)]
+    if len(pts) < 6:
+        return None
+    arr = np.asarray(pts)
+    mid = np.median(arr, axis=0)
+    best = arr[np.argmin(((arr - mid) ** 2).sum(axis=1))]  # a grid point of the country nearest its middle
+    return float(best[0]), float(best[1])
+
+
+def home_country(lons: list[float], lats: list[float]) -> str | None:
+    best, name = 0, None
+    for n, rings in countries():
+        k = sum(any(_inside(r, lo, la) for r in rings) for lo, la in zip(lons, lats))
+        if k > best:
+            best, name = k, n
+    return name
+
+
+def extent(zones: pd.DataFrame, home: str | None) -> tuple[float, float, float, float]:
+    """lon_min, lon_max, lat_min, lat_max: the home country and every zone, with a margin."""
+    lo = [zones["lon"].min(), zones["lon"].max()]
+    la = [zones["lat"].min(), zones["lat"].max()]
+    for n, rings in countries():
+        if n == home:
+            pts = np.vstack(rings)
+            lo += [pts[:, 0].min(), pts[:, 0].max()]
+            la += [pts[:, 1].min(), pts[:, 1].max()]
+    x0, x1, y0, y1 = min(lo), max(lo), min(la), max(la)
+    px, py = max(0.06 * (x1 - x0), 1.0), max(0.08 * (y1 - y0), 1.0)
+    return x0 - px, x1 + px, y0 - py, y1 + py
+
+
+def nice_sizes(max_mw: float) -> list[float]:
+    """Three round reference sizes for the legend, the largest not above the largest marker."""
+    if max_mw <= 0:
+        return []
+    e = 10 ** math.floor(math.log10(max_mw))
+    top = max(m * e for m in (1, 2, 5) if m * e <= max_mw)
+    return [top / 4, top / 2, top] if top >= 4 else [top]
+
+
+def _fmt_mw(v: float) -> str:
+    return f"{v:,.0f} MW" if v >= 1 else f"{v:,.2f} MW"
+
+
+@chart("map", "Map: where new capacity is built, by partner",
+       caption="New MW built by each partner in each zone (marker area proportional to MW; the panel on the right is "
+               "the size legend; picked-out partners have a black ring and a label). Corridor width grows with "
+               "capacity, the label is its use (energy sent / capacity x hours), red where new capacity was built. "
+               "Dashed lines: interconnectors to neighbouring markets (import MW). Buttons: the whole horizon or "
+               "one period. Outlines: Natural Earth (public domain).")
+def fig_map(c: Context):
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    run, rt = c.run, c.rt
+    if "zones" not in run.inputs:
+        return None
+    zones = run.inputs["zones"].set_index("zone")
+    if zones["lat"].isna().any() or zones["lon"].isna().any():
+        return None
+    home = home_country(zones["lon"].tolist(), zones["lat"].tolist())
+    x0, x1, y0, y1 = extent(zones, home)
+    k = math.cos(math.radians((y0 + y1) / 2))
+
+    def X(lon):
+        return np.asarray(lon, dtype=float) * k
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.87, 0.13], horizontal_spacing=0.01)
+    base: list[int] = []  # traces shown in every view
+
+    def add(trace, col=1, view=None):
+        fig.add_trace(trace, row=1, col=col)
+        (base if view is None else views.setdefault(view, [])).append(len(fig.data) - 1)
+
+    views: dict[str, list[int]] = {}
+    # countries: neighbours grey, home light; one trace each, rings separated by gaps
+    labels = []
+    pad = (x1 - x0) * 0.02
+    home_rings = dict(countries()).get(home, [])
+    for name, rings in countries():
+        keep = [clip(r, x0 - pad, x1 + pad, y0 - pad, y1 + pad) for r in rings]
+        keep = [r for r in keep if len(r) >= 3]
+        if not keep:
+            continue
+        xs, ys = [], []
+        for r in keep:
+            xs += list(X(r[:, 0])) + [X(r[0, 0]).item(), None]
+            ys += list(r[:, 1]) + [r[0, 1], None]
+        is_home = name == home
+        add(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor="#f3efe4" if is_home else "#e6e6e6",
+                       line=dict(color="#8c8c8c" if is_home else "#b5b5b5", width=1.2 if is_home else 0.7),
+                       hoverinfo="skip", showlegend=False, name=name))
+        if not is_home:
+            at = label_point(keep, home_rings, (x0, x1, y0, y1))
+            if at:
+                labels.append((name, *at))
+    if labels:
+        add(go.Scatter(x=X([l[1] for l in labels]), y=[l[2] for l in labels], mode="text", text=[l[0].upper() for l in labels],
+                       textfont=dict(size=11, color="#999"), hoverinfo="skip", showlegend=False))
+
+    # interconnectors towards the market's country
+    if "interconnectors" in run.inputs and len(run.inputs["interconnectors"]):
+        ic = run.inputs["interconnectors"]
+        shapes = dict(countries())
+        for r in ic.itertuples():
+            if r.zone not in zones.index:
+                continue
+            a = zones.loc[r.zone]
+            target = shapes.get(str(r.market))
+            if target is None:
+                continue
+            pts = np.vstack(target)
+            d = (pts[:, 0] - a.lon) ** 2 * k * k + (pts[:, 1] - a.lat) ** 2
+            bx, by = pts[int(np.argmin(d))]
+            # a little past the border, into the neighbour
+            vx, vy = (bx - a.lon), (by - a.lat)
+            n = max(math.hypot(vx * k, vy), 1e-6)
+            ex, ey = bx + 0.9 * vx / n, by + 0.9 * vy / n
+            add(go.Scatter(x=X([a.lon, ex]), y=[a.lat, ey], mode="lines", line=dict(color="#7b4f9d", width=1.6, dash="dash"),
+                           hoverinfo="text", hovertext=f"{r.interconnector}: {r.zone} - {r.market}, import {r.import_mw:,.0f} MW, "
+                           f"export {r.export_mw:,.0f} MW", showlegend=False))
+            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[f"{r.import_mw:,.0f}"], textposition="middle center",
+                           textfont=dict(size=9, color="#7b4f9d"), hoverinfo="skip", showlegend=False))
+        add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#7b4f9d", width=1.6, dash="dash"),
+                       name="interconnector (import MW)"))
+
+    # views: the whole horizon, then each period
+    periods = run.periods
+    cap = rt["capacity"]
+    new = cap[(cap["partner"] != EXISTING) & (cap["new_mw"] > 1e-3)]
+    partners = sorted(new["partner"].unique())
+    pc = colors(partners)
+    names = run.inputs["partners"].set_index("partner")["name"].to_dict() if "partners" in run.inputs else {}
+    cu = rt["corridor_use"]
+    per_view = {"all periods": (new, periods[-1])} | {str(p): (new[new["period"] == p], p) for p in periods}
+    max_mw = max([float(v.groupby(["zone", "partner"])["new_mw"].sum().max()) for v, _ in per_view.values() if len(v)] + [1.0])
+    sizeref = 2.0 * max_mw / MAX_MARKER_PX ** 2
+    cap_max = max(float(cu["capacity_mw"].max()) if len(cu) else 1.0, 1.0)
+    for view, (built, p_cor) in per_view.items():
+        for r in cu[cu["period"] == p_cor].itertuples():
+            if r.from_zone not in zones.index or r.to_zone not in zones.index:
+                continue
+            a, b = zones.loc[r.from_zone], zones.loc[r.to_zone]
+            width = 1.5 + 7 * min(r.capacity_mw / cap_max, 1.0)
+            text = (f"{r.corridor} ({p_cor}): {r.capacity_mw:,.0f} MW, use {r.utilisation_pu:.0%}"
+                    + (f", +{r.new_built_mw:,.0f} MW new" if r.new_built_mw > 0 else ""))
+            add(go.Scatter(x=X([a.lon, b.lon]), y=[a.lat, b.lat], mode="lines", hoverinfo="text", hovertext=text,
+                           line=dict(width=width, color="#d62728" if r.new_built_mw > 0 else "#8aa1b4"), opacity=0.8,
+                           showlegend=False), view=view)
+        sub = cu[(cu["period"] == p_cor) & cu["from_zone"].isin(zones.index) & cu["to_zone"].isin(zones.index)]
+        if len(sub):
+            mx = (X(zones.loc[sub["from_zone"], "lon"].to_numpy()) + X(zones.loc[sub["to_zone"], "lon"].to_numpy())) / 2
+            my = (zones.loc[sub["from_zone"], "lat"].to_numpy() + zones.loc[sub["to_zone"], "lat"].to_numpy()) / 2
+            add(go.Scatter(x=mx, y=my, mode="text", text=[f"{u:.0%}" for u in sub["utilisation_pu"]],
+                           textfont=dict(size=9, color="#345"), hoverinfo="skip", showlegend=False), view=view)
+        g = built.groupby(["zone", "partner"])["new_mw"].sum()
+        for i, kp in enumerate(partners):
+            s = g[g.index.get_level_values("partner") == kp]
+            s = s[s > 1e-3]
+            zs = list(s.index.get_level_values("zone"))
+            ang = 2 * np.pi * i / max(len(partners), 1) + np.pi / 4
+            off = 0.35 if len(partners) > 1 else 0.0
+            strong = kp in c.highlight
+            label = f"{kp}" + (f" — {names[kp]}" if kp in names and names[kp] else "")
+            add(go.Scatter(
+                x=X(zones.loc[zs, "lon"].to_numpy() + off * np.cos(ang) / k), y=zones.loc[zs, "lat"].to_numpy() + off * np.sin(ang),
+                mode="markers+text" if strong else "markers",
+                text=[f"{kp} {v:,.0f} MW" for v in s] if strong else None, textposition="bottom center",
+                textfont=dict(size=11, color="#000"),
+                marker=dict(size=s.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=3, color=pc[kp], opacity=0.85,
+                            line=dict(color="#000" if strong else "#fff", width=2.5 if strong else 0.8)),
+                name=(label[:48] + ("…" if len(label) > 48 else "")) + (" (picked out)" if strong else ""), legendgroup=kp,
+                showlegend=view == "all periods", hoverinfo="text",
+                hovertext=[f"{z}: {v:,.0f} MW new by {kp} ({view})" for z, v in zip(zs, s)]), view=view)
+
+    # zones on top
+    add(go.Scatter(x=X(zones["lon"]), y=zones["lat"], mode="markers+text", text=list(zones.index), textposition="top center",
+                   textfont=dict(size=10, color="#222"), marker=dict(size=6, color="#222"), cliponaxis=False,
+                   hoverinfo="text", hovertext=[f"{z}: {zones.at[z, 'name']}" for z in zones.index], showlegend=False))
+
+    # size legend panel: reference circles with the same sizeref
+    ref = nice_sizes(max_mw)
+    ly = np.linspace(0.8, 0.3, len(ref)) if len(ref) > 1 else np.array([0.55])
+    add(go.Scatter(x=[0.35] * len(ref), y=ly, mode="markers+text", text=[_fmt_mw(v) for v in ref], textposition="middle right",
+                   marker=dict(size=ref, sizemode="area", sizeref=sizeref, color="rgba(0,0,0,0)", line=dict(color="#555", width=1.2)),
+                   textfont=dict(size=11), hoverinfo="skip", showlegend=False, cliponaxis=False, name="size legend"), col=2)
+    fig.add_annotation(text="<b>size legend</b><br>new MW", xref="x2", yref="y2", x=0.35, y=0.97, showarrow=False,
+                       font=dict(size=11), xanchor="left")
+    fig.update_xaxes(visible=False, range=[0, 1.6], row=1, col=2)
+    fig.update_yaxes(visible=False, range=[0, 1.05], row=1, col=2)
+
+    fig.update_xaxes(range=[x0 * k, x1 * k], visible=False, row=1, col=1)
+    fig.update_yaxes(range=[y0, y1], visible=False, scaleanchor="x", scaleratio=1, row=1, col=1)
+    order = list(views)
+    default = order[0]
+    for view, idx in views.items():
+        for i in idx:
+            fig.data[i].visible = view == default
+
+    def visible(view):
+        v = [True] * len(fig.data)
+        for other, idx in views.items():
+            for i in idx:
+                v[i] = other == view
+        return v
+
+    buttons = [dict(label=("new MW over the horizon" if v == "all periods" else f"built in {v}"), method="update",
+                    args=[{"visible": visible(v)}]) for v in order]
+    fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=640)
+    fig.add_shape(type="rect", xref="x", yref="y", x0=x0 * k, x1=x1 * k, y0=y0, y1=y1, layer="below", line=dict(width=0),
+                  fillcolor="#dcebf5")  # water where no country is drawn (e.g. the Caspian)
+    fig.update_layout(margin=dict(l=10, r=10, t=110, b=10), title=dict(y=0.985, yanchor="top"),
+                      legend=dict(orientation="h", y=-0.02, yanchor="top", x=0, font=dict(size=11)),
+                      updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, y=1.01, xanchor="left",
+                                        yanchor="bottom", showactive=True, font=dict(size=11))])
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(showgrid=False)
+    return fig

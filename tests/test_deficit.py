@@ -1,0 +1,107 @@
+"""The one deficit definition (planner/deficit.py), worked by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planner.deficit import Link, closed_by_owner, system_deficits, transfer_deficit, zone_deficits
+
+
+def test_two_zones_with_a_corridor_by_hand():
+    """A: required 600, firm 1,000 (surplus 400). B: required 900, firm 300 (short 600).
+    Corridor A-B 500 MW, credit 0.8 -> firm limit 400 MW; 5 % lost -> B receives 0.95 x 400 = 380.
+    B's deficit = 600 - 380 = 220 MW; A's 0; system 220.
+    Without the corridor: 600 (B alone). Unlimited and lossless: max(0, 1,500 - 1,300) = 200.
+    """
+    req, firm = {"A": 600.0, "B": 900.0}, {"A": 1000.0, "B": 300.0}
+    u = transfer_deficit(req, firm, [Link("A", "B", 0.8 * 500, 0.05)])
+    assert u["A"] == 0.0 and u["B"] == pytest.approx(220.0, abs=1e-6)
+    assert transfer_deficit(req, firm, []).sum() == pytest.approx(600.0)
+    assert transfer_deficit(req, firm, [Link("A", "B", 1e6, 0.0)]).sum() == pytest.approx(200.0, abs=1e-6)
+    # 200 firm MW more in A change nothing (the corridor is full); in B they close 200
+    assert transfer_deficit(req, {"A": 1200.0, "B": 300.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(220.0, abs=1e-6)
+    assert transfer_deficit(req, {"A": 1000.0, "B": 500.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(20.0, abs=1e-6)
+    # the corridor's direction in the inputs does not matter
+    assert transfer_deficit(req, firm, [Link("B", "A", 400, 0.05)])["B"] == pytest.approx(220.0, abs=1e-6)
+
+
+def test_zones_competing_for_one_surplus_share_the_shortfall():
+    """A: required 100, firm 200 (surplus 100). B: required 100, C: required 300, no firm. Corridors A-B, A-C
+    unlimited, lossless. Required 500, firm 200 -> D = 300.
+    Split with the least u_B^2/100 + u_C^2/300 at u_B + u_C = 300: u_C = 3 u_B -> u_B = 75, u_C = 225
+    (both short by 75 %; A sends 25 to B and 75 to C)."""
+    u = transfer_deficit({"A": 100.0, "B": 100.0, "C": 300.0}, {"A": 200.0},
+                         [Link("A", "B", 1e4), Link("A", "C", 1e4)])
+    assert u.sum() == pytest.approx(300.0, abs=1e-5)
+    assert u["A"] == 0.0
+    assert u["B"] == pytest.approx(75.0, abs=1e-3) and u["C"] == pytest.approx(225.0, abs=1e-3)
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    """Stored-result tables of a two-zone, one-period run, written by hand.
+
+    Zones A (region R1) and B (R2); peak hour t=1 (system 600 + 900 = 1,500 > 500 + 700 at t=0); margin 0.
+    Existing: A coal 1,250 MW x credit 0.8 = 1,000 firm; B gas 300 MW x credit 1 = 300 firm.
+    Corridor A-B: 500 MW existing, credit 0.8, loss 5 %, no new lines. Interconnector at B: 200 MW x credit 0.5 = 100.
+    Before: B short 900 - 300 - 100 = 500; receives 380 -> deficit 120 MW (system 120, R2 120, R1 0).
+    New builds in 2030 (in service): partner X 250 MW coal in A (firm 200), partner Y 100 MW gas in B (firm 100).
+    After: B short 400, receives 380 -> 20 MW. All new builds close 120 - 20 = 100.
+    Alone: X adds firm behind a full corridor -> closes 0; Y alone -> 120 - 20 = 100.
+    closed: X 0, Y 100 x 100 / 100 = 100 -> share 100 / 120 = 0.8333.
+    """
+    prices = pd.DataFrame({"zone": ["A", "A", "B", "B"], "period": 2030, "timestep": [0, 1, 0, 1], "weight": 4380.0,
+                           "demand_mw": [500.0, 600.0, 700.0, 900.0], "unserved_mw": 0.0, "price_usd_per_mwh": 0.0})
+    capacity = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "period": 2030,
+                             "existing_mw": [1250.0, 300.0], "new_mw": [250.0, 100.0], "total_mw": [1500.0, 400.0]})
+    new = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "partner": ["X", "Y"], "period": 2030,
+                        "new_mw": [250.0, 100.0], "capex_usd": 0.0})
+    vintages = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "partner": ["X", "Y"], "built_period": 2030,
+                             "period": 2030, "share_in_service": 1.0, "in_service_mw": [250.0, 100.0], "annuity_usd_per_yr": 0.0})
+    tech = pd.DataFrame({"technology": ["coal", "gas"], "kind": "thermal", "capacity_credit_pu": [0.8, 1.0]})
+    margins = pd.DataFrame({"zone": ["A", "B"], "period": 2030, "margin_pu": 0.0, "from_region": "", "region": ["R1", "R2"]})
+    corridors = pd.DataFrame({"corridor": ["A-B"], "from_zone": "A", "to_zone": "B", "period": 2030, "capacity_mw": 500.0,
+                              "new_mw": 0.0})
+    links = pd.DataFrame({"kind": ["corridor", "interconnector"], "link": ["A-B", "I"], "from_zone": ["A", "B"],
+                          "to_zone": ["B", "M"], "period": 2030, "existing_mw": [500.0, 200.0],
+                          "capacity_credit_pu": [0.8, 0.5], "loss_pu": [0.05, 0.0]})
+    return {"prices": prices, "capacity": capacity, "new_capacity": new, "vintages": vintages, "technologies": tech,
+            "reserve_margin_by_zone": margins, "corridors": corridors, "adequacy_links": links}
+
+
+def test_zone_region_system_views_and_partner_shares_by_hand():
+    t = _tables()
+    zd = zone_deficits(t).set_index("zone")
+    assert zd.at["A", "peak_timestep"] == 1 and zd.at["B", "required_mw"] == 900
+    assert zd.at["B", "firm_imports_mw"] == pytest.approx(100)
+    assert zd.at["A", "deficit_before_mw"] == 0 and zd.at["B", "deficit_before_mw"] == pytest.approx(120, abs=1e-5)
+    assert zd.at["B", "deficit_after_mw"] == pytest.approx(20, abs=1e-5)
+    s = system_deficits(zd.reset_index()).set_index("name")
+    assert s.at["*", "deficit_before_mw"] == pytest.approx(120, abs=1e-5)
+    assert s.at["R2", "deficit_before_mw"] == pytest.approx(120, abs=1e-5) and s.at["R1", "deficit_before_mw"] == 0
+    c = closed_by_owner(t).set_index("owner")
+    assert c.at["X", "closed_alone_mw"] == pytest.approx(0, abs=1e-5) and c.at["X", "closed_mw"] == pytest.approx(0, abs=1e-5)
+    assert c.at["Y", "closed_mw"] == pytest.approx(100, abs=1e-5)
+    assert c.at["Y", "share_closed_pu"] == pytest.approx(100 / 120, abs=1e-6)
+
+
+def test_a_new_corridor_is_an_owner_of_what_it_closes():
+    """As _tables, but no partner builds, A's firm raised to 1,300 (1,625 MW x 0.8; surplus 700), and 500 MW of
+    new corridor A-B (in service 1,000 MW, firm limit 800).
+    Before: the 400 MW limit delivers 380 of B's 500 short -> 120 MW.
+    After: A sends 500 / 0.95 = 526 MW (< 800, < 700) and 500 arrive -> 0 MW.
+    The new corridor is the only owner: it closes 120 MW, share 1."""
+    t = _tables()
+    t["capacity"] = t["capacity"].assign(new_mw=0.0, total_mw=t["capacity"]["existing_mw"])
+    t["capacity"].loc[0, ["existing_mw", "total_mw"]] = 1625.0  # 1,625 x 0.8 = 1,300 firm in A
+    t["new_capacity"] = t["new_capacity"].assign(new_mw=0.0)
+    t["vintages"] = t["vintages"].assign(in_service_mw=0.0)
+    t["corridors"] = t["corridors"].assign(capacity_mw=1000.0, new_mw=500.0)
+    zd = zone_deficits(t).set_index("zone")
+    assert zd.at["B", "deficit_before_mw"] == pytest.approx(120, abs=1e-5)
+    assert zd.at["B", "deficit_after_mw"] == pytest.approx(0, abs=1e-5)
+    c = closed_by_owner(t).set_index("owner")
+    assert list(c.index) == ["(new corridors)"]
+    assert c.at["(new corridors)", "closed_alone_mw"] == pytest.approx(120, abs=1e-5)
+    assert c.at["(new corridors)", "closed_mw"] == pytest.approx(120, abs=1e-5)
+    assert c.at["(new corridors)", "share_closed_pu"] == pytest.approx(1.0, abs=1e-6)
