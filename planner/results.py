@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 
 from planner import metrics
 from planner.deficit import adequacy_links
+from planner.model import commitments
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.solve import Solution
@@ -180,5 +181,6 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     shadow(m.import_share, "import_share", "USD/MWh")
     shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th")
     shadow(m.partner_envelope, "partner_envelope", "USD_pv/USD", per_year=False)
+    duals += commitments.shadow_prices(m, sol.duals)
     out["shadow_prices"] = _clean(pd.DataFrame(duals, columns=["constraint", "index", "period", "shadow_price", "unit"]))
     return out

@@ -51,6 +51,10 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     """Settings overrides and scenario switches of the run specification."""
     settings = {**case.settings, **spec.settings}
     tables = dict(case.tables)
+    if spec.cells:  # edits of input cells first: the switches below act on the edited case
+        from planner.cells import apply
+
+        tables = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification")
     sc = spec.scenario
     if sc.get("exclude_partners"):
         known = set(tables["partners"]["partner"])
@@ -71,6 +75,10 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
         tables["reserve_margins"] = tables["reserve_margins"].iloc[0:0]
         tables["periods"] = tables["periods"].assign(min_renewable_share=0.0)
         tables["corridors"] = tables["corridors"].assign(max_new_mw=0.0)
+    if not sc.get("partner_commitments"):  # switched off: read and validated, not applied (run.json says so)
+        off = tables["partner_commitments"].iloc[0:0].copy()
+        off.attrs["rows_switched_off"] = len(tables["partner_commitments"])
+        tables["partner_commitments"] = off
     if sc.get("demand_multiplier") is not None:
         tables["demand"] = tables["demand"].assign(demand_mw=tables["demand"]["demand_mw"] * float(sc["demand_multiplier"]))
     if spec.periods:
@@ -78,6 +86,17 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
         if missing:
             raise InputError([Problem(str(spec.path), f"periods {missing} are not in periods.csv")])
     return Case(case.path, tables, settings)
+
+
+def commitments_note(spec: RunSpec, d: ModelData) -> dict:
+    """What run.json says of partner_commitments.csv: switched on or not, rows applied, rows of periods not run."""
+    from planner.model.commitments import not_applied
+
+    if not spec.scenario.get("partner_commitments"):
+        n = int(d.partner_commitments.attrs.get("rows_switched_off", 0))
+        return {"applied": False, "rows_in_case": n,
+                "note": "set scenario.partner_commitments = true in the run specification to apply them" if n else ""}
+    return {"applied": True, "rows": len(d.partner_commitments), "not_applied": not_applied(d)}
 
 
 def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
@@ -129,12 +148,14 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
         "scenario": spec.scenario,
         "report": spec.report,
         "settings_overrides": spec.settings,
+        "cell_edits": [c.as_dict() for c in spec.cells],
         "solver": sol.solver_version,
         "solver_options": {**DEFAULT_SOLVER, **spec.solver, **(solver or {})},
         "iterations": sol.iterations,
         "size": sol.size,
         "excluded_build_options": d.excluded_builds,
         "committed_builds_counted_as_existing": d.committed_as_existing,
+        "partner_commitments": commitments_note(spec, d),
         "timings_s": timings,
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
     }

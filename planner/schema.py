@@ -156,6 +156,20 @@ TABLES: tuple[Table, ...] = (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("max_new_mw", "float", "MW", "Cumulative new capacity over the horizon.", min=0.0),
     ), required=False),
+    Table("partner_commitments", "A partner's minimum programme: what it must have built by a period, in MW, in USD of "
+          "overnight capex, or in MWh a year of available energy, optionally only of one technology or in one zone. "
+          "Applied only when the run specification sets scenario.partner_commitments = true (planner/model/commitments.py).", (
+        C("partner", "str", "", "Partner whose programme this is.", key=True, ref="partners.partner"),
+        C("period", "int", "year", "Period by which the programme must be built: builds in this and earlier periods count.",
+          key=True, ref="periods.period"),
+        C("technology", "str", "", "Only builds of this technology count; empty for all the partner builds.", key=True,
+          required=False, default="", ref="technologies.technology"),
+        C("zone", "str", "", "Only builds in this zone count; empty for every zone.", key=True, required=False, default="",
+          ref="zones.zone"),
+        C("unit", "str", "", "What quantity measures: MW of new capacity, USD of overnight capex, or MWh/yr of energy the "
+          "new capacity can make available (capacity x availability x hours).", key=True, choices=("MW", "USD", "MWh/yr")),
+        C("quantity", "float", "MW, USD or MWh/yr (as unit says)", "Minimum size of the programme.", min=0.0),
+    ), required=False),
     Table("build_options", "What may be built where, by whom, on which terms.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("technology", "str", "", "Technology.", key=True, ref="technologies.technology"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -161,3 +162,123 @@ def solve(m: pyo.ConcreteModel, options: dict | None = None) -> Solution:
                     "crossover": int(info.crossover_iteration_count)},
         size={"columns": comp.lp.num_col_, "rows": comp.lp.num_row_, "nonzeros": int(len(comp.lp.a_matrix_.value_))},
     )
+
+
+class Solver:
+    """One compiled model kept in one HiGHS instance, for studies that solve it many times.
+
+    The first ``run`` is a cold solve with the run specification's options; after it
+    HiGHS holds an optimal basis, and every later ``run`` — after ``set_row_bounds``,
+    ``add_row``, ``set_costs`` or ``set_col_bounds`` — starts the dual or primal
+    simplex from that basis instead of building, compiling and solving from scratch.
+    Rows and columns are addressed by the Pyomo objects behind them; row bounds are
+    given in the units of the family's docstring (the row's scale is applied here),
+    and ``duals`` are returned in those units too. Any status other than optimal
+    raises ``SolveError`` as ``solve`` does.
+    """
+
+    def __init__(self, m: pyo.ConcreteModel, options: dict | None = None):
+        self.model = m
+        self.comp = compile_lp(m)
+        self.options = dict(options or {})
+        self.options.setdefault("user_objective_scale", objective_scale(self.comp.lp))
+        self.h = make_highs(self.options)
+        self.h.passModel(self.comp.lp)
+        self.col = ComponentMap((v, j) for j, v in enumerate(self.comp.columns))
+        self.row: dict = {}
+        for i, con in enumerate(self.comp.rows):
+            self.row.setdefault(con, i)
+        self.scale = getattr(m, "_row_scale", {})
+        self.cost = np.asarray(self.comp.lp.col_cost_, dtype=float).copy()
+        self.own_objective = True
+        self.runs = 0
+        self.seconds: list[float] = []
+
+    def _scale(self, con) -> float:
+        return self.scale.get(con.parent_component().local_name, 1.0)
+
+    def run(self) -> float:
+        """Solve (warm from the last basis after the first solve); return the objective (USD)."""
+        t0 = time.perf_counter()
+        self.h.run()
+        self.seconds.append(time.perf_counter() - t0)
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            detail = ""
+            if status == highspy.HighsModelStatus.kInfeasible and self.h.getNumRow() == len(self.comp.rows):
+                from dataclasses import replace
+
+                from planner.explain import explain_infeasible
+                detail = explain_infeasible(replace(self.comp, lp=self.h.getLp()), self.options)  # as changed
+            raise SolveError(self.h.modelStatusToString(status), detail)
+        if self.runs == 0:  # later solves start from this basis: simplex, not the interior point method
+            self.h.setOptionValue("solver", "simplex")
+        self.runs += 1
+        return self.objective()
+
+    def objective(self) -> float:
+        """Objective of the last solve: the model's present-value cost (USD), or cost · x after ``set_costs``."""
+        return float(self.h.getInfo().objective_function_value) + (self.comp.offset if self.own_objective else 0.0)
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value)
+
+    def value(self, var) -> float:
+        j = self.col.get(var)
+        return 0.0 if j is None else float(self.h.getSolution().col_value[j])
+
+    def reduced_costs(self) -> np.ndarray:
+        """Column duals: d objective / d column, USD of present value per unit of the column."""
+        return np.asarray(self.h.getSolution().col_dual)
+
+    def row_duals(self) -> np.ndarray:
+        """Raw duals of the rows as written (scaled rows in their scaled units)."""
+        return np.asarray(self.h.getSolution().row_dual)
+
+    def duals(self) -> dict:
+        """Constraint -> dual in the units of its family's docstring (as ``solve`` returns them)."""
+        y = self.row_duals()
+        out: dict = {}
+        for con, yi in zip(self.comp.rows, y):
+            out[con] = out.get(con, 0.0) + float(yi) * self._scale(con)
+        return out
+
+    def load(self) -> None:
+        """Copy the current solution into the Pyomo variables, so expressions and ``extract`` read it."""
+        for v, val in zip(self.comp.columns, self.values()):
+            v.set_value(float(val), skip_validation=True)
+        if self.runs <= 1:  # variables in no row and not in the objective, as ``solve`` sets them
+            for v in self.model.component_data_objects(pyo.Var, descend_into=True):
+                if v.value is None:
+                    v.set_value(0.0 if v.lb is None or v.lb <= 0 else v.lb, skip_validation=True)
+
+    def set_row_bounds(self, con, lower: float | None, upper: float | None) -> None:
+        """New bounds of a row of the model, in the units of its family (None: unbounded)."""
+        i, s = self.row[con], self._scale(con)
+        inf = highspy.kHighsInf
+        self.h.changeRowBounds(i, -inf if lower is None else s * lower, inf if upper is None else s * upper)
+
+    def set_col_bounds(self, var, lower: float, upper: float | None) -> None:
+        self.h.changeColBounds(self.col[var], lower, highspy.kHighsInf if upper is None else upper)
+
+    def add_row(self, columns, values, lower: float | None, upper: float | None) -> int:
+        """Add a row sum_j values_j * x[columns_j] in [lower, upper]; return its index (for ``set_added_row_bounds``)."""
+        inf = highspy.kHighsInf
+        idx = np.asarray(columns, dtype=np.int32)
+        val = np.asarray(values, dtype=float)
+        self.h.addRow(-inf if lower is None else lower, inf if upper is None else upper, len(idx), idx, val)
+        return self.h.getNumRow() - 1
+
+    def set_added_row_bounds(self, i: int, lower: float | None, upper: float | None) -> None:
+        inf = highspy.kHighsInf
+        self.h.changeRowBounds(i, -inf if lower is None else lower, inf if upper is None else upper)
+
+    def set_costs(self, cost: np.ndarray, maximise: bool = False) -> None:
+        """Replace the objective by cost · x (``self.cost`` is the model's own); minimise unless ``maximise``."""
+        n = len(cost)
+        self.own_objective = cost is self.cost
+        lp = highspy.HighsLp()
+        lp.col_cost_ = np.asarray(cost, dtype=float)
+        self.h.setOptionValue("user_objective_scale", objective_scale(lp))
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+        self.h.changeObjectiveSense(highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize)

@@ -15,6 +15,12 @@
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
     keep_committed = true               # ... except their committed ones (min_new_mw > 0)
+    partner_commitments = true          # apply partner_commitments.csv (default false: the table is read, not applied)
+    [[cells]]                           # set one column of the rows a selector picks, in any input table
+    table = "partners"                  # (planner/cells.py; sweep --vary TABLE.csv:COL=V:COLUMN=V1,V2 makes these)
+    where = { partner = "TR" }
+    column = "wacc"
+    value = 0.07
     [report]
     highlight_partners = ["TR"]         # partners the report's map and charts pick out
     [[calibration]]                     # published figures to check (planner calibrate)
@@ -31,13 +37,16 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.cells import check as check_cell
+from planner.cells import from_dict
 from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
-_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "report"}
+_KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
+         "report"}
 _REPORT = {"highlight_partners"}
 _TIME = {"representative_days", "keep_peak_day"}
-_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier"}
+_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier", "partner_commitments"}
 
 
 @dataclass
@@ -52,6 +61,7 @@ class RunSpec:
     settings: dict = field(default_factory=dict)
     scenario: dict = field(default_factory=dict)
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
+    cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
     report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
 
 
@@ -79,6 +89,8 @@ def load_spec(path: str | Path) -> RunSpec:
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
         problems.append(Problem(file, "calibration checks are [[calibration]] tables"))
+    if not isinstance(raw.get("cells", []), list):
+        problems.append(Problem(file, "cell edits are [[cells]] tables"))
     if problems:
         raise InputError(problems)
     inputs = Path(raw["inputs"])
@@ -87,7 +99,7 @@ def load_spec(path: str | Path) -> RunSpec:
     spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
                    scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
-                   report=raw.get("report", {}))
+                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
     validate_spec(spec)
     return spec
 
@@ -130,7 +142,7 @@ def validate_spec(spec: RunSpec) -> None:
     dm = spec.scenario.get("demand_multiplier")
     if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
         problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
-    for key in ("no_new_builds", "keep_committed"):
+    for key in ("no_new_builds", "keep_committed", "partner_commitments"):
         if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
             problems.append(Problem(file, f"scenario.{key} must be true or false"))
     for k, v in list(spec.settings.items()):
@@ -141,6 +153,8 @@ def validate_spec(spec: RunSpec) -> None:
         parsed = _parse(SETTING[k], str(v), f"{file} [settings]", None, problems)
         if len(problems) == n:
             spec.settings[k] = parsed
+    for cell in spec.cells:
+        problems += check_cell(cell, file)
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))

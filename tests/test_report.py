@@ -123,6 +123,15 @@ def test_compare_gives_the_differences_of_two_runs(results, example, tmp_path, c
     assert cap["diff_example_dr3"].sum() == pytest.approx(
         b.tables["capacity"]["total_mw"].sum() - a.tables["capacity"]["total_mw"].sum(), abs=1e-3)
     assert (out / "compare.html").is_file()
+    # partner capacity by zone side by side: each run's column sums that run's new_capacity per partner and zone
+    pc = pd.read_csv(out / "partner_capacity_new.csv", keep_default_na=False)
+    for n, run in (("example", a), ("example_dr3", b)):
+        got = pc.groupby(["partner", "zone"])[f"new_mw_{n}"].sum()
+        nc = run.tables["new_capacity"]
+        want = nc.assign(partner=nc["partner"].replace("", "(unattributed)")).groupby(["partner", "zone"])["new_mw"].sum()
+        assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy(), abs=1e-6)
+    html = (out / "compare.html").read_text(encoding="utf-8")
+    assert html.count("Plotly.newPlot") >= 3 and "compare-chart-0" in html
 
 
 def test_compare_refuses_runs_over_other_periods_or_zones(results, example, tmp_path, capsys):
@@ -205,7 +214,7 @@ def test_partner_section_equals_the_result_tables(example):
     tables, _ = read_results(example)
     nc = tables["new_capacity"]
     p = pd.read_csv(example / "report" / "partners.csv").set_index("partner")
-    assert set(p.index) == set(nc.loc[nc["new_mw"] > 1e-6, "partner"])
+    assert set(nc.loc[nc["new_mw"] > 1e-6, "partner"]) <= set(p.index)
     closed = closed_by_owner(tables).set_index(["owner", "period"])["share_closed_pu"]
     html = (example / "report" / "report.html").read_text(encoding="utf-8")
     section = html[html.index("id='partners'"):html.index("</table>", html.index("id='partners'"))]
@@ -231,3 +240,57 @@ def test_partner_section_equals_the_result_tables(example):
     assert row[col["capex_usd"]].number_format == "#,##0"
     assert row[col["share_closed_2030_pu"]].number_format == "0.0%"
     assert wb["prices" if "prices" in wb.sheetnames else "price_statistics"]["C2"].number_format == "#,##0.00"
+
+
+def test_assumption_sources_are_quoted_not_guessed():
+    """A SOURCES.md cell lists items one by one: the clause of the item is quoted with its own label; a clause
+    without a label takes the cell's only when the cell uses one kind; a figure without a row says so."""
+    from planner.report.assumptions import parse_sources, source_of
+
+    text = """## `technologies.csv`
+
+| column | source |
+|---|---|
+| `capex_usd_per_kw` | coal 1,508 (IIASA coal_ppl 2030; not buildable); gas_ocgt 639 (DERIVED: DNV CCGT x ratio); wind 1,309 (IIASA). [`CAPEX`] |
+
+## `partners.csv`
+
+| column | source |
+|---|---|
+| `wacc` | ASSUMPTION, per year: KZ 0.10 = base rate. TR 0.12: commercial finance (no sovereign backing). |
+"""
+    src = parse_sources(text)
+    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "gas_ocgt") == ("derived", "gas_ocgt 639 (DERIVED: DNV CCGT x ratio)")
+    # wind's clause has no label of its own: gas_ocgt's DERIVED is not borrowed
+    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "wind") == ("see the source text", "wind 1,309 (IIASA).")
+    # the wacc cell opens with ASSUMPTION, a label for the whole list
+    assert source_of(src, "partners.csv", "wacc", "TR") == ("assumption", "TR 0.12: commercial finance (no sovereign backing).")
+    assert source_of(src, "partners.csv", "wacc", "KZ")[1] == "ASSUMPTION, per year: KZ 0.10 = base rate"
+    assert source_of(src, "fuels.csv", "price_usd_per_mwh_th", "gas") == ("not documented in the case", "")
+
+
+def test_placement_tables_beside_the_run_join_the_partner_section(results, example):
+    """A placement study's folder beside the run (results/<name>-placement-<K>/) is read: its tables appear in the
+    HTML partner section (the programme curve and robustness ranges also as charts) and as workbook sheets."""
+    from openpyxl import load_workbook
+
+    folder = results / "example-placement-TR"
+    folder.mkdir(exist_ok=True)
+    pd.DataFrame({"size": [0, 500, 1000], "unit": "MW", "period": 2030,
+                  "premium_present_value_usd": [0.0, 1e8, 3e8]}).to_csv(folder / "programme.csv", index=False)
+    pd.DataFrame({"zone": ["N", "S"], "least_cost_mw": [0.0, 900.0], "min_mw": [0.0, 700.0],
+                  "max_mw": [200.0, 1000.0]}).to_csv(folder / "alternatives.csv", index=False)
+    pd.DataFrame({"zone": ["N"], "technology": ["gas_ccgt"], "period": [2030],
+                  "capex_usd_per_kw": [912.5]}).to_csv(folder / "break_even.csv", index=False)
+    try:
+        build_report(example)
+        html = (example / "report" / "report.html").read_text(encoding="utf-8")
+        section = html[html.index("id='partners'"):html.index("<h2>", html.index("id='partners'") + 5)]
+        assert "Break-even costs by site" in section and "912.5" in section
+        assert "id=\"placement-programme\"" in section and "id=\"placement-alternatives\"" in section
+        wb = load_workbook(example / "report" / "report.xlsx")
+        assert {"placement_programme", "placement_alternatives", "placement_break_even"} <= set(wb.sheetnames)
+        assert wb["placement_break_even"]["D2"].value == 912.5
+    finally:
+        shutil.rmtree(folder)
+        build_report(example)

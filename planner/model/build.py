@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model import (balance, build_limits, capacity, co2, dispatch, fuel_limits, hydro, import_share,
+from planner.model import (balance, build_limits, capacity, co2, commitments, dispatch, fuel_limits, hydro, import_share,
                            objective, partners, renewable_share, reserve, storage, trade, transmission)
 from planner.model.data import ModelData
 from planner.model.registry import Registry
@@ -30,6 +30,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "import_share": ("import_share",),
     "fuel_limits": ("fuel_limit",),
     "partners": ("partner_envelope", "partner_min_share", "partner_max_share", "partner_zone_cap"),
+    "commitments": ("commitment_mw", "commitment_usd", "commitment_mwh"),
 }
 
 
@@ -55,5 +56,6 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     import_share.add(m, d)
     fuel_limits.add(m, d)
     partners.add(m, d)
+    commitments.add(m, d)       # partner_commitments.csv, when the run spec switches it on
     objective.add(m, d)         # sums every registered cost
     return m

@@ -85,6 +85,7 @@ class ModelData:
     partner_zone_caps: pd.DataFrame
     settings: dict
     potentials: dict[tuple[str, str], float] = field(default_factory=dict)
+    partner_commitments: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows of partner_commitments.csv, by line
     excluded_builds: list[str] = field(default_factory=list)
     committed_as_existing: list[str] = field(default_factory=list)
 
@@ -244,4 +245,5 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
         partner_zone_caps=t["partner_zone_caps"].set_index(["partner", "zone"]),
         settings={**s, "base_year": base}, excluded_builds=excluded, committed_as_existing=committed,
         potentials={(r.zone, r.technology): float(r.max_new_mw) for r in t["build_potentials"].itertuples()},
+        partner_commitments=t.get("partner_commitments", pd.DataFrame()),
     )

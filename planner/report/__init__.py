@@ -27,7 +27,7 @@ def build_report(results_dir: str | Path) -> Path:
     """Write RESULTS_DIR/report/ whole or not at all (temporary folder moved into place)."""
     from planner.report.data import load_run
     from planner.report.excel import write_excel
-    from planner.report.html import write_html
+    from planner.report.html import placement_tables, write_html
     from planner.report.tables import BUILDERS, report_tables
     from planner.store import write_results
 
@@ -44,7 +44,8 @@ def build_report(results_dir: str | Path) -> Path:
     def fill(tmp: Path) -> None:
         for name, df in rt.items():
             df.to_csv(tmp / f"{name}.csv", index=False, float_format="%.10g")
-        write_excel(tmp / "report.xlsx", rt, about)
+        placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
+        write_excel(tmp / "report.xlsx", {**rt, **placement}, about)
         write_html(tmp / "report.html", run, rt, notes, docs)
 
     return write_results(Path(results_dir) / "report", fill)

@@ -6,8 +6,10 @@ SOURCES.md has one section per file (``## `file.csv` ``) and one table row per
 column (``| `column` | text |``); the text labels each figure SOURCED, DERIVED
 or ASSUMPTION. For a row about one item (a technology, a partner, a fuel) the
 clause naming that item is quoted where the text lists items one by one
-(separated by ';'); the label is the first of SOURCED / DERIVED / ASSUMPTION
-in that clause, else in the whole cell. Nothing is guessed: a figure with no
+(separated by ';' or sentences); the label is the first of SOURCED / DERIVED /
+ASSUMPTION in that clause, else the label the cell opens with (one for the
+whole list), else none ("see the source text"): a label is never borrowed from
+another item's clause. Nothing is guessed: a figure with no
 row in SOURCES.md says "not documented in the case".
 """
 
@@ -39,12 +41,15 @@ def parse_sources(text: str) -> dict[tuple[str, str], str]:
 
 
 def _clauses(text: str) -> list[str]:
-    """Split at ';' outside parentheses."""
+    """Split at ';' and at sentence ends ('. ' before a capital or a digit) outside parentheses."""
     parts, depth, cur = [], 0, []
-    for ch in text:
+    for i, ch in enumerate(text):
         depth += ch in "(["
         depth -= ch in ")]"
-        if ch == ";" and depth <= 0:
+        nxt = text[i + 1:i + 3]
+        end = ch == ";" or (ch == "." and len(nxt) == 2 and nxt[0] == " "
+                            and (nxt[1].isupper() or nxt[1] == "`" or re.match(r" [a-z_]+ = ", text[i + 1:])))
+        if end and depth <= 0:
             parts.append("".join(cur).strip())
             cur = []
         else:
@@ -63,13 +68,18 @@ def source_of(sources: dict[tuple[str, str], str], file: str, column: str, item:
     cell = sources.get((file, column))
     if cell is None:
         return "not documented in the case", ""
-    text = cell
+    text, narrowed = cell, False
     if item:
         pat = re.compile(rf"(^|[\s(,]){re.escape(item)}\b")
         hit = [c for c in _clauses(cell) if pat.search(c)]
         if hit:
-            text = hit[0]
-    label = _label(text) or _label(cell) or "see SOURCES.md"
+            text, narrowed = hit[0], True
+    kinds = sorted({x for x in LABELS if x in cell}, key=cell.find)
+    if not narrowed:  # the whole cell speaks for the figure: every kind of label it uses
+        label = " / ".join(k.lower() for k in kinds) or "see the source text"
+    else:  # a clause without its own label takes the cell's only when the cell opens with it (a label for the list)
+        lead = next((x.lower() for x in LABELS if cell.lstrip().startswith(x)), "")
+        label = _label(text) or lead or "see the source text"
     text = re.sub(r"\s*\[`[^\]]*`\]\s*$", "", text)  # the build script's constant names
     return label, (text if len(text) <= 260 else text[:257] + "…")
 
@@ -117,10 +127,11 @@ def key_assumptions(run: StoredRun) -> pd.DataFrame | None:
     e = (pr["demand_mw"] * pr["weight"]).groupby([pr["zone"].map(lambda z: reg.get(z) or z), pr["period"]]).sum() / 1e6
     periods = run.periods
     for region in sorted(e.index.get_level_values(0).unique()):
+        for p in periods:
+            add("demand by region", f"{region} {p}", float(e.get((region, p), 0.0)), "TWh/yr", "demand_growth.csv", "multiplier", "")
         for a, b in zip(periods, periods[1:]):
             va, vb = e.get((region, a), 0.0), e.get((region, b), 0.0)
             if va > 0 and vb > 0:
-                g = (vb / va) ** (1 / (b - a)) - 1
-                add("demand growth by region", f"{region} {a}→{b} ({va:,.1f} → {vb:,.1f} TWh)", g, "fraction/yr",
+                add("demand growth by region", f"{region} {a}→{b}", (vb / va) ** (1 / (b - a)) - 1, "fraction/yr",
                     "demand_growth.csv", "multiplier", "")
     return pd.DataFrame(rows, columns=["assumption", "item", "value", "unit", "label", "source"])

@@ -149,8 +149,8 @@ def fig_deficit(c: Context):
         z = df.set_index("zone").loc[order].reset_index()
         fig.add_bar(x=[z["zone"], z["period"].astype(str)], y=z[col], name=name, marker_color=color, legendgroup=col,
                     showlegend=False, row=1, col=2)
-    fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)", height=460, barmode="group")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)", height=480, barmode="group")
+    fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=95))
     return fig
 
 

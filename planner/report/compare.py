@@ -22,6 +22,7 @@ import pandas as pd
 
 from planner.errors import InputError, Problem
 from planner.report.data import StoredRun, load_run
+from planner.deficit import owner
 from planner.report.tables import headline
 
 
@@ -74,8 +75,10 @@ def compare_tables(runs: list[StoredRun], names: list[str]) -> dict[str, pd.Data
     head = head.sort_values(["metric", "period"], key=lambda s: s.map(order).fillna(len(order)) if s.name == "metric" else s)
     cap = [r.tables["capacity"] for r in runs]
     gen = [r.tables["generation"] for r in runs]
+    partner_new = [r.tables["new_capacity"].assign(partner=lambda x: x["partner"].map(owner)) for r in runs]
     return {
         "headline": head.reset_index(drop=True),
+        "partner_capacity_new": side_by_side(partner_new, names, ["partner", "zone", "period"], "new_mw"),
         "capacity_total": side_by_side(cap, names, ["zone", "technology", "period"], "total_mw"),
         "capacity_new": side_by_side(cap, names, ["zone", "technology", "period"], "new_mw"),
         "generation": side_by_side(gen, names, ["zone", "technology", "period"], "generation_mwh"),
@@ -104,6 +107,15 @@ def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
             rel = d[f"rel_{i}"]
             row += _num(d[f"diff_{i}"], d["unit"]).rjust(w + 2) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
         lines.append(row)
+    pc = tables.get("partner_capacity_new")
+    if pc is not None and len(pc):
+        by = pc.groupby(["partner", "zone"])[[f"new_mw_{n}" for n in names]].sum()
+        by = by[(by.abs() > 0.5).any(axis=1)]
+        if len(by):
+            lines += ["", "new capacity by partner and zone, all periods (MW):",
+                      "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n[:w - 1].rjust(w) for n in names)]
+            for (k, z), row in by.iterrows():
+                lines.append("  " + str(k)[:15].ljust(16) + str(z)[:17].ljust(18) + "".join(f"{v:,.0f}".rjust(w) for v in row))
     cap = tables["capacity_total"]
     for n in names[1:]:
         big = cap.reindex(cap[f"diff_{n}"].abs().sort_values(ascending=False).index).head(8)
@@ -125,18 +137,78 @@ def _positional(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return df.rename(columns=ren)
 
 
+def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun], names: list[str]) -> list[tuple[str, object]]:
+    """(title, figure): partner capacity by zone, capacity by technology, deficit left, cost, side by side."""
+    import plotly.graph_objects as go
+
+    from planner import metrics
+    from planner.report.charts import colors, layout
+
+    figs = []
+    pc = tables["partner_capacity_new"]
+    long = pd.concat([pc[["partner", "zone", f"new_mw_{n}"]].rename(columns={f"new_mw_{n}": "new_mw"}).assign(run=n)
+                      for n in names])
+    long = long.groupby(["partner", "zone", "run"], as_index=False, sort=False)["new_mw"].sum()
+    if long["new_mw"].abs().sum() > 0:
+        fig = go.Figure()
+        kc = colors(sorted(long["partner"].unique()))
+        for k, g in long.groupby("partner"):
+            g = g.set_index(["zone", "run"]).reindex(pd.MultiIndex.from_product([sorted(long["zone"].unique()), names]))
+            fig.add_bar(x=[g.index.get_level_values(0), g.index.get_level_values(1)], y=g["new_mw"].fillna(0.0), name=k,
+                        marker_color=kc[k])
+        figs.append(("New capacity by partner and zone, all periods (MW), run by run",
+                     layout(fig, "New MW by partner: zone, then run", barmode="stack", yaxis_title="MW", height=460)))
+    cap = tables["capacity_total"]
+    tech = cap.groupby(["technology", "period"], as_index=False)[[f"total_mw_{n}" for n in names]].sum()
+    fig = go.Figure()
+    tc = colors(sorted(tech["technology"].unique()))
+    for g, grp in tech.groupby("technology"):
+        x0 = [str(p) for p in grp["period"] for _ in names]
+        x1 = [n for _ in grp["period"] for n in names]
+        y = [float(r[f"total_mw_{n}"]) / 1000 for _, r in grp.iterrows() for n in names]
+        fig.add_bar(x=[x0, x1], y=y, name=g, marker_color=tc[g])
+    figs.append(("Capacity in service by technology (GW): period, then run",
+                 layout(fig, "Capacity by technology (GW)", barmode="stack", yaxis_title="GW", height=440)))
+    fig = go.Figure()
+    periods = runs[0].periods
+    for metric, label in (("deficit_existing_fleet", "deficit with the existing fleet"),
+                          ("deficit_after_new_builds", "deficit after new builds")):
+        try:
+            vals = [metrics.series(r.tables, metric, periods) for r in runs]
+        except KeyError:
+            break
+        fig.add_bar(x=[[str(p) for p in periods for _ in names], [n for _ in periods for n in names]],
+                    y=[float(v[p]) for p in periods for v in vals], name=label)
+    if fig.data:
+        figs.append(("System deficit (MW, docs/deficit.md): period, then run",
+                     layout(fig, "System deficit before and after new builds (MW)", barmode="group", yaxis_title="MW")))
+    fig = go.Figure()
+    fig.add_bar(x=names, y=[r.meta["objective_usd"] / 1e9 for r in runs], marker_color="#4e79a7",
+                text=[f"{r.meta['objective_usd'] / 1e9:,.2f}" for r in runs], textposition="outside", cliponaxis=False)
+    figs.append(("Present value of system cost (bn USD)", layout(fig, "Present value of system cost (bn USD)",
+                                                                 yaxis_title="bn USD", height=380)))
+    return figs
+
+
 def write_html(path: Path, tables: dict[str, pd.DataFrame], runs: list[StoredRun], names: list[str]) -> None:
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
     esc = _html.escape
     css = ("body{font-family:system-ui,sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}"
            "th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f4f4f4}"
            "td:first-child{text-align:left}.neg{color:#a33}.pos{color:#262}")
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner compare</title><style>{css}</style></head><body>",
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner compare</title><style>{css}</style>"
+             f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Comparison against {esc(names[0])}</h1><ul>"]
     parts += [f"<li><b>{esc(n)}</b>: {esc(str(r.folder))}, inputs {esc(str(r.meta.get('inputs_sha256', ''))[:12])}, "
               f"scenario {esc(str(r.meta.get('scenario')))}, settings overrides {esc(str(r.meta.get('settings_overrides')))}</li>"
               for n, r in zip(names, runs)]
     parts.append("</ul><p>diff = run - reference; rel = diff / |reference|. Units in the column names "
                  "(_mw MW, _mwh MWh/yr) and in the headline's unit column.</p>")
+    for i, (title, fig) in enumerate(compare_figures(tables, runs, names)):
+        parts.append(f"<h2>{esc(title)}</h2>" + pio.to_html(fig, full_html=False, include_plotlyjs=False,
+                                                             div_id=f"compare-chart-{i}", config={"displaylogo": False}))
     for name, df in tables.items():
         fmt = {c: (lambda v: "" if v != v else f"{v:+.1%}") for c in df.columns if c.startswith("rel_")}
         fmt.update({c: (lambda v: f"{v:,.1f}") for c in df.select_dtypes("float").columns if c not in fmt})
@@ -168,7 +240,8 @@ def run_compare(folders: list[Path], out: Path | None = None) -> int:
 
     folder = write_results(out, fill)
     print(terminal({k: _positional(v, names) for k, v in tables.items()} | {"capacity_total": tables["capacity_total"]}, names))
-    print(f"\ncomparison written to {folder} (headline.csv, capacity_total.csv, capacity_new.csv, generation.csv, compare.html)")
+    print(f"\ncomparison written to {folder} (headline.csv, partner_capacity_new.csv, capacity_total.csv, capacity_new.csv, generation.csv, "
+          "compare.html)")
     return 0
 
 

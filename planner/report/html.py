@@ -21,7 +21,7 @@ CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.note{color:#a33}.meta td{text-align:left}
-td.text{text-align:left}.answer{background:#f7f7f2;border:1px solid #ddd;padding:8px 16px;font-size:15px}
+td.text{text-align:left}table.assumptions th,table.partners th{text-align:left}.answer{background:#f7f7f2;border:1px solid #ddd;padding:8px 16px;font-size:15px}
 .answer li{margin:4px 0}details{margin:4px 0}summary{cursor:pointer;font-weight:600}.chart{min-height:420px}"""
 
 esc = _html.escape
@@ -45,9 +45,22 @@ def _fmt(col: str, v: object) -> str:
     return str(v)
 
 
-def table_html(df: pd.DataFrame, cls: str = "") -> str:
+def partner_headers(columns) -> list[str]:
+    """Readable headers of the partners table (the CSV and workbook keep the unit-suffixed names)."""
+    fixed = {"new_mw": "new MW", "capex_usd": "overnight capex (USD)", "technologies": "technologies (by MW)",
+             "zones": "zones (by MW)"}
+    out = []
+    for c in columns:
+        if c.startswith("share_closed_") and c.endswith("_pu"):
+            out.append(f"share of the {c[len('share_closed_'):-3]} deficit closed")
+        else:
+            out.append(fixed.get(c, c))
+    return out
+
+
+def table_html(df: pd.DataFrame, cls: str = "", headers: list[str] | None = None) -> str:
     """A table with readable numbers (USD in millions, shares in %), every text escaped."""
-    head = "".join(f"<th>{esc(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in (headers or df.columns))
     body = []
     for row in df.itertuples(index=False):
         cells = []
@@ -95,6 +108,40 @@ def placement_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     return out
 
 
+PLACEMENT_TITLES = {
+    "where": "Where the partner builds in the least-cost plan",
+    "break_even": "Break-even costs by site (capex and WACC at which a site enters the plan)",
+    "programme": "Programme curve (cost of committing the partner to a programme of each size)",
+    "programme_sites": "Where the programme's MW go",
+    "programme_displaced": "What the programme displaces (new MW by partner and technology)",
+    "programme_displaced_generation": "What the programme displaces (generation by technology)",
+    "alternatives": "Robustness ranges (near-optimal alternatives: least and most MW per zone)",
+}
+
+
+def placement_figure(stem: str, df: pd.DataFrame):
+    """The programme curve and the robustness ranges as charts, when their columns are there."""
+    import plotly.graph_objects as go
+
+    from planner.report.charts import layout
+    if stem == "programme" and {"size", "premium_present_value_usd"} <= set(df.columns) and len(df):
+        d = df.sort_values("size")
+        unit = str(d["unit"].iloc[0]) if "unit" in d.columns else ""
+        fig = go.Figure(go.Scatter(x=d["size"], y=d["premium_present_value_usd"] / 1e6, mode="lines+markers"))
+        return layout(fig, "Programme curve: present-value premium over the least-cost plan (million USD)",
+                      xaxis_title=f"programme size ({unit})", yaxis_title="million USD", height=380)
+    if stem == "alternatives" and {"zone", "min_mw", "max_mw"} <= set(df.columns) and len(df):
+        d = df.sort_values("max_mw", ascending=False)
+        fig = go.Figure()
+        fig.add_bar(x=d["zone"], y=d["max_mw"] - d["min_mw"], base=d["min_mw"], name="range at the cost slack",
+                    marker_color="#9ecae1")
+        if "least_cost_mw" in d.columns:
+            fig.add_scatter(x=d["zone"], y=d["least_cost_mw"], mode="markers", name="least-cost plan",
+                            marker=dict(color="#e15759", size=10, symbol="diamond"))
+        return layout(fig, "Robustness: the partner's MW per zone across near-optimal plans", yaxis_title="MW", height=380)
+    return None
+
+
 def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
     parts = ["<h2 id='partners'>Partners: who builds what, where, and how much of the deficit it closes</h2>"]
     p = rt.get("partners")
@@ -104,13 +151,22 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
         parts.append("<p>Over the horizon: new MW, overnight capex (USD millions), technologies and zones in order of MW, "
                      "and per period the share of the system deficit the partner's builds close (docs/deficit.md). "
                      "Per period in <code>partners_by_period</code>; by zone in <code>partner_capacity</code>.</p>")
-        parts.append(table_html(p, "partners"))
+        parts.append(table_html(p, "partners", headers=partner_headers(p.columns)))
     placement = placement_tables(run)
     if placement:
-        parts.append("<h3>Placement study</h3><p>Tables of the placement study run on this model "
-                      "(break-even costs by site, programme curve, robustness ranges), as it wrote them.</p>")
+        parts.append("<h3>Placement study</h3><p>The tables the placement study wrote for this model "
+                     "(<code>planner placement</code>), shown as written.</p>")
         for name, df in placement.items():
-            parts.append(f"<details open><summary>{esc(name)} ({len(df)} rows)</summary>{table_html(df.head(200))}</details>")
+            stem = name.rsplit("/", 1)[-1]
+            title = PLACEMENT_TITLES.get(stem, stem)
+            fig = placement_figure(stem, df)
+            if fig is not None:
+                import plotly.io as pio
+                parts.append(f"<h4>{esc(title)}</h4>" + pio.to_html(fig, full_html=False, include_plotlyjs=False,
+                                                                     div_id=f"placement-{stem}",
+                                                                     config={"displaylogo": False}))
+            parts.append(f"<details{' open' if stem in ('break_even', 'programme', 'alternatives') else ''}><summary>"
+                         f"{esc(title)}: {esc(name)}.csv ({len(df)} rows)</summary>{table_html(df.head(200))}</details>")
     return "\n".join(parts)
 
 

@@ -144,7 +144,7 @@ def fig_map(c: Context):
     def X(lon):
         return np.asarray(lon, dtype=float) * k
 
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.87, 0.13], horizontal_spacing=0.01)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], horizontal_spacing=0.005)
     base: list[int] = []  # traces shown in every view
 
     def add(trace, col=1, view=None):
@@ -285,7 +285,7 @@ def fig_map(c: Context):
 
     buttons = [dict(label=("new MW over the horizon" if v == "all periods" else f"built in {v}"), method="update",
                     args=[{"visible": visible(v)}]) for v in order]
-    fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=640)
+    fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=800)
     fig.add_shape(type="rect", xref="x", yref="y", x0=x0 * k, x1=x1 * k, y0=y0, y1=y1, layer="below", line=dict(width=0),
                   fillcolor="#dcebf5")  # water where no country is drawn (e.g. the Caspian)
     fig.update_layout(margin=dict(l=10, r=10, t=110, b=10), title=dict(y=0.985, yanchor="top"),

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from planner.spec import RunSpec
 
 # every study, once: module names of this package, in the order ``planner --help`` lists them
-STUDIES = ("partner_value", "calibrate", "time_error", "sweep")
+STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep")
 CONTRACT = ("NAME", "HELP", "add_arguments", "run")
 
 

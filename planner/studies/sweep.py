@@ -2,6 +2,13 @@
 
     planner sweep models/kazakhstan.toml --vary settings.discount_rate=0.06,0.10,0.15 \
                                          --vary scenario.demand_multiplier=0.9,1.1 [--scheduler tcp://host:8786]
+    planner sweep models/kazakhstan_2030.toml --vary partners.csv:partner=TR:wacc=0.07,0.10 \
+                                         --vary partner_commitments.csv:partner=TR&period=2030:quantity=1000,2000
+
+``--vary`` takes a run-spec key (SECTION.KEY=V1,V2) or any cell of any input
+table, picked by a selector (TABLE.csv:COLUMN=VALUE[&COLUMN=VALUE]:COLUMN=V1,V2,
+``*`` for every row; see planner/cells.py): each value becomes a cell edit of the
+variant's run specification, checked against the schema before anything solves.
 
 Every combination of the ``--vary`` values is a variant named
 ``<name>-<key>=<value>-...``; each is solved as its own run and written to
@@ -35,9 +42,24 @@ SECTIONS = ("settings", "scenario", "solver", "time")
 
 
 def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
-    """``section.key=v1,v2`` -> {(section, key): [v1, v2]}, numbers parsed as numbers."""
+    """``section.key=v1,v2`` -> {(section, key): [v1, v2]}, numbers parsed as numbers;
+    ``TABLE.csv:SELECTOR:COLUMN=v1,v2`` -> {("cells", "TABLE.csv:SELECTOR:COLUMN"): [v1, v2]}."""
+    from planner.cells import Cell, check, parse_selector
+
     out: dict[tuple[str, str], list] = {}
     for item in items:
+        if item.count(":") >= 2:  # a cell of an input table
+            head, _, last = item.rpartition(":")
+            column, sep, values = last.partition("=")
+            if not sep or not values:
+                raise InputError([Problem("--vary", f"{item!r} is not TABLE.csv:COLUMN=VALUE:COLUMN=V1,V2")])
+            table, where, column = parse_selector(f"{head}:{column}")
+            vals = values.split(",")
+            problems = [p for v in vals for p in check(Cell(table, where, column, v), "--vary")]
+            if problems:
+                raise InputError(problems)
+            out[("cells", f"{head}:{column}")] = vals
+            continue
         key, sep, values = item.partition("=")
         section, dot, name = key.partition(".")
         if not sep or not dot or section not in SECTIONS or not values:
@@ -59,6 +81,13 @@ def variants(spec: RunSpec, vary: dict[tuple[str, str], list]) -> list[RunSpec]:
         s = copy.deepcopy(spec)
         label = []
         for (section, name), value in zip(keys, combo):
+            if section == "cells":
+                from planner.cells import Cell, parse_selector
+
+                cell = Cell(*parse_selector(name), value)
+                s.cells = [*s.cells, cell]
+                label.append(cell.label)
+                continue
             getattr(s, section)[name] = value
             label.append(f"{name}={value}")
         s.name = f"{spec.name}-" + "-".join(label)
@@ -80,6 +109,19 @@ def _solve_one(spec: RunSpec, results_root: str) -> dict:
             "solve_s": out.meta["timings_s"]["solve_s"], "results": str(out.folder)}
 
 
+def dask_map(fn, args: list[tuple], scheduler: str) -> list:
+    """``[fn(*a) for a in args]`` on a dask.distributed scheduler (``local``: a LocalCluster on this machine)."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True) if scheduler == "local" else None
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            return client.gather(client.map(fn, *zip(*args), pure=False))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), scheduler: str | None = None) -> pd.DataFrame:
     import pandas as pd
 
@@ -88,16 +130,11 @@ def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), s
     if scheduler is None:
         rows = [_solve_one(s, root) for s in runs]
     else:
-        from dask.distributed import Client, LocalCluster
-
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True) if scheduler == "local" else None
-        with Client(cluster if cluster is not None else scheduler) as client:
-            rows = client.gather(client.map(_solve_one, runs, [root] * len(runs), pure=False))
-        if cluster is not None:
-            cluster.close()
+        rows = dask_map(_solve_one, [(s, root) for s in runs], scheduler)
     table = pd.DataFrame(rows)
-    for (section, name), _ in vary.items():
-        table[f"{section}.{name}"] = [getattr(s, section)[name] for s in runs]
+    combos = list(itertools.product(*vary.values()))
+    for i, (section, name) in enumerate(vary):
+        table[name if section == "cells" else f"{section}.{name}"] = [c[i] for c in combos]
     write_tables(results_folder(spec, NAME, root=results_root), {"sweep": table})
     return table
 
@@ -105,7 +142,8 @@ def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), s
 def add_arguments(sw: argparse.ArgumentParser) -> None:
     sw.add_argument("model")
     sw.add_argument("--vary", action="append", required=True, metavar="SECTION.KEY=V1,V2",
-                    help="e.g. settings.discount_rate=0.06,0.1 or scenario.demand_multiplier=0.9,1.1 (repeatable)")
+                    help="e.g. settings.discount_rate=0.06,0.1, scenario.demand_multiplier=0.9,1.1, or any input cell: "
+                         "partners.csv:partner=TR:wacc=0.07,0.1 (repeatable; see planner/cells.py)")
     sw.add_argument("--scheduler", help="dask.distributed scheduler address, or 'local' for a LocalCluster here")
     sw.add_argument("--results", default="results")
 

@@ -1,0 +1,127 @@
+"""Cell edits: set one column of the rows a selector picks in any input table, before a run.
+
+    TABLE.csv:COLUMN=VALUE[&COLUMN=VALUE...]:COLUMN           the text form (sweep --vary, then =V1,V2,...)
+    partners.csv:partner=TR:wacc                              TR's cost of capital
+    partner_commitments.csv:partner=TR&period=2030:quantity   the size of TR's 2030 commitment
+    build_options.csv:zone=south&technology=gas_ccgt&partner=TR:capex_usd_per_kw
+    technologies.csv:*:fom_usd_per_kw_yr                      every row
+
+In a run specification the same edit is a ``[[cells]]`` table:
+
+    [[cells]]
+    table = "partners"
+    where = { partner = "TR" }
+    column = "wacc"
+    value = 0.07
+
+Edits are applied to the loaded case before the scenario switches; the selector's
+values and the new value are parsed by the column's schema (type, range, choices),
+a selector that matches no row is an error, and the edited case passes the same
+cross-table checks as one read from disk. Everything wrong is an ``InputError``
+naming the edit, so a sweep fails before it solves anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.errors import InputError, Problem
+from planner.schema import TABLE
+
+
+@dataclass(frozen=True)
+class Cell:
+    table: str
+    where: tuple[tuple[str, str], ...]  # (column, value as text); empty: every row
+    column: str
+    value: object
+
+    @property
+    def label(self) -> str:
+        sel = "-".join(v for _, v in self.where) or "all"
+        return f"{self.table}-{sel}-{self.column}={self.value}"
+
+    def as_dict(self) -> dict:
+        return {"table": self.table, "where": dict(self.where), "column": self.column, "value": self.value}
+
+
+def parse_selector(text: str, where: str = "--vary") -> tuple[str, tuple[tuple[str, str], ...], str]:
+    """``TABLE.csv:COL=V&COL=V:COLUMN`` -> (table, where, column)."""
+    parts = text.split(":")
+    if len(parts) != 3 or not parts[0] or not parts[2]:
+        raise InputError([Problem(where, f"{text!r} is not TABLE.csv:COLUMN=VALUE[&COLUMN=VALUE]:COLUMN "
+                                  "(e.g. partners.csv:partner=TR:wacc; * selects every row)")])
+    table = parts[0][:-4] if parts[0].endswith(".csv") else parts[0]
+    sel: list[tuple[str, str]] = []
+    if parts[1] not in ("", "*"):
+        for cond in parts[1].split("&"):
+            col, eq, val = cond.partition("=")
+            if not eq or not col:
+                raise InputError([Problem(where, f"selector {cond!r} in {text!r} is not COLUMN=VALUE")])
+            sel.append((col.strip(), val.strip()))
+    return table, tuple(sel), parts[2]
+
+
+def from_dict(raw: dict, where: str) -> Cell:
+    """A ``[[cells]]`` table of a run specification -> Cell (checked by ``check``)."""
+    if not isinstance(raw, dict) or set(raw) - {"table", "where", "column", "value"} or not {"table", "column", "value"} <= set(raw):
+        raise InputError([Problem(where, f"[[cells]] entry {raw!r} needs table, column, value and optionally where = {{...}}")])
+    sel = raw.get("where", {})
+    if not isinstance(sel, dict):
+        raise InputError([Problem(where, f"[[cells]] where must be a table like {{ partner = \"TR\" }}, not {sel!r}")])
+    table = str(raw["table"])
+    table = table[:-4] if table.endswith(".csv") else table
+    return Cell(table, tuple((str(k), str(v)) for k, v in sel.items()), str(raw["column"]), raw["value"])
+
+
+def check(cell: Cell, where: str) -> list[Problem]:
+    """Problems with the edit that the schema alone can see (table, columns, the value's type and range)."""
+    from planner.load import _parse
+
+    if cell.table not in TABLE:
+        return [Problem(where, f"table {cell.table!r} of cell edit {cell.label!r} is not an input table; tables: "
+                        f"{', '.join(TABLE)}")]
+    t = TABLE[cell.table]
+    names = [c.name for c in t.columns]
+    problems = [Problem(where, f"{cell.table}.csv has no column {col!r}; columns: {', '.join(names)}")
+                for col in [c for c, _ in cell.where] + [cell.column] if col not in names]
+    if problems:
+        return problems
+    for col, text in cell.where:
+        _parse(t.column(col), text, f"{where} ({cell.table}.csv selector)", None, problems)
+    _parse(t.column(cell.column), str(cell.value), f"{where} ({cell.table}.csv {cell.column})", None, problems)
+    return problems
+
+
+def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str) -> dict[str, pd.DataFrame]:
+    """The tables with every edit applied; raises ``InputError`` naming each edit that is wrong."""
+    from planner.checks import check_case
+    from planner.load import _parse
+
+    problems: list[Problem] = []
+    out = dict(tables)
+    for cell in cells:
+        found = check(cell, where)
+        if found:
+            problems += found
+            continue
+        t = TABLE[cell.table]
+        df = out[cell.table].copy()
+        mask = pd.Series(True, index=df.index)
+        for col, text in cell.where:
+            mask &= df[col] == _parse(t.column(col), text, where, None, [])
+        if not mask.any():
+            problems.append(Problem(where, f"cell edit {cell.label!r}: no row of {cell.table}.csv has "
+                                    f"{' and '.join(f'{c} = {v}' for c, v in cell.where)}"))
+            continue
+        value = _parse(t.column(cell.column), str(cell.value), where, None, [])
+        df[cell.column] = df[cell.column].astype(object) if t.column(cell.column).dtype == "str" else df[cell.column]
+        df.loc[mask, cell.column] = value
+        out[cell.table] = df
+    if not problems:
+        check_case(out, settings, problems)
+    if problems:
+        raise InputError(problems)
+    return out
