@@ -125,3 +125,15 @@ def test_region_balance_and_balance_metrics_by_hand():
     assert balance_metric(bal, "capacity_shortfall_mw", 2025) == 300.0 - 250.0  # required - firm, imports ignored
     with pytest.raises(KeyError):
         balance_metric(bal, "capacity_peak_mw", 2030)
+
+
+def test_drop_build_requirements_lets_the_fleet_as_is_be_dispatched(tmp_path):
+    """The example with no new builds cannot meet its 10 % reserve margin (exit 3, tests/test_run.py);
+    with drop_build_requirements the reserve margin and the renewable share are not imposed, so the
+    existing fleet is dispatched (exit 0) and any shortfall shows as unserved energy instead."""
+    from pathlib import Path as _P
+
+    example = _P(__file__).resolve().parent.parent / "inputs" / "example"
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "nb"\ninputs = "{example}"\n[scenario]\nno_new_builds = true\ndrop_build_requirements = true\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r"), "--no-report"]) == 0
