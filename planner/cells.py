@@ -66,8 +66,13 @@ def parse_selector(text: str, where: str = "--vary") -> tuple[str, tuple[tuple[s
 
 def from_dict(raw: dict, where: str) -> Cell:
     """A ``[[cells]]`` table of a run specification -> Cell (checked by ``check``)."""
-    if not isinstance(raw, dict) or set(raw) - {"table", "where", "column", "value"} or not {"table", "column", "value"} <= set(raw):
-        raise InputError([Problem(where, f"[[cells]] entry {raw!r} needs table, column, value and optionally where = {{...}}")])
+    if (
+        not isinstance(raw, dict)
+        or set(raw) - {"table", "where", "column", "value"}
+        or not {"table", "column", "value"} <= set(raw)
+    ):
+        raise InputError([Problem(where, f"[[cells]] entry {raw!r} needs table, column, value and optionally where = "
+                                         f"{{...}}")])
     sel = raw.get("where", {})
     if not isinstance(sel, dict):
         raise InputError([Problem(where, f"[[cells]] where must be a table like {{ partner = \"TR\" }}, not {sel!r}")])

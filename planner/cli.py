@@ -89,14 +89,14 @@ def _compare(args) -> int:
 
 
 def _docs_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", default="docs/inputs.md")
+    p.add_argument("--dir", default="docs", help="folder that receives inputs.md and model.md (default: docs)")
 
 
 def _docs(args) -> int:
-    from planner.docs import write_inputs_doc
+    from planner.docs import write_docs
 
-    path = write_inputs_doc(Path(args.out))
-    print(f"wrote {path}")
+    for path in write_docs(Path(args.dir)):
+        print(f"wrote {path}")
     return 0
 
 
@@ -108,7 +108,8 @@ PIPELINE = (
             _report_arguments, _report),
     Command("compare", "compare the headline figures, capacity and generation of two or more runs",
             _compare_arguments, _compare),
-    Command("docs", "write the input reference generated from the schema", _docs_arguments, _docs),
+    Command("docs", "write docs/inputs.md (from the schema) and docs/model.md (from the constraint families)",
+            _docs_arguments, _docs),
 )
 
 

@@ -10,43 +10,18 @@ from __future__ import annotations
 
 import highspy
 
-# Pyomo constraint or variable name -> the input columns that set it
-INPUTS: dict[str, str] = {
-    "balance": "demand.csv demand_mw (x demand_growth.csv multiplier) must be met",
-    "dispatch_max": "availability.csv / technologies.csv availability_pu x capacity",
-    "dispatch_min": "min_output.csv / technologies.csv min_output_pu x capacity (must-run)",
-    "capacity_def": "existing_capacity.csv capacity_mw and retirement_year, with new vintages",
-    "energy_def": "existing_capacity.csv energy_mwh, with new storage energy",
-    "build_max": "build_options.csv max_new_mw",
-    "build_min": "build_options.csv min_new_mw (committed builds)",
-    "build_potential": "build_potentials.csv max_new_mw (shared by all partners' options)",
-    "storage_soc": "technologies.csv efficiency_charge / efficiency_discharge (storage)",
-    "storage_energy": "storage energy capacity (duration_h, existing_capacity.csv energy_mwh)",
-    "storage_charge": "storage power capacity",
-    "storage_discharge": "storage power capacity",
-    "hydro_budget": "hydro_budgets.csv energy_mwh",
-    "line_fw": "corridors.csv capacity_mw / max_new_mw",
-    "line_bw": "corridors.csv capacity_mw / max_new_mw",
-    "line_expansion": "corridors.csv max_new_mw",
-    "import_limit": "trade_prices.csv max_import_mwh",
-    "import_min": "trade_prices.csv min_import_mwh (against import_mw and max_import_mwh)",
-    "export_limit": "trade_prices.csv max_export_mwh",
-    "reserve_margin": "reserve_margins.csv margin_pu against capacity_credit_pu of technologies, interconnectors, corridors",
-    "co2_cap": "periods.csv co2_cap_t",
-    "renewable_share": "periods.csv min_renewable_share",
-    "import_share": "periods.csv max_net_import_share",
-    "fuel_limit": "fuel_limits.csv max_use_mwh_th",
-    "partner_envelope": "partner_envelopes.csv max_investment_usd",
-    "partner_min_share": "partners.csv min_share",
-    "partner_max_share": "partners.csv max_share",
-    "partner_zone_cap": "partner_zone_caps.csv max_new_mw",
-    "commitment_mw": "partner_commitments.csv quantity (MW) against the partner's build options, their periods, max_new_mw and envelopes",
-    "commitment_usd": "partner_commitments.csv quantity (USD) against the partner's build options, their periods, max_new_mw and envelopes",
-    "commitment_mwh": "partner_commitments.csv quantity (MWh/yr) against the partner's build options, their availability and max_new_mw",
-    "unserved": "unserved energy is at most demand",
-    "imports": "interconnectors.csv import_mw",
-    "exports": "interconnectors.csv export_mw",
-}
+
+def _inputs() -> dict[str, str]:
+    """Pyomo constraint or variable name -> the input columns that set it, from each family's ``INPUTS``."""
+    from planner.model.build import MODULES
+
+    out: dict[str, str] = {}
+    for mod in MODULES:
+        out.update(mod.INPUTS)
+    return out
+
+
+INPUTS: dict[str, str] = _inputs()
 
 
 def _family(name: str) -> str:

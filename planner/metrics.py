@@ -46,7 +46,8 @@ Tables = Mapping[str, pd.DataFrame]
 # ---------------------------------------------------------------- helpers on inputs
 
 def per_mwh_of_fuel(tech: pd.DataFrame, per_mwh_th: Mapping[str, float]) -> dict[str, float]:
-    """heat_rate_g (MWh_th/MWh) x ``per_mwh_th[fuel_g]`` per technology g (tech indexed by technology); 0 without fuel."""
+    """heat_rate_g (MWh_th/MWh) x ``per_mwh_th[fuel_g]`` per technology g (``tech`` indexed by technology);
+    0 for a technology without fuel."""
     out = {}
     for g, hr, f in zip(tech.index, tech["heat_rate_mwh_th_per_mwh"], tech["fuel"]):
         out[g] = float(hr * per_mwh_th[f]) if isinstance(f, str) and f else 0.0

@@ -46,7 +46,8 @@ from planner.errors import InputError, Problem
 
 EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
-NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies", "reserve_margin_by_zone",
+NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies",
+          "reserve_margin_by_zone",
           "corridors", "adequacy_links")
 
 
@@ -90,9 +91,12 @@ def _fleet_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per zone x technology x period: generation, charge, revenue at zonal prices, operating cost, available energy."""
     disp = tables["dispatch"].merge(tables["prices"][["zone", "period", "timestep", "weight", "price_usd_per_mwh"]],
                                     on=["zone", "period", "timestep"], how="left")
-    disp["revenue_usd_per_yr"] = disp["weight"] * disp["price_usd_per_mwh"] * (disp["generation_mw"] - disp["charge_mw"])
+    disp["revenue_usd_per_yr"] = (
+        disp["weight"] * disp["price_usd_per_mwh"] * (disp["generation_mw"] - disp["charge_mw"])
+    )
     rev = disp.groupby(["zone", "technology", "period"], as_index=False)["revenue_usd_per_yr"].sum()
-    gen = tables["generation"][["zone", "technology", "period", "generation_mwh", "available_mwh", "operating_cost_usd"]]
+    gen = tables["generation"][["zone", "technology", "period", "generation_mwh", "available_mwh",
+                                "operating_cost_usd"]]
     return gen.merge(rev, on=["zone", "technology", "period"], how="left").fillna({"revenue_usd_per_yr": 0.0})
 
 
@@ -110,7 +114,8 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     orphan = u.groupby(keys).agg(s=("share", "sum"), g=("generation_mwh", "first"))
     orphan = orphan[(orphan["s"] == 0) & (orphan["g"].abs() > 1e-6)]
     if len(orphan):
-        raise InputError([Problem("results/generation.csv", f"generation with no capacity in service: {list(orphan.index)[:5]}")])
+        raise InputError([Problem("results/generation.csv", "generation with no capacity in service: "
+                                                            f"{list(orphan.index)[:5]}")])
     u["generation_mwh"] = u["share"] * u["generation_mwh"]
     u["revenue_usd_per_yr"] = u["share"] * u["revenue_usd_per_yr"]
     u["operating_cost_usd_per_yr"] = u["share"] * u["operating_cost_usd"]
@@ -119,7 +124,8 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     u["margin_usd_per_yr"] = u["revenue_usd_per_yr"] - u["annual_cost_usd_per_yr"] - u["operating_cost_usd_per_yr"]
     u["firm_mw"] = u["technology"].map(tech["capacity_credit_pu"]) * u["in_service_mw"]
     u["potential_mwh"] = u["share"] * u["available_mwh"] * (u["technology"].map(tech["kind"]) != "storage")
-    cols = ["partner", "zone", "technology", "period", "new_mw", "in_service_mw", "share", "capex_usd", "annuity_usd_per_yr",
+    cols = ["partner", "zone", "technology", "period", "new_mw", "in_service_mw", "share", "capex_usd",
+            "annuity_usd_per_yr",
             "fixed_om_usd_per_yr", "annual_cost_usd_per_yr", "generation_mwh", "revenue_usd_per_yr",
             "operating_cost_usd_per_yr", "margin_usd_per_yr", "firm_mw", "potential_mwh"]
     u = u[cols].sort_values(["partner", "zone", "technology", "period"]).reset_index(drop=True)
@@ -133,7 +139,8 @@ def report(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     b = partner_builds(tables)
     zd = zone_deficits(tables)
     closed = closed_by_owner(tables, zd)
-    return {"partner_builds": b, "zone_deficits": zd, "deficit_closed": closed, "partner_headline": headline(b, zd, closed)}
+    return {"partner_builds": b, "zone_deficits": zd, "deficit_closed": closed,
+            "partner_headline": headline(b, zd, closed)}
 
 
 def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd.DataFrame:
@@ -145,13 +152,20 @@ def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd
     h = new.groupby(["partner", "period"], as_index=False)[["new_mw", "in_service_mw", "capex_usd", "firm_mw",
                                                             "annual_cost_usd_per_yr", "revenue_usd_per_yr",
                                                             "margin_usd_per_yr"]].sum()
-    h["zones"] = [", ".join(sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6), "zone"])))
+    h["zones"] = [", ".join(sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6),
+                                               "zone"])))
                   for k, p in zip(h.partner, h.period)]
-    h["technologies"] = [", ".join(sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6), "technology"])))
-                         for k, p in zip(h.partner, h.period)]
+    h["technologies"] = [
+        ", ".join(
+            sorted(set(new.loc[(new.partner == k) & (new.period == p) & (new.in_service_mw > 1e-6), "technology"]))
+        )
+        for k, p in zip(h.partner, h.period)
+    ]
     h["system_deficit_before_mw"] = h["period"].map(system_deficit(zd, "deficit_before_mw"))
-    c = closed.rename(columns={"owner": "partner"})[["partner", "period", "closed_alone_mw", "closed_mw", "share_closed_pu"]]
-    h = h.merge(c, on=["partner", "period"], how="left").fillna({"closed_alone_mw": 0.0, "closed_mw": 0.0, "share_closed_pu": 0.0})
+    c = closed.rename(columns={"owner": "partner"})[["partner", "period", "closed_alone_mw", "closed_mw",
+                                                     "share_closed_pu"]]
+    h = h.merge(c, on=["partner", "period"],
+                how="left").fillna({"closed_alone_mw": 0.0, "closed_mw": 0.0, "share_closed_pu": 0.0})
     return h.sort_values(["partner", "period"]).reset_index(drop=True)
 
 
@@ -164,7 +178,9 @@ def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
     before, after = system_deficit(zd, "deficit_before_mw"), system_deficit(zd, "deficit_after_mw")
     lines = ["deficit (MW, peak x (1 + margin) not covered by firm capacity and firm imports after the transfers "
              "corridors allow; planner/deficit.py):"]
-    lines += [f"  {p}: {before[p]:,.0f} MW with the existing fleet, {after[p]:,.0f} MW after new builds" for p in before]
+    lines += [
+        f"  {p}: {before[p]:,.0f} MW with the existing fleet, {after[p]:,.0f} MW after new builds" for p in before
+    ]
     lines.append("\nwho builds what, where (new MW over the horizon; share of each period's deficit closed):")
     for k, grp in h.groupby("partner"):
         if grp["new_mw"].sum() <= 1e-3:
@@ -172,9 +188,12 @@ def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
         bk = b[(b["partner"] == k) & (b["new_mw"] > 1e-3)]
         where = bk.groupby("zone")["new_mw"].sum().sort_values(ascending=False)
         what = bk.groupby("technology")["new_mw"].sum().sort_values(ascending=False)
-        shares = ", ".join(f"{r.period} {r.share_closed_pu:.0%}" for r in grp.itertuples() if r.system_deficit_before_mw > 0)
+        shares = ", ".join(
+            f"{r.period} {r.share_closed_pu:.0%}" for r in grp.itertuples() if r.system_deficit_before_mw > 0
+        )
         lines.append(f"  {k}: {grp['new_mw'].sum():,.0f} MW, capex {grp['capex_usd'].sum() / 1e9:,.2f} bn USD; "
-                     f"{', '.join(f'{g} {v:,.0f}' for g, v in what.items())}; in {', '.join(f'{z} {v:,.0f}' for z, v in where.items())}"
+                     f"{', '.join(f'{g} {v:,.0f}' for g, v in what.items())}; in "
+                     f"{', '.join(f'{z} {v:,.0f}' for z, v in where.items())}"
                      + (f"; deficit closed {shares}" if shares else ""))
     return lines
 

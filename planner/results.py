@@ -16,7 +16,9 @@ import pyomo.environ as pyo
 
 from planner import metrics
 from planner.deficit import adequacy_links
-from planner.model import commitments
+from planner.model.build import MODULES
+from planner.model.capacity import Vintages
+from planner.model.capacity import vintages as capacity_vintages
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.solve import Solution
@@ -44,44 +46,55 @@ def zone_margins(d: ModelData) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region", "region"])
 
 
-def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
-    out: dict[str, pd.DataFrame] = {}
-    w = pd.Series(d.weight, name="weight")
+# ---------------------------------------------------------------- capacity
 
-    # capacity by zone x technology x period
-    cap_rows = []
+def capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFrame:
+    """Zone x technology x period: existing, new (built in the period), total in service, energy, retired (MW, MWh)."""
+    rows = []
     for (z, g, p), e in m.cap.items():
-        new = sum(m.new_cap[v].value or 0.0 for v, _ in m._vintages[(z, g, p)] if v[3] == p)
+        new = sum(m.new_cap[z, g, k, q].value or 0.0 for (_, _, k, q), _ in alive[(z, g, p)] if q == p)
         ex = d.existing_mw.get((z, g, p), 0.0)
-        cap_rows.append((z, g, p, ex, new, pyo.value(e), pyo.value(m.ecap[z, g, p])))
-    cap = pd.DataFrame(cap_rows, columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])
+        rows.append((z, g, p, ex, new, pyo.value(e), pyo.value(m.ecap[z, g, p])))
+    cap = pd.DataFrame(rows,
+                       columns=["zone", "technology", "period", "existing_mw", "new_mw", "total_mw", "energy_mwh"])
     cap = cap.sort_values(["zone", "technology", "period"])
     prev_ex = cap.groupby(["zone", "technology"])["existing_mw"].shift(1)
     cap["retired_mw"] = (prev_ex - cap["existing_mw"]).clip(lower=0).fillna(0.0)
-    out["capacity"] = _clean(cap.reset_index(drop=True))
+    return _clean(cap.reset_index(drop=True))
 
-    # new builds by option (partner) and period
+
+def new_capacity(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """New builds by option (zone, technology, partner) and period, with their capex and annuity."""
     nb = _frame(m.new_cap, ["zone", "technology", "partner", "period"], "new_mw")
     ne = {k: v.value or 0.0 for k, v in m.new_energy.items()}
     nb["new_energy_mwh"] = [ne.get(k, 0.0) for k in zip(nb.zone, nb.technology, nb.partner, nb.period)]
-    keys = list(zip(nb.zone, nb.technology, nb.partner))
-    nb["capex_usd"] = [d.capex_usd_per_mw[b] * x + d.capex_usd_per_mwh[b] * e for b, x, e in zip(keys, nb.new_mw, nb.new_energy_mwh)]
+    options = list(zip(nb.zone, nb.technology, nb.partner))
+    nb["capex_usd"] = [d.capex_usd_per_mw[b] * x + d.capex_usd_per_mwh[b] * e
+                       for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
     nb["annuity_usd_per_yr"] = [d.annuity_usd_per_mw_yr[b] * x + d.annuity_usd_per_mwh_yr[b] * e
-                                for b, x, e in zip(keys, nb.new_mw, nb.new_energy_mwh)]
-    out["new_capacity"] = _clean(nb)
+                                for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
+    return _clean(nb)
 
-    # each vintage in each period it serves, with the model's own share of the period (capacity.py)
-    ne_val = {k: v.value or 0.0 for k, v in m.new_energy.items()}
-    vrows = []
-    for (z, g, p), vs in m._vintages.items():
-        for v, s in vs:
-            x = m.new_cap[v].value or 0.0
-            annuity = d.annuity_usd_per_mw_yr[v[:3]] * x + d.annuity_usd_per_mwh_yr[v[:3]] * ne_val.get(v, 0.0)
-            vrows.append((z, g, v[2], v[3], p, s, s * x, s * annuity))
-    out["vintages"] = _clean(pd.DataFrame(vrows, columns=["zone", "technology", "partner", "built_period", "period",
-                                                          "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
 
-    # hourly dispatch, then annual generation
+def vintages(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFrame:
+    """Each vintage in each period it serves, with the model's own share of the period (capacity.py)."""
+    ne = {k: v.value or 0.0 for k, v in m.new_energy.items()}
+    rows = []
+    for (z, g, p), vs in alive.items():
+        for (_, _, k, q), s in vs:
+            x = m.new_cap[z, g, k, q].value or 0.0
+            annuity = d.annuity_usd_per_mw_yr[(z, g, k)] * x + d.annuity_usd_per_mwh_yr[(z, g, k)] * ne.get(
+                (z, g, k, q), 0.0
+            )
+            rows.append((z, g, k, q, p, s, s * x, s * annuity))
+    return _clean(pd.DataFrame(rows, columns=["zone", "technology", "partner", "built_period", "period",
+                                              "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
+
+
+# ---------------------------------------------------------------- operation
+
+def dispatch(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """Hourly output, charging and available capacity per zone x technology (MW)."""
     disp = _frame(m.gen, ["zone", "technology", "period", "timestep"], "generation_mw")
     ch = {k: v.value or 0.0 for k, v in m.charge.items()}
     disp["charge_mw"] = [ch.get(k, 0.0) for k in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
@@ -89,98 +102,144 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     disp["available_mw"] = [d.availability(z, g, t) * capmap[(z, g, p)] if d.kind[g] != "storage" else capmap[(z, g, p)]
                             for z, g, p, t in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
     disp = _clean(disp)
-    out["dispatch"] = disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw", "available_mw"]]
-    dw = disp.join(w, on="timestep")
+    return disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw", "available_mw"]]
+
+
+def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame) -> pd.DataFrame:
+    """Annual energy per zone x technology x period: generated, available, charged, curtailed (MWh/yr), the
+    capacity factor, and the operating cost (variable O&M + fuel + CO2 price, USD/yr) for partner reports."""
+    dw = disp.join(pd.Series(d.weight, name="weight"), on="timestep")
     for col in ("generation_mw", "available_mw", "charge_mw"):
         dw[col.replace("_mw", "_mwh")] = dw[col] * dw["weight"]
-    gen = dw.groupby(["zone", "technology", "period"], as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
+    gen = dw.groupby(["zone", "technology", "period"],
+                     as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
     gen["curtailment_mwh"] = [a - g if d.kind[tech] == "variable" else 0.0
                               for tech, a, g in zip(gen.technology, gen.available_mwh, gen.generation_mwh)]
-    gen = gen.merge(out["capacity"][["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
-    hours = sum(d.weight.values())
-    gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * hours)).where(gen["total_mw"] > 0, 0.0)
-    # operating cost per zone x technology (variable O&M + fuel + CO2 price), for partner reports
+    gen = gen.merge(cap[["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
+    gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * d.hours)).where(gen["total_mw"] > 0, 0.0)
     fuel_usd = metrics.fuel_cost_usd_per_mwh(d.tech, d.fuel)
     ef = emission_factor(d)
     co2_usd = d.periods["co2_price_usd_per_t"].astype(float).to_dict()
     gen["operating_cost_usd"] = [x * (float(d.tech.at[g, "vom_usd_per_mwh"]) + fuel_usd[g] + ef[g] * co2_usd[p])
                                  for g, p, x in zip(gen.technology, gen.period, gen.generation_mwh)]
-    out["generation"] = _clean(gen.drop(columns=["total_mw"]))
+    return _clean(gen.drop(columns=["total_mw"]))
 
-    # what a report needs to attribute costs and deficits without the case folder
-    out["technologies"] = d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr", "capacity_credit_pu"]]
-    out["reserve_margin_by_zone"] = zone_margins(d)
-    out["adequacy_links"] = adequacy_links(d)  # corridors and interconnectors as planner/deficit.py counts them
 
-    # zonal hourly prices, demand, unserved
+def prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
+    """Zonal hourly prices (balance duals, undiscounted USD/MWh), demand and unserved energy."""
     rows = []
     for (z, p, t), con in m.balance.items():
         y = sol.duals.get(con, 0.0)
         rows.append((z, p, t, d.weight[t], d.demand_mw[(z, p, t)], m.unserved[z, p, t].value or 0.0,
-                     y / (d.df[p] * d.weight[t])))
-    out["prices"] = _clean(pd.DataFrame(rows, columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
-                                                       "price_usd_per_mwh"]))
+                     y / (d.discount_weight[p] * d.weight[t])))
+    return _clean(pd.DataFrame(rows, columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
+                                              "price_usd_per_mwh"]))
 
-    # flows and corridors
+
+def flows(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """Hourly flow (forward - backward) and losses per corridor (MW)."""
     fl = _frame(m.flow_fw, ["corridor", "period", "timestep"], "forward_mw")
     fl["backward_mw"] = [m.flow_bw[k].value or 0.0 for k in zip(fl.corridor, fl.period, fl.timestep)]
     fl["flow_mw"] = fl["forward_mw"] - fl["backward_mw"]
     loss = d.corridor["loss_pu"].to_dict()
     fl["loss_mw"] = [(a + b) * loss[c] for c, a, b in zip(fl.corridor, fl.forward_mw, fl.backward_mw)]
-    out["flows"] = _clean(fl[["corridor", "period", "timestep", "flow_mw", "loss_mw"]])
-    crow = []
+    return _clean(fl[["corridor", "period", "timestep", "flow_mw", "loss_mw"]])
+
+
+def corridors(m: pyo.ConcreteModel, d: ModelData, fl: pd.DataFrame) -> pd.DataFrame:
+    """Capacity, new capacity and utilisation of each corridor per period."""
+    rows = []
     for (l, p), e in m.line_cap.items():
         new = m.new_line[l, p].value if (l, p) in m.new_line else 0.0
-        crow.append((l, d.corridor.at[l, "from_zone"], d.corridor.at[l, "to_zone"], p, pyo.value(e), new or 0.0))
-    cor = pd.DataFrame(crow, columns=["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"])
+        rows.append((l, d.corridor.at[l, "from_zone"], d.corridor.at[l, "to_zone"], p, pyo.value(e), new or 0.0))
+    cor = pd.DataFrame(rows, columns=["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"])
     if len(fl):
-        fw = fl.join(w, on="timestep")
+        fw = fl.join(pd.Series(d.weight, name="weight"), on="timestep")
         fw["sent_mwh"] = fw["flow_mw"].abs() * fw["weight"]
         util = fw.groupby(["corridor", "period"], as_index=False)["sent_mwh"].sum()
         cor = cor.merge(util, on=["corridor", "period"], how="left")
-        cor["utilisation"] = (cor["sent_mwh"] / (cor["capacity_mw"] * hours)).where(cor["capacity_mw"] > 0, 0.0)
-    out["corridors"] = _clean(cor)
+        cor["utilisation"] = (cor["sent_mwh"] / (cor["capacity_mw"] * d.hours)).where(cor["capacity_mw"] > 0, 0.0)
+    return _clean(cor)
 
+
+def trade(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Hourly imports and exports per interconnector (MW)."""
     tr = _frame(m.imports, ["interconnector", "period", "timestep"], "import_mw")
     tr["export_mw"] = [m.exports[k].value or 0.0 for k in zip(tr.interconnector, tr.period, tr.timestep)]
-    out["trade"] = _clean(tr)
+    return _clean(tr)
 
-    # storage operation, hour by hour
+
+def storage(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Storage operation, hour by hour: charge, discharge (MW), state of charge and energy capacity (MWh)."""
     st = _frame(m.soc, ["zone", "technology", "period", "timestep"], "soc_mwh")
     keys = list(zip(st.zone, st.technology, st.period, st.timestep))
     st["charge_mw"] = [m.charge[k].value or 0.0 for k in keys]
     st["discharge_mw"] = [m.gen[k].value or 0.0 for k in keys]
-    st["energy_capacity_mwh"] = [pyo.value(m.ecap[k[:3]]) for k in keys]
-    out["storage"] = _clean(st[["zone", "technology", "period", "timestep", "charge_mw", "discharge_mw", "soc_mwh",
-                                "energy_capacity_mwh"]])
+    st["energy_capacity_mwh"] = [pyo.value(m.ecap[z, g, p]) for z, g, p, _ in keys]
+    return _clean(st[["zone", "technology", "period", "timestep", "charge_mw", "discharge_mw", "soc_mwh",
+                      "energy_capacity_mwh"]])
 
-    # costs
-    crow = []
+
+# ---------------------------------------------------------------- costs, emissions, shadow prices
+
+def costs(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """Annual cost per category and period (USD/yr), its discount weight and present value (USD)."""
+    rows = []
     for (c, p), e in m.annual_cost.items():
         a = pyo.value(e)
-        crow.append((p, c, a, d.df[p], a * d.df[p]))
-    out["costs"] = _clean(pd.DataFrame(crow, columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
-    out["emissions"] = pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
+        rows.append((p, c, a, d.discount_weight[p], a * d.discount_weight[p]))
+    return _clean(pd.DataFrame(rows,
+                               columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
 
-    # Shadow prices of the system-wide limits, as the cost saved per unit the limit is relaxed (>= 0:
-    # a one-sided limit of a minimisation can only cost). Limits on annual flows are divided by the
-    # period's discount weight (undiscounted USD per unit per year); the partner envelope, a one-off
-    # amount, is reported as present-value USD saved per USD of extra envelope.
-    duals = []
 
-    def shadow(comp, family: str, unit: str, per_year: bool = True):
-        for k, con in comp.items():
-            k = k if isinstance(k, tuple) else (k,)
-            p = next(x for x in k if isinstance(x, int))
-            y = abs(sol.duals.get(con, 0.0))
-            duals.append((family, "/".join(map(str, k)), p, y / d.df[p] if per_year else y, unit))
+def emissions(m: pyo.ConcreteModel) -> pd.DataFrame:
+    return pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
 
-    shadow(m.reserve_margin, "reserve_margin", "USD/MW-yr")
-    shadow(m.co2_cap, "co2_cap", "USD/t")
-    shadow(m.renewable_share, "renewable_share", "USD/MWh")
-    shadow(m.import_share, "import_share", "USD/MWh")
-    shadow(m.fuel_limit, "fuel_limit", "USD/MWh_th")
-    shadow(m.partner_envelope, "partner_envelope", "USD_pv/USD", per_year=False)
-    duals += commitments.shadow_prices(m, sol.duals)
-    out["shadow_prices"] = _clean(pd.DataFrame(duals, columns=["constraint", "index", "period", "shadow_price", "unit"]))
-    return out
+
+def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
+    """Shadow prices of the system-wide limits each family declares (``SHADOW_PRICES``), as the cost saved
+    per unit the limit is relaxed (>= 0: a one-sided limit of a minimisation can only cost). Limits on
+    annual flows are divided by the period's discount weight (undiscounted USD per unit per year); the
+    partner envelope, a one-off amount, is reported as present-value USD saved per USD of extra envelope.
+    The duals are already in the units of the unscaled rows (solve multiplies back each recorded row scale)."""
+    rows = []
+    for mod in MODULES:
+        for name, (unit, per_year) in getattr(mod, "SHADOW_PRICES", {}).items():
+            for k, con in getattr(m, name).items():
+                k = k if isinstance(k, tuple) else (k,)
+                p = next(x for x in k if isinstance(x, int))
+                y = abs(sol.duals.get(con, 0.0))
+                rows.append((name, "/".join(map(str, k)), p, y / d.discount_weight[p] if per_year else y, unit))
+        if hasattr(mod, "shadow_prices"):  # a family whose rows report in a shape of their own
+            rows += mod.shadow_prices(m, sol.duals)
+    return _clean(pd.DataFrame(rows, columns=["constraint", "index", "period", "shadow_price", "unit"]))
+
+
+# ---------------------------------------------------------------- all
+
+def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.DataFrame]:
+    """Every result table of a solved model, in a fixed order."""
+    alive = capacity_vintages(d)
+    cap = capacity(m, d, alive)
+    disp = dispatch(m, d)
+    fl = flows(m, d)
+    return {
+        "capacity": cap,
+        "new_capacity": new_capacity(m, d),
+        "vintages": vintages(m, d, alive),
+        "dispatch": disp,
+        "generation": generation(d, disp, cap),
+        # what a report needs to attribute costs and deficits without the case folder
+        "technologies": d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr",
+                                              "capacity_credit_pu"]],
+        "reserve_margin_by_zone": zone_margins(d),
+        "adequacy_links": adequacy_links(d),  # corridors and interconnectors as planner/deficit.py counts them
+        "prices": prices(m, d, sol),
+        "flows": fl,
+        "corridors": corridors(m, d, fl),
+        "trade": trade(m),
+        "storage": storage(m),
+        "costs": costs(m, d),
+        "emissions": emissions(m),
+        "shadow_prices": shadow_prices(m, d, sol),
+    }

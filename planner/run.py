@@ -111,7 +111,7 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
 def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver: dict | None = None) -> RunOutput:
     from planner.spec import validate_spec
 
-    validate_spec(spec)
+    spec = validate_spec(spec)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     case = load_case(spec.inputs)

@@ -35,7 +35,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planner.cells import check as check_cell
@@ -102,16 +102,16 @@ def load_spec(path: str | Path) -> RunSpec:
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
                    scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
                    cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
-    validate_spec(spec)
-    return spec
+    return validate_spec(spec)
 
 
 _SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
 
 
-def validate_spec(spec: RunSpec) -> None:
-    """Type- and range-check the sections a run uses; settings overrides are parsed as settings.csv would be.
+def validate_spec(spec: RunSpec) -> RunSpec:
+    """Type- and range-check the sections a run uses; return a copy whose settings overrides are
+    parsed as settings.csv would parse them. ``spec`` itself is left as it was.
 
     Called on load and again before every run, so variants made in code (sweeps,
     partner-value) are held to the same rules.
@@ -147,14 +147,15 @@ def validate_spec(spec: RunSpec) -> None:
     for key in ("no_new_builds", "keep_committed", "drop_build_requirements", "partner_commitments"):
         if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
             problems.append(Problem(file, f"scenario.{key} must be true or false"))
-    for k, v in list(spec.settings.items()):
+    settings = dict(spec.settings)
+    for k, v in spec.settings.items():
         if k not in SETTING:
             problems.append(Problem(file, f"unknown setting {k!r} under [settings]; known: {', '.join(SETTING)}"))
             continue
         n = len(problems)
         parsed = _parse(SETTING[k], str(v), f"{file} [settings]", None, problems)
         if len(problems) == n:
-            spec.settings[k] = parsed
+            settings[k] = parsed
     for cell in spec.cells:
         problems += check_cell(cell, file)
     for k, v in spec.solver.items():
@@ -166,3 +167,4 @@ def validate_spec(spec: RunSpec) -> None:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected a number of seconds >= 0"))
     if problems:
         raise InputError(problems)
+    return replace(spec, settings=settings)

@@ -42,7 +42,10 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
         lines.append("\nnew capacity (MW) by period, zone and technology:")
         piv = nb.groupby(["period", "zone", "technology"], as_index=False)["new_mw"].sum()
         for p, grp in piv.groupby("period"):
-            parts = [f"{r.zone}/{r.technology} {_fmt_mw(r.new_mw)}" for r in grp.sort_values("new_mw", ascending=False).itertuples()]
+            parts = [
+                f"{r.zone}/{r.technology} {_fmt_mw(r.new_mw)}"
+                for r in grp.sort_values("new_mw", ascending=False).itertuples()
+            ]
             lines.append(f"  {p}: total {_fmt_mw(grp['new_mw'].sum())} — " + ", ".join(parts))
     else:
         lines.append("\nno new capacity built")
@@ -52,6 +55,9 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     for p in demand.index:
         lines.append(f"  {p}: demand {demand[p] / 1e6:,.2f} TWh, unserved {unserved.get(p, 0.0) / 1e6:,.4f} TWh")
     t = meta.get("timings_s", {})
-    lines.append("\ntimings: " + ", ".join(f"{k[:-2]} {v:.1f}s" for k, v in t.items()) +
-                 (f"; LP {meta['size']['columns']:,} columns x {meta['size']['rows']:,} rows" if "size" in meta else ""))
+    lines.append(
+        "\ntimings: "
+        + ", ".join(f"{k[:-2]} {v:.1f}s" for k, v in t.items())
+        + (f"; LP {meta['size']['columns']:,} columns x {meta['size']['rows']:,} rows" if "size" in meta else "")
+    )
     return "\n".join(lines)

@@ -63,7 +63,6 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
     clusters = sorted(reps.index.get_level_values(0).unique())
 
     # new timesteps: block c, hours 0..23, weight = days represented
-    old_steps = ts["timestep"].to_numpy()
     assign = np.asarray(res.cluster_assignments)
     month = ts["month"].to_numpy() if ts["month"].notna().all() else None
     rows, values = [], {}
@@ -88,7 +87,8 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
     tables = dict(case.tables)
     tables["timesteps"] = new_ts
     zones = list(case["zones"]["zone"])
-    tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t, v in zip(new_ts["timestep"], series("demand", z, ""))],
+    tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t,
+                                     v in zip(new_ts["timestep"], series("demand", z, ""))],
                                     columns=["zone", "timestep", "demand_mw"])
     avail_new = {}
     tech_av = case["technologies"].set_index("technology")["availability_pu"].astype(float).to_dict()

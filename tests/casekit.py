@@ -96,4 +96,4 @@ def dual(sol, con) -> float:
 
 def price(m, d, sol, z: str, p: int, t: int) -> float:
     """Zonal price in USD/MWh: balance dual / (discount weight * timestep weight)."""
-    return sol.duals[m.balance[z, p, t]] / (d.df[p] * d.weight[t])
+    return sol.duals[m.balance[z, p, t]] / (d.discount_weight[p] * d.weight[t])

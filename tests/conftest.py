@@ -9,13 +9,10 @@ that every family is claimed by at least one test.
 
 from __future__ import annotations
 
+import casekit
 import pytest
 
-import casekit
 from planner.model.build import FAMILIES
-
-# marker names allowed besides FAMILIES: modules without constraints of their own
-EXTRA: dict[str, tuple[str, ...]] = {}
 
 
 def pytest_configure(config):
@@ -28,7 +25,7 @@ def _family_exercised(request):
     yield
     names = [a for mk in request.node.iter_markers("family") for a in mk.args]
     for name in names:
-        comps = FAMILIES.get(name) or EXTRA.get(name)
+        comps = FAMILIES.get(name)
         assert comps, f"unknown family {name!r} in the marker of {request.node.nodeid}; known: {sorted(FAMILIES)}"
         rows = {c: max((len(getattr(m, c)) for m in casekit.BUILT), default=0) for c in comps}
         assert any(rows.values()), (f"{request.node.nodeid} claims family {name!r} but no model it built has rows in "

@@ -62,7 +62,8 @@ def test_families_name_real_constraints():
     for family, names in FAMILIES.items():
         for name in names:
             comp = getattr(m, name, None)
-            assert isinstance(comp, pyo.Constraint), f"FAMILIES[{family!r}] names {name!r}, which the model does not declare"
+            assert isinstance(comp,
+                              pyo.Constraint), f"FAMILIES[{family!r}] names {name!r}, which the model does not declare"
     declared = {c.local_name for c in m.component_objects(pyo.Constraint)}
     listed = {n for names in FAMILIES.values() for n in names}
     assert declared <= listed, f"constraints declared by no family in FAMILIES: {sorted(declared - listed)}"

@@ -20,8 +20,12 @@ def test_two_zones_with_a_corridor_by_hand():
     assert transfer_deficit(req, firm, []).sum() == pytest.approx(600.0)
     assert transfer_deficit(req, firm, [Link("A", "B", 1e6, 0.0)]).sum() == pytest.approx(200.0, abs=1e-6)
     # 200 firm MW more in A change nothing (the corridor is full); in B they close 200
-    assert transfer_deficit(req, {"A": 1200.0, "B": 300.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(220.0, abs=1e-6)
-    assert transfer_deficit(req, {"A": 1000.0, "B": 500.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(20.0, abs=1e-6)
+    assert transfer_deficit(req, {"A": 1200.0, "B": 300.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(
+        220.0, abs=1e-6
+    )
+    assert transfer_deficit(req, {"A": 1000.0, "B": 500.0}, [Link("A", "B", 400, 0.05)])["B"] == pytest.approx(
+        20.0, abs=1e-6
+    )
     # the corridor's direction in the inputs does not matter
     assert transfer_deficit(req, firm, [Link("B", "A", 400, 0.05)])["B"] == pytest.approx(220.0, abs=1e-6)
 
@@ -56,11 +60,15 @@ def _tables() -> dict[str, pd.DataFrame]:
                              "existing_mw": [1250.0, 300.0], "new_mw": [250.0, 100.0], "total_mw": [1500.0, 400.0]})
     new = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "partner": ["X", "Y"], "period": 2030,
                         "new_mw": [250.0, 100.0], "capex_usd": 0.0})
-    vintages = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "partner": ["X", "Y"], "built_period": 2030,
-                             "period": 2030, "share_in_service": 1.0, "in_service_mw": [250.0, 100.0], "annuity_usd_per_yr": 0.0})
+    vintages = pd.DataFrame({"zone": ["A", "B"], "technology": ["coal", "gas"], "partner": ["X", "Y"],
+                             "built_period": 2030,
+                             "period": 2030, "share_in_service": 1.0, "in_service_mw": [250.0, 100.0],
+                             "annuity_usd_per_yr": 0.0})
     tech = pd.DataFrame({"technology": ["coal", "gas"], "kind": "thermal", "capacity_credit_pu": [0.8, 1.0]})
-    margins = pd.DataFrame({"zone": ["A", "B"], "period": 2030, "margin_pu": 0.0, "from_region": "", "region": ["R1", "R2"]})
-    corridors = pd.DataFrame({"corridor": ["A-B"], "from_zone": "A", "to_zone": "B", "period": 2030, "capacity_mw": 500.0,
+    margins = pd.DataFrame({"zone": ["A", "B"], "period": 2030, "margin_pu": 0.0, "from_region": "",
+                            "region": ["R1", "R2"]})
+    corridors = pd.DataFrame({"corridor": ["A-B"], "from_zone": "A", "to_zone": "B", "period": 2030,
+                              "capacity_mw": 500.0,
                               "new_mw": 0.0})
     links = pd.DataFrame({"kind": ["corridor", "interconnector"], "link": ["A-B", "I"], "from_zone": ["A", "B"],
                           "to_zone": ["B", "M"], "period": 2030, "existing_mw": [500.0, 200.0],
@@ -80,7 +88,9 @@ def test_zone_region_system_views_and_partner_shares_by_hand():
     assert s.at["*", "deficit_before_mw"] == pytest.approx(120, abs=1e-5)
     assert s.at["R2", "deficit_before_mw"] == pytest.approx(120, abs=1e-5) and s.at["R1", "deficit_before_mw"] == 0
     c = closed_by_owner(t).set_index("owner")
-    assert c.at["X", "closed_alone_mw"] == pytest.approx(0, abs=1e-5) and c.at["X", "closed_mw"] == pytest.approx(0, abs=1e-5)
+    assert c.at["X", "closed_alone_mw"] == pytest.approx(0, abs=1e-5) and c.at["X", "closed_mw"] == pytest.approx(
+        0, abs=1e-5
+    )
     assert c.at["Y", "closed_mw"] == pytest.approx(100, abs=1e-5)
     assert c.at["Y", "share_closed_pu"] == pytest.approx(100 / 120, abs=1e-6)
 

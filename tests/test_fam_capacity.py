@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pytest import approx
-
 from casekit import demand, existing, hours, settings, solve_case, tech, v, write_case
+from pytest import approx
 
 REL = 1e-6
 
@@ -41,7 +40,8 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
         tmp_path / "c",
         settings=settings(rate=0.1, base_year=2030),
         periods=[{"period": 2030, "years": 5}, {"period": 2035, "years": 5}],
-        technologies=[tech("coal", vom_usd_per_mwh=5), tech("gas", lifetime_yr=20, capex_usd_per_kw=1000, vom_usd_per_mwh=20)],
+        technologies=[tech("coal", vom_usd_per_mwh=5),
+                      tech("gas", lifetime_yr=20, capex_usd_per_kw=1000, vom_usd_per_mwh=20)],
         existing_capacity=[existing("A", "coal", 100, build_year=1990, retirement_year=2035)],
         build_options=[{"zone": "A", "technology": "gas"}],
         timesteps=hours([4380, 4380]),
@@ -50,8 +50,8 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
     m, d, sol = solve_case(f)
     df30 = sum(1.1 ** -k for k in range(0, 5))
     df35 = sum(1.1 ** -k for k in range(5, 10))
-    assert d.df[2030] == approx(4.169865446349293, rel=REL) == approx(df30, rel=REL)
-    assert d.df[2035] == approx(2.589158369925856, rel=REL) == approx(df35, rel=REL)
+    assert d.discount_weight[2030] == approx(4.169865446349293, rel=REL) == approx(df30, rel=REL)
+    assert d.discount_weight[2035] == approx(2.589158369925856, rel=REL) == approx(df35, rel=REL)
     assert d.annuity_usd_per_mw_yr[("A", "gas", "")] == approx(117459.62477254577, rel=REL)
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(0, abs=1e-6)
     assert v(m.new_cap["A", "gas", "", 2035]) == approx(100, rel=REL)
@@ -61,7 +61,9 @@ def test_retirement_forces_build_in_second_period_discounted(tmp_path):
     assert sum(v(m.unserved[k]) for k in m.unserved) == approx(0, abs=1e-6)
     assert sol.objective == approx(94038222.35692963, rel=REL)
     # the present value paid for the gas plant is five annuities, not the overnight cost
-    assert v(m.annual_cost["investment", 2035]) * d.df[2035] == approx(117459.62477254577 * 100 * df35, rel=REL)
+    assert v(m.annual_cost["investment", 2035]) * d.discount_weight[2035] == approx(
+        117459.62477254577 * 100 * df35, rel=REL
+    )
 
 
 @pytest.mark.family("build_limits")
@@ -83,7 +85,8 @@ def test_min_and_max_new_mw_bind(tmp_path):
     """
     f = write_case(
         tmp_path / "c",
-        technologies=[tech("gas", lifetime_yr=1, capex_usd_per_kw=100), tech("oil", lifetime_yr=1, capex_usd_per_kw=200),
+        technologies=[tech("gas", lifetime_yr=1, capex_usd_per_kw=100),
+                      tech("oil", lifetime_yr=1, capex_usd_per_kw=200),
                       tech("nuc", lifetime_yr=1, capex_usd_per_kw=500)],
         build_options=[{"zone": "A", "technology": "gas", "max_new_mw": 60}, {"zone": "A", "technology": "oil"},
                        {"zone": "A", "technology": "nuc", "min_new_mw": 10}],
@@ -147,8 +150,10 @@ def test_cohort_retiring_mid_period_counts_for_the_years_it_serves(tmp_path):
     f = write_case(
         tmp_path / "c",
         periods=[{"period": 2030, "years": 5}],
-        technologies=[tech("coal", vom_usd_per_mwh=10), tech("gas", lifetime_yr=5, capex_usd_per_kw=100, vom_usd_per_mwh=50)],
-        existing_capacity=[{"zone": "A", "technology": "coal", "build_year": 1980, "capacity_mw": 100, "retirement_year": 2033}],
+        technologies=[tech("coal", vom_usd_per_mwh=10),
+                      tech("gas", lifetime_yr=5, capex_usd_per_kw=100, vom_usd_per_mwh=50)],
+        existing_capacity=[{"zone": "A", "technology": "coal", "build_year": 1980, "capacity_mw": 100,
+                            "retirement_year": 2033}],
         build_options=[{"zone": "A", "technology": "gas"}],
         timesteps=hours([1000]),
         demand=demand({"A": [80]}),

@@ -216,7 +216,7 @@ def test_reserve_margin_sizes_peaker_with_import_credit(tmp_path):
         demand=demand({"A": [80, 100]}),
     )
     m, d, sol = solve_case(f)
-    assert d.df[2030] == approx(2, rel=REL)
+    assert d.discount_weight[2030] == approx(2, rel=REL)
     assert v(m.new_cap["A", "ocgt", "", 2030]) == approx(20 / 0.95, rel=REL)
     assert sum(v(m.gen["A", "ocgt", 2030, t]) for t in range(2)) == approx(0, abs=1e-6)
     assert sol.duals[m.reserve_margin["*", 2030]] == approx(2 * 5e4 / 0.95, rel=REL)

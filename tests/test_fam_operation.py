@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from casekit import demand, existing, hours, price, profile, settings, solve_case, tech, v, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, price, profile, settings, solve_case, tech, v, write_case
 from planner.results import extract
 
 REL = 1e-6
@@ -95,7 +95,7 @@ def test_unserved_at_voll_and_zonal_price_is_marginal_cost(tmp_path):
     )
     m, d, sol = solve_case(f)
     df = 1 + 1.05 ** -1 + 1.05 ** -2
-    assert d.df[2030] == approx(df, rel=REL)
+    assert d.discount_weight[2030] == approx(df, rel=REL)
     assert v(m.unserved["A", 2030, 0]) == approx(0, abs=1e-6)
     assert v(m.unserved["A", 2030, 1]) == approx(20, rel=REL)
     assert sol.objective == approx(df * 1.254e8, rel=REL)

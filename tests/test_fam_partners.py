@@ -9,9 +9,8 @@ offer to build.
 from __future__ import annotations
 
 import pytest
-from pytest import approx
-
 from casekit import demand, existing, hours, solve_case, tech, v, write_case
+from pytest import approx
 
 REL = 1e-6
 

@@ -88,7 +88,8 @@ def test_input_helpers():
     assert metrics.margin_pu(margins, "S", 2040) == 0.0 and metrics.margin_source(margins, "S", 2040) == ""
     assert metrics.region_zones({"a": "N", "b": "S", "c": "N"}, "N") == {"a", "c"}
     assert metrics.region_zones({"a": "N", "b": "S"}, "*") == {"a", "b"}
-    assert metrics.firm_mw({"coal": 0.5, "pv": 0.0, "hydro": 1.0}, [("coal", 100.0), ("pv", 50.0), ("hydro", 10.0)]) == 60.0
+    assert metrics.firm_mw({"coal": 0.5, "pv": 0.0, "hydro": 1.0},
+                           [("coal", 100.0), ("pv", 50.0), ("hydro", 10.0)]) == 60.0
     ic = pd.DataFrame({"zone": ["a", "b"], "capacity_credit_pu": [0.5, 1.0], "import_mw": [40.0, 7.0]})
     assert metrics.firm_imports_mw(ic, {"a"}) == 20.0
     assert metrics.firm_imports_mw(ic, set()) == 0.0

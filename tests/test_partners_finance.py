@@ -45,7 +45,9 @@ def test_lower_wacc_wins_a_build_it_would_otherwise_lose(tmp_path):
     nb = cheap.tables["new_capacity"].set_index("partner")["new_mw"]
     assert nb["K1"] == pytest.approx(100.0) and nb["K2"] == pytest.approx(0.0, abs=1e-6)
     assert cheap.solution.objective == pytest.approx(8_425_468, rel=1e-6)
-    assert cheap.tables["new_capacity"].set_index("partner").at["K1", "annuity_usd_per_yr"] == pytest.approx(8_425_468, rel=1e-6)
+    assert cheap.tables["new_capacity"].set_index("partner").at["K1", "annuity_usd_per_yr"] == pytest.approx(
+        8_425_468, rel=1e-6
+    )
 
     same = run_folder(wacc_case(tmp_path / "same", 0.10))
     nb = same.tables["new_capacity"].set_index("partner")["new_mw"]

@@ -9,8 +9,8 @@ import pytest
 from partner_cases import envelope_case, run_folder
 
 from planner.partners_report import EXISTING, in_service, report
-from planner.spec import load_spec
 from planner.run import run_spec
+from planner.spec import load_spec
 from planner.store import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +90,8 @@ def test_attribution_sums_to_system_totals_on_the_example(example, stored):
     assert per["generation_mwh"].to_numpy() == pytest.approx(gen.reindex(per.index).to_numpy(), rel=tol, abs=1e-6)
     # the TR builds in the report are the TR rows of new_capacity
     nc = t["new_capacity"]
-    assert b.loc[b.partner == "TR", "new_mw"].sum() == pytest.approx(nc.loc[nc.partner == "TR", "new_mw"].sum(), rel=tol)
+    assert b.loc[b.partner == "TR", "new_mw"].sum() == pytest.approx(nc.loc[nc.partner == "TR", "new_mw"].sum(),
+                                                                     rel=tol)
 
 
 def test_deficit_closed_adds_up_on_the_example(example):
@@ -101,7 +102,8 @@ def test_deficit_closed_adds_up_on_the_example(example):
     sys_ = zd.groupby("period")[["deficit_before_mw", "deficit_after_mw"]].sum()
     assert (sys_["deficit_before_mw"] > 0).all()
     closed = kd.groupby("period")["closed_mw"].sum()
-    assert closed.to_numpy() == pytest.approx((sys_["deficit_before_mw"] - sys_["deficit_after_mw"]).to_numpy(), rel=1e-9)
+    assert closed.to_numpy() == pytest.approx((sys_["deficit_before_mw"] - sys_["deficit_after_mw"]).to_numpy(),
+                                              rel=1e-9)
     assert kd["share_closed_pu"].between(0, 1 + 1e-12).all()
     got = h.set_index(["partner", "period"])["share_closed_pu"]
     want = kd.set_index(["owner", "period"])["share_closed_pu"]
@@ -121,7 +123,11 @@ def test_summary_leads_with_the_answer_and_is_saved(example):
     from planner.deficit import system_deficit, zone_deficits
 
     text = (example.folder / "summary.txt").read_text(encoding="utf-8")
-    i_deficit, i_who, i_cost = text.index("deficit (MW"), text.index("who builds what, where"), text.index("cost: present value")
+    i_deficit, i_who, i_cost = (
+        text.index("deficit (MW"),
+        text.index("who builds what, where"),
+        text.index("cost: present value"),
+    )
     assert i_deficit < i_who < i_cost
     for p, v in system_deficit(zone_deficits(example.tables)).items():
         assert f"  {p}: {v:,.0f} MW with the existing fleet" in text
@@ -136,12 +142,13 @@ def test_short_lived_vintage_is_attributed_as_the_model_counts_it(tmp_path):
     The partner report and the report's capacity table both count 60 MW in service (not 100), matching
     capacity.csv's total_mw.
     """
+    import pandas as pd
     from casekit import hours, write_case
+
     from planner.partners_report import in_service
     from planner.report import build_report
     from planner.run import run_spec
     from planner.spec import RunSpec
-    import pandas as pd
 
     case = write_case(tmp_path / "c", periods=[{"period": 2030, "years": 5}],
                       technologies=[{"technology": "gas", "kind": "thermal", "lifetime_yr": 3, "capex_usd_per_kw": 100,

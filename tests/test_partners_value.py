@@ -11,10 +11,10 @@ from partner_cases import envelope_case
 
 from planner.cli import main
 from planner.errors import InputError
-from planner.studies.partner_value import partner_value
 from planner.partners_report import report
 from planner.spec import RunSpec, load_spec
 from planner.store import read_results
+from planner.studies.partner_value import partner_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,6 +98,7 @@ def test_committed_builds_stay_in_the_run_without_the_partner(tmp_path):
     spec = RunSpec(name="case", inputs=folder)
     kept = partner_value(spec, "TR", None, {"method": "simplex"})["table"]
     dropped = partner_value(spec, "TR", None, {"method": "simplex"}, keep_committed=False)["table"]
-    assert _row(kept, "system_cost_annual", "2030")[["with", "without"]].tolist() == pytest.approx([17_180_000, 21_180_000], rel=1e-9)
+    assert _row(kept, "system_cost_annual",
+                "2030")[["with", "without"]].tolist() == pytest.approx([17_180_000, 21_180_000], rel=1e-9)
     assert _row(kept, "system_cost_annual", "2030")["difference"] == pytest.approx(4_000_000, rel=1e-9)
     assert _row(dropped, "system_cost_annual", "2030")["difference"] == pytest.approx(3_200_000, rel=1e-9)

@@ -12,9 +12,9 @@ so solar costs 7.5e4 USD/yr more than it saves and the least-cost plan builds no
 from __future__ import annotations
 
 import pytest
+from casekit import demand, existing, hours, solve_case, tech, v, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, solve_case, tech, v, write_case
 from planner.errors import InputError, SolveError
 from planner.load import load_case
 from planner.run import run_spec

@@ -33,11 +33,15 @@ window.__errs = []; window.__requests = [];
 window.addEventListener('error', function (e) { window.__errs.push('error: ' + (e.message || e)); });
 window.addEventListener('unhandledrejection', function (e) { window.__errs.push('rejection: ' + e.reason); });
 var __ce = console.error;
-console.error = function () { window.__errs.push('console.error: ' + Array.prototype.join.call(arguments, ' ')); __ce.apply(console, arguments); };
+console.error = function () {
+  window.__errs.push('console.error: ' + Array.prototype.join.call(arguments, ' ')); __ce.apply(console, arguments);
+};
 var __fetch = window.fetch;
 window.fetch = function (u) { window.__requests.push('fetch ' + u); return __fetch.apply(this, arguments); };
 var __open = XMLHttpRequest.prototype.open;
-XMLHttpRequest.prototype.open = function (m, u) { window.__requests.push('xhr ' + u); return __open.apply(this, arguments); };
+XMLHttpRequest.prototype.open = function (m, u) {
+  window.__requests.push('xhr ' + u); return __open.apply(this, arguments);
+};
 window.addEventListener('load', function () { setTimeout(function () {
   var charts = document.querySelectorAll('div.plotly-graph-div');
   var drawn = 0;
@@ -46,7 +50,8 @@ window.addEventListener('load', function () { setTimeout(function () {
   var texts = map ? Array.prototype.map.call(map.querySelectorAll('text'), function (t) { return t.textContent; }) : [];
   performance.getEntriesByType('resource').forEach(function (r) { window.__requests.push('resource ' + r.name); });
   var out = document.createElement('pre'); out.id = 'probe';
-  out.textContent = JSON.stringify({errors: window.__errs, requests: window.__requests, charts: charts.length, drawn: drawn,
+  out.textContent = JSON.stringify({errors: window.__errs, requests: window.__requests, charts: charts.length,
+    drawn: drawn,
     ids: Array.prototype.map.call(charts, function (c) { return c.id; }),
     map_fills: map ? map.querySelectorAll('path.js-fill').length : 0, map_texts: texts});
   document.body.appendChild(out);
@@ -71,7 +76,8 @@ def report_html(tmp_path_factory) -> Path:
 def test_report_is_self_contained(report_html):
     text = report_html.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc\s*=", text, re.I), "a script is loaded from elsewhere"
-    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", text, re.I), "a stylesheet is loaded from elsewhere"
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", text,
+                         re.I), "a stylesheet is loaded from elsewhere"
     assert "Plotly.newPlot" in text
 
 
@@ -90,7 +96,9 @@ def test_report_renders_in_headless_chromium(report_html, tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     m = re.search(r'<pre id="probe">(.*?)</pre>', res.stdout, re.S)
     assert m, "the probe never ran (page did not load?):\n" + res.stderr[-2000:]
-    probe = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    probe = json.loads(
+        m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
     assert probe["errors"] == []
     assert probe["requests"] == [], "the report asked for something over the network"
     # every registered chart, per-period ones once per period (the example has 2 periods)

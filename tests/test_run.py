@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from casekit import hours, write_case
 
 import planner.run as run_mod
-from casekit import hours, write_case
 from planner.cli import main
 from planner.errors import SolveError
 from planner.spec import load_spec
@@ -18,7 +18,8 @@ ROOT = Path(__file__).parent.parent
 
 def infeasible_case(folder: Path) -> Path:
     """Must-run 100 MW (min_output 1.0 of 100 MW existing) against 50 MW of demand and nowhere to send it."""
-    return write_case(folder, technologies=[{"technology": "chp", "kind": "thermal", "lifetime_yr": 100, "min_output_pu": 1.0}],
+    return write_case(folder,
+                      technologies=[{"technology": "chp", "kind": "thermal", "lifetime_yr": 100, "min_output_pu": 1.0}],
                       existing_capacity=[{"zone": "A", "technology": "chp", "build_year": 2000, "capacity_mw": 100}],
                       timesteps=hours([8760]), demand=[{"zone": "A", "timestep": 0, "demand_mw": 50}])
 

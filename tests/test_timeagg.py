@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from casekit import write_case
+
 from planner.load import load_case
 from planner.model.build import build_model
 from planner.model.data import prepare
@@ -25,7 +25,8 @@ def hourly_case(folder, days: int, same_days: bool):
         level = 100 if same_days else 100 + 30 * math.sin(2 * math.pi * d / days)
         dem.append({"zone": "A", "timestep": t, "demand_mw": round(level + 20 * math.sin(2 * math.pi * h / 24), 3)})
         sun = max(0.0, math.sin(math.pi * (h - 6) / 12)) if 6 <= h <= 18 else 0.0
-        av.append({"zone": "A", "technology": "solar", "timestep": t, "availability_pu": round(sun * (1 if same_days or d % 2 else 0.5), 4)})
+        av.append({"zone": "A", "technology": "solar", "timestep": t,
+                   "availability_pu": round(sun * (1 if same_days or d % 2 else 0.5), 4)})
     return write_case(folder, technologies=TECHS, timesteps=ts, demand=dem, availability=av,
                       build_options=[{"zone": "A", "technology": "gas"}, {"zone": "A", "technology": "solar"}])
 
@@ -73,8 +74,9 @@ def test_too_few_hours_is_an_input_error(tmp_path):
 
 def test_time_error_command_reports_against_full_resolution(tmp_path):
     """On identical days the measured objective error of 1 representative day is zero (see above)."""
-    from planner.cli import main
     import pandas as pd
+
+    from planner.cli import main
     case = hourly_case(tmp_path / "c", 7, same_days=True)
     spec = tmp_path / "m.toml"
     spec.write_text(f'name = "h"\ninputs = "{case}"\n')

@@ -59,7 +59,8 @@ def test_missing_required_column(case):
 def test_non_numeric_value(case):
     edit(case / "technologies.csv", "coal,thermal,coal,2.9,1800", "coal,thermal,coal,2.9,lots")
     msgs = problems(case)
-    assert any("technologies.csv, line 2, column capex_usd_per_kw: 'lots' is not valid; expected a number >= 0 (USD/kW)" in p
+    assert any("technologies.csv, line 2, column capex_usd_per_kw: 'lots' is not valid; "
+               "expected a number >= 0 (USD/kW)" in p
                for p in msgs)
 
 
@@ -71,7 +72,8 @@ def test_negative_value(case):
 
 def test_profile_out_of_unit_range(case):
     edit(case / "availability.csv", "N,solar,0,0.0", "N,solar,0,1.5")
-    assert any("availability.csv, line 2, column availability_pu: 1.5 is out of range; expected a number >= 0 and <= 1" in p
+    assert any("availability.csv, line 2, column availability_pu: 1.5 is out of range; "
+               "expected a number >= 0 and <= 1" in p
                for p in problems(case))
 
 
@@ -89,7 +91,8 @@ def test_duplicate_key(case):
 
 def test_corridor_to_itself(case):
     edit(case / "corridors.csv", "N-S,N,S,", "N-S,N,N,")
-    assert any("corridors.csv, line 2, column to_zone: corridor 'N-S' runs from 'N' to itself" in p for p in problems(case))
+    assert any("corridors.csv, line 2, column to_zone: corridor 'N-S' runs from 'N' to itself" in p
+               for p in problems(case))
 
 
 def test_every_problem_reported_at_once(case):
@@ -125,7 +128,8 @@ def test_bad_run_spec_exit_2(tmp_path, capsys):
 def test_must_run_above_availability(case):
     """A must-run share above what the plant can deliver could only end in an infeasible model: caught first."""
     (case / "min_output.csv").write_text("zone,technology,timestep,min_output_pu\nN,coal,0,0.5\nN,coal,1,0.95\n")
-    assert any("min_output.csv, line 3, column min_output_pu: min_output_pu 0.95 exceeds the availability 0.85 of coal in N"
+    assert any("min_output.csv, line 3, column min_output_pu: min_output_pu 0.95 exceeds the availability 0.85 of coal "
+               "in N"
                in p for p in problems(case))
 
 
@@ -156,8 +160,10 @@ def test_energy_sized_storage_needs_an_energy_cost(case):
 
 
 @pytest.mark.parametrize("section, message", [
-    ('[settings]\ndiscount_rate = "x"\n', "[settings], column discount_rate: 'x' is not valid; expected a number >= 0 and <= 1"),
-    ("[settings]\nvalue_of_lost_load_usd_per_mwh = -10\n", "column value_of_lost_load_usd_per_mwh: -10 is out of range"),
+    ('[settings]\ndiscount_rate = "x"\n', "[settings], column discount_rate: 'x' is not valid; expected a number >= 0 "
+                                          "and <= 1"),
+    ("[settings]\nvalue_of_lost_load_usd_per_mwh = -10\n",
+     "column value_of_lost_load_usd_per_mwh: -10 is out of range"),
     ("time = 3\n", "[time] must be a table"),
     ('[scenario]\ndemand_multiplier = "abc"\n', "scenario.demand_multiplier must be a number >= 0"),
     ('[scenario]\nexclude_partners = "TR"\n', "scenario.exclude_partners must be a list of partner ids"),

@@ -18,13 +18,21 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+CONSTRAINTS = ("balance",)
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "balance": "demand.csv demand_mw (x demand_growth.csv multiplier) must be met",
+    "unserved": "unserved energy is at most demand",
+}
+
 
 def add_unserved(m: pyo.ConcreteModel, d: ModelData) -> None:
     ZPT = [(z, p, t) for z in d.ZONES for p in d.PERIODS for t in d.TIMESTEPS]
     m.unserved = pyo.Var(ZPT, within=pyo.NonNegativeReals, bounds=lambda m, z, p, t: (0.0, d.demand_mw[(z, p, t)]),
                          doc="Demand not served (MW)")
     voll = float(d.settings["value_of_lost_load_usd_per_mwh"])
-    registry(m).add_cost("unserved", lambda p: sum(d.weight[t] * voll * m.unserved[z, p, t] for z in d.ZONES for t in d.TIMESTEPS))
+    registry(m).add_cost("unserved",
+                         lambda p: sum(d.weight[t] * voll * m.unserved[z, p, t] for z in d.ZONES for t in d.TIMESTEPS))
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -2,43 +2,50 @@
 
 sets and parameters (data.prepare) -> variables and constraint families, one
 module each -> nodal balance from the registered injections -> objective from
-the registered costs. ``FAMILIES`` is the list the coverage test checks.
+the registered costs. ``MODULES`` lists the constraint families once; ``FAMILIES``
+(family -> its constraints) is derived from it and is what the coverage test checks.
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model import (balance, build_limits, capacity, co2, commitments, dispatch, fuel_limits, hydro, import_share,
-                           objective, partners, renewable_share, reserve, storage, trade, transmission)
+from planner.model import (
+    balance,
+    build_limits,
+    capacity,
+    co2,
+    commitments,
+    dispatch,
+    fuel_limits,
+    hydro,
+    import_share,
+    objective,
+    partners,
+    renewable_share,
+    reserve,
+    storage,
+    trade,
+    transmission,
+)
 from planner.model.data import ModelData
 from planner.model.registry import Registry
 
-# constraint family module -> the Pyomo constraints it declares
-FAMILIES: dict[str, tuple[str, ...]] = {
-    "capacity": ("capacity_def", "energy_def"),
-    "build_limits": ("build_max", "build_min", "build_potential"),
-    "dispatch": ("dispatch_max", "dispatch_min"),
-    "balance": ("balance",),
-    "storage": ("storage_soc", "storage_energy", "storage_charge", "storage_discharge"),
-    "hydro": ("hydro_budget",),
-    "transmission": ("line_fw", "line_bw", "line_expansion"),
-    "trade": ("import_limit", "import_min", "export_limit"),
-    "reserve": ("reserve_margin",),
-    "co2": ("co2_cap",),
-    "renewable_share": ("renewable_share",),
-    "import_share": ("import_share",),
-    "fuel_limits": ("fuel_limit",),
-    "partners": ("partner_envelope", "partner_min_share", "partner_max_share", "partner_zone_cap"),
-    "commitments": ("commitment_mw", "commitment_usd", "commitment_mwh"),
-}
+# every constraint family, once, in build order. A family module is a vertical slice: its rows
+# (``add``, equation in the docstring), ``CONSTRAINTS`` (the Pyomo constraints it declares), ``INPUTS``
+# (the inputs behind each, for explaining an infeasible model), optionally ``SHADOW_PRICES`` (the
+# duals results report) and its row scaling (registry.scaled).
+MODULES = (capacity, build_limits, dispatch, balance, storage, hydro, transmission, trade, reserve, co2,
+           renewable_share, import_share, fuel_limits, partners, commitments)
+
+# constraint family -> the Pyomo constraints it declares (the coverage test checks each has a test)
+FAMILIES: dict[str, tuple[str, ...]] = {mod.__name__.rsplit(".", 1)[1]: mod.CONSTRAINTS for mod in MODULES}
 
 
 def build_model(d: ModelData) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="planner")
     m._registry = Registry()
     m._row_scale = {}
-    m._data = d
     m._techs_in = {z: [g for zz, g in d.ZG if zz == z] for z in d.ZONES}
 
     capacity.add(m, d)          # new_cap, cap, ecap; investment and fixed O&M

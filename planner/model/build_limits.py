@@ -13,25 +13,42 @@ one site without multiplying it.
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
 from planner.model.registry import guard
 
+CONSTRAINTS = ("build_max", "build_min", "build_potential")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "build_max": "build_options.csv max_new_mw",
+    "build_min": "build_options.csv min_new_mw (committed builds)",
+    "build_potential": "build_potentials.csv max_new_mw (shared by all partners' options)",
+}
+
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     periods_of: dict = {b: [] for b in d.BUILDS}
-    for bp in d.BUILD_PERIODS:
-        periods_of[bp[:3]].append(bp)
-    upper = [b for b in d.BUILDS if d.build.at[b, "max_new_mw"] == d.build.at[b, "max_new_mw"]]
+    for z, g, k, q in d.BUILD_PERIODS:
+        periods_of[(z, g, k)].append((z, g, k, q))
+    upper = [b for b in d.BUILDS if pd.notna(d.build.at[b, "max_new_mw"])]
     lower = [b for b in d.BUILDS if d.build.at[b, "min_new_mw"] > 0]
-    m.build_max = pyo.Constraint(upper, rule=guard("build_max", lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) <= d.build.at[b, "max_new_mw"]),
-                                 doc="Cumulative new capacity of an option at most max_new_mw (MW)")
+    m.build_max = pyo.Constraint(
+        upper,
+        rule=guard("build_max", lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) <= d.build.at[b, "max_new_mw"]),
+        doc="Cumulative new capacity of an option at most max_new_mw (MW)",
+    )
     pot = d.potentials
     by_zg: dict = {}
-    for bp in d.BUILD_PERIODS:
-        by_zg.setdefault(bp[:2], []).append(bp)
-    m.build_potential = pyo.Constraint([zg for zg in pot if zg in by_zg], rule=guard("build_potential", lambda m, z, g: sum(
-        m.new_cap[v] for v in by_zg[(z, g)]) <= pot[(z, g)]), doc="New capacity of a zone x technology at most its potential (MW)")
-    m.build_min = pyo.Constraint(lower, rule=guard("build_min", lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) >= d.build.at[b, "min_new_mw"]),
-                                 doc="Cumulative new capacity of an option at least min_new_mw (MW)")
+    for z, g, k, q in d.BUILD_PERIODS:
+        by_zg.setdefault((z, g), []).append((z, g, k, q))
+    m.build_potential = pyo.Constraint([zg for zg in pot if zg in by_zg],
+                                       rule=guard("build_potential", lambda m, z, g: sum(
+        m.new_cap[v] for v in by_zg[(z, g)]) <= pot[(z, g)]), doc="New capacity of a zone x technology at most its "
+                                                                  "potential (MW)")
+    m.build_min = pyo.Constraint(
+        lower,
+        rule=guard("build_min", lambda m, *b: sum(m.new_cap[v] for v in periods_of[b]) >= d.build.at[b, "min_new_mw"]),
+        doc="Cumulative new capacity of an option at least min_new_mw (MW)",
+    )

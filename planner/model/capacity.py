@@ -29,47 +29,67 @@ for years inside the horizon, so no overnight cost is lumped at the end.
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+CONSTRAINTS = ("capacity_def", "energy_def")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "capacity_def": "existing_capacity.csv capacity_mw and retirement_year, with new vintages",
+    "energy_def": "existing_capacity.csv energy_mwh, with new storage energy",
+}
+
 
 def energy_sized(d: ModelData, g: str) -> bool:
     """Storage whose energy capacity is a decision of its own (no fixed duration)."""
-    return d.kind[g] == "storage" and d.tech.at[g, "duration_h"] != d.tech.at[g, "duration_h"]  # NaN
+    return d.kind[g] == "storage" and bool(pd.isna(d.tech.at[g, "duration_h"]))
 
 
-def add(m: pyo.ConcreteModel, d: ModelData) -> None:
-    m.new_cap = pyo.Var(d.BUILD_PERIODS, within=pyo.NonNegativeReals, doc="New capacity of option b built in period p (MW)")
-    e_bp = [bp for bp in d.BUILD_PERIODS if energy_sized(d, bp[1])]
-    m.new_energy = pyo.Var(e_bp, within=pyo.NonNegativeReals, doc="New storage energy of option b built in period p (MWh)")
+Vintages = dict[tuple[str, str, int], list[tuple[tuple[str, str, str, int], float]]]
 
+
+def vintages(d: ModelData) -> Vintages:
+    """(z, g, p) -> [(build (z, g, k, q), share s of period p it serves)] for every build still in service in p."""
     life = d.tech["lifetime_yr"].astype(int).to_dict()
-    # (z, g, p) -> [(vintage (z, g, k, q), share of p it serves)]
-    vintages: dict[tuple[str, str, int], list] = {(z, g, p): [] for z, g in d.ZG for p in d.PERIODS}
+    out: Vintages = {(z, g, p): [] for z, g in d.ZG for p in d.PERIODS}
     for (z, g, k, q) in d.BUILD_PERIODS:
         for p in d.PERIODS:
             s = d.in_service(q, q + life[g], p)
             if s > 0:
-                vintages[(z, g, p)].append(((z, g, k, q), s))
-    m._vintages = vintages
+                out[(z, g, p)].append(((z, g, k, q), s))
+    return out
+
+
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    m.new_cap = pyo.Var(
+        d.BUILD_PERIODS, within=pyo.NonNegativeReals, doc="New capacity of option b built in period p (MW)"
+    )
+    e_bp = [bp for bp in d.BUILD_PERIODS if energy_sized(d, bp[1])]
+    m.new_energy = pyo.Var(e_bp, within=pyo.NonNegativeReals, doc="New storage energy of option b built in period p "
+                                                                  "(MWh)")
+
+    alive = vintages(d)
     ZGP = [(z, g, p) for z, g in d.ZG for p in d.PERIODS]
 
-    VAR = [k for k in ZGP if vintages[k]]
+    VAR = [k for k in ZGP if alive[k]]
     m.cap_var = pyo.Var(VAR, within=pyo.NonNegativeReals, doc="Capacity in service where new vintages exist (MW)")
     m.capacity_def = pyo.Constraint(VAR, rule=lambda m, z, g, p: m.cap_var[z, g, p] == d.existing_mw.get((z, g, p), 0.0)
-                                    + sum(s * m.new_cap[v] for v, s in vintages[(z, g, p)]),
+                                    + sum(s * m.new_cap[v] for v, s in alive[(z, g, p)]),
                                     doc="Capacity in service = existing + new vintages still in service (MW)")
     var_set = set(VAR)
     m.cap = pyo.Expression(ZGP, rule=lambda m, z, g, p: m.cap_var[z, g, p] if (z, g, p) in var_set
                            else d.existing_mw.get((z, g, p), 0.0), doc="Installed capacity in service (MW)")
 
     e_set = set(e_bp)
-    EVAR = [(z, g, p) for z, g, p in VAR if any(v in e_set for v, _ in vintages[(z, g, p)])]
-    m.ecap_var = pyo.Var(EVAR, within=pyo.NonNegativeReals, doc="Storage energy in service where new vintages exist (MWh)")
-    m.energy_def = pyo.Constraint(EVAR, rule=lambda m, z, g, p: m.ecap_var[z, g, p] == d.existing_mwh.get((z, g, p), 0.0)
-                                  + sum(s * m.new_energy[v] for v, s in vintages[(z, g, p)] if v in e_set),
+    EVAR = [(z, g, p) for z, g, p in VAR if any(v in e_set for v, _ in alive[(z, g, p)])]
+    m.ecap_var = pyo.Var(EVAR, within=pyo.NonNegativeReals, doc="Storage energy in service where new vintages exist "
+                                                                "(MWh)")
+    m.energy_def = pyo.Constraint(EVAR, rule=lambda m, z, g,
+                                  p: m.ecap_var[z, g, p] == d.existing_mwh.get((z, g, p), 0.0)
+                                  + sum(s * m.new_energy[v] for v, s in alive[(z, g, p)] if v in e_set),
                                   doc="Storage energy in service = existing + new vintages (MWh)")
     evar_set = set(EVAR)
 
@@ -84,8 +104,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     fom = (d.tech["fom_usd_per_kw_yr"] * 1000.0).to_dict()
 
     def investment(p):
-        return sum(s * d.annuity_usd_per_mw_yr[v[:3]] * m.new_cap[v] for z, g in d.ZG for v, s in vintages[(z, g, p)]) + sum(
-            s * d.annuity_usd_per_mwh_yr[v[:3]] * m.new_energy[v] for z, g in d.ZG for v, s in vintages[(z, g, p)] if v in e_set)
+        served = [((z, g, k), (z, g, k, q), s) for zg in d.ZG for (z, g, k, q), s in alive[(*zg, p)]]
+        return sum(s * d.annuity_usd_per_mw_yr[b] * m.new_cap[v] for b, v, s in served) + sum(
+            s * d.annuity_usd_per_mwh_yr[b] * m.new_energy[v] for b, v, s in served if v in e_set)
 
     def fixed_om(p):
         return sum(fom[g] * m.cap[z, g, p] for z, g in d.ZG if fom[g])

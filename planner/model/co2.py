@@ -9,11 +9,20 @@ The cap's dual divided by the discount weight of p is the CO2 shadow price (USD/
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from planner.metrics import emission_factor_t_per_mwh
 from planner.model.data import ModelData
-from planner.model.registry import guard, registry, row_scale
+from planner.model.registry import guard, registry, scaled
+
+CONSTRAINTS = ("co2_cap",)
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "co2_cap": "periods.csv co2_cap_t",
+}
+# results' shadow_prices: constraint -> (unit, whether the dual is divided by the period's discount weight)
+SHADOW_PRICES = {"co2_cap": ("USD/t", True)}
 
 
 def emission_factor(d: ModelData) -> dict[str, float]:
@@ -23,11 +32,18 @@ def emission_factor(d: ModelData) -> dict[str, float]:
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     ef = emission_factor(d)
-    m.emissions = pyo.Expression(d.PERIODS, rule=lambda m, p: sum(
-        d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS), doc="Annual emissions (t/yr)")
+    m.emissions = pyo.Expression(
+        d.PERIODS,
+        rule=lambda m, p: sum(d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS),
+        doc="Annual emissions (t/yr)",
+    )
     per = d.periods
-    capped = [p for p in d.PERIODS if per.at[p, "co2_cap_t"] == per.at[p, "co2_cap_t"]]
-    s = row_scale(m, "co2_cap", 1.0 / d.hours)
-    m.co2_cap = pyo.Constraint(capped, rule=guard("co2_cap", lambda m, p: s * m.emissions[p] <= s * float(per.at[p, "co2_cap_t"])),
-                               doc="Annual emissions at most the cap (t/yr)")
+    capped = [p for p in d.PERIODS if pd.notna(per.at[p, "co2_cap_t"])]
+    m.co2_cap = pyo.Constraint(
+        capped,
+        rule=guard(
+            "co2_cap", scaled(m, "co2_cap", 1.0 / d.hours, lambda m, p: m.emissions[p] <= float(per.at[p, "co2_cap_t"]))
+        ),
+        doc="Annual emissions at most the cap (t/yr)",
+    )
     registry(m).add_cost("co2", lambda p: float(per.at[p, "co2_price_usd_per_t"]) * m.emissions[p])

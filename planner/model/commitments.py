@@ -31,8 +31,18 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import guard, row_scale
+from planner.model.registry import guard, scaled
 
+CONSTRAINTS = ("commitment_mw", "commitment_usd", "commitment_mwh")
+# the inputs behind each row, named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "commitment_mw": "partner_commitments.csv quantity (MW) against the partner's build options, their periods, "
+                     "max_new_mw and envelopes",
+    "commitment_usd": "partner_commitments.csv quantity (USD) against the partner's build options, their periods, "
+                      "max_new_mw and envelopes",
+    "commitment_mwh": "partner_commitments.csv quantity (MWh/yr) against the partner's build options, their "
+                      "availability and max_new_mw",
+}
 UNITS = {"MW": "commitment_mw", "USD": "commitment_usd", "MWh/yr": "commitment_mwh"}
 DUAL_UNIT = {"MW": "USD_pv/MW", "USD": "USD_pv/USD", "MWh/yr": "USD_pv/(MWh/yr)"}
 
@@ -77,15 +87,16 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         if unit == "MW":
             return m.new_cap[v]
         if unit == "USD":
-            return d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
+            return d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (
+                d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0
+            )
         return energy[v[:2]] * m.new_cap[v]
 
     for unit, name in UNITS.items():
-        s = row_scale(m, name, {"MW": 1.0, "USD": 1e-6, "MWh/yr": 1.0 / d.hours}[unit])
-
-        def rule(m, k, p, g, z, unit=unit, s=s):
-            return s * sum(size(unit, v) for v in matching(d, k, p, g, z)) >= s * quantity[(k, p, g, z, unit)]
-        setattr(m, name, pyo.Constraint(rows(d, unit), rule=guard(name, rule),
+        def rule(m, k, p, g, z, unit=unit):
+            return sum(size(unit, v) for v in matching(d, k, p, g, z)) >= quantity[(k, p, g, z, unit)]
+        factor = {"MW": 1.0, "USD": 1e-6, "MWh/yr": 1.0 / d.hours}[unit]
+        setattr(m, name, pyo.Constraint(rows(d, unit), rule=guard(name, scaled(m, name, factor, rule)),
                                         doc=f"Partner's programme by a period at least its commitment ({unit})"))
 
 

@@ -58,7 +58,7 @@ class ModelData:
     block: dict[int, int]
     prev_t: dict[int, int]                    # previous timestep in the same block, cyclic
     years: dict[int, int]
-    df: dict[int, float]                      # discount weight of each period
+    discount_weight: dict[int, float]         # present value of 1 USD/yr over each period (years)
     demand_mw: dict[tuple[str, int, int], float]
     existing_mw: dict[tuple[str, str, int], float]
     existing_mwh: dict[tuple[str, str, int], float]
@@ -113,10 +113,18 @@ class ModelData:
         return [(z, g) for z, g in self.ZG if self.kind[g] in kinds]
 
 
-def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
-    """Derive the sets and parameters of the LP from a validated case."""
-    t = case.tables
-    s = case.settings
+@dataclass
+class _Periods:
+    table: pd.DataFrame                      # periods.csv rows run, sorted
+    PERIODS: list[int]
+    years: dict[int, int]
+    base_year: int
+    rate: float
+    discount_weight: dict[int, float]
+
+
+def _periods(t: dict[str, pd.DataFrame], s: dict, periods: list[int] | None) -> _Periods:
+    """The periods run, their lengths, the base year and each period's discount weight."""
     per = t["periods"].sort_values("period")
     if periods is not None:
         per = per[per["period"].isin(periods)]
@@ -125,8 +133,12 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
     base = int(s["base_year"]) if s.get("base_year") is not None else PERIODS[0]
     years = dict(zip(PERIODS, per["years"].astype(int)))
     dfw = {p: discount_weight(p, years[p], base, rate) for p in PERIODS}
+    return _Periods(per, PERIODS, years, base, rate, dfw)
 
-    ts = t["timesteps"].sort_values("timestep")
+
+def _timesteps(ts: pd.DataFrame) -> tuple[list[int], dict[int, float], dict[int, int], dict[int, int]]:
+    """TIMESTEPS, hours each stands for, its block, and the previous timestep of its block (cyclic)."""
+    ts = ts.sort_values("timestep")
     TIMESTEPS = [int(x) for x in ts["timestep"]]
     weight = dict(zip(TIMESTEPS, ts["weight"].astype(float)))
     block = dict(zip(TIMESTEPS, ts["block"].astype(int)))
@@ -135,24 +147,26 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
         steps = grp["timestep"].astype(int).tolist()
         for i, x in enumerate(steps):
             prev_t[x] = steps[i - 1]
+    return TIMESTEPS, weight, block, prev_t
 
-    tech = t["technologies"].set_index("technology")
-    kind = tech["kind"].to_dict()
-    ZONES = t["zones"]["zone"].tolist()
 
-    # demand per period
+def _demand(t: dict[str, pd.DataFrame], ZONES: list[str], PERIODS: list[int]) -> dict[tuple[str, int, int], float]:
+    """demand_mw[z, p, t] = demand of the profile x the zone's growth multiplier of the period (1 if none)."""
     dem = t["demand"]
     growth = t["demand_growth"]
-    demand_mw: dict = {}
     mult = {(z, p): 1.0 for z in ZONES for p in PERIODS}
     if len(growth):
         mult.update({(r.zone, int(r.period)): float(r.multiplier) for r in growth.itertuples()})
+    demand_mw: dict = {}
     for z, ts_, mw in zip(dem["zone"], dem["timestep"], dem["demand_mw"]):
         for p in PERIODS:
             demand_mw[(z, p, int(ts_))] = float(mw) * mult[(z, p)]
+    return demand_mw
 
-    # existing capacity alive per period
-    ex = t["existing_capacity"].copy()
+
+def _existing(ex: pd.DataFrame, tech: pd.DataFrame, PERIODS: list[int], years: dict[int, int]) -> tuple[dict, dict]:
+    """existing_mw and existing_mwh per (z, g, p): each cohort weighted by the share of the period it is in service."""
+    ex = ex.copy()
     if len(ex):
         life = ex["technology"].map(tech["lifetime_yr"])
         ex["retire"] = ex["retirement_year"].where(ex["retirement_year"].notna(), ex["build_year"] + life).astype(int)
@@ -165,24 +179,31 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
                 key = (r.zone, r.technology, p)
                 existing_mw[key] = existing_mw.get(key, 0.0) + float(r.capacity_mw) * share
                 existing_mwh[key] = existing_mwh.get(key, 0.0) + float(r.energy_mwh) * share
+    return existing_mw, existing_mwh
 
-    # build options, after partner eligibility
-    partners = t["partners"].set_index("partner")
-    bo = t["build_options"].copy()
-    excluded = []
-    if len(bo) and len(partners):
-        keep = []
-        for r in bo.itertuples():
-            ok = True
-            if r.partner:
-                elig = [x.strip() for x in partners.at[r.partner, "eligible_technologies"].split(";") if x.strip()]
-                ok = not elig or r.technology in elig
-            keep.append(ok)
-            if not ok:
-                excluded.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.partner} is not eligible for {r.technology}")
-        bo = bo[keep]
-    # Committed builds (min_new_mw) whose window closes before the first period run, e.g. a run of
-    # 2030 alone: they are in service by then, as existing capacity from their last_period on.
+
+def _eligible(bo: pd.DataFrame, partners: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Build options whose partner is eligible for their technology, and a line for each one dropped."""
+    excluded: list[str] = []
+    if not (len(bo) and len(partners)):
+        return bo, excluded
+    keep = []
+    for r in bo.itertuples():
+        ok = True
+        if r.partner:
+            elig = [x.strip() for x in partners.at[r.partner, "eligible_technologies"].split(";") if x.strip()]
+            ok = not elig or r.technology in elig
+        keep.append(ok)
+        if not ok:
+            excluded.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.partner} is not eligible for {r.technology}")
+    return bo[keep], excluded
+
+
+def _early_commitments(bo: pd.DataFrame, tech: pd.DataFrame, PERIODS: list[int], years: dict[int, int],
+                       existing_mw: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Committed builds (min_new_mw) whose window closes before the first period run, e.g. a run of
+    2030 alone: they are in service by then, so they join existing_mw from their last_period on and
+    leave the build options. Returns the remaining options and a line for each commitment moved."""
     early = bo["last_period"].notna() & (bo["last_period"] < PERIODS[0]) & (bo["min_new_mw"] > 0)
     committed = []
     for r in bo[early].itertuples():
@@ -194,56 +215,93 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
                 existing_mw[key] = existing_mw.get(key, 0.0) + float(r.min_new_mw) * share
         committed.append(f"{r.zone}/{r.technology}/{r.partner} (line {r.Index}): {r.min_new_mw:g} MW committed by "
                          f"{int(r.last_period)}, before the first period {PERIODS[0]}: counted as existing")
-    bo = bo[~early]
-    bo = bo.set_index(["zone", "technology", "partner"])
-    BUILDS = list(bo.index)
-    BUILD_PERIODS = []
-    annuity, annuity_e, capex_mw, capex_mwh = {}, {}, {}, {}
+    return bo[~early], committed
+
+
+@dataclass
+class _Options:
+    BUILD_PERIODS: list[tuple[str, str, str, int]]
+    annuity_usd_per_mw_yr: dict
+    annuity_usd_per_mwh_yr: dict
+    capex_usd_per_mw: dict
+    capex_usd_per_mwh: dict
+
+
+def _options(bo: pd.DataFrame, tech: pd.DataFrame, partners: pd.DataFrame, PERIODS: list[int], rate: float) -> _Options:
+    """Build periods of each option (bo indexed by zone, technology, partner) and its costs: overnight
+    capex, and the annuity at the partner's cost of capital (the discount rate without a partner)."""
+    out = _Options([], {}, {}, {}, {})
     for b, r in bo.iterrows():
+        zone, g, partner = b
         lo = r["first_period"] if pd.notna(r["first_period"]) else -np.inf
         hi = r["last_period"] if pd.notna(r["last_period"]) else np.inf
-        BUILD_PERIODS += [(*b, p) for p in PERIODS if lo <= p <= hi]
-        g = b[1]
-        wacc = float(partners.at[b[2], "wacc"]) if b[2] else rate
+        out.BUILD_PERIODS += [(zone, g, partner, p) for p in PERIODS if lo <= p <= hi]
+        wacc = float(partners.at[partner, "wacc"]) if partner else rate
         capex = r["capex_usd_per_kw"] if pd.notna(r["capex_usd_per_kw"]) else tech.at[g, "capex_usd_per_kw"]
-        capex_mw[b] = float(capex) * 1000.0
+        out.capex_usd_per_mw[b] = float(capex) * 1000.0
         f = crf(wacc, int(tech.at[g, "lifetime_yr"]))
-        annuity[b] = capex_mw[b] * f
-        capex_mwh[b] = float(tech.at[g, "capex_usd_per_kwh"]) * 1000.0
-        annuity_e[b] = capex_mwh[b] * f
+        out.annuity_usd_per_mw_yr[b] = out.capex_usd_per_mw[b] * f
+        out.capex_usd_per_mwh[b] = float(tech.at[g, "capex_usd_per_kwh"]) * 1000.0
+        out.annuity_usd_per_mwh_yr[b] = out.capex_usd_per_mwh[b] * f
+    return out
 
-    ZG = sorted({(z, g) for z, g, _ in existing_mw} | {(z, g) for z, g, _ in BUILDS})
 
-    def profile(name: str, col: str) -> dict:
-        df = t[name]
-        return {(z, g, int(x)): float(v) for z, g, x, v in zip(df["zone"], df["technology"], df["timestep"], df[col])}
+def _profile(df: pd.DataFrame, col: str) -> dict[tuple[str, str, int], float]:
+    return {(z, g, int(x)): float(v) for z, g, x, v in zip(df["zone"], df["technology"], df["timestep"], df[col])}
 
-    cor = t["corridors"].set_index("corridor")
+
+def _corridors(cor: pd.DataFrame, rate: float, last_period: int) -> tuple[list[str], dict[str, float]]:
+    """Corridors that could carry power (built, or expandable) and the annuity of new capacity on each."""
     line_annuity = {l: float(r["capex_usd_per_mw_km"] * r["length_km"]) * crf(rate, int(r["lifetime_yr"])) for l, r in cor.iterrows()}
     CORRIDORS = [l for l, r in cor.iterrows()
-                 if r["max_new_mw"] > 0 or (r["capacity_mw"] > 0 and r["available_from"] <= PERIODS[-1])]
+                 if r["max_new_mw"] > 0 or (r["capacity_mw"] > 0 and r["available_from"] <= last_period)]
+    return CORRIDORS, line_annuity
 
+
+def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
+    """Derive the sets and parameters of the LP from a validated case."""
+    t = case.tables
+    s = case.settings
+    per = _periods(t, s, periods)
+    PERIODS = per.PERIODS
+    TIMESTEPS, weight, block, prev_t = _timesteps(t["timesteps"])
+    tech = t["technologies"].set_index("technology")
+    ZONES = t["zones"]["zone"].tolist()
+    existing_mw, existing_mwh = _existing(t["existing_capacity"], tech, PERIODS, per.years)
+
+    partners = t["partners"].set_index("partner")
+    bo, excluded = _eligible(t["build_options"].copy(), partners)
+    bo, committed = _early_commitments(bo, tech, PERIODS, per.years, existing_mw)
+    bo = bo.set_index(["zone", "technology", "partner"])
+    opt = _options(bo, tech, partners, PERIODS, per.rate)
+    BUILDS = list(bo.index)
+    ZG = sorted({(z, g) for z, g, _ in existing_mw} | {(z, g) for z, g, _ in BUILDS})
+
+    cor = t["corridors"].set_index("corridor")
+    CORRIDORS, line_annuity = _corridors(cor, per.rate, PERIODS[-1])
     hb = t["hydro_budgets"]
-    hydro_budget = {(r.zone, r.technology, int(r.period)): float(r.energy_mwh) for r in hb.itertuples()}
 
     return ModelData(
         ZONES=ZONES, TECHS=tech.index.tolist(), PERIODS=PERIODS, TIMESTEPS=TIMESTEPS, ZG=ZG,
-        BUILDS=BUILDS, BUILD_PERIODS=BUILD_PERIODS, CORRIDORS=CORRIDORS,
+        BUILDS=BUILDS, BUILD_PERIODS=opt.BUILD_PERIODS, CORRIDORS=CORRIDORS,
         INTERCONNECTORS=t["interconnectors"]["interconnector"].tolist(),
         PARTNERS=partners.index.tolist(),
-        kind=kind, weight=weight, block=block, prev_t=prev_t, years=years, df=dfw,
-        demand_mw=demand_mw, existing_mw=existing_mw, existing_mwh=existing_mwh,
-        avail_pu=profile("availability", "availability_pu"), minout_pu=profile("min_output", "min_output_pu"),
-        tech=tech, build=bo, annuity_usd_per_mw_yr=annuity, annuity_usd_per_mwh_yr=annuity_e, capex_usd_per_mw=capex_mw, capex_usd_per_mwh=capex_mwh,
+        kind=tech["kind"].to_dict(), weight=weight, block=block, prev_t=prev_t, years=per.years,
+        discount_weight=per.discount_weight, demand_mw=_demand(t, ZONES, PERIODS),
+        existing_mw=existing_mw, existing_mwh=existing_mwh,
+        avail_pu=_profile(t["availability"], "availability_pu"), minout_pu=_profile(t["min_output"], "min_output_pu"),
+        tech=tech, build=bo, annuity_usd_per_mw_yr=opt.annuity_usd_per_mw_yr, annuity_usd_per_mwh_yr=opt.annuity_usd_per_mwh_yr,
+        capex_usd_per_mw=opt.capex_usd_per_mw, capex_usd_per_mwh=opt.capex_usd_per_mwh,
         corridor=cor, line_annuity_usd_per_mw_yr=line_annuity,
         interconnector=t["interconnectors"].set_index("interconnector"),
         trade=t["trade_prices"].set_index(["interconnector", "period"]),
         fuel=t["fuels"].set_index("fuel"), fuel_limits=t["fuel_limits"].set_index(["fuel", "period"]),
-        hydro_budget_mwh=hydro_budget, periods=per.set_index("period"), zones=t["zones"].set_index("zone"),
+        hydro_budget_mwh={(r.zone, r.technology, int(r.period)): float(r.energy_mwh) for r in hb.itertuples()},
+        periods=per.table.set_index("period"), zones=t["zones"].set_index("zone"),
         reserve=t["reserve_margins"], partners=partners,
         partner_envelopes=t["partner_envelopes"].set_index(["partner", "period"]),
         partner_zone_caps=t["partner_zone_caps"].set_index(["partner", "zone"]),
-        settings={**s, "base_year": base}, excluded_builds=excluded, committed_as_existing=committed,
+        settings={**s, "base_year": per.base_year}, excluded_builds=excluded, committed_as_existing=committed,
         potentials={(r.zone, r.technology): float(r.max_new_mw) for r in t["build_potentials"].itertuples()},
         partner_commitments=t.get("partner_commitments", pd.DataFrame()),
     )

@@ -19,6 +19,13 @@ from planner.metrics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+CONSTRAINTS = ("dispatch_max", "dispatch_min")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "dispatch_max": "availability.csv / technologies.csv availability_pu x capacity",
+    "dispatch_min": "min_output.csv / technologies.csv min_output_pu x capacity (must-run)",
+}
+
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     GEN = [(z, g, p, t) for z, g in d.ZG for p in d.PERIODS for t in d.TIMESTEPS]

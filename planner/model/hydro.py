@@ -11,13 +11,18 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import row_scale
+from planner.model.registry import scaled
+
+CONSTRAINTS = ("hydro_budget",)
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "hydro_budget": "hydro_budgets.csv energy_mwh",
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     zg = set(d.ZG)
     H = [k for k in d.hydro_budget_mwh if k[:2] in zg and k[2] in d.PERIODS]
-    s = row_scale(m, "hydro_budget", 1.0 / d.hours)
-    m.hydro_budget = pyo.Constraint(
-        H, rule=lambda m, z, g, p: sum(s * d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS) <= s * d.hydro_budget_mwh[(z, g, p)],
+    m.hydro_budget = pyo.Constraint(H, rule=scaled(m, "hydro_budget", 1.0 / d.hours, lambda m, z, g, p: sum(
+        d.weight[t] * m.gen[z, g, p, t] for t in d.TIMESTEPS) <= d.hydro_budget_mwh[(z, g, p)]),
         doc="Annual hydro output at most the period's water budget (MWh/yr)")

@@ -21,5 +21,5 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.COST_TERMS = pyo.Set(initialize=list(costs), ordered=True, doc="Cost categories")
     m.annual_cost = pyo.Expression(m.COST_TERMS, d.PERIODS, rule=lambda m, c, p: costs[c](p),
                                    doc="Annual cost of a category in a period (USD/yr)")
-    m.total_cost = pyo.Objective(expr=sum(d.df[p] * m.annual_cost[c, p] for c in costs for p in d.PERIODS),
+    m.total_cost = pyo.Objective(expr=sum(d.discount_weight[p] * m.annual_cost[c, p] for c in costs for p in d.PERIODS),
                                  sense=pyo.minimize, doc="Present value of system cost (USD)")

@@ -16,24 +16,41 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import guard, row_scale
+from planner.model.registry import guard, scaled
+
+CONSTRAINTS = ("partner_envelope", "partner_min_share", "partner_max_share", "partner_zone_cap")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "partner_envelope": "partner_envelopes.csv max_investment_usd",
+    "partner_min_share": "partners.csv min_share",
+    "partner_max_share": "partners.csv max_share",
+    "partner_zone_cap": "partner_zone_caps.csv max_new_mw",
+}
+# results' shadow_prices: constraint -> (unit, whether the dual is divided by the period's discount weight)
+SHADOW_PRICES = {"partner_envelope": ("USD_pv/USD", False)}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     by_kp: dict = {}
     all_p: dict = {p: [] for p in d.PERIODS}
-    for v in d.BUILD_PERIODS:
-        by_kp.setdefault((v[2], v[3]), []).append(v)
-        all_p[v[3]].append(v)
+    for z, g, k, q in d.BUILD_PERIODS:
+        by_kp.setdefault((k, q), []).append((z, g, k, q))
+        all_p[q].append((z, g, k, q))
     e_set = set(m.new_energy.keys())
 
     # rows of a partner with no option (all excluded or ineligible) would be trivially true: not built
     env = [(k, p) for k, p in d.partner_envelopes.index if p in d.PERIODS and by_kp.get((k, p))]
-    s = row_scale(m, "partner_envelope", 1e-6)  # written in million USD
-    m.partner_envelope = pyo.Constraint(env, rule=guard("partner_envelope", lambda m, k, p: sum(
-        s * d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (s * d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0)
-        for v in by_kp.get((k, p), [])) <= s * float(d.partner_envelopes.at[(k, p), "max_investment_usd"])),
-        doc="Partner's overnight capex in a period at most its envelope (USD)")
+    def envelope(m, k, p):
+        capex = 0
+        for z, g, _, q in by_kp.get((k, p), []):
+            capex += d.capex_usd_per_mw[(z, g, k)] * m.new_cap[z, g, k, q]
+            if (z, g, k, q) in e_set:
+                capex += d.capex_usd_per_mwh[(z, g, k)] * m.new_energy[z, g, k, q]
+        return capex <= float(d.partner_envelopes.at[(k, p), "max_investment_usd"])
+    m.partner_envelope = pyo.Constraint(env,
+                                        rule=guard("partner_envelope", scaled(m, "partner_envelope", 1e-6, envelope)),
+                                        doc="Partner's overnight capex in a period at most its envelope (USD; rows in "
+                                            "million USD)")
 
     pr = d.partners
     lo = [(k, p) for k in d.PARTNERS if pr.at[k, "min_share"] > 0 for p in d.PERIODS]
@@ -47,11 +64,15 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 return own >= pr.at[k, "min_share"] * sum(m.new_cap[v] for v in all_p[p])
             return own <= pr.at[k, "max_share"] * sum(m.new_cap[v] for v in all_p[p])
         return rule
-    m.partner_min_share = pyo.Constraint(lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)")
-    m.partner_max_share = pyo.Constraint(hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)")
+    m.partner_min_share = pyo.Constraint(
+        lo, rule=guard("partner_min_share", share("min")), doc="Partner's share of new capacity at least min_share (MW)"
+    )
+    m.partner_max_share = pyo.Constraint(
+        hi, rule=guard("partner_max_share", share("max")), doc="Partner's share of new capacity at most max_share (MW)"
+    )
     by_kz: dict = {}
-    for v in d.BUILD_PERIODS:
-        by_kz.setdefault((v[2], v[0]), []).append(v)
+    for z, g, k, q in d.BUILD_PERIODS:
+        by_kz.setdefault((k, z), []).append((z, g, k, q))
     caps = [kz for kz in d.partner_zone_caps.index if kz in by_kz]
     m.partner_zone_cap = pyo.Constraint(caps, rule=guard("partner_zone_cap", lambda m, k, z: sum(
         m.new_cap[v] for v in by_kz[(k, z)]) <= float(d.partner_zone_caps.at[(k, z), "max_new_mw"])),

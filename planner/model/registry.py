@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
 
 @dataclass
@@ -47,18 +48,40 @@ def guard(name: str, rule: Callable) -> Callable:
             from planner.explain import INPUTS
 
             where = ",".join(map(str, index))
-            raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: {INPUTS.get(name, '')}")
+            raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: "
+                                           f"{INPUTS.get(name, '')}")
         return expr
     return wrapped
 
 
-def row_scale(m, name: str, scale: float) -> float:
-    """Record that constraint ``name`` is written multiplied by ``scale`` (for conditioning).
+def scaled(m, name: str, factor: float, rule: Callable) -> Callable:
+    """The rule of constraint ``name`` with both sides multiplied by ``factor``, the factor recorded.
 
-    Annual energy rows are divided by the hours the year represents (average MW
-    instead of MWh, RHS ~1e3 instead of ~1e10); money rows are in million USD.
-    ``solve`` multiplies the duals back, so every dual reads in the units the
-    family's docstring states.
+    For conditioning: annual energy rows are divided by the hours the year
+    represents (average MW instead of MWh, right-hand sides ~1e3 instead of
+    ~1e10); money rows are in million USD. ``solve`` multiplies each row's dual
+    by the recorded factor, so every dual reads in the units the family's
+    docstring states. A family writes its row unscaled and never scales a side
+    by hand, so a dual cannot be off by the factor (8,760, or 10^6).
     """
-    m._row_scale[name] = scale
-    return scale
+    if name in m._row_scale:
+        raise ValueError(f"row scale of {name!r} recorded twice")
+    m._row_scale[name] = factor
+
+    def wrapped(m, *index):
+        return scale_relation(rule(m, *index), factor)
+    return wrapped
+
+
+def scale_relation(expr, factor: float):
+    """``a <= b``, ``a == b`` or ``a <= b <= c`` with every side multiplied by ``factor``;
+    a constant truth value (a row without a decision) or ``Constraint.Skip`` is returned as it is."""
+    if isinstance(expr, (bool, np.bool_)) or expr is pyo.Constraint.Skip:
+        return expr
+    if isinstance(expr, RangedExpression):
+        return RangedExpression(tuple(factor * a for a in expr.args), expr.strict)
+    if isinstance(expr, InequalityExpression):
+        return InequalityExpression(tuple(factor * a for a in expr.args), expr.strict)
+    if isinstance(expr, EqualityExpression):
+        return EqualityExpression(tuple(factor * a for a in expr.args))
+    raise TypeError(f"cannot scale {type(expr).__name__}: a constraint rule must return a relation")

@@ -19,13 +19,25 @@ from planner.metrics import firm_imports_mw, margins_by_region, region_zones
 from planner.model.data import ModelData
 from planner.model.registry import guard
 
+CONSTRAINTS = ("reserve_margin",)
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "reserve_margin": "reserve_margins.csv margin_pu against capacity_credit_pu of technologies, interconnectors, "
+                      "corridors",
+}
+# results' shadow_prices: constraint -> (unit, whether the dual is divided by the period's discount weight)
+SHADOW_PRICES = {"reserve_margin": ("USD/MW-yr", True)}
+
 
 def members(d: ModelData, region: str) -> set[str]:
     return region_zones(d.zones["region"].to_dict(), region)
 
 
 def peak_mw(d: ModelData, zones: set[str], p: int) -> float:
-    return max(sum(d.demand_mw[(z, p, t)] for z in zones) for t in d.TIMESTEPS)
+    """Coincident peak demand of ``zones`` (MW), summed in the case's zone order: a set's order changes
+    from one Python process to the next, and with it the last bit of the sum and the LP."""
+    ordered = [z for z in d.ZONES if z in zones]
+    return max(sum(d.demand_mw[(z, p, t)] for z in ordered) for t in d.TIMESTEPS)
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -43,4 +55,6 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
         return firm >= (1.0 + rows[(region, p)]) * peak_mw(d, zs, p)
 
-    m.reserve_margin = pyo.Constraint(list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)")
+    m.reserve_margin = pyo.Constraint(
+        list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)"
+    )

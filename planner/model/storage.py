@@ -16,6 +16,15 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+CONSTRAINTS = ("storage_soc", "storage_energy", "storage_charge", "storage_discharge")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "storage_soc": "technologies.csv efficiency_charge / efficiency_discharge (storage)",
+    "storage_energy": "storage energy capacity (duration_h, existing_capacity.csv energy_mwh)",
+    "storage_charge": "storage power capacity",
+    "storage_discharge": "storage power capacity",
+}
+
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     ZS = d.of_kind("storage")

@@ -12,10 +12,21 @@ exports = - sum w_t * export_price[i,p] * exports (revenue).
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import registry, row_scale
+from planner.model.registry import registry, scaled
+
+CONSTRAINTS = ("import_limit", "import_min", "export_limit")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "import_limit": "trade_prices.csv max_import_mwh",
+    "import_min": "trade_prices.csv min_import_mwh (against import_mw and max_import_mwh)",
+    "export_limit": "trade_prices.csv max_export_mwh",
+    "imports": "interconnectors.csv import_mw",
+    "exports": "interconnectors.csv export_mw",
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
@@ -28,17 +39,22 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                         doc="Exports over interconnector i (MW)")
 
     def limited(col):
-        return [(i, p) for i in I for p in d.PERIODS if tr.at[(i, p), col] == tr.at[(i, p), col]]
-    s = row_scale(m, "import_limit", 1.0 / d.hours)
-    row_scale(m, "export_limit", s)
-    m.import_limit = pyo.Constraint(limited("max_import_mwh"), rule=lambda m, i, p: sum(
-        s * d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_import_mwh"], doc="Annual import limit (MWh/yr)")
-    row_scale(m, "import_min", s)
-    m.import_min = pyo.Constraint(limited("min_import_mwh"), rule=lambda m, i, p: sum(
-        s * d.weight[t] * m.imports[i, p, t] for t in d.TIMESTEPS) >= s * tr.at[(i, p), "min_import_mwh"],
+        return [(i, p) for i in I for p in d.PERIODS if pd.notna(tr.at[(i, p), col])]
+    def annual(flow, col: str, at_least: bool = False):
+        """sum_t w_t flow[i,p,t] against trade_prices' col (MWh/yr), written as average MW."""
+        def rule(m, i, p):
+            energy = sum(d.weight[t] * flow[i, p, t] for t in d.TIMESTEPS)
+            return energy >= tr.at[(i, p), col] if at_least else energy <= tr.at[(i, p), col]
+        return rule
+
+    s = 1.0 / d.hours
+    m.import_limit = pyo.Constraint(limited("max_import_mwh"), rule=scaled(
+        m, "import_limit", s, annual(m.imports, "max_import_mwh")), doc="Annual import limit (MWh/yr)")
+    m.import_min = pyo.Constraint(limited("min_import_mwh"), rule=scaled(
+        m, "import_min", s, annual(m.imports, "min_import_mwh", at_least=True)),
         doc="Annual imports at least the contracted volume (MWh/yr)")
-    m.export_limit = pyo.Constraint(limited("max_export_mwh"), rule=lambda m, i, p: sum(
-        s * d.weight[t] * m.exports[i, p, t] for t in d.TIMESTEPS) <= s * tr.at[(i, p), "max_export_mwh"], doc="Annual export limit (MWh/yr)")
+    m.export_limit = pyo.Constraint(limited("max_export_mwh"), rule=scaled(
+        m, "export_limit", s, annual(m.exports, "max_export_mwh")), doc="Annual export limit (MWh/yr)")
 
     at = {z: [i for i in I if ic.at[i, "zone"] == z] for z in d.ZONES}
     p_imp = tr["import_price_usd_per_mwh"].to_dict()

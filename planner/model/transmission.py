@@ -19,6 +19,15 @@ from planner.model.data import ModelData
 from planner.model.registry import registry
 
 
+CONSTRAINTS = ("line_fw", "line_bw", "line_expansion")
+# the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
+INPUTS = {
+    "line_fw": "corridors.csv capacity_mw / max_new_mw",
+    "line_bw": "corridors.csv capacity_mw / max_new_mw",
+    "line_expansion": "corridors.csv max_new_mw",
+}
+
+
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     cor = d.corridor
     L = d.CORRIDORS

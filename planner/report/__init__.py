@@ -12,16 +12,6 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from planner.errors import InputError, Problem
-
-
-def _need_plotly() -> None:
-    try:
-        import openpyxl  # noqa: F401
-        import plotly  # noqa: F401
-    except ImportError as exc:
-        raise InputError([Problem("planner report", f"needs the package {exc.name!r}: pip install plotly openpyxl")]) from None
-
 
 def build_report(results_dir: str | Path) -> Path:
     """Write RESULTS_DIR/report/ whole or not at all (temporary folder moved into place)."""
@@ -31,7 +21,6 @@ def build_report(results_dir: str | Path) -> Path:
     from planner.report.tables import BUILDERS, report_tables
     from planner.store import write_results
 
-    _need_plotly()
     run = load_run(results_dir)
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}

@@ -105,9 +105,11 @@ def key_assumptions(run: StoredRun) -> pd.DataFrame | None:
         add("cost of capital (WACC) by partner", r.partner, float(r.wacc), "fraction/yr", "partners.csv", "wacc")
     if "settings" in inp:
         st = dict(zip(inp["settings"]["setting"], inp["settings"]["value"]))
-        dr = (run.meta.get("settings_overrides") or {}).get("discount_rate", run.meta.get("discount_rate", st.get("discount_rate")))
+        dr = (run.meta.get("settings_overrides") or {}).get("discount_rate",
+                                                            run.meta.get("discount_rate", st.get("discount_rate")))
         if dr is not None:
-            add("discount rate of the system cost", "discount_rate", float(dr), "fraction/yr", "settings.csv", "value", "discount_rate")
+            add("discount rate of the system cost", "discount_rate", float(dr), "fraction/yr", "settings.csv", "value",
+                "discount_rate")
     built = set(run.tables["new_capacity"]["technology"])
     t = inp["technologies"]
     for r in t.itertuples():
@@ -120,7 +122,8 @@ def key_assumptions(run: StoredRun) -> pd.DataFrame | None:
     if "periods" in inp:
         per = inp["periods"]
         for r in per[per["period"].astype(int).isin(run.periods)].itertuples():
-            add("CO2 price", str(int(r.period)), float(r.co2_price_usd_per_t), "USD/t", "periods.csv", "co2_price_usd_per_t", "")
+            add("CO2 price", str(int(r.period)), float(r.co2_price_usd_per_t), "USD/t", "periods.csv",
+                "co2_price_usd_per_t", "")
     # demand by region per period (from the stored demand) and its growth per year between periods
     pr = run.tables["prices"]
     reg = dict(zip(inp["zones"]["zone"], inp["zones"]["region"].fillna("").astype(str))) if "zones" in inp else {}
@@ -128,7 +131,8 @@ def key_assumptions(run: StoredRun) -> pd.DataFrame | None:
     periods = run.periods
     for region in sorted(e.index.get_level_values(0).unique()):
         for p in periods:
-            add("demand by region", f"{region} {p}", float(e.get((region, p), 0.0)), "TWh/yr", "demand_growth.csv", "multiplier", "")
+            add("demand by region", f"{region} {p}", float(e.get((region, p), 0.0)), "TWh/yr", "demand_growth.csv",
+                "multiplier", "")
         for a, b in zip(periods, periods[1:]):
             va, vb = e.get((region, a), 0.0), e.get((region, b), 0.0)
             if va > 0 and vb > 0:

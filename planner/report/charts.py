@@ -133,7 +133,6 @@ def fig_costs(c: Context):
                "'With the existing fleet' counts the plants and corridors in service without new builds; 'after' adds "
                "this and earlier periods' builds.")
 def fig_deficit(c: Context):
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
     df, sysd = c.rt.get("deficit"), c.rt.get("deficit_system")
     if df is None or sysd is None:
@@ -185,9 +184,12 @@ def region_prices(run: StoredRun) -> pd.DataFrame:
     reg = _regions(run)
     pr["region"] = pr["zone"].map(lambda z: reg.get(z, z))
     pr["pd"] = pr["price_usd_per_mwh"] * pr["demand_mw"]
-    g = pr.groupby(["region", "period", "timestep"], as_index=False).agg(pd_=("pd", "sum"), demand_mw=("demand_mw", "sum"),
-                                                                        price_mean=("price_usd_per_mwh", "mean"),
-                                                                        weight=("weight", "first"))
+    g = pr.groupby(["region", "period", "timestep"], as_index=False).agg(
+        pd_=("pd", "sum"),
+        demand_mw=("demand_mw", "sum"),
+        price_mean=("price_usd_per_mwh", "mean"),
+        weight=("weight", "first"),
+    )
     g["price_usd_per_mwh"] = (g["pd_"] / g["demand_mw"]).where(g["demand_mw"] > 0, g["price_mean"])
     return g[["region", "period", "timestep", "weight", "price_usd_per_mwh"]]
 
@@ -197,7 +199,6 @@ def region_prices(run: StoredRun) -> pd.DataFrame:
                "highest hour to the lowest over the hours of a year (each timestep holds for the hours it stands for). "
                "Zone percentiles are in the price_statistics table.")
 def fig_price_duration(c: Context):
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
     rp = region_prices(c.run)
     periods = c.run.periods
@@ -254,16 +255,22 @@ def fig_dispatch(c: Context):
     fig = go.Figure()
     for g in gen.columns:
         if gen[g].abs().sum() > 0:
-            fig.add_scatter(x=x, y=gen[g] / 1000, name=g, stackgroup="supply", mode="lines", line=dict(width=0.5, color=c.colors[g]))
+            fig.add_scatter(x=x, y=gen[g] / 1000, name=g, stackgroup="supply", mode="lines",
+                            line=dict(width=0.5, color=c.colors[g]))
     if tr["import_mw"].sum() > 0:
-        fig.add_scatter(x=x, y=tr["import_mw"] / 1000, name="imports", stackgroup="supply", mode="lines", line=dict(width=0.5, color="#999"))
+        fig.add_scatter(x=x, y=tr["import_mw"] / 1000, name="imports", stackgroup="supply", mode="lines",
+                        line=dict(width=0.5, color="#999"))
     if uns.sum() > 0:
-        fig.add_scatter(x=x, y=uns / 1000, name="unserved", stackgroup="supply", mode="lines", line=dict(width=0.5, color="#000"))
+        fig.add_scatter(x=x, y=uns / 1000, name="unserved", stackgroup="supply", mode="lines",
+                        line=dict(width=0.5, color="#000"))
     if charge.sum() > 0:
-        fig.add_scatter(x=x, y=-charge / 1000, name="storage charging", stackgroup="use", mode="lines", line=dict(width=0.5, color="#bbb"))
+        fig.add_scatter(x=x, y=-charge / 1000, name="storage charging", stackgroup="use", mode="lines",
+                        line=dict(width=0.5, color="#bbb"))
     if tr["export_mw"].sum() > 0:
-        fig.add_scatter(x=x, y=-tr["export_mw"] / 1000, name="exports", stackgroup="use", mode="lines", line=dict(width=0.5, color="#666"))
-    fig.add_scatter(x=x, y=load.reindex(steps) / 1000, name="demand", mode="lines", line=dict(color="black", width=2, dash="dot"))
+        fig.add_scatter(x=x, y=-tr["export_mw"] / 1000, name="exports", stackgroup="use", mode="lines",
+                        line=dict(width=0.5, color="#666"))
+    fig.add_scatter(x=x, y=load.reindex(steps) / 1000, name="demand", mode="lines",
+                    line=dict(color="black", width=2, dash="dot"))
     starts = day_starts(run, steps)
     for i in starts:
         fig.add_vline(x=i - 0.5, line=dict(color="#555", width=1, dash="dot"))

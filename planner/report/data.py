@@ -13,14 +13,15 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import InputError, Problem
+from planner.schema import TABLES
 from planner.store import read_input_snapshot, read_results
 
 # result tables every report needs; a folder without them is not a run's results
 REQUIRED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "costs", "emissions",
             "flows", "corridors", "trade", "shadow_prices")
-# text key columns: read back as text, empty (not NaN) when blank
-_TEXT = ("zone", "technology", "partner", "corridor", "from_zone", "to_zone", "interconnector", "category",
-         "constraint", "index", "unit", "region", "fuel", "market", "kind")
+# text columns, read back as text, empty (not NaN) when blank: every text column the schema declares for
+# the inputs, and the text columns of result tables of their own (costs, shadow prices)
+_TEXT = {c.name for t in TABLES for c in t.columns if c.dtype == "str"} | {"category", "constraint", "index", "unit"}
 
 
 @dataclass

@@ -21,7 +21,8 @@ CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.note{color:#a33}.meta td{text-align:left}
-td.text{text-align:left}table.assumptions th,table.partners th{text-align:left}.answer{background:#f7f7f2;border:1px solid #ddd;padding:8px 16px;font-size:15px}
+td.text{text-align:left}table.assumptions th,table.partners th{text-align:left}
+.answer{background:#f7f7f2;border:1px solid #ddd;padding:8px 16px;font-size:15px}
 .answer li{margin:4px 0}details{margin:4px 0}summary{cursor:pointer;font-weight:600}.chart{min-height:420px}"""
 
 esc = _html.escape
@@ -138,7 +139,8 @@ def placement_figure(stem: str, df: pd.DataFrame):
         if "least_cost_mw" in d.columns:
             fig.add_scatter(x=d["zone"], y=d["least_cost_mw"], mode="markers", name="least-cost plan",
                             marker=dict(color="#e15759", size=10, symbol="diamond"))
-        return layout(fig, "Robustness: the partner's MW per zone across near-optimal plans", yaxis_title="MW", height=380)
+        return layout(fig, "Robustness: the partner's MW per zone across near-optimal plans", yaxis_title="MW",
+                      height=380)
     return None
 
 
@@ -148,7 +150,8 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
     if p is None or not len(p):
         parts.append("<p>No partner builds in this run.</p>")
     else:
-        parts.append("<p>Over the horizon: new MW, overnight capex (USD millions), technologies and zones in order of MW, "
+        parts.append("<p>Over the horizon: new MW, overnight capex (USD millions), technologies and zones in order of "
+                     "MW, "
                      "and per period the share of the system deficit the partner's builds close (docs/deficit.md). "
                      "Per period in <code>partners_by_period</code>; by zone in <code>partner_capacity</code>.</p>")
         parts.append(table_html(p, "partners", headers=partner_headers(p.columns)))
@@ -165,8 +168,10 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
                 parts.append(f"<h4>{esc(title)}</h4>" + pio.to_html(fig, full_html=False, include_plotlyjs=False,
                                                                      div_id=f"placement-{stem}",
                                                                      config={"displaylogo": False}))
-            parts.append(f"<details{' open' if stem in ('break_even', 'programme', 'alternatives') else ''}><summary>"
-                         f"{esc(title)}: {esc(name)}.csv ({len(df)} rows)</summary>{table_html(df.head(200))}</details>")
+            parts.append(
+                f"<details{' open' if stem in ('break_even', 'programme', 'alternatives') else ''}><summary>"
+                f"{esc(title)}: {esc(name)}.csv ({len(df)} rows)</summary>{table_html(df.head(200))}</details>"
+            )
     return "\n".join(parts)
 
 
@@ -175,7 +180,8 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
     from plotly.offline import get_plotlyjs
 
     m = run.meta
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner report: {esc(run.name)}</title>",
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner report: "
+             f"{esc(run.name)}</title>",
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Run {esc(run.name)}</h1>",
              answer_html(rt),
@@ -183,7 +189,8 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:
-            parts.append(f"<h2>{esc(title)}</h2><p class='note'>not drawn: needs the input snapshot (zones with lat/lon, "
+            parts.append(f"<h2>{esc(title)}</h2><p class='note'>not drawn: needs the input snapshot (zones with "
+                         "lat/lon, "
                          "technologies) or tables this run's results lack</p>")
             continue
         parts.append(f"<h2>{esc(title)}</h2>" + (f"<p>{esc(caption)}</p>" if caption else "") + "<div class='chart'>"
@@ -192,16 +199,33 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
                      + "</div>")
     a = rt.get("assumptions")
     if a is not None:
-        parts.append("<h2 id='assumptions'>Key assumptions</h2><p>From the run's inputs; label and source as the case's "
+        parts.append("<h2 id='assumptions'>Key assumptions</h2><p>From the run's inputs; label and source as the "
+                     "case's "
                      "SOURCES.md gives them (sourced: a published figure; derived: arithmetic on published figures; "
                      "assumption: no public source, reasoning in SOURCES.md).</p>" + table_html(a, "assumptions"))
-    parts.append("<h2>Run</h2><table class='meta'>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in [
-        ("status", m.get("status")), ("present value of system cost (USD)", f"{m.get('objective_usd', 0):,.0f}"),
-        ("periods", m.get("periods")), ("base year", m.get("base_year")), ("discount rate", m.get("discount_rate")),
-        ("timesteps", m.get("timesteps")), ("solver", m.get("solver")), ("inputs", m.get("inputs")),
-        ("inputs sha256", m.get("inputs_sha256")), ("created (UTC)", m.get("created_utc")),
-        ("scenario", m.get("scenario")), ("settings overrides", m.get("settings_overrides"))]) + "</table>")
-    parts.append("<p>Units: MW, MWh, t CO2, USD of the case's currency year; <code>_pu</code> = fraction; annual figures "
+    parts.append(
+        "<h2>Run</h2><table class='meta'>"
+        + "".join(
+            f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
+            for k, v in [
+                ("status", m.get("status")),
+                ("present value of system cost (USD)", f"{m.get('objective_usd', 0):,.0f}"),
+                ("periods", m.get("periods")),
+                ("base year", m.get("base_year")),
+                ("discount rate", m.get("discount_rate")),
+                ("timesteps", m.get("timesteps")),
+                ("solver", m.get("solver")),
+                ("inputs", m.get("inputs")),
+                ("inputs sha256", m.get("inputs_sha256")),
+                ("created (UTC)", m.get("created_utc")),
+                ("scenario", m.get("scenario")),
+                ("settings overrides", m.get("settings_overrides")),
+            ]
+        )
+        + "</table>"
+    )
+    parts.append("<p>Units: MW, MWh, t CO2, USD of the case's currency year; <code>_pu</code> = fraction; annual "
+                 "figures "
                  "are per year of the period. Regenerate with <code>planner report RESULTS_DIR</code>.</p>")
     parts.append("<h2>Tables</h2><p>The same tables are in <code>report/*.csv</code> and <code>report.xlsx</code>.</p>")
     for name, df in rt.items():

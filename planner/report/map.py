@@ -174,7 +174,8 @@ def fig_map(c: Context):
             if at:
                 labels.append((name, *at))
     if labels:
-        add(go.Scatter(x=X([l[1] for l in labels]), y=[l[2] for l in labels], mode="text", text=[l[0].upper() for l in labels],
+        add(go.Scatter(x=X([l[1] for l in labels]), y=[l[2] for l in labels], mode="text",
+                       text=[l[0].upper() for l in labels],
                        textfont=dict(size=11, color="#999"), hoverinfo="skip", showlegend=False))
 
     # interconnectors towards the market's country
@@ -195,8 +196,10 @@ def fig_map(c: Context):
             vx, vy = (bx - a.lon), (by - a.lat)
             n = max(math.hypot(vx * k, vy), 1e-6)
             ex, ey = bx + 0.9 * vx / n, by + 0.9 * vy / n
-            add(go.Scatter(x=X([a.lon, ex]), y=[a.lat, ey], mode="lines", line=dict(color="#7b4f9d", width=1.6, dash="dash"),
-                           hoverinfo="text", hovertext=f"{r.interconnector}: {r.zone} - {r.market}, import {r.import_mw:,.0f} MW, "
+            add(go.Scatter(x=X([a.lon, ex]), y=[a.lat, ey], mode="lines",
+                           line=dict(color="#7b4f9d", width=1.6, dash="dash"),
+                           hoverinfo="text", hovertext=f"{r.interconnector}: {r.zone} - {r.market}, import "
+                                                       f"{r.import_mw:,.0f} MW, "
                            f"export {r.export_mw:,.0f} MW", showlegend=False))
             add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[f"{r.import_mw:,.0f}"], textposition="middle center",
                            textfont=dict(size=9, color="#7b4f9d"), hoverinfo="skip", showlegend=False))
@@ -212,7 +215,8 @@ def fig_map(c: Context):
     names = run.inputs["partners"].set_index("partner")["name"].to_dict() if "partners" in run.inputs else {}
     cu = rt["corridor_use"]
     per_view = {"all periods": (new, periods[-1])} | {str(p): (new[new["period"] == p], p) for p in periods}
-    max_mw = max([float(v.groupby(["zone", "partner"])["new_mw"].sum().max()) for v, _ in per_view.values() if len(v)] + [1.0])
+    max_mw = max([float(v.groupby(["zone", "partner"])["new_mw"].sum().max()) for v,
+                  _ in per_view.values() if len(v)] + [1.0])
     sizeref = 2.0 * max_mw / MAX_MARKER_PX ** 2
     cap_max = max(float(cu["capacity_mw"].max()) if len(cu) else 1.0, 1.0)
     for view, (built, p_cor) in per_view.items():
@@ -242,27 +246,44 @@ def fig_map(c: Context):
             strong = kp in c.highlight
             label = f"{kp}" + (f" — {names[kp]}" if kp in names and names[kp] else "")
             add(go.Scatter(
-                x=X(zones.loc[zs, "lon"].to_numpy() + off * np.cos(ang) / k), y=zones.loc[zs, "lat"].to_numpy() + off * np.sin(ang),
+                x=X(zones.loc[zs, "lon"].to_numpy() + off * np.cos(ang) / k),
+                y=zones.loc[zs, "lat"].to_numpy() + off * np.sin(ang),
                 mode="markers+text" if strong else "markers",
                 text=[f"{kp} {v:,.0f} MW" for v in s] if strong else None, textposition="bottom center",
                 textfont=dict(size=11, color="#000"),
                 marker=dict(size=s.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=3, color=pc[kp], opacity=0.85,
                             line=dict(color="#000" if strong else "#fff", width=2.5 if strong else 0.8)),
-                name=(label[:48] + ("…" if len(label) > 48 else "")) + (" (picked out)" if strong else ""), legendgroup=kp,
+                name=(label[:48] + ("…" if len(label) > 48 else "")) + (" (picked out)" if strong else ""),
+                legendgroup=kp,
                 showlegend=view == "all periods", hoverinfo="text",
                 hovertext=[f"{z}: {v:,.0f} MW new by {kp} ({view})" for z, v in zip(zs, s)]), view=view)
 
     # zones on top
-    add(go.Scatter(x=X(zones["lon"]), y=zones["lat"], mode="markers+text", text=list(zones.index), textposition="top center",
-                   textfont=dict(size=10, color="#222"), marker=dict(size=6, color="#222"), cliponaxis=False,
-                   hoverinfo="text", hovertext=[f"{z}: {zones.at[z, 'name']}" for z in zones.index], showlegend=False))
+    add(
+        go.Scatter(
+            x=X(zones["lon"]),
+            y=zones["lat"],
+            mode="markers+text",
+            text=list(zones.index),
+            textposition="top center",
+            textfont=dict(size=10, color="#222"),
+            marker=dict(size=6, color="#222"),
+            cliponaxis=False,
+            hoverinfo="text",
+            hovertext=[f"{z}: {zones.at[z, 'name']}" for z in zones.index],
+            showlegend=False,
+        )
+    )
 
     # size legend panel: reference circles with the same sizeref
     ref = nice_sizes(max_mw)
     ly = np.linspace(0.8, 0.3, len(ref)) if len(ref) > 1 else np.array([0.55])
-    add(go.Scatter(x=[0.35] * len(ref), y=ly, mode="markers+text", text=[_fmt_mw(v) for v in ref], textposition="middle right",
-                   marker=dict(size=ref, sizemode="area", sizeref=sizeref, color="rgba(0,0,0,0)", line=dict(color="#555", width=1.2)),
-                   textfont=dict(size=11), hoverinfo="skip", showlegend=False, cliponaxis=False, name="size legend"), col=2)
+    add(go.Scatter(x=[0.35] * len(ref), y=ly, mode="markers+text", text=[_fmt_mw(v) for v in ref],
+                   textposition="middle right",
+                   marker=dict(size=ref, sizemode="area", sizeref=sizeref, color="rgba(0,0,0,0)",
+                               line=dict(color="#555", width=1.2)),
+                   textfont=dict(size=11), hoverinfo="skip", showlegend=False, cliponaxis=False, name="size legend"),
+                   col=2)
     fig.add_annotation(text="<b>size legend</b><br>new MW", xref="x2", yref="y2", x=0.35, y=0.97, showarrow=False,
                        font=dict(size=11), xanchor="left")
     fig.update_xaxes(visible=False, range=[0, 1.6], row=1, col=2)
@@ -286,7 +307,8 @@ def fig_map(c: Context):
     buttons = [dict(label=("new MW over the horizon" if v == "all periods" else f"built in {v}"), method="update",
                     args=[{"visible": visible(v)}]) for v in order]
     fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=800)
-    fig.add_shape(type="rect", xref="x", yref="y", x0=x0 * k, x1=x1 * k, y0=y0, y1=y1, layer="below", line=dict(width=0),
+    fig.add_shape(type="rect", xref="x", yref="y", x0=x0 * k, x1=x1 * k, y0=y0, y1=y1, layer="below",
+                  line=dict(width=0),
                   fillcolor="#dcebf5")  # water where no country is drawn (e.g. the Caspian)
     fig.update_layout(margin=dict(l=10, r=10, t=110, b=10), title=dict(y=0.985, yanchor="top"),
                       legend=dict(orientation="h", y=-0.02, yanchor="top", x=0, font=dict(size=11)),

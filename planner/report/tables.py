@@ -68,7 +68,8 @@ def capacity(run: StoredRun) -> pd.DataFrame:
     rows = [(r.zone, r.technology, EXISTING, int(r.period), 0.0, float(r.retired_mw), float(r.existing_mw))
             for r in cap.itertuples()]
     nb = run.tables["new_capacity"]
-    served = run.tables["vintages"].groupby(["zone", "technology", "partner", "period"])["in_service_mw"].sum().to_dict()
+    served = run.tables["vintages"].groupby(["zone", "technology", "partner",
+                                             "period"])["in_service_mw"].sum().to_dict()
     for (z, g, k), grp in nb.groupby(["zone", "technology", "partner"], sort=False):
         built = dict(zip(grp["period"].astype(int), grp["new_mw"].astype(float)))
         prev = 0.0
@@ -85,7 +86,8 @@ def capacity(run: StoredRun) -> pd.DataFrame:
 def capacity_by_technology(run: StoredRun) -> pd.DataFrame:
     """System capacity per technology and period (MW), for the stacked chart."""
     cap = run.tables["capacity"]
-    df = cap.groupby(["technology", "period"], as_index=False)[["existing_mw", "new_mw", "retired_mw", "total_mw"]].sum()
+    df = cap.groupby(["technology", "period"],
+                     as_index=False)[["existing_mw", "new_mw", "retired_mw", "total_mw"]].sum()
     return _round(df)
 
 
@@ -148,10 +150,14 @@ def corridor_use(run: StoredRun) -> pd.DataFrame:
     fl["forward_mwh"] = fl["flow_mw"].clip(lower=0) * fl["weight"]
     fl["backward_mwh"] = (-fl["flow_mw"]).clip(lower=0) * fl["weight"]
     fl["losses_mwh"] = fl["loss_mw"] * fl["weight"]
-    fl["congested_h"] = fl["weight"].where((fl["capacity_mw"] > 0) & (fl["flow_mw"].abs() >= fl["capacity_mw"] * (1 - 1e-4)), 0.0)
-    agg = fl.groupby(["corridor", "period"], as_index=False)[["forward_mwh", "backward_mwh", "losses_mwh", "congested_h"]].sum()
-    df = cor.merge(agg, on=["corridor", "period"], how="left").fillna({"forward_mwh": 0.0, "backward_mwh": 0.0,
-                                                                        "losses_mwh": 0.0, "congested_h": 0.0})
+    fl["congested_h"] = fl["weight"].where(
+        (fl["capacity_mw"] > 0) & (fl["flow_mw"].abs() >= fl["capacity_mw"] * (1 - 1e-4)), 0.0
+    )
+    agg = fl.groupby(["corridor", "period"],
+                     as_index=False)[["forward_mwh", "backward_mwh", "losses_mwh", "congested_h"]].sum()
+    df = cor.merge(agg, on=["corridor", "period"], how="left").fillna(
+        {"forward_mwh": 0.0, "backward_mwh": 0.0, "losses_mwh": 0.0, "congested_h": 0.0}
+    )
     df = df.rename(columns={"new_mw": "new_built_mw"})
     sent = df["forward_mwh"] + df["backward_mwh"]
     df["utilisation_pu"] = (sent / (df["capacity_mw"] * hours_per_year(run))).where(df["capacity_mw"] > 0, 0.0)
@@ -172,7 +178,8 @@ def trade(run: StoredRun) -> pd.DataFrame:
         df.insert(1, "zone", df["interconnector"].map(ic["zone"]))
         df.insert(2, "market", df["interconnector"].map(ic["market"]))
     if run.has_inputs("trade_prices") and len(df):
-        tp = run.inputs["trade_prices"][["interconnector", "period", "import_price_usd_per_mwh", "export_price_usd_per_mwh"]]
+        tp = run.inputs["trade_prices"][["interconnector", "period", "import_price_usd_per_mwh",
+                                         "export_price_usd_per_mwh"]]
         df = df.merge(tp, on=["interconnector", "period"], how="left")
         df["net_cost_usd_per_yr"] = (df["import_mwh"] * df["import_price_usd_per_mwh"]
                                      - df["export_mwh"] * df["export_price_usd_per_mwh"])
@@ -281,7 +288,8 @@ def market_value(run: StoredRun) -> pd.DataFrame:
     market_value = sum_t w_t gen_t price_t / sum_t w_t gen_t;
     value_factor = market_value / time-weighted mean price of the zone.
     """
-    d = run.tables["dispatch"].merge(run.tables["prices"][["zone", "period", "timestep", "weight", "price_usd_per_mwh"]],
+    d = run.tables["dispatch"].merge(run.tables["prices"][["zone", "period", "timestep", "weight",
+                                                           "price_usd_per_mwh"]],
                                      on=["zone", "period", "timestep"], how="left")
     d["generation_mwh"] = d["generation_mw"] * d["weight"]
     d["revenue_usd"] = d["generation_mwh"] * d["price_usd_per_mwh"]
@@ -390,12 +398,17 @@ def partners(run: StoredRun) -> pd.DataFrame | None:
     rows = []
     for k, grp in h.groupby("partner"):
         bk = b[b["partner"] == k]
-        row = {"partner": k,
-               "name": str(info.at[k, "name"]) if info is not None and k in info.index else "",
-               "country": str(info.at[k, "country"]) if info is not None and k in info.index and "country" in info.columns else "",
-               "new_mw": float(grp["new_mw"].sum()), "capex_usd": float(grp["capex_usd"].sum()),
-               "technologies": ", ".join(bk.groupby("technology")["new_mw"].sum().sort_values(ascending=False).index),
-               "zones": ", ".join(bk.groupby("zone")["new_mw"].sum().sort_values(ascending=False).index)}
+        row = {
+            "partner": k,
+            "name": str(info.at[k, "name"]) if info is not None and k in info.index else "",
+            "country": str(info.at[k, "country"])
+            if info is not None and k in info.index and "country" in info.columns
+            else "",
+            "new_mw": float(grp["new_mw"].sum()),
+            "capex_usd": float(grp["capex_usd"].sum()),
+            "technologies": ", ".join(bk.groupby("technology")["new_mw"].sum().sort_values(ascending=False).index),
+            "zones": ", ".join(bk.groupby("zone")["new_mw"].sum().sort_values(ascending=False).index),
+        }
         for r in grp.itertuples():
             row[f"share_closed_{r.period}_pu"] = float(r.share_closed_pu)
         rows.append(row)
@@ -447,7 +460,8 @@ HEADLINE = (  # name in the headline table -> metric of planner/metrics.py, per 
     ("emissions", "emissions"), ("demand", "demand"), ("unserved", "unserved_energy"), ("imports", "imports"),
     ("exports", "exports"), ("curtailment", "curtailment"), ("demand_weighted_price", "demand_weighted_price"),
 )
-DEFICITS = (("deficit_existing_fleet", "deficit_existing_fleet"), ("deficit_after_new_builds", "deficit_after_new_builds"))
+DEFICITS = (("deficit_existing_fleet", "deficit_existing_fleet"),
+            ("deficit_after_new_builds", "deficit_after_new_builds"))
 
 
 def headline(run: StoredRun) -> pd.DataFrame:

@@ -108,7 +108,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     from planner.run import DEFAULT_SOLVER, aggregate_time, apply_scenario, inputs_hash
     from planner.spec import validate_spec
 
-    validate_spec(spec)
+    spec = validate_spec(spec)
     where = str(spec.path) if spec.path else "run specification"
     if unit not in UNITS:
         raise InputError([Problem("--unit", f"{unit!r} is not a unit of a commitment; use one of {', '.join(UNITS)}")])
@@ -179,8 +179,9 @@ def where(st: Setup, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def years_weight(st: Setup, v) -> float:
     """A_q: present-value years of annuity a MW built in period q pays (sum_p df[p] * share in service)."""
-    z, g = v[0], v[1]
-    return sum(st.d.df[p] * s for p in st.d.PERIODS for vv, s in st.m._vintages[(z, g, p)] if vv == v)
+    _, g, _, q = v
+    life = int(st.d.tech.at[g, "lifetime_yr"])
+    return sum(st.d.discount_weight[p] * st.d.in_service(q, q + life, p) for p in st.d.PERIODS)
 
 
 def _threshold(s: Solver, j: int, money: list[tuple[int, float]], cost_per_theta: float, money_per_theta: bool,

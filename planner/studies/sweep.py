@@ -63,7 +63,8 @@ def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
         key, sep, values = item.partition("=")
         section, dot, name = key.partition(".")
         if not sep or not dot or section not in SECTIONS or not values:
-            raise InputError([Problem("--vary", f"{item!r} is not SECTION.KEY=V1,V2 with SECTION one of {', '.join(SECTIONS)}")])
+            raise InputError([Problem("--vary", f"{item!r} is not SECTION.KEY=V1,V2 with SECTION one of "
+                                                f"{', '.join(SECTIONS)}")])
         parsed = []
         for v in values.split(","):
             try:
@@ -122,7 +123,8 @@ def dask_map(fn, args: list[tuple], scheduler: str) -> list:
             cluster.close()
 
 
-def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"), scheduler: str | None = None) -> pd.DataFrame:
+def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"),
+              scheduler: str | None = None) -> pd.DataFrame:
     import pandas as pd
 
     runs = variants(spec, vary)

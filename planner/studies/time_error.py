@@ -75,7 +75,8 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
 def add_arguments(te: argparse.ArgumentParser) -> None:
     te.add_argument("model")
     te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
-    te.add_argument("--reference-days", type=int, help="reference: this many representative days instead of the full year")
+    te.add_argument("--reference-days", type=int, help="reference: this many representative days instead of the full "
+                                                       "year")
     te.add_argument("--results", default="results")
 
 
