@@ -5,7 +5,8 @@
 Each variant is a temporary copy of the case with TR's ``wacc`` in partners.csv (every other partner
 at its base rate) and the gas_ccgt ``capex_usd_per_kw`` in technologies.csv (low / base / high of
 kzcase.fleet.CCGT_CAPEX_SENSITIVITY; every partner's CCGT follows it, since no CCGT option carries a
-capex of its own) set, solved one after the other with the spec's time resolution (GRID below). The default spec is the single period 2030 (about 20 s a solve on an idle
+capex of its own) set, solved one after the other with the spec's time resolution (GRID below).
+The default spec is the single period 2030 (about 20 s a solve on an idle
 two-core machine), not the four-period default model. Prints and writes one row per variant: the
 objective, TR's new capacity by zone x technology, and GULF's and KZ's gas builds beside it.
 """
@@ -52,7 +53,8 @@ def solve_variant(spec_path: Path, tr_wacc: float, capex_key: str) -> dict:
         case = Path(tmp) / "case"
         shutil.copytree(CASE, case, ignore=shutil.ignore_patterns("source", "*.md"))
         set_cell(case, "partners", "partner", "TR", "wacc", tr_wacc)
-        set_cell(case, "technologies", "technology", "gas_ccgt", "capex_usd_per_kw", float(CCGT_CAPEX_SENSITIVITY[capex_key]))
+        capex = float(CCGT_CAPEX_SENSITIVITY[capex_key])
+        set_cell(case, "technologies", "technology", "gas_ccgt", "capex_usd_per_kw", capex)
         spec = load_spec(spec_path)
         spec.inputs = case
         t0 = time.perf_counter()
