@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py                      # default model, method comparison on 2030, synthetic series
     python benchmarks/bench.py --models default --methods ipx hipo
-    python benchmarks/bench.py --models full --time-limit 1200     # the full hourly year (heavy: see docs/performance.md)
+    python benchmarks/bench.py --models full --time-limit 1200  # full hourly year (heavy: see docs/performance.md)
     python benchmarks/bench.py --models synthetic --series 4x48x1 8x168x2
 
 For each model and solver method, in a fresh process (so that its peak memory is
@@ -33,8 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODELS = {"default": ROOT / "models" / "kazakhstan.toml", "2030": ROOT / "models" / "kazakhstan_2030.toml",
-          "full": ROOT / "models" / "kazakhstan_2030_full.toml"}
+MODELS = {
+    "default": ROOT / "models" / "kazakhstan.toml",
+    "2030": ROOT / "models" / "kazakhstan_2030.toml",
+    "full": ROOT / "models" / "kazakhstan_2030_full.toml",
+}
 METHODS = {"ipx": "ipx", "hipo": "hipo", "simplex": "simplex", "pdlp": "pdlp"}
 SERIES = ("4x48x1", "8x48x1", "8x168x1", "8x168x2", "16x168x2", "16x336x2")
 
@@ -55,14 +58,16 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
     os.environ.setdefault("PLANNER_CACHE_DIR", tempfile.mkdtemp(prefix="planner-bench-cache-"))
     t = {}
     t0 = time.perf_counter()
+    from pyomo.common.dependencies import scipy
+
     from planner.model.build import build_model
     from planner.model.data import prepare
     from planner.results import extract
     from planner.run import load_for_run
     from planner.solve import Solver
     from planner.spec import load_spec
-    from pyomo.common.dependencies import scipy
-    scipy.sparse  # Pyomo imports scipy (and scipy.stats) on first use: counted here, not in compile
+
+    _ = scipy.sparse  # Pyomo imports scipy (and scipy.stats) on first use: counted here, not in compile
     t["imports"] = time.perf_counter() - t0
     spec = load_spec(spec_path)
     opts = {**spec.solver, "method": method, "threads": 2, "time_limit_s": time_limit}
@@ -70,7 +75,7 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
     case, agg, _ = load_for_run(spec)
     t["load"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    case, agg, _ = load_for_run(spec)   # again: through the aggregation cache
+    case, agg, _ = load_for_run(spec)  # again: through the aggregation cache
     t["load_cached"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     d = prepare(case, spec.periods)
@@ -87,9 +92,14 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
         s.h.writeModel(mps)
     scale = int(s.options["user_objective_scale"])
     rss_before_solve = peak_rss_mb()
-    out = {"columns": s.comp.lp.num_col_, "rows": s.comp.lp.num_row_,
-           "nonzeros": int(len(s.comp.lp.a_matrix_.value_)), "scale": scale, "offset": s.comp.offset,
-           "rss_before_solve_mb": rss_before_solve}
+    out = {
+        "columns": s.comp.lp.num_col_,
+        "rows": s.comp.lp.num_row_,
+        "nonzeros": int(len(s.comp.lp.a_matrix_.value_)),
+        "scale": scale,
+        "offset": s.comp.offset,
+        "rss_before_solve_mb": rss_before_solve,
+    }
     t0 = time.perf_counter()
     try:
         s.run()
@@ -114,17 +124,29 @@ def child_plain(mps: str, method: str, scale: int, time_limit: float) -> dict:
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.readModel(mps)
-    for k, v in (("solver", method), ("threads", 2), ("user_objective_scale", scale), ("time_limit", float(time_limit))):
+    for k, v in (
+        ("solver", method),
+        ("threads", 2),
+        ("user_objective_scale", scale),
+        ("time_limit", float(time_limit)),
+    ):
         h.setOptionValue(k, v)
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
     info = h.getInfo()
-    return {"seconds": seconds, "status": h.modelStatusToString(h.getModelStatus()),
-            "objective": float(info.objective_function_value),
-            "iterations": {"ipm": int(info.ipm_iteration_count), "crossover": int(info.crossover_iteration_count),
-                           "simplex": int(info.simplex_iteration_count), "pdlp": int(info.pdlp_iteration_count)},
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "status": h.modelStatusToString(h.getModelStatus()),
+        "objective": float(info.objective_function_value),
+        "iterations": {
+            "ipm": int(info.ipm_iteration_count),
+            "crossover": int(info.crossover_iteration_count),
+            "simplex": int(info.simplex_iteration_count),
+            "pdlp": int(info.pdlp_iteration_count),
+        },
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
@@ -142,16 +164,28 @@ def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
     s = Solver(m, {**spec.solver, "method": method, "threads": 2, "time_limit_s": time_limit})
     cold_objective = s.run()
     cold = s.solution()
-    out = {"columns": s.comp.lp.num_col_, "cold_s": cold.seconds["solve"], "cold_objective": cold_objective,
-           "cold_iterations": cold.iterations, "variants": []}
+    out = {
+        "columns": s.comp.lp.num_col_,
+        "cold_s": cold.seconds["solve"],
+        "cold_objective": cold_objective,
+        "cold_iterations": cold.iterations,
+        "variants": [],
+    }
     techs = sorted({b[1] for b in m.new_cap.keys()})
 
     def variant(label, change):
         change()
         s.run()
         sol = s.solution()
-        out["variants"].append({"variant": label, "seconds": sol.seconds["solve"], "ratio_to_cold": sol.seconds["solve"] / out["cold_s"],
-                                "objective": sol.objective, "iterations": sol.iterations})
+        out["variants"].append(
+            {
+                "variant": label,
+                "seconds": sol.seconds["solve"],
+                "ratio_to_cold": sol.seconds["solve"] / out["cold_s"],
+                "objective": sol.objective,
+                "iterations": sol.iterations,
+            }
+        )
 
     def scaled_costs(g):
         cost = s.cost.copy()
@@ -209,30 +243,50 @@ def ratios(row: dict) -> dict:
     overhead = sum(s.get(k, 0.0) for k in ("load", "prepare", "build", "compile", "pass", "extract"))
     overhead_cached = overhead - s.get("load", 0.0) + s.get("load_cached", 0.0)
     cols = p["columns"]
-    return {"solve_vs_plain": s["solve"] / base, "overhead_vs_plain": overhead / base,
-            "overhead_cached_vs_plain": overhead_cached / base,
-            "us_per_column_build_handoff": 1e6 * (s["build"] + s["compile"] + s["pass"]) / cols}
+    return {
+        "solve_vs_plain": s["solve"] / base,
+        "overhead_vs_plain": overhead / base,
+        "overhead_cached_vs_plain": overhead_cached / base,
+        "us_per_column_build_handoff": 1e6 * (s["build"] + s["compile"] + s["pass"]) / cols,
+    }
 
 
 def render(rows: list[dict]) -> str:
-    out = ["| model | method | columns | load avg | plain solve s | planner solve / plain | overhead / plain (cold; cached) "
-           "| µs/column build+hand-off | IPM it | crossover it | simplex it | peak RSS MB planner; plain | status |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    out = [
+        "| model | method | columns | load avg | plain solve s | planner solve / plain "
+        "| overhead / plain (cold; cached) "
+        "| µs/column build+hand-off | IPM it | crossover it | simplex it | peak RSS MB planner; plain | status |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         p, q, x = r["planner"], r.get("plain", {}), ratios(r)
         it = q.get("iterations", {})
-        out.append(f"| {r['model']} | {r['method']} | {p.get('columns', 0):,} | {r['load_average']}-{r['load_average_after']} "
-                   f"| {q.get('seconds', float('nan')):.1f} | {x.get('solve_vs_plain', float('nan')):.2f} "
-                   f"| {x.get('overhead_vs_plain', float('nan')):.2f}; {x.get('overhead_cached_vs_plain', float('nan')):.2f} "
-                   f"| {x.get('us_per_column_build_handoff', float('nan')):.0f} | {it.get('ipm', '')} | {it.get('crossover', '')} "
-                   f"| {it.get('simplex', '')} | {p.get('peak_rss_mb', 0):.0f}; {q.get('peak_rss_mb', 0):.0f} "
-                   f"| {q.get('status', p.get('status', ''))} |")
-    stages = ["| model | method | " + " | ".join(("imports", "load", "load_cached", "prepare", "build", "compile", "pass",
-                                                 "solve", "extract")) + " |", "|---|---|" + "---:|" * 9]
+        out.append(
+            f"| {r['model']} | {r['method']} | {p.get('columns', 0):,} "
+            f"| {r['load_average']}-{r['load_average_after']} "
+            f"| {q.get('seconds', float('nan')):.1f} | {x.get('solve_vs_plain', float('nan')):.2f} "
+            f"| {x.get('overhead_vs_plain', float('nan')):.2f}; {x.get('overhead_cached_vs_plain', float('nan')):.2f} "
+            f"| {x.get('us_per_column_build_handoff', float('nan')):.0f} "
+            f"| {it.get('ipm', '')} | {it.get('crossover', '')} "
+            f"| {it.get('simplex', '')} | {p.get('peak_rss_mb', 0):.0f}; {q.get('peak_rss_mb', 0):.0f} "
+            f"| {q.get('status', p.get('status', ''))} |"
+        )
+    stages = [
+        "| model | method | "
+        + " | ".join(("imports", "load", "load_cached", "prepare", "build", "compile", "pass", "solve", "extract"))
+        + " |",
+        "|---|---|" + "---:|" * 9,
+    ]
     for r in rows:
         s = r["planner"].get("seconds", {})
-        stages.append(f"| {r['model']} | {r['method']} | " + " | ".join(f"{s.get(k, float('nan')):.2f}" for k in (
-            "imports", "load", "load_cached", "prepare", "build", "compile", "pass", "solve", "extract")) + " |")
+        stages.append(
+            f"| {r['model']} | {r['method']} | "
+            + " | ".join(
+                f"{s.get(k, float('nan')):.2f}"
+                for k in ("imports", "load", "load_cached", "prepare", "build", "compile", "pass", "solve", "extract")
+            )
+            + " |"
+        )
     return "\n".join(out) + "\n\nSeconds per stage (planner process):\n\n" + "\n".join(stages)
 
 
@@ -248,8 +302,15 @@ def machine() -> dict:
     except (OSError, StopIteration):
         pass
     import highspy
-    return {"date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "cpu": cpu, "cores": os.cpu_count(),
-            "memory": mem, "python": platform.python_version(), "highspy": highspy.Highs().version()}
+
+    return {
+        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "python": platform.python_version(),
+        "highspy": highspy.Highs().version(),
+    }
 
 
 def main() -> None:
@@ -264,16 +325,28 @@ def main() -> None:
         print(json.dumps(res, default=str))
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--models", nargs="+", default=["default", "2030", "synthetic"],
-                    help="default, 2030, full, synthetic (default: default 2030 synthetic)")
-    ap.add_argument("--methods", nargs="+", default=None, help="ipx hipo simplex pdlp (default: hipo for the default and "
-                    "synthetic models, all four for 2030)")
+    ap.add_argument(
+        "--models",
+        nargs="+",
+        default=["default", "2030", "synthetic"],
+        help="default, 2030, full, synthetic (default: default 2030 synthetic)",
+    )
+    ap.add_argument(
+        "--methods",
+        nargs="+",
+        default=None,
+        help="ipx hipo simplex pdlp (default: hipo for the default and synthetic models, all four for 2030)",
+    )
     ap.add_argument("--series", nargs="+", default=list(SERIES), help="synthetic sizes ZONESxHOURSxPERIODS")
     ap.add_argument("--time-limit", type=float, default=900.0, help="seconds per solve (default 900)")
     ap.add_argument("--out", help="JSON file for the results")
     ap.add_argument("--no-plain", action="store_true", help="skip the plain highspy solve (e.g. the full year, once)")
-    ap.add_argument("--resolve", nargs="*", metavar="MODEL", help="also time warm re-solves of these models (2030, "
-                    "default, synthetic:ZxHxP) against their cold solve")
+    ap.add_argument(
+        "--resolve",
+        nargs="*",
+        metavar="MODEL",
+        help="also time warm re-solves of these models (2030, default, synthetic:ZxHxP) against their cold solve",
+    )
     args = ap.parse_args()
     rows = []
     resolves = []
@@ -284,8 +357,12 @@ def main() -> None:
             else:
                 spec = MODELS[model]
             method = (args.methods or ["hipo"])[0]
-            r = {"model": model, "method": method, "load_average": round(load_average(), 2),
-                 **spawn("resolve", str(spec), method, str(args.time_limit))}
+            r = {
+                "model": model,
+                "method": method,
+                "load_average": round(load_average(), 2),
+                **spawn("resolve", str(spec), method, str(args.time_limit)),
+            }
             resolves.append(r)
             print(json.dumps(r, indent=1, default=str), flush=True)
     for model in args.models if args.resolve is None else []:
@@ -305,8 +382,14 @@ def main() -> None:
     print()
     print(render(rows))
     if args.out:
-        Path(args.out).write_text(json.dumps({"machine": machine(), "rows": rows, "resolves": resolves,
-                                              "ratios": [ratios(r) for r in rows]}, indent=2, default=str) + "\n")
+        Path(args.out).write_text(
+            json.dumps(
+                {"machine": machine(), "rows": rows, "resolves": resolves, "ratios": [ratios(r) for r in rows]},
+                indent=2,
+                default=str,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -67,15 +67,23 @@ def code_version() -> str:
 
 def key(inputs_sha256: str, request: dict) -> str:
     """Key of one loaded case: the inputs' hash, what was asked of them, and the code version."""
-    text = json.dumps({"format": FORMAT, "inputs": inputs_sha256, "request": request, "code": code_version()},
-                      sort_keys=True, default=str)
+    text = json.dumps(
+        {"format": FORMAT, "inputs": inputs_sha256, "request": request, "code": code_version()},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _frame_to_json(df: pd.DataFrame) -> dict:
-    return {"columns": [str(c) for c in df.columns], "dtypes": [str(t) for t in df.dtypes],
-            "data": [df[c].tolist() for c in df.columns],
-            "index": df.index.tolist(), "index_dtype": str(df.index.dtype), "index_name": df.index.name}
+    return {
+        "columns": [str(c) for c in df.columns],
+        "dtypes": [str(t) for t in df.dtypes],
+        "data": [df[c].tolist() for c in df.columns],
+        "index": df.index.tolist(),
+        "index_dtype": str(df.index.dtype),
+        "index_name": df.index.name,
+    }
 
 
 def _frame_from_json(d: dict) -> pd.DataFrame:
@@ -97,7 +105,11 @@ def load(k: str, make_case):
         raw = path.read_bytes()
         head, body = raw.split(b"\n", 1)
         header = json.loads(head)
-        if header.get("format") != FORMAT or header.get("key") != k or header.get("sha256") != hashlib.sha256(body).hexdigest():
+        if (
+            header.get("format") != FORMAT
+            or header.get("key") != k
+            or header.get("sha256") != hashlib.sha256(body).hexdigest()
+        ):
             return None
         payload = json.loads(body)
         tables = {name: _frame_from_json(d) for name, d in payload["tables"].items()}
@@ -118,8 +130,13 @@ def store(k: str, case, extra: dict) -> Path | None:
             continue
         value = getattr(case, f.name)
         rest[f.name] = [asdict(v) for v in value] if isinstance(value, list) else value
-    payload = {"path": str(case.path), "settings": case.settings, "rest": rest, "extra": extra,
-               "tables": {name: _frame_to_json(df) for name, df in case.tables.items()}}
+    payload = {
+        "path": str(case.path),
+        "settings": case.settings,
+        "rest": rest,
+        "extra": extra,
+        "tables": {name: _frame_to_json(df) for name, df in case.tables.items()},
+    }
     body = json.dumps(payload, default=_plain).encode()
     header = json.dumps({"format": FORMAT, "key": k, "sha256": hashlib.sha256(body).hexdigest()}).encode()
     target = folder / "cases" / f"{k}.json"

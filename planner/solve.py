@@ -24,7 +24,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import highspy

@@ -21,20 +21,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TECHNOLOGIES = pd.DataFrame([
-    # technology, kind, fuel, heat rate, capex, fom, vom, life, availability, credit, renewable, eff c, eff d, duration
-    ("coal", "thermal", "coal", 2.9, 1800, 60, 4, 40, 0.85, 0.85, 0, None, None, None),
-    ("gas_ccgt", "thermal", "gas", 1.8, 1000, 22, 3, 30, 0.9, 0.9, 0, None, None, None),
-    ("gas_ocgt", "thermal", "gas", 2.6, 500, 10, 5, 30, 0.92, 0.92, 0, None, None, None),
-    ("wind", "variable", None, 0, 1300, 28, 0, 25, 1, 0.1, 1, None, None, None),
-    ("solar", "variable", None, 0, 800, 15, 0, 25, 1, 0.0, 1, None, None, None),
-    ("battery", "storage", None, 0, 900, 10, 1, 15, 1, 0.5, 0, 0.95, 0.95, 4),
-], columns=["technology", "kind", "fuel", "heat_rate_mwh_th_per_mwh", "capex_usd_per_kw", "fom_usd_per_kw_yr",
-            "vom_usd_per_mwh", "lifetime_yr", "availability_pu", "capacity_credit_pu", "renewable",
-            "efficiency_charge", "efficiency_discharge", "duration_h"])
+TECHNOLOGIES = pd.DataFrame(
+    [
+        # technology, kind, fuel, heat rate, capex, fom, vom, life, availability, credit, renewable,
+        # eff c, eff d, duration
+        ("coal", "thermal", "coal", 2.9, 1800, 60, 4, 40, 0.85, 0.85, 0, None, None, None),
+        ("gas_ccgt", "thermal", "gas", 1.8, 1000, 22, 3, 30, 0.9, 0.9, 0, None, None, None),
+        ("gas_ocgt", "thermal", "gas", 2.6, 500, 10, 5, 30, 0.92, 0.92, 0, None, None, None),
+        ("wind", "variable", None, 0, 1300, 28, 0, 25, 1, 0.1, 1, None, None, None),
+        ("solar", "variable", None, 0, 800, 15, 0, 25, 1, 0.0, 1, None, None, None),
+        ("battery", "storage", None, 0, 900, 10, 1, 15, 1, 0.5, 0, 0.95, 0.95, 4),
+    ],
+    columns=[
+        "technology",
+        "kind",
+        "fuel",
+        "heat_rate_mwh_th_per_mwh",
+        "capex_usd_per_kw",
+        "fom_usd_per_kw_yr",
+        "vom_usd_per_mwh",
+        "lifetime_yr",
+        "availability_pu",
+        "capacity_credit_pu",
+        "renewable",
+        "efficiency_charge",
+        "efficiency_discharge",
+        "duration_h",
+    ],
+)
 
 
-def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0, weight: float | None = None) -> dict[str, pd.DataFrame]:
+def synthetic_tables(
+    zones: int, hours: int, periods: int, seed: int = 0, weight: float | None = None
+) -> dict[str, pd.DataFrame]:
     """The case's tables (name -> DataFrame). Each hour weighs ``weight`` hours of a year (default 8760 / hours;
     1 makes a series that representative days can be drawn from)."""
     if zones < 1 or periods < 1 or hours < 24 or hours % 24:
@@ -45,61 +64,130 @@ def synthetic_tables(zones: int, hours: int, periods: int, seed: int = 0, weight
     t = np.arange(hours)
     day = t // 24
     n_days = hours // 24
-    season = np.cos(2 * np.pi * (day * 365 / n_days) / 365)          # +1 in January, -1 in July
+    season = np.cos(2 * np.pi * (day * 365 / n_days) / 365)  # +1 in January, -1 in July
     daily = np.sin(2 * np.pi * ((t % 24) - 6) / 24)
     peak_mw = {z: 1000.0 + 2000.0 * rng.random() for z in Z}
     tables: dict[str, pd.DataFrame] = {}
-    tables["settings"] = pd.DataFrame({"setting": ["value_of_lost_load_usd_per_mwh", "discount_rate", "base_year"],
-                                       "value": [5000, 0.08, P[0]]})
-    tables["periods"] = pd.DataFrame({"period": P, "years": 5, "co2_price_usd_per_t": [5.0 * (k + 1) for k in range(periods)],
-                                      "min_renewable_share": [0.1 + 0.05 * k for k in range(periods)]})
-    tables["zones"] = pd.DataFrame({"zone": Z, "name": Z, "region": [f"R{i % 3}" for i in range(zones)],
-                                    "lat": [45.0 + i % 7 for i in range(zones)], "lon": [60.0 + i for i in range(zones)]})
-    tables["fuels"] = pd.DataFrame({"fuel": ["coal", "gas"], "price_usd_per_mwh_th": [3, 12], "co2_t_per_mwh_th": [0.336, 0.198]})
+    tables["settings"] = pd.DataFrame(
+        {"setting": ["value_of_lost_load_usd_per_mwh", "discount_rate", "base_year"], "value": [5000, 0.08, P[0]]}
+    )
+    tables["periods"] = pd.DataFrame(
+        {
+            "period": P,
+            "years": 5,
+            "co2_price_usd_per_t": [5.0 * (k + 1) for k in range(periods)],
+            "min_renewable_share": [0.1 + 0.05 * k for k in range(periods)],
+        }
+    )
+    tables["zones"] = pd.DataFrame(
+        {
+            "zone": Z,
+            "name": Z,
+            "region": [f"R{i % 3}" for i in range(zones)],
+            "lat": [45.0 + i % 7 for i in range(zones)],
+            "lon": [60.0 + i for i in range(zones)],
+        }
+    )
+    tables["fuels"] = pd.DataFrame(
+        {"fuel": ["coal", "gas"], "price_usd_per_mwh_th": [3, 12], "co2_t_per_mwh_th": [0.336, 0.198]}
+    )
     tables["technologies"] = TECHNOLOGIES
-    tables["timesteps"] = pd.DataFrame({"timestep": t, "weight": 8760.0 / hours if weight is None else weight, "block": day,
-                                        "month": 1 + (day * 12) // n_days})
+    tables["timesteps"] = pd.DataFrame(
+        {
+            "timestep": t,
+            "weight": 8760.0 / hours if weight is None else weight,
+            "block": day,
+            "month": 1 + (day * 12) // n_days,
+        }
+    )
     dem, av = [], []
-    for i, z in enumerate(Z):
+    for z in Z:
         noise = 0.03 * rng.standard_normal(hours)
         shape = 0.75 + 0.1 * daily + 0.1 * season + noise
-        dem.append(pd.DataFrame({"zone": z, "timestep": t, "demand_mw": np.round(peak_mw[z] * np.clip(shape, 0.3, 1.0), 1)}))
+        dem.append(
+            pd.DataFrame({"zone": z, "timestep": t, "demand_mw": np.round(peak_mw[z] * np.clip(shape, 0.3, 1.0), 1)})
+        )
         sun = np.clip(np.sin(np.pi * ((t % 24) - 6) / 12), 0, None) * (0.8 - 0.2 * season)
-        wind = np.clip(0.35 + 0.15 * np.convolve(rng.standard_normal(hours + 11), np.ones(12) / 12, "valid")[:hours] * 3
-                       + 0.1 * season, 0, 1)
+        wind = np.clip(
+            0.35
+            + 0.15 * np.convolve(rng.standard_normal(hours + 11), np.ones(12) / 12, "valid")[:hours] * 3
+            + 0.1 * season,
+            0,
+            1,
+        )
         av.append(pd.DataFrame({"zone": z, "technology": "solar", "timestep": t, "availability_pu": np.round(sun, 4)}))
         av.append(pd.DataFrame({"zone": z, "technology": "wind", "timestep": t, "availability_pu": np.round(wind, 4)}))
     tables["demand"] = pd.concat(dem, ignore_index=True)
     tables["availability"] = pd.concat(av, ignore_index=True)
-    tables["demand_growth"] = pd.DataFrame([(z, p, round(1.0 + 0.03 * k * 5, 3)) for z in Z for k, p in enumerate(P)],
-                                           columns=["zone", "period", "multiplier"])
+    tables["demand_growth"] = pd.DataFrame(
+        [(z, p, round(1.0 + 0.03 * k * 5, 3)) for z in Z for k, p in enumerate(P)],
+        columns=["zone", "period", "multiplier"],
+    )
     ex = []
     for z in Z:
         ex.append((z, "coal", 1985, round(0.5 * peak_mw[z]), P[0] + 7))
         ex.append((z, "coal", 2000, round(0.2 * peak_mw[z]), None))
         ex.append((z, "gas_ccgt", 2010, round(0.2 * peak_mw[z]), None))
-    tables["existing_capacity"] = pd.DataFrame(ex, columns=["zone", "technology", "build_year", "capacity_mw", "retirement_year"])
-    tables["partners"] = pd.DataFrame({"partner": ["TR", "KZ"], "name": ["Partner TR", "Domestic"], "country": ["A", "B"],
-                                       "wacc": [0.09, 0.1], "eligible_technologies": ["gas_ccgt;gas_ocgt;solar;wind", ""]})
+    tables["existing_capacity"] = pd.DataFrame(
+        ex, columns=["zone", "technology", "build_year", "capacity_mw", "retirement_year"]
+    )
+    tables["partners"] = pd.DataFrame(
+        {
+            "partner": ["TR", "KZ"],
+            "name": ["Partner TR", "Domestic"],
+            "country": ["A", "B"],
+            "wacc": [0.09, 0.1],
+            "eligible_technologies": ["gas_ccgt;gas_ocgt;solar;wind", ""],
+        }
+    )
     tables["partner_envelopes"] = pd.DataFrame({"partner": "TR", "period": P, "max_investment_usd": 1.5e9})
-    bo = [(z, g, "KZ") for z in Z for g in TECHNOLOGIES["technology"]] + [(z, g, "TR") for z in Z for g in ("wind", "solar", "gas_ccgt")]
+    bo = [(z, g, "KZ") for z in Z for g in TECHNOLOGIES["technology"]] + [
+        (z, g, "TR") for z in Z for g in ("wind", "solar", "gas_ccgt")
+    ]
     tables["build_options"] = pd.DataFrame(bo, columns=["zone", "technology", "partner"])
     cor = [(f"{Z[i]}-{Z[i + 1]}", Z[i], Z[i + 1]) for i in range(zones - 1)]
     if zones > 2:
         cor.append((f"{Z[-1]}-{Z[0]}", Z[-1], Z[0]))
-    tables["corridors"] = pd.DataFrame([(c, a, b, 800, 0.04, 500, 800, 3000, 0.8) for c, a, b in cor],
-                                       columns=["corridor", "from_zone", "to_zone", "capacity_mw", "loss_pu", "length_km",
-                                                "capex_usd_per_mw_km", "max_new_mw", "capacity_credit_pu"])
-    tables["interconnectors"] = pd.DataFrame({"interconnector": ["X-Z00"], "zone": [Z[0]], "market": ["X"], "import_mw": [500],
-                                              "export_mw": [500], "capacity_credit_pu": [0.3]})
-    tables["trade_prices"] = pd.DataFrame({"interconnector": "X-Z00", "period": P, "import_price_usd_per_mwh": 60,
-                                           "export_price_usd_per_mwh": 30, "max_import_mwh": 2.0e6})
+    tables["corridors"] = pd.DataFrame(
+        [(c, a, b, 800, 0.04, 500, 800, 3000, 0.8) for c, a, b in cor],
+        columns=[
+            "corridor",
+            "from_zone",
+            "to_zone",
+            "capacity_mw",
+            "loss_pu",
+            "length_km",
+            "capex_usd_per_mw_km",
+            "max_new_mw",
+            "capacity_credit_pu",
+        ],
+    )
+    tables["interconnectors"] = pd.DataFrame(
+        {
+            "interconnector": ["X-Z00"],
+            "zone": [Z[0]],
+            "market": ["X"],
+            "import_mw": [500],
+            "export_mw": [500],
+            "capacity_credit_pu": [0.3],
+        }
+    )
+    tables["trade_prices"] = pd.DataFrame(
+        {
+            "interconnector": "X-Z00",
+            "period": P,
+            "import_price_usd_per_mwh": 60,
+            "export_price_usd_per_mwh": 30,
+            "max_import_mwh": 2.0e6,
+        }
+    )
     tables["reserve_margins"] = pd.DataFrame({"region": "*", "period": P, "margin_pu": 0.1})
     return tables
 
 
-def write_synthetic_case(folder: Path, zones: int, hours: int, periods: int, seed: int = 0,
-                         weight: float | None = None) -> Path:
+def write_synthetic_case(
+    folder: Path, zones: int, hours: int, periods: int, seed: int = 0, weight: float | None = None
+) -> Path:
     """Write the case's CSVs into ``folder``; returns it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from planner import cache
-from planner.run import apply_scenario, aggregate_time, load_for_run
 from planner.load import load_case
+from planner.run import aggregate_time, apply_scenario, load_for_run
 from planner.spec import RunSpec
 from planner.synthetic import write_synthetic_case
 

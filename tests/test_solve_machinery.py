@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+import casekit
 import pyomo.environ as pyo
 import pytest
 
-import casekit
 from planner.load import load_case
 from planner.model.build import build_model
 from planner.model.data import prepare
@@ -53,16 +53,21 @@ def test_solution_carries_highs_log(tmp_path):
 
 def test_solver_log_parses_progress():
     """Lines as IPX, dual simplex and PDLP print them; objectives are scaled back by 2**-scale (here 2**7)."""
-    log = SolverLog(objective_factor=2.0 ** 7)
+    log = SolverLog(objective_factor=2.0**7)
     log.feed("Presolving model\n")
     assert log.phase == "presolve"
-    log.feed("Interior point solve\n Iter       primal obj         dual obj       pinf       dinf       gap      time\n")
+    log.feed(
+        "Interior point solve\n Iter       primal obj         dual obj       pinf       dinf       gap      time\n"
+    )
     log.feed("  41    6.59739493e+07   6.37639336e+07   1.43e-15   4.02e-16  3.41e-02      39.6\n")
     assert (log.phase, log.iteration, log.gap) == ("interior point", 41, pytest.approx(3.41e-2))
-    assert log.objective == pytest.approx(6.59739493e+07 * 128)
+    assert log.objective == pytest.approx(6.59739493e07 * 128)
     log.feed("Using dual simplex solver\n       1455     2.9728175989e+10 Pr: 0(0); Du: 0(4.38536e-09) 0.2s\n")
     assert (log.phase, log.iteration, log.gap) == ("dual simplex", 1455, None)
-    log.feed("Solving with cuPDLP-C\n     4000  +2.97281774e+10  +2.97281622e+10  +2.57e-07    2.90e-07  2.46e-08   1.00s [A]\n")
+    log.feed(
+        "Solving with cuPDLP-C\n"
+        "     4000  +2.97281774e+10  +2.97281622e+10  +2.57e-07    2.90e-07  2.46e-08   1.00s [A]\n"
+    )
     assert (log.phase, log.iteration, log.gap) == ("PDLP", 4000, pytest.approx(2.57e-7))
     log.feed("partial li")  # a line may arrive in pieces
     log.feed("ne\n")
@@ -90,14 +95,32 @@ def test_run_writes_solver_log(tmp_path):
     case = two_hour_case(tmp_path / "case")
     spec = tmp_path / "two.toml"
     spec.write_text('name = "two"\ninputs = "case"\n[solver]\nmethod = "simplex"\n')
-    r = subprocess.run([sys.executable, "-m", "planner", "run", str(spec), "--results", str(tmp_path / "res"), "--no-report"],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "run", str(spec), "--results", str(tmp_path / "res"), "--no-report"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stderr
     assert "] solve" in r.stdout and "\r" not in r.stdout
     log = (tmp_path / "res" / "two" / "solver.log").read_text()
     assert "Model status        : Optimal" in log
-    q = subprocess.run([sys.executable, "-m", "planner", "run", str(spec), "--results", str(tmp_path / "res"), "--no-report",
-                        "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    q = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "run",
+            str(spec),
+            "--results",
+            str(tmp_path / "res"),
+            "--no-report",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert q.returncode == 0 and "] solve" not in q.stdout
     assert case.is_dir()
 
@@ -125,8 +148,13 @@ def test_ctrl_c_stops_the_solve_within_seconds(tmp_path):
     earlier = tmp_path / "res" / "syn"
     earlier.mkdir(parents=True)
     (earlier / "run.json").write_text('{"earlier": true}\n')
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(spec), str(tmp_path / "res")], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(spec), str(tmp_path / "res")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in proc.stdout:  # plain progress lines: wait until HiGHS is running
             if line.rstrip().endswith("] solve"):
@@ -201,6 +229,7 @@ def test_cost_cap_row(tmp_path):
 def test_solve_from_a_worker_thread(tmp_path):
     """Sweeps call solve off the main thread: no signal handler is installed there and it still solves."""
     import threading
+
     m, _ = built(two_hour_case(tmp_path))
     out = {}
     th = threading.Thread(target=lambda: out.setdefault("sol", solve(m, {"method": "simplex"})))
