@@ -68,9 +68,10 @@ def synthetic_tables(
     daily = np.sin(2 * np.pi * ((t % 24) - 6) / 24)
     peak_mw = {z: 1000.0 + 2000.0 * rng.random() for z in Z}
     tables: dict[str, pd.DataFrame] = {}
-    tables["settings"] = pd.DataFrame(
-        {"setting": ["value_of_lost_load_usd_per_mwh", "discount_rate", "base_year"], "value": [5000, 0.08, P[0]]}
-    )
+    settings = {"value_of_lost_load_usd_per_mwh": 5000, "discount_rate": 0.08, "base_year": P[0]}
+    if weight is not None and hours * weight != 8760:  # a series shorter than a year: declare the year it models
+        settings["hours_per_year"] = hours * weight
+    tables["settings"] = pd.DataFrame({"setting": list(settings), "value": list(settings.values())})
     tables["periods"] = pd.DataFrame(
         {
             "period": P,
