@@ -147,7 +147,8 @@ def test_ctrl_c_stops_the_solve_within_seconds(tmp_path):
     spec.write_text('name = "syn"\ninputs = "case"\n[solver]\nmethod = "simplex"\npresolve = "off"\n')
     earlier = tmp_path / "res" / "syn"
     earlier.mkdir(parents=True)
-    (earlier / "run.json").write_text('{"earlier": true}\n')
+    earlier_meta = '{"written_by": "planner", "format_version": 1, "kind": "run", "earlier": true}\n'
+    (earlier / "run.json").write_text(earlier_meta)  # an earlier result, as planner marks it
     proc = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(spec), str(tmp_path / "res")],
         cwd=ROOT,
@@ -173,7 +174,7 @@ def test_ctrl_c_stops_the_solve_within_seconds(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in rest
     assert waited < 10.0, f"HiGHS took {waited:.1f} s to stop"
-    assert (earlier / "run.json").read_text() == '{"earlier": true}\n'
+    assert (earlier / "run.json").read_text() == earlier_meta
     assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["syn"]
 
 
