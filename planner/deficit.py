@@ -122,7 +122,10 @@ def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list
     u = run(None)
     if not qp or u.sum() <= TOL:
         return u
-    return run(float(u.sum()) * (1 + 1e-9) + TOL)
+    try:
+        return run(float(u.sum()) * (1 + 1e-9) + TOL)
+    except RuntimeError:  # HiGHS's QP can fail ("Solve error") on a total this tight: allow 1e-3 MW more
+        return run(float(u.sum()) * (1 + 1e-9) + 1e-3)
 
 
 def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], links: list[Link],

@@ -105,8 +105,9 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     u = in_service(tables)
     tech = tables["technologies"].set_index("technology")
     keys = ["zone", "technology", "period"]
+    u["in_service_mw"] = u["in_service_mw"].astype(float)  # object dtype divides by zero with an exception
     total = u.groupby(keys)["in_service_mw"].transform("sum")
-    u["share"] = (u["in_service_mw"] / total).where(total > 0, 0.0)
+    u["share"] = (u["in_service_mw"] / total.where(total > 0)).fillna(0.0)
     f = _fleet_values(tables)
     u = u.merge(f, on=keys, how="left").fillna({"generation_mwh": 0.0, "revenue_usd_per_yr": 0.0,
                                                  "operating_cost_usd": 0.0, "available_mwh": 0.0})

@@ -68,8 +68,14 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
             drop &= ~(bo["min_new_mw"] > 0)
         tables["build_options"] = bo[~drop]
     if sc.get("no_new_builds"):
-        tables["build_options"] = tables["build_options"].iloc[0:0]
+        bo = tables["build_options"]  # keep_committed: the commitments stay, as in exclude_partners
+        tables["build_options"] = bo[bo["min_new_mw"] > 0] if sc.get("keep_committed") else bo.iloc[0:0]
         tables["corridors"] = tables["corridors"].assign(max_new_mw=0.0)
+    if sc.get("drop_build_requirements"):
+        # a dispatch of the fleet as it stands: requirements only building could meet (a reserve margin,
+        # a minimum renewable share) are not imposed; `planner calibrate` reports the shortfall instead
+        tables["reserve_margins"] = tables["reserve_margins"].iloc[0:0]
+        tables["periods"] = tables["periods"].assign(min_renewable_share=0.0)
     if not sc.get("partner_commitments"):  # switched off: read and validated, not applied (run.json says so)
         off = tables["partner_commitments"].iloc[0:0].copy()
         off.attrs["rows_switched_off"] = len(tables["partner_commitments"])

@@ -14,7 +14,8 @@
     discount_rate = 0.08
     [scenario]
     exclude_partners = ["TR"]           # drop every build option of these partners
-    keep_committed = true               # ... except their committed ones (min_new_mw > 0)
+    keep_committed = true               # ... except their committed ones (min_new_mw > 0); also with no_new_builds
+    drop_build_requirements = true      # no reserve margin or minimum renewable share (a dispatch of the fleet as is)
     partner_commitments = true          # apply partner_commitments.csv (default false: the table is read, not applied)
     [[cells]]                           # set one column of the rows a selector picks, in any input table
     table = "partners"                  # (planner/cells.py; sweep --vary TABLE.csv:COL=V:COLUMN=V1,V2 makes these)
@@ -46,7 +47,8 @@ _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings
          "report"}
 _REPORT = {"highlight_partners"}
 _TIME = {"representative_days", "keep_peak_day"}
-_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "demand_multiplier", "partner_commitments"}
+_SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
+             "partner_commitments"}
 
 
 @dataclass
@@ -142,7 +144,7 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     dm = spec.scenario.get("demand_multiplier")
     if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
         problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
-    for key in ("no_new_builds", "keep_committed", "partner_commitments"):
+    for key in ("no_new_builds", "keep_committed", "drop_build_requirements", "partner_commitments"):
         if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
             problems.append(Problem(file, f"scenario.{key} must be true or false"))
     settings = dict(spec.settings)

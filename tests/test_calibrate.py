@@ -99,3 +99,41 @@ def test_calibration_needs_checks(tmp_path, capsys):
     assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert "metric 'mood' is not one of" in err and "numeric target" in err
+
+
+def test_region_balance_and_balance_metrics_by_hand():
+    """Two zones of region R, one of S, two hours of weight 2 h and 3 h.
+
+    Generation in R: A coal 100 MWh + B battery 30 MWh discharged, 10 MWh charged = 120 MWh net;
+    demand in R: A 10 MW x 2 h + 10 MW x 3 h = 50 MWh, B 20 x 2 + 20 x 3 = 100 MWh -> 150 MWh;
+    balance R = 120 - 150 = -30 MWh = -3e-5 TWh. Capacity balance rows are read as they are.
+    """
+    import pandas as pd
+
+    from planner.studies.calibrate import balance_metric, region_balance_twh
+
+    gen = pd.DataFrame({"zone": ["A", "B", "C"], "technology": ["coal", "battery", "coal"], "period": [2030] * 3,
+                        "generation_mwh": [100.0, 30.0, 500.0], "charge_mwh": [0.0, 10.0, 0.0]})
+    prices = pd.DataFrame({"zone": ["A", "A", "B", "B", "C", "C"], "period": [2030] * 6, "timestep": [0, 1] * 3,
+                           "weight": [2.0, 3.0] * 3, "demand_mw": [10.0, 10.0, 20.0, 20.0, 1.0, 1.0]})
+    assert region_balance_twh({"generation": gen, "prices": prices}, 2030, {"A", "B"}) == pytest.approx(-30 / 1e6)
+    bal = pd.DataFrame({"scope": ["system", "region", "zone"], "name": ["*", "R", "A"], "period": [2025] * 3,
+                        "required_mw": [300.0, 200.0, 50.0], "firm_existing_mw": [250.0, 120.0, 40.0],
+                        "deficit_mw": [30.0, 80.0, 10.0]})
+    assert balance_metric(bal, "capacity_deficit_mw", 2025) == 30.0
+    assert balance_metric(bal, "capacity_firm_mw", 2025, "R") == 120.0
+    assert balance_metric(bal, "capacity_shortfall_mw", 2025) == 300.0 - 250.0  # required - firm, imports ignored
+    with pytest.raises(KeyError):
+        balance_metric(bal, "capacity_peak_mw", 2030)
+
+
+def test_drop_build_requirements_lets_the_fleet_as_is_be_dispatched(tmp_path):
+    """The example with no new builds cannot meet its 10 % reserve margin (exit 3, tests/test_run.py);
+    with drop_build_requirements the reserve margin and the renewable share are not imposed, so the
+    existing fleet is dispatched (exit 0) and any shortfall shows as unserved energy instead."""
+    from pathlib import Path as _P
+
+    example = _P(__file__).resolve().parent.parent / "inputs" / "example"
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "nb"\ninputs = "{example}"\n[scenario]\nno_new_builds = true\ndrop_build_requirements = true\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r"), "--no-report"]) == 0

@@ -149,3 +149,46 @@ def test_existing_available_capacity_near_published(case):
 def test_no_builds_in_calibration_year(case):
     """2023 is the calibration year: every build option starts in 2025 or later."""
     assert (case["build_options"]["first_period"] >= 2025).all()
+
+
+def _region_twh(case, period: int) -> dict[str, float]:
+    """Consumption by region in a period: sum over zones of hourly demand x multiplier (TWh)."""
+    region = case["zones"].set_index("zone")["region"]
+    g = case["demand_growth"]
+    mult = g[g["period"] == period].set_index("zone")["multiplier"]
+    d = case["demand"].groupby("zone")["demand_mw"].sum()
+    return (d * mult).groupby(region).sum().div(1e6).to_dict()
+
+
+def test_regional_growth_keeps_the_national_outlook(case):
+    """Regional shares move, the national total stays on the outlook: 2030 = 119.9 TWh (2024) x
+    (146/121.1)^(5/6) x 1.03 = 144.3 TWh, +-0.5 % (multipliers are rounded to 4 digits)."""
+    assert sum(_region_twh(case, 2030).values()) == pytest.approx(119.9 * (146 / 121.1) ** (5 / 6) * 1.03, rel=0.005)
+
+
+def test_south_grows_faster_than_north(case):
+    """The committed plants are mostly in the South (Turkestan CCGT 1,000, Almaty CHP-2 557 - 423
+    coal retired, Kyzylorda 240 MW = 1,374 MW net) against 636 MW in the North (GRES-2 unit), so
+    the South's consumption grows faster: 2023 -> 2030 growth South > national > North."""
+    a, b = _region_twh(case, 2023), _region_twh(case, 2030)
+    growth = {r: b[r] / a[r] for r in a}
+    national = sum(b.values()) / sum(a.values())
+    assert growth["South"] > national > growth["North"]
+
+
+def test_retirements_are_staggered(case):
+    """Steam plant retires plant by plant at commissioning year + 65 + 10 (life extension), not
+    before 2030. Within the planning horizon (to 2040) no year retires more than Almaty CHP-3,
+    Jet-7, Ural and the others of one commissioning year: at most 1,100 MW (1962: 1,058 MW in
+    2037), where 6.6 GW retired on 1 January 2035 before."""
+    ex = case["existing_capacity"]
+    by_year = ex[ex["retirement_year"] <= 2040].groupby("retirement_year")["capacity_mw"].sum()
+    assert by_year.max() <= 1100
+    assert by_year.get(2035, 0.0) < 1000
+
+
+def test_maec_is_counted_at_its_published_working_capacity(case):
+    """MAEC (Mangystau gas steam): 545 MW available (deputy akim), not derated again by 0.83."""
+    ex = case["existing_capacity"]
+    maec = ex[(ex["zone"] == "mangystau") & (ex["technology"] == "gas_steam")]["capacity_mw"].sum()
+    assert maec == pytest.approx(545.0, abs=0.5)

@@ -67,10 +67,43 @@ def test_aksa_kyzylorda_chp_committed_to_tr(case):
 
 
 def test_aksa_shymkent_ccgt_offered_to_tr(case):
-    """Shymkent (Turkestan zone) CCGT: optional 0..500 MW from 2030 at $700 m / 500 MW = 1,400 $/kW."""
+    """Shymkent (Turkestan zone) CCGT: optional 0..500 MW from 2030, at the technology's CCGT cost
+    (empty capex): $700 m / 500 MW = 1,400 $/kW lies within 0.4 % of the 1,395 basis."""
     r = _option(case, "turkestan", "gas_ccgt", "TR")
-    assert (r.min_new_mw, r.max_new_mw, r.first_period, r.capex_usd_per_kw) == (0, 500, 2030, 1400)
-    assert pd.isna(r.last_period)
+    assert (r.min_new_mw, r.max_new_mw, r.first_period) == (0, 500, 2030)
+    assert pd.isna(r.capex_usd_per_kw) and pd.isna(r.last_period)
+
+
+def test_one_ccgt_cost_basis_for_every_partner(case):
+    """No CCGT option carries a capex of its own: every partner's CCGT costs the technology's
+    1,395 $/kW = midpoint of the Turkestan CCGT's $1,300-1,490/kW (Aksa Shymkent: 1,400)."""
+    bo = case["build_options"]
+    assert bo.loc[bo["technology"] == "gas_ccgt", "capex_usd_per_kw"].isna().all()
+    tech = case["technologies"].set_index("technology")
+    assert tech.at["gas_ccgt", "capex_usd_per_kw"] == (1300 + 1490) / 2
+
+
+def test_partner_waccs_from_country_cost_of_capital(case):
+    """WACC = max(host, home) of IRENA (2023b) country figures via GNESTE: Kazakhstan 6.3 %;
+    Türkiye 7.5 % > 6.3 % -> TR 7.5 %; China 2.5 %, Russia 6.3 %, Saudi Arabia 6.2 % and UAE 5.6 %
+    are not above the host -> 6.3 %; OTHER has no home figure -> 6.3 %."""
+    w = case["partners"].set_index("partner")["wacc"].to_dict()
+    assert w == {"KZ": 0.063, "TR": 0.075, "CN": 0.063, "RU": 0.063, "GULF": 0.063, "OTHER": 0.063}
+
+
+def test_new_thermal_technologies_are_not_the_old_fleet(case):
+    """Options build new technologies (gas_chp, gas_ocgt, coal_chp) with credit 0.95 and no winter
+    availability profile; the old fleet's (…_old) carry the derived winter availability."""
+    tech = case["technologies"].set_index("technology")
+    bo = case["build_options"]
+    assert not bo["technology"].str.endswith("_old").any()
+    for g in ("gas_chp", "gas_ocgt", "coal_chp"):
+        assert tech.at[g, "capacity_credit_pu"] == 0.95
+        assert tech.at[g + "_old", "capacity_credit_pu"] == tech.at["coal", "capacity_credit_pu"] < 0.95
+    av = case["availability"]
+    assert not av["technology"].isin(["gas_chp", "gas_ocgt", "coal_chp"]).any()
+    ex = case["existing_capacity"]
+    assert not ex["technology"].isin(["gas_chp", "gas_ocgt", "coal_chp"]).any()
 
 
 def test_committed_projects_keep_their_terms(case):

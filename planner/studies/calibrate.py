@@ -16,6 +16,20 @@ engine knows only the metric names below, nothing about any country:
                           peak_shortfall_mw it does not depend on which hours the
                           LP happens to place imports in.
     unserved_twh          demand not served (TWh/yr)
+    region_balance_twh    for the zones of ``region``: generation (storage net of
+                          charging) minus demand, served or not (TWh/yr); > 0 = surplus
+
+Checks on the capacity balance below (inputs only, no solve; ``region`` names a
+region, default the whole system), for comparing with published winter-peak
+balances and deficit forecasts:
+
+    capacity_peak_mw      required firm capacity: demand at the peak x (1 + margin) (MW)
+    capacity_firm_mw      firm existing capacity, sum of credit x MW, imports not counted (MW)
+    capacity_deficit_mw   the deficit of planner/deficit.py (MW)
+    capacity_shortfall_mw max(0, required - firm existing): peak not covered by
+                          domestic firm capacity, imports and corridor limits
+                          ignored - the definition of a "peak load minus station
+                          generation" forecast (MW)
 
 Capacity balance, from the inputs alone (no solve): the deficit of the existing
 fleet and corridors in every period, as planner/deficit.py defines it (firm
@@ -42,8 +56,12 @@ if TYPE_CHECKING:
 
 NAME = "calibrate"
 HELP = "solve a calibration model and check it against published figures"
-METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
-           "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh")
+SOLVED_METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
+                  "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh",
+                  "region_balance_twh")
+BALANCE_METRICS = {"capacity_peak_mw": "required_mw", "capacity_firm_mw": "firm_existing_mw",
+                   "capacity_deficit_mw": "deficit_mw", "capacity_shortfall_mw": None}
+METRICS = SOLVED_METRICS + tuple(BALANCE_METRICS)
 
 
 def capacity_balance(d: ModelData) -> pd.DataFrame:
@@ -59,9 +77,32 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
     return out[["scope", "name", "period", "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_mw"]]
 
 
-def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None) -> float:
+def balance_metric(balance: pd.DataFrame, name: str, period: int, region: str | None = None) -> float:
+    """A capacity-balance figure of the system (``region`` None) or of one region, in one period."""
+    rows = balance[(balance["name"] == (region or "*")) & (balance["scope"] != "zone") & (balance["period"] == period)]
+    if len(rows) != 1:
+        raise KeyError(f"no capacity balance for {region or 'the system'} in {period}")
+    r = rows.iloc[0]
+    if name == "capacity_shortfall_mw":
+        return max(0.0, float(r["required_mw"] - r["firm_existing_mw"]))
+    return float(r[BALANCE_METRICS[name]])
+
+
+def region_balance_twh(tables: dict[str, pd.DataFrame], period: int, zones: set[str]) -> float:
+    """Generation of the zones (storage net of charging) minus their demand, served or not (TWh/yr)."""
+    gen = tables["generation"]
+    gen = gen[(gen["period"] == period) & gen["zone"].isin(zones)]
+    pr = tables["prices"]
+    pr = pr[(pr["period"] == period) & pr["zone"].isin(zones)]
+    return float(gen["generation_mwh"].sum() - gen["charge_mwh"].sum() - (pr["demand_mw"] * pr["weight"]).sum()) / 1e6
+
+
+def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None,
+           zones: set[str] | None = None) -> float:
     from planner import metrics as mx
 
+    if name == "region_balance_twh":
+        return region_balance_twh(tables, period, zones or set())
     gen = tables["generation"]
     gen = gen[gen["period"] == period]
     kinds = tables["technologies"].set_index("technology")["kind"]
@@ -105,6 +146,8 @@ def check_spec(spec: RunSpec) -> list[dict]:
             problems.append(Problem(str(spec.path), f"{where}: give exactly one of tolerance_pct, tolerance_abs"))
         if c.get("metric") == "generation_share" and not c.get("technologies"):
             problems.append(Problem(str(spec.path), f"{where}: generation_share needs technologies = [...]"))
+        if c.get("metric") == "region_balance_twh" and not isinstance(c.get("region"), str):
+            problems.append(Problem(str(spec.path), f"{where}: region_balance_twh needs region = \"<region of zones.csv>\""))
         checks.append(c)
     if not checks:
         problems.append(Problem(str(spec.path), "no [[calibration]] checks in this run specification"))
@@ -122,23 +165,35 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
     from planner.run import apply_scenario, run_spec
 
     checks = check_spec(spec)
-    out = run_spec(spec, results_root)
+    case = load_case(spec.inputs)
+    zones = case["zones"]
+    regions = set(zones["region"].dropna())
+    bad = [c["region"] for c in checks if c.get("region") is not None and c["region"] not in regions]
+    if bad:
+        raise InputError([Problem(str(spec.path), f"calibration region {r!r} is not a region of zones.csv "
+                                  f"({', '.join(sorted(regions))})") for r in bad])
+    full = copy.deepcopy(spec)
+    full.periods = None
+    full.scenario = {}
+    balance = capacity_balance(prepare(apply_scenario(case, full)))
+    out = run_spec(spec, results_root) if any(c["metric"] in SOLVED_METRICS for c in checks) else None
     rows = []
     for c in checks:
-        value = metric(out.tables, c["metric"], c["period"], c.get("technologies"))
+        if c["metric"] in BALANCE_METRICS:
+            value = balance_metric(balance, c["metric"], c["period"], c.get("region"))
+        else:
+            in_region = set(zones.loc[zones["region"] == c.get("region"), "zone"]) if c.get("region") else None
+            value = metric(out.tables, c["metric"], c["period"], c.get("technologies"), in_region)
         target = float(c["target"])
         if "tolerance_pct" in c:
             err, tol, unit = 100 * (value / target - 1), float(c["tolerance_pct"]), "%"
         else:
             err, tol, unit = value - target, float(c["tolerance_abs"]), "abs"
-        rows.append({"metric": c["metric"], "technologies": ";".join(c.get("technologies", [])), "period": c["period"],
+        rows.append({"metric": c["metric"], "technologies": ";".join(c.get("technologies", [])),
+                     "region": c.get("region", ""), "period": c["period"],
                      "target": target, "model": value, "error": err, "tolerance": tol, "tolerance_unit": unit,
                      "within": abs(err) <= tol, "source": c.get("source", "")})
     table = pd.DataFrame(rows)
-    full = copy.deepcopy(spec)
-    full.periods = None
-    full.scenario = {}
-    balance = capacity_balance(prepare(apply_scenario(load_case(spec.inputs), full)))
     write_tables(results_folder(spec, NAME, root=results_root), {"calibration": table, "capacity_balance": balance})
     return table, balance
 
@@ -146,7 +201,7 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
 def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
     lines = ["calibration against published figures:"]
     for r in table.itertuples():
-        what = r.metric + (f" ({r.technologies})" if r.technologies else "")
+        what = r.metric + (f" ({r.technologies})" if r.technologies else "") + (f" [{r.region}]" if r.region else "")
         err = f"{r.error:+.2f}{'%' if r.tolerance_unit == '%' else ''}"
         lines.append(f"  {'ok  ' if r.within else 'MISS'} {what} {r.period}: model {r.model:,.3f} vs {r.target:,.3f} "
                      f"({err}, tolerance {r.tolerance:g}{'%' if r.tolerance_unit == '%' else ''}) — {r.source}")
