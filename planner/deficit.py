@@ -127,13 +127,20 @@ def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list
         return u
     try:
         return run(float(u.sum()) * (1 + 1e-9) + TOL)
-    except RuntimeError:  # HiGHS's QP can fail ("Solve error") on a total this tight: allow 1e-3 MW more
+    except RuntimeError as first:  # HiGHS's QP can fail ("Solve error") on a total this tight: allow 1e-3 MW more
+        if "Time limit" in str(first):  # a stalled QP stalls again: do not pay its time limit twice
+            return _least_cost_split(u, first)
         try:
             return run(float(u.sum()) * (1 + 1e-9) + 1e-3)
         except RuntimeError as exc:  # the system total stands; only the split between competing zones is not unique
-            print(f"warning: {exc}; the deficit's split between zones competing for the same transfers is one "
-                  "least-cost split, not the equal-share one", file=sys.stderr)
-            return u
+            return _least_cost_split(u, exc)
+
+
+def _least_cost_split(u, exc: Exception):
+    """The LP's split, with a warning: the system total stands; only the split between competing zones is not unique."""
+    print(f"warning: {exc}; the deficit's split between zones competing for the same transfers is one "
+          "least-cost split, not the equal-share one", file=sys.stderr)
+    return u
 
 
 def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], links: list[Link],
