@@ -152,5 +152,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def entry() -> None:
+    """The console script: ``main``'s exit code, and after a Ctrl-C exactly 130.
+
+    CPython 3.11 marks a KeyboardInterrupt "unhandled" when it passes through any ``exec`` of a source
+    string (``run_eval_code_obj``), as several libraries do while being imported, even when ``main``
+    then catches it; at exit the interpreter would kill itself with SIGINT (a parent sees -2, not 130).
+    Every cleanup of an interrupted run has already run in ``main``'s ``finally`` blocks, so the process
+    leaves at once with the documented code."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -29,12 +29,17 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse  # noqa: F401 -- see below
 from pyomo.common.collections import ComponentMap
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from planner.errors import InputError, Problem, SolveError
 from planner.progress import Progress, SolverLog
+
+# The standard-form compiler imports scipy.sparse on first use, through Pyomo's deferred imports. Imported
+# there, inside a run, a Ctrl-C landing in that import is caught by Pyomo and re-raised as "scipy is not
+# available" (a traceback and exit 1); imported here, with this module, it lands before any run has begun.
 
 # run-spec option name -> HiGHS option name
 OPTION_NAMES = {
