@@ -64,18 +64,20 @@ def test_ctrl_c_while_writing_keeps_the_earlier_results(tmp_path, monkeypatch, c
     assert snapshot(results) == before
 
 
-def test_an_interrupt_that_passed_through_exec_still_exits_130():
+def test_an_interrupt_that_passed_through_exec_still_exits_130(tmp_path):
     """CPython 3.11 flags a KeyboardInterrupt as unhandled once it passes through ``exec`` of a source string
-    (as library imports do) and then kills the process with SIGINT at exit (return code -2), even though
-    ``main`` caught it. The console entry point must still leave with 130."""
-    code = ("import planner.cli as c\n"
-            "def fake(argv=None):\n"
-            "    try:\n"
-            "        exec('raise KeyboardInterrupt')\n"
-            "    except KeyboardInterrupt:\n"
-            "        return c.EXIT_INTERRUPTED\n"
-            "c.main = fake\n"
-            "c.entry()\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    (as library imports do), and a ``python -m`` process then kills itself with SIGINT at exit (return code
+    -2), even though ``main`` caught it. The entry point must still leave with 130."""
+    (tmp_path / "interrupted_main.py").write_text(
+        "import planner.cli as c\n"
+        "def fake(argv=None):\n"
+        "    try:\n"
+        "        exec('raise KeyboardInterrupt')\n"
+        "    except KeyboardInterrupt:\n"
+        "        return c.EXIT_INTERRUPTED\n"
+        "c.main = fake\n"
+        "c.entry()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    proc = subprocess.run([sys.executable, "-m", "interrupted_main"], env=env, capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 130, proc.stderr
