@@ -25,9 +25,11 @@ transfer the corridors allow is made (a transport relaxation):
 u[z] is zone z's deficit: no zone is short by more than it would be alone,
 and a zone with a surplus is never short. Where zones compete for the same
 limited transfers the least total D can be reached in several ways; the zone
-deficits are then the unique split with the least sum_z u[z]^2 / required[z]
-among them, i.e. the competing zones are short by the same fraction of their
-requirement as far as the corridors allow. A region's deficit is the sum of
+deficits are then the unique split that makes the largest share short,
+u[z] / required[z], as small as it can be, then the next largest, and so on
+(the lexicographic min-max): competing zones are short by the same fraction of
+their requirement as far as the corridors allow, and a zone the corridors
+could relieve further is relieved further. A region's deficit is the sum of
 its zones' deficits, so zones, regions and the system always agree. With
 unlimited corridors and no losses D = max(0, sum_z required - sum_z firm);
 with no corridors D = sum_z max(0, required[z] - firm[z]).
@@ -51,7 +53,6 @@ added). Capacity built behind a congested corridor closes nothing alone.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +61,6 @@ import pandas as pd
 EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
 NEW_CORRIDORS = "(new corridors)"
-QP_TIME_LIMIT_S = 20.0  # seconds for one tie-breaking QP (14 zones solve in well under one)
 TOL = 1e-6  # MW
 
 
@@ -73,74 +73,78 @@ class Link:
     loss_pu: float = 0.0
 
 
-def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list[Link], qp: bool) -> np.ndarray:
-    """HiGHS on the transport relaxation: stage 1 least total shortfall, stage 2 the fair split (QP)."""
+def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list[Link], fair: bool) -> np.ndarray:
+    """HiGHS on the transport relaxation: the least total shortfall, then (``fair``) the equal-share split.
+
+    Stage 1 is the LP for D. Stage 2 keeps the total at D and finds the lexicographic min-max of the
+    shares short, u[z] / required[z], by rounds of one LP each: minimise the largest share s of the zones
+    not yet fixed; every zone whose row u[z] <= s * required[z] has a non-zero dual is at that share in
+    every optimal solution (complementary slackness), so it is fixed there and the next round minimises
+    the largest share of the rest. The duals of those rows sum to 1, so each round fixes at least one
+    zone: at most one round per zone short."""
     import highspy
 
-    nz, nl = len(zones), len(links)
+    nz = len(zones)
     ix = {z: i for i, z in enumerate(zones)}
-    n = nz + 2 * nl
-    cols: list[list[tuple[int, float]]] = [[(i, 1.0)] for i in range(nz)]
-    for lk in links:
-        a, b = ix[lk.from_zone], ix[lk.to_zone]
-        cols.append([(a, -1.0), (b, 1.0 - lk.loss_pu)])  # sent a -> b
-        cols.append([(b, -1.0), (a, 1.0 - lk.loss_pu)])  # sent b -> a
     shortfall = np.clip(need, 0.0, None)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    # columns: u[z] (cost 1), then x[l] each direction (cost 1e-6: no transfer that achieves nothing)
+    h.addVars(nz, np.zeros(nz), shortfall)
+    h.changeColsCost(nz, np.arange(nz), np.ones(nz))
+    for lk in links:  # sent from -> to, then to -> from
+        for _ in range(2):
+            h.addVar(0.0, lk.limit_mw)
+            h.changeColCost(h.getNumCol() - 1, 1e-6)
+    # balance rows: firm + received - sent + u >= required, i.e. u + sum(1 - loss) x_in - sum x_out >= need
+    for i in range(nz):
+        idx, val = [i], [1.0]
+        for j, lk in enumerate(links):
+            a, b = ix[lk.from_zone], ix[lk.to_zone]
+            if i in (a, b):
+                out_col, in_col = (nz + 2 * j, nz + 2 * j + 1) if i == a else (nz + 2 * j + 1, nz + 2 * j)
+                idx += [out_col, in_col]
+                val += [-1.0, 1.0 - lk.loss_pu]
+        h.addRow(float(need[i]), inf, len(idx), np.array(idx, dtype=np.int32), np.array(val))
 
-    def run(total: float | None) -> np.ndarray:
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("time_limit", QP_TIME_LIMIT_S)  # the tie-breaking QP has been seen to stall for minutes
-        lp = highspy.HighsLp()
-        lp.num_col_ = n
-        lp.num_row_ = nz + (total is not None)
-        lp.col_cost_ = np.r_[np.ones(nz) if total is None else np.zeros(nz), np.full(2 * nl, 1e-6)]
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.r_[shortfall, np.repeat([lk.limit_mw for lk in links], 2)] if nl else shortfall
-        lp.row_lower_ = np.r_[need, [-highspy.kHighsInf] * (total is not None)]
-        lp.row_upper_ = np.r_[np.full(nz, highspy.kHighsInf), [total] * (total is not None)]
-        start, index, value = [0], [], []
-        for j, c in enumerate(cols):
-            entries = c + ([(nz, 1.0)] if total is not None and j < nz else [])
-            index += [r for r, _ in entries]
-            value += [v for _, v in entries]
-            start.append(len(index))
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = start, index, value
-        h.passModel(lp)
-        if total is not None:
-            hess = highspy.HighsHessian()
-            hess.dim_ = n
-            hess.format_ = highspy.HessianFormat.kTriangular
-            hess.start_ = list(range(nz + 1)) + [nz] * (2 * nl)
-            hess.index_ = list(range(nz))
-            hess.value_ = list(1.0 / np.maximum(required, 1.0))
-            h.passHessian(hess)
+    def run(what: str) -> None:
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"deficit transport relaxation: HiGHS status {h.modelStatusToString(status)}")
-        return np.asarray(h.getSolution().col_value[:nz])
+            raise RuntimeError(f"deficit transport relaxation ({what}): HiGHS status {h.modelStatusToString(status)}")
 
-    u = run(None)
-    if not qp or u.sum() <= TOL:
+    run("least total shortfall")
+    u = np.asarray(h.getSolution().col_value[:nz])
+    short = [i for i in range(nz) if shortfall[i] > TOL]
+    if not fair or u.sum() <= TOL or len(short) < 2:
         return u
-    try:
-        return run(float(u.sum()) * (1 + 1e-9) + TOL)
-    except RuntimeError as first:  # HiGHS's QP can fail ("Solve error") on a total this tight: allow 1e-3 MW more
-        if "Time limit" in str(first):  # a stalled QP stalls again: do not pay its time limit twice
-            return _least_cost_split(u, first)
-        try:
-            return run(float(u.sum()) * (1 + 1e-9) + 1e-3)
-        except RuntimeError as exc:  # the system total stands; only the split between competing zones is not unique
-            return _least_cost_split(u, exc)
-
-
-def _least_cost_split(u, exc: Exception):
-    """The LP's split, with a warning: the system total stands; only the split between competing zones is not unique."""
-    print(f"warning: {exc}; the deficit's split between zones competing for the same transfers is one "
-          "least-cost split, not the equal-share one", file=sys.stderr)
-    return u
+    # stage 2: total held at D; s = the largest share short of the zones not yet fixed
+    total = float(u.sum())
+    h.addRow(-inf, total * (1 + 1e-9) + TOL, nz, np.arange(nz, dtype=np.int32), np.ones(nz))
+    h.changeColsCost(h.getNumCol(), np.arange(h.getNumCol()), np.zeros(h.getNumCol()))
+    h.addVar(0.0, inf)
+    s_col = h.getNumCol() - 1
+    h.changeColCost(s_col, 1.0)
+    r = np.maximum(required, 1.0)
+    rows = {}
+    for i in short:
+        h.addRow(-inf, 0.0, 2, np.array([i, s_col], dtype=np.int32), np.array([1.0, -r[i]]))
+        rows[i] = h.getNumRow() - 1
+    free = list(short)
+    while free:
+        run("equal shares")
+        sol = h.getSolution()
+        s = float(sol.col_value[s_col])
+        fixed = [i for i in free if abs(sol.row_dual[rows[i]]) > 1e-9]
+        if not fixed:  # cannot happen with exact duals (they sum to 1); fix the tight rows instead of looping
+            fixed = [i for i in free if sol.col_value[i] >= s * r[i] - 1e-7 * max(1.0, s * r[i])]
+        for i in fixed:
+            cap = s * r[i] * (1 + 1e-9) + 1e-9
+            h.changeColBounds(i, 0.0, min(cap, shortfall[i]))
+            h.changeRowBounds(rows[i], -inf, inf)  # no longer bounds s
+            free.remove(i)
+    return np.asarray(h.getSolution().col_value[:nz])
 
 
 def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], links: list[Link],
@@ -155,7 +159,7 @@ def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], l
     elif not links:
         u = np.clip(need, 0.0, None)
     else:
-        u = _solve(zones, need, required, links, qp=by_zone)
+        u = _solve(zones, need, required, links, fair=by_zone)
     u = np.where(u < TOL, 0.0, u)
     return pd.Series(u, index=zones, name="deficit_mw")
 

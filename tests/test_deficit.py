@@ -42,6 +42,19 @@ def test_zones_competing_for_one_surplus_share_the_shortfall():
     assert u["B"] == pytest.approx(75.0, abs=1e-3) and u["C"] == pytest.approx(225.0, abs=1e-3)
 
 
+def test_a_zone_the_corridors_cannot_relieve_is_fixed_first_and_the_rest_share_equally():
+    """A: required 0, firm 150 (surplus 150). B: required 100, C: 200, D: 100, no firm. A-B and A-C unlimited,
+    A-D 10 MW; lossless. Required 400, firm 150, every surplus MW can move -> D = 250.
+    Round 1: D receives at most 10 -> u_D >= 90, share 0.9; nothing else forces a share that high -> D fixed at 90.
+    Round 2: B and C share the rest, 250 - 90 = 160, in proportion to their requirement:
+    u_B = 160 x 100/300 = 53.333, u_C = 160 x 200/300 = 106.667 (both short by 53.3 %)."""
+    u = transfer_deficit({"A": 0.0, "B": 100.0, "C": 200.0, "D": 100.0}, {"A": 150.0},
+                         [Link("A", "B", 1e4), Link("A", "C", 1e4), Link("A", "D", 10.0)])
+    assert u.sum() == pytest.approx(250.0, abs=1e-5)
+    assert u["A"] == 0.0 and u["D"] == pytest.approx(90.0, abs=1e-4)
+    assert u["B"] == pytest.approx(160 / 3, abs=1e-4) and u["C"] == pytest.approx(320 / 3, abs=1e-4)
+
+
 def _tables() -> dict[str, pd.DataFrame]:
     """Stored-result tables of a two-zone, one-period run, written by hand.
 
