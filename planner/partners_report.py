@@ -43,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import InputError, Problem
+from planner.store import write_csv
 
 EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
@@ -204,6 +205,6 @@ def write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     paths = []
     for name, df in report(tables).items():
         path = folder / f"{name}.csv"
-        df.to_csv(path, index=False, float_format="%.9g")
+        write_csv(df, path, "%.9g")
         paths.append(path)
     return paths

@@ -34,6 +34,7 @@ def write_report(run: StoredRun, dest: Path) -> None:
     from planner.report.excel import write_excel
     from planner.report.html import placement_tables, write_html
     from planner.report.tables import BUILDERS, report_tables
+    from planner.store import write_csv
 
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}
@@ -43,7 +44,7 @@ def write_report(run: StoredRun, dest: Path) -> None:
     about += [(f"note {i + 1}", n) for i, n in enumerate(notes)]
     about += [(f"sheet {k}", docs.get(k, "")) for k in rt]
     for name, df in rt.items():
-        df.to_csv(dest / f"{name}.csv", index=False, float_format="%.10g")
+        write_csv(df, dest / f"{name}.csv", "%.10g")
     placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
     write_excel(dest / "report.xlsx", {**rt, **placement}, about)
     write_html(dest / "report.html", run, rt, notes, docs)

@@ -24,6 +24,7 @@ from planner.errors import InputError, Problem
 from planner.report.data import StoredRun, load_run
 from planner.deficit import owner
 from planner.report.tables import headline
+from planner.store import write_csv
 
 
 def labels(runs: list[StoredRun]) -> list[str]:
@@ -235,7 +236,7 @@ def run_compare(folders: list[Path], out: Path | None = None) -> int:
 
     def fill(tmp: Path) -> None:
         for k, df in tables.items():
-            df.to_csv(tmp / f"{k}.csv", index=False, float_format="%.10g")
+            write_csv(df, tmp / f"{k}.csv", "%.10g")
         write_html(tmp / "compare.html", tables, runs, names)
 
     folder = write_results(out, fill)
