@@ -128,3 +128,26 @@ def test_a_new_corridor_is_an_owner_of_what_it_closes():
     assert c.at["(new corridors)", "closed_alone_mw"] == pytest.approx(120, abs=1e-5)
     assert c.at["(new corridors)", "closed_mw"] == pytest.approx(120, abs=1e-5)
     assert c.at["(new corridors)", "share_closed_pu"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_equal_share_rounds_solve_on_random_networks(capsys):
+    """300 random networks of 3-14 zones (requirements 100-8,000 MW, firm 0.3-1.6 x required, about a third
+    of the zone pairs linked, up to 3,000 MW, losses 0-5 %). Every equal-share split must solve without a
+    warning, keep the least total shortfall of the plain LP to 1e-4 relative, and leave no zone short by more
+    than it would be alone. (Before the split was built from fresh LPs with room for the solver's
+    tolerances, 1 network in 10 failed with a HiGHS 'Solve error' or 'Infeasible'.)"""
+    import numpy as np
+
+    rng = np.random.default_rng(20261128)
+    for _ in range(300):
+        zones = [f"z{i}" for i in range(int(rng.integers(3, 15)))]
+        req = {z: float(rng.uniform(100, 8000)) for z in zones}
+        firm = {z: float(req[z] * rng.uniform(0.3, 1.6)) for z in zones}
+        links = [Link(a, b, float(rng.uniform(0, 3000)), float(rng.choice([0, 0.02, 0.05])))
+                 for i, a in enumerate(zones) for b in zones[i + 1:] if rng.random() < 0.3]
+        fair = transfer_deficit(req, firm, links)
+        least = transfer_deficit(req, firm, links, by_zone=False)
+        assert fair.sum() == pytest.approx(least.sum(), rel=1e-4, abs=1e-4)
+        for z in zones:
+            assert 0.0 <= fair[z] <= max(0.0, req[z] - firm[z]) + 1e-4
+    assert "warning" not in capsys.readouterr().err
