@@ -4,8 +4,10 @@ The pipeline commands are listed in ``PIPELINE``, the studies in
 ``planner.studies.STUDIES``; both have the same shape (NAME, HELP,
 add_arguments, run) and are registered in one loop.
 
-Exit codes: 0 success, 2 invalid input (file, line, column named), 3 a solve
-that did not reach a proven optimum, 130 interrupted (Ctrl-C: one line, earlier
+Exit codes: 0 success, 1 a run whose results are written but whose summary or
+report failed (named, with the command that makes the report again), 2 invalid
+input (file, line, column named), 3 a solve that did not reach a proven
+optimum, 130 interrupted (Ctrl-C: one line, earlier
 results untouched). No traceback for any of them.
 """
 
@@ -47,6 +49,11 @@ def _run(args) -> int:
 
     spec = load_spec(args.model or DEFAULT_MODEL)
     out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet))
+    if out.report_error:
+        print(f"error: the run solved and its results are written to {out.folder}, but its summary and report "
+              f"could not be made: {out.report_error}\n  once that is fixed: planner report {out.folder}",
+              file=sys.stderr)
+        return 1
     print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
     print(f"\nresults written to {out.folder}")
     if not args.no_report:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class RunOutput:
     tables: dict[str, pd.DataFrame]
     meta: dict
     folder: Path | None = None
+    report_error: str | None = None  # the summary or report failed; the results were written without them
 
 
 def inputs_hash(folder: Path) -> str:
@@ -169,15 +171,21 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     (tmp / "inputs" / "SOURCES.md").write_bytes(sources.read_bytes())
                 meta["timings_s"]["write_s"] = time.perf_counter() - t0
                 write_tables(tmp, {}, meta)
-                (tmp / "summary.txt").write_text(summarise(out.tables, meta) + "\n", encoding="utf-8")
-                if report:  # built from the sealed tables in the temporary folder: results and report move together
-                    from planner.report import write_report
-                    from planner.report.data import load_run
+                try:  # a fault in the summary or report must not cost the solve: the results are kept without them
+                    (tmp / "summary.txt").write_text(summarise(out.tables, meta) + "\n", encoding="utf-8")
+                    if report:  # built from the sealed tables in the temporary folder: results and report move together
+                        from planner.report import write_report
+                        from planner.report.data import load_run
 
-                    seal(tmp, "run")
-                    (tmp / "report").mkdir()
-                    write_report(load_run(tmp), tmp / "report")
-                    seal(tmp / "report", "report")
+                        seal(tmp, "run")
+                        (tmp / "report").mkdir()
+                        write_report(load_run(tmp), tmp / "report")
+                        seal(tmp / "report", "report")
+                except Exception as exc:  # any fault: named to the user by the caller, the results kept
+                    out.report_error = f"{type(exc).__name__}: {exc}"
+                    (tmp / "summary.txt").unlink(missing_ok=True)
+                    if (tmp / "report").exists():
+                        shutil.rmtree(tmp / "report")
 
             out.folder = slot.write(fill, "run")
     progress.close()

@@ -337,3 +337,24 @@ def test_results_of_a_run_are_exact(solved):
     cost = pd.read_csv(solved / "costs.csv")
     meta = json.loads((solved / "run.json").read_text())
     assert cost["present_value_usd"].sum() == pytest.approx(meta["objective_usd"], rel=1e-12)
+
+
+def test_a_fault_in_the_report_keeps_the_solved_results(tmp_path, monkeypatch, capsys):
+    """A bug in the summary or report after a good solve: exit 1 with one error naming it and the command that
+    makes the report again; the results are written and sealed, with no summary and no half report."""
+    from planner.store import read_results
+
+    def broken(tables, meta):
+        raise RuntimeError("a fault in the summary")
+    monkeypatch.setattr(run_mod, "summarise", broken)
+    spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
+    results = tmp_path / "r"
+    assert main(["run", str(spec), "--results", str(results)]) == 1
+    err = capsys.readouterr().err
+    assert "RuntimeError: a fault in the summary" in err and f"planner report {results / 't'}" in err
+    tables, meta = read_results(results / "t")
+    assert meta["status"] == "optimal" and "capacity" in tables
+    assert not (results / "t" / "summary.txt").exists() and not (results / "t" / "report").exists()
+    monkeypatch.undo()
+    assert main(["report", str(results / "t")]) == 0
+    assert (results / "t" / "report" / "report.html").is_file()
