@@ -57,19 +57,24 @@ def chart(key: str, title: str, caption: str = "", per_period: bool = False):
     return register
 
 
+def registered() -> list[Chart]:
+    """Every registered chart; the map registers itself in its own module, imported here."""
+    import planner.report.map  # noqa: F401
+
+    return CHARTS
+
+
 def expected_charts(periods: int) -> int:
     """How many chart divs a report of a run with this many periods has."""
-    return sum(periods if c.per_period else 1 for c in CHARTS)
+    return sum(periods if c.per_period else 1 for c in registered())
 
 
 def draw_all(run: StoredRun, rt: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, object | None]]:
     """[(div id, title, caption, figure or None)] for every registered chart, in order."""
-    import planner.report.map  # noqa: F401  (registers the map)
-
     techs = sorted(set(run.tables["capacity"]["technology"]))
     base = Context(run, rt, colors(techs))
     out = []
-    for c in sorted(CHARTS, key=lambda c: ORDER.index(c.key) if c.key in ORDER else len(ORDER)):
+    for c in sorted(registered(), key=lambda c: ORDER.index(c.key) if c.key in ORDER else len(ORDER)):
         for p in (run.periods if c.per_period else [None]):
             ctx = Context(run, rt, base.colors, p)
             key = c.key if p is None else f"{c.key}-{p}"
