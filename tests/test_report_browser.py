@@ -122,3 +122,20 @@ def check_drawn(probe: dict, dom: str, periods: int) -> None:
 def test_report_renders_in_headless_chromium(report_html, tmp_path):
     probe, dom = render(report_html, tmp_path)
     check_drawn(probe, dom, periods=2)  # the example has 2 periods
+
+
+def test_compare_html_renders_in_headless_chromium(tmp_path):
+    """``planner compare`` of the example against itself at a 3 % discount rate: compare.html opens with no
+    error and no request, and every chart in it (at least the three side-by-side ones) is drawn."""
+    from test_report import spec_copy
+
+    from planner.cli import main
+
+    root = tmp_path / "results"
+    run_spec(load_spec(ROOT / "models" / "example.toml"), root)
+    run_spec(load_spec(spec_copy(tmp_path, "example_dr3", "[settings]\ndiscount_rate = 0.03\n")), root)
+    assert main(["compare", str(root / "example"), str(root / "example_dr3"), "--out", str(tmp_path / "cmp")]) == 0
+    probe, dom = render(tmp_path / "cmp" / "compare.html", tmp_path)
+    assert probe["errors"] == []
+    assert probe["requests"] == [], "compare.html asked for something over the network"
+    assert probe["charts"] >= 3 and probe["drawn"] == probe["charts"], probe
