@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from casekit import demand, existing, hours, price, solve_case, tech, v, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, price, solve_case, tech, v, write_case
 from planner.results import extract
 
 REL = 1e-6

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from casekit import hours, solve_case, write_case
+
 from planner.results import extract
 
 TWO_TECHS = [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from casekit import demand, existing, hours, settings, tech, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, settings, tech, write_case
 from planner.model.data import crf
 from planner.run import run_spec
 from planner.spec import RunSpec

@@ -82,10 +82,10 @@ def _share_closed(tables: dict, partner: str) -> dict[str, float]:
 def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None,
                   keep_committed: bool = True) -> dict:
     """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
+    from planner import store
     from planner.errors import InputError, Problem
     from planner.partners_report import write as write_report
     from planner.run import run_spec
-    from planner import store
 
     already = list(spec.scenario.get("exclude_partners", []))
     if partner in already:

@@ -58,7 +58,6 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
@@ -110,12 +109,12 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     """Load, add K's programme row (``unit`` by ``period``, left free), build, compile and solve once (cold)."""
     import pandas as pd
 
-    from planner.solve import Solver
     from planner.load import load_case
     from planner.model.build import build_model
     from planner.model.commitments import UNITS
     from planner.model.data import prepare
     from planner.run import DEFAULT_SOLVER, aggregate_time, apply_scenario, inputs_hash
+    from planner.solve import Solver
     from planner.spec import validate_spec
 
     spec = validate_spec(spec)
