@@ -102,7 +102,7 @@ class Setup:
             print(f"[placement {time.perf_counter() - self.meta['t0']:6.0f} s] {text}", file=sys.stderr, flush=True)
 
     def columns(self) -> list[tuple[str, str, str, int]]:
-        return [v for v in self.d.BUILD_PERIODS if v[2] == self.partner]
+        return [(z, g, k, q) for z, g, k, q in self.d.BUILD_PERIODS if k == self.partner]
 
 
 def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = None, technology: str = "",
@@ -148,7 +148,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     tables["partner_commitments"] = pd.concat([com, row]) if len(com) else row
     case.tables.update(tables)
     d = prepare(case, spec.periods)
-    if not [v for v in d.BUILD_PERIODS if v[2] == partner]:
+    if not any(k == partner for _, _, k, _ in d.BUILD_PERIODS):
         raise InputError([Problem(where, f"partner {partner} has no build option in the periods run "
                                   "(build_options.csv, partners.csv eligible_technologies): "
                                   "there is nothing to place")])
@@ -257,18 +257,20 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
         s.run()
     info = []
     for v, j in out:
-        g, life, capex = v[1], int(d.tech.at[v[1], "lifetime_yr"]), d.capex_usd_per_mw[v[:3]]
+        z, g, k, _ = v
+        life, capex = int(d.tech.at[g, "lifetime_yr"]), d.capex_usd_per_mw[z, g, k]
         a_q = years_weight(st, v)
         money = [(int(i), money_rows[i]) for i in index[start[j]:start[j + 1]] if i in money_rows]
         rc = float(s.reduced_costs()[j])
         capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
         crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
                   if capex > 0 and a_q > 0 else np.nan)
-        info.append((v, j, g, life, capex, a_q, money, rc, capex_be, crf_be))
+        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be))
     for _, j in out:
         s.h.changeColBounds(j, 0.0, highspy_inf())
     rows = []
-    for v, j, g, life, capex, a_q, money, rc, capex_be, crf_be in info:
+    for v, j, life, capex, a_q, money, rc, capex_be, crf_be in info:
+        z, g, _, q = v
         checked = ""
         if confirm:
             ok = []
@@ -285,7 +287,7 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
                                                               0.0, max(wacc, 1e-9), xtol=1e-12)
         note = "; ".join(x for x in ("not chosen even at zero capex" if capex_be != capex_be else "",
                                      "no cost of capital >= 0 is low enough" if wacc_be != wacc_be else "") if x)
-        rows.append((v[0], g, v[3], capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
+        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
     if out:
         s.run()  # back to the least-cost plan
     return pd.DataFrame(rows, columns=["zone", "technology", "period", "capex_usd_per_kw", "wacc",
@@ -343,16 +345,17 @@ def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.Dat
         for p in st.d.PERIODS:
             rows.append((pt["size"], unit, p, pt["objective"] - base["objective"], pt["annual"][p] - base["annual"][p],
                          pt["emissions"][p], pt["emissions"][p] - base["emissions"][p], abs(pt["dual"]),
-                         sum(mw for v, mw in pt["new"].items() if v[2] == k)))
+                         sum(mw for (_, _, kk, _), mw in pt["new"].items() if kk == k)))
         by_kg: dict = {}
         for v, mw in pt["new"].items():
-            by_kg[(v[2], v[1])] = by_kg.get((v[2], v[1]), 0.0) + mw - base["new"][v]
+            _, g, kk, _ = v
+            by_kg[kk, g] = by_kg.get((kk, g), 0.0) + mw - base["new"][v]
         disp += [(pt["size"], kk or "(unattributed)", g, dmw)
                  for (kk, g), dmw in sorted(by_kg.items()) if abs(dmw) > 1e-6]
         gen_rows += [(pt["size"], g, p, pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) for g, p in sorted(pt["gen"])
                      if abs(pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) > 1e-3]
-        sites += [(pt["size"], v[0], v[1], v[3], mw)
-                  for v, mw in sorted(pt["new"].items()) if v[2] == k and mw > 1e-6]
+        sites += [(pt["size"], z, g, p, mw)
+                  for (z, g, kk, p), mw in sorted(pt["new"].items()) if kk == k and mw > 1e-6]
     return {
         "programme": pd.DataFrame(rows, columns=[
             "size", "unit", "period", "premium_present_value_usd", "premium_annual_usd_per_yr", "emissions_t_per_yr",
@@ -421,11 +424,12 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
         return lo, hi
 
     total = extremes(list(j_of.values()), slack)
-    zones = sorted({v[0] for v in j_of} & set(only) if only is not None else {v[0] for v in j_of})
+    offered = {z for z, _, _, _ in j_of}
+    zones = sorted(offered & set(only) if only is not None else offered)
     rows = []
     for n, z in enumerate(zones):
         st.say(f"alternatives: zone {n + 1}/{len(zones)} ({z})")
-        js = [j for v, j in j_of.items() if v[0] == z]
+        js = [j for (zone, _, _, _), j in j_of.items() if zone == z]
         chosen = float(sum(x0[j] for j in js))
         lo, hi = extremes(js, slack)
         tlo, thi = (chosen, chosen)
