@@ -69,8 +69,8 @@ def _complete(df: pd.DataFrame, group: list[str], over: str, universe: list, fil
         missing = sorted(want - set(sub[over]))
         if missing:
             desc = ", ".join(f"{g}={k}" for g, k in zip(group, keys))
-            ctx.error(file, f"{desc} has no row for {len(missing)} of {len(want)} {what} (first missing: {over}={missing[0]}); "
-                      f"give every {over}", int(sub.index[0]), over)
+            ctx.error(file, f"{desc} has no row for {len(missing)} of {len(want)} {what} "
+                      f"(first missing: {over}={missing[0]}); give every {over}", int(sub.index[0]), over)
 
 
 @rule("periods", "zones", "timesteps")
@@ -123,9 +123,9 @@ def check_blocks_are_consecutive(ctx: Ctx) -> None:
     for r in ts.itertuples():
         b = int(r.block)
         if b != prev and b in seen:
-            ctx.error("timesteps.csv", f"block {b} is interrupted: timestep {r.timestep} returns to it after another block "
-                      f"(it started at line {seen[b]}); storage wraps within a block, so give each block one run of "
-                      "consecutive timesteps", int(r.Index), "block")
+            ctx.error("timesteps.csv", f"block {b} is interrupted: timestep {r.timestep} returns to it after another "
+                      f"block (it started at line {seen[b]}); storage wraps within a block, so give each block one run "
+                      "of consecutive timesteps", int(r.Index), "block")
             return
         seen.setdefault(b, int(r.Index))
         prev = b
@@ -142,7 +142,8 @@ def check_demand_complete(ctx: Ctx) -> None:
     if t["demand"].attrs.get("dropped"):
         return
     for z in sorted(set(t["zones"]["zone"]) - set(t["demand"]["zone"])):
-        ctx.error("demand.csv", f"zone {z!r} has no demand rows; give demand_mw (0 if none) for every timestep", None, "zone")
+        ctx.error("demand.csv", f"zone {z!r} has no demand rows; give demand_mw (0 if none) for every timestep",
+                  None, "zone")
     _complete(t["demand"], ["zone"], "timestep", t["timesteps"]["timestep"].tolist(), "demand.csv", ctx, "timesteps")
 
 
@@ -170,14 +171,16 @@ def check_technology_roles(ctx: Ctx) -> None:
     """Fuel needs a heat rate, duration is for storage only, must-run at most availability."""
     for ln, row in ctx.t["technologies"].iterrows():
         if row["fuel"] and not row["heat_rate_mwh_th_per_mwh"] > 0:
-            ctx.error("technologies.csv", f"technology {row['technology']!r} burns {row['fuel']!r} but its heat rate is 0; "
-                      "give heat_rate_mwh_th_per_mwh > 0 or leave fuel empty", int(ln), "heat_rate_mwh_th_per_mwh")
+            ctx.error("technologies.csv", f"technology {row['technology']!r} burns {row['fuel']!r} but its heat rate "
+                      "is 0; give heat_rate_mwh_th_per_mwh > 0 or leave fuel empty",
+                      int(ln), "heat_rate_mwh_th_per_mwh")
         if row["kind"] != "storage" and pd.notna(row["duration_h"]):
             ctx.error("technologies.csv", f"duration_h is only for storage; {row['technology']!r} is {row['kind']}",
                       int(ln), "duration_h")
         if row["min_output_pu"] > row["availability_pu"]:
             ctx.error("technologies.csv", f"min_output_pu {row['min_output_pu']:g} exceeds availability_pu "
-                      f"{row['availability_pu']:g}: the plant could never run; lower min_output_pu", int(ln), "min_output_pu")
+                      f"{row['availability_pu']:g}: the plant could never run; lower min_output_pu",
+                      int(ln), "min_output_pu")
 
 
 @rule("technologies", "availability", "min_output")
@@ -205,8 +208,8 @@ def check_hydro_budgets_are_hydro(ctx: Ctx) -> None:
     for ln, row in ctx.t["hydro_budgets"].iterrows():
         k = kind.get(row["technology"])
         if k is not None and k != "hydro":
-            ctx.error("hydro_budgets.csv", f"technology {row['technology']!r} is {k}, not hydro; water budgets apply to "
-                      "kind hydro only", int(ln), "technology")
+            ctx.error("hydro_budgets.csv", f"technology {row['technology']!r} is {k}, not hydro; water budgets apply "
+                      "to kind hydro only", int(ln), "technology")
 
 
 @rule("existing_capacity")
@@ -236,10 +239,11 @@ def check_cohorts_serve_a_period(ctx: Ctx) -> None:
         retire = int(row["retirement_year"]) if explicit else int(row["build_year"]) + int(life[row["technology"]])
         if retire <= periods[0]:
             how = ("its retirement_year" if explicit else
-                   f"build_year {int(row['build_year'])} + lifetime_yr {int(life[row['technology']])} of {row['technology']!r}")
-            ctx.warn("existing_capacity.csv", f"{row['capacity_mw']:g} MW of {row['technology']} in {row['zone']} retires in "
-                     f"{retire} ({how}), before the first period {periods[0]}: it is not in the model at all; give "
-                     "retirement_year if it is still running", int(ln), "retirement_year")
+                   f"build_year {int(row['build_year'])} + lifetime_yr {int(life[row['technology']])} "
+                   f"of {row['technology']!r}")
+            ctx.warn("existing_capacity.csv", f"{row['capacity_mw']:g} MW of {row['technology']} in {row['zone']} "
+                     f"retires in {retire} ({how}), before the first period {periods[0]}: it is not in the model "
+                     "at all; give retirement_year if it is still running", int(ln), "retirement_year")
 
 
 @rule("periods", "build_options")
@@ -304,13 +308,15 @@ def check_corridor_expansion_cost(ctx: Ctx) -> None:
 def check_trade_terms(ctx: Ctx) -> None:
     """Minimum imports within the maximum; no export price above the import price (no arbitrage)."""
     for ln, row in ctx.t["trade_prices"].iterrows():
-        if pd.notna(row["min_import_mwh"]) and pd.notna(row["max_import_mwh"]) and row["min_import_mwh"] > row["max_import_mwh"]:
-            ctx.error("trade_prices.csv", f"min_import_mwh {row['min_import_mwh']:g} exceeds max_import_mwh "
-                      f"{row['max_import_mwh']:g}", int(ln), "min_import_mwh")
+        lo, hi = row["min_import_mwh"], row["max_import_mwh"]
+        if pd.notna(lo) and pd.notna(hi) and lo > hi:
+            ctx.error("trade_prices.csv", f"min_import_mwh {lo:g} exceeds max_import_mwh {hi:g}",
+                      int(ln), "min_import_mwh")
         if row["export_price_usd_per_mwh"] > row["import_price_usd_per_mwh"]:
             ctx.error("trade_prices.csv", f"export price {row['export_price_usd_per_mwh']:g} exceeds import price "
                       f"{row['import_price_usd_per_mwh']:g}: the model would buy and sell at once for profit; "
-                      "export_price_usd_per_mwh must be <= import_price_usd_per_mwh", int(ln), "export_price_usd_per_mwh")
+                      "export_price_usd_per_mwh must be <= import_price_usd_per_mwh",
+                      int(ln), "export_price_usd_per_mwh")
 
 
 @rule("technologies", "build_options", "existing_capacity")
@@ -361,7 +367,8 @@ def check_partner_terms(ctx: Ctx) -> None:
     for ln, row in ctx.t["partners"].iterrows():
         for g in filter(None, (x.strip() for x in row["eligible_technologies"].split(";"))):
             if g not in known:
-                ctx.error("partners.csv", f"eligible technology {shown(g, 40)!r} is not a technology of technologies.csv",
+                ctx.error("partners.csv",
+                          f"eligible technology {shown(g, 40)!r} is not a technology of technologies.csv",
                           int(ln), "eligible_technologies")
         if row["min_share"] > row["max_share"]:
             ctx.error("partners.csv", f"min_share {row['min_share']:g} exceeds max_share {row['max_share']:g}",

@@ -75,7 +75,8 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
         low_bad = col.min is not None and (value <= col.min if col.min_exclusive else value < col.min)
         high_bad = col.max is not None and value > col.max
         if low_bad or high_bad:
-            problems.append(Problem(file, f"{shown(text)} is out of range; expected {col.valid_text()}", line, col.name))
+            problems.append(Problem(file, f"{shown(text)} is out of range; expected {col.valid_text()}",
+                                    line, col.name))
             return None
     return value
 
@@ -246,8 +247,8 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
     seen: dict[str, int] = {}
     for i, c in enumerate(header, start=1):
         if c in seen:
-            problems.append(Problem(file, f"column {shown(c, 60)!r} is named twice in the header (columns {seen[c]} and {i}); "
-                                    "give each column once", 1, c))
+            problems.append(Problem(file, f"column {shown(c, 60)!r} is named twice in the header "
+                                    f"(columns {seen[c]} and {i}); give each column once", 1, c))
         seen.setdefault(c, i)
     for c in seen:
         if c not in names:
@@ -280,7 +281,8 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
         if col.dtype == "float":
             df[col.name] = pd.to_numeric(df[col.name], errors="coerce").astype(float)
         elif col.dtype == "str":  # empty text is "" (never NaN), so lookups and tests stay plain
-            df[col.name] = pd.Series([(v if isinstance(v, str) else "") for v in df[col.name]], index=df.index, dtype=object)
+            df[col.name] = pd.Series([(v if isinstance(v, str) else "") for v in df[col.name]],
+                                     index=df.index, dtype=object)
     key = table.key
     if key and len(df):
         dups = df[df.duplicated(key, keep="first")]
@@ -300,7 +302,8 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
         if name is None or int(ln) in (df.attrs.get("bad_lines") or ()):
             continue
         if name not in SETTING:
-            problems.append(Problem(file, f"unknown setting {cell(name)}; known settings: {', '.join(SETTING)}", int(ln), "setting"))
+            problems.append(Problem(file, f"unknown setting {cell(name)}; known settings: {', '.join(SETTING)}",
+                                    int(ln), "setting"))
             continue
         found: list[Problem] = []
         values[name] = _parse(SETTING[name], str(row["value"] or ""), file, int(ln), found)
@@ -308,7 +311,8 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
     for col in SETTINGS:
         if col.name not in values:
             if col.required and not df.attrs.get("broken"):
-                problems.append(Problem(file, f"setting {col.name!r} is missing; add a row '{col.name},<{col.valid_text()}>'"))
+                problems.append(Problem(file, f"setting {col.name!r} is missing; "
+                                        f"add a row '{col.name},<{col.valid_text()}>'"))
             values[col.name] = col.default
     return values
 
@@ -336,15 +340,17 @@ def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
             shown_known = ", ".join(shown(k, 40) for k in sorted(map(str, known))[:12])
             for k, (ln, v) in enumerate(unknown.items()):
                 if k == _MAX_PER_FILE:
-                    problems.append(Problem(table.file, f"... and {len(unknown) - k} more unknown {ref_col} values", None, col.name))
+                    problems.append(Problem(table.file, f"... and {len(unknown) - k} more unknown {ref_col} values",
+                                            None, col.name))
                     break
-                problems.append(Problem(table.file, f"{cell(str(v))} is not a known {ref_col} of {ref_table}.csv; known: "
-                                        f"{shown_known}", int(ln), col.name))
+                problems.append(Problem(table.file, f"{cell(str(v))} is not a known {ref_col} of {ref_table}.csv; "
+                                        f"known: {shown_known}", int(ln), col.name))
             if len(unknown):
                 df.attrs["bad_lines"] = set(df.attrs.get("bad_lines") or ()) | {int(ln) for ln in unknown.index}
     for (ref_table, ref_col), users in empty.items():
-        problems.append(Problem(f"{ref_table}.csv", f"has no rows (or is missing), yet {', '.join(dict.fromkeys(users))} "
-                                f"name {ref_col}s; give every {ref_col} in {ref_table}.csv"))
+        problems.append(Problem(f"{ref_table}.csv", f"has no rows (or is missing), "
+                                f"yet {', '.join(dict.fromkeys(users))} name {ref_col}s; "
+                                f"give every {ref_col} in {ref_table}.csv"))
 
 
 def load_case(folder: str | Path) -> Case:

@@ -99,8 +99,9 @@ def load_spec(path: str | Path) -> RunSpec:
     if not inputs.is_absolute():
         inputs = (path.parent / inputs).resolve()
     spec = RunSpec(name=raw["name"], inputs=inputs, path=path, description=raw.get("description", ""),
-                   periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}), settings=raw.get("settings", {}),
-                   scenario=raw.get("scenario", {}), calibration=list(raw.get("calibration", [])),
+                   periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}),
+                   settings=raw.get("settings", {}), scenario=raw.get("scenario", {}),
+                   calibration=list(raw.get("calibration", [])),
                    cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
     return validate_spec(spec)
 
@@ -135,7 +136,7 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     hp = spec.report.get("highlight_partners")
     if hp is not None and not (isinstance(hp, list) and all(isinstance(x, str) for x in hp)):
         problems.append(Problem(file, 'report.highlight_partners must be a list of partner ids, e.g. ["TR"]'))
-    for k, v in spec.scenario.items():
+    for k, _ in spec.scenario.items():
         if k not in _SCENARIO:
             problems.append(Problem(file, f"unknown key scenario.{k}; keys are {', '.join(sorted(_SCENARIO))}"))
     ex = spec.scenario.get("exclude_partners")

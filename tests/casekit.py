@@ -13,7 +13,8 @@ from planner.model.data import prepare
 from planner.solve import solve
 
 BASE = {
-    "settings": [{"setting": "value_of_lost_load_usd_per_mwh", "value": 1000}, {"setting": "discount_rate", "value": 0}],
+    "settings": [{"setting": "value_of_lost_load_usd_per_mwh", "value": 1000},
+                 {"setting": "discount_rate", "value": 0}],
     "periods": [{"period": 2030, "years": 1}],
     "zones": [{"zone": "A"}],
 }

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from casekit import demand, existing, hours, price, solve_case, tech, v, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, price, solve_case, tech, v, write_case
 from planner.results import extract
 
 REL = 1e-6
@@ -32,7 +32,8 @@ def test_congested_lossy_line_separates_prices(tmp_path):
         zones=TWO_ZONES,
         technologies=[tech("coal", vom_usd_per_mwh=10), tech("gas", vom_usd_per_mwh=30)],
         existing_capacity=[existing("A", "coal", 200), existing("B", "gas", 200)],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1, "max_new_mw": 0}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1,
+                    "max_new_mw": 0}],
         timesteps=hours([1, 1]),
         demand=demand({"A": [20, 20], "B": [100, 30]}),
     )
@@ -95,7 +96,8 @@ def _trade_case(tmp_path, **over):
     rows = dict(
         technologies=[tech("gas", vom_usd_per_mwh=50), tech("wind", "variable")],
         existing_capacity=[existing("A", "gas", 100), existing("A", "wind", 100)],
-        availability=[{"zone": "A", "technology": "wind", "timestep": t, "availability_pu": a} for t, a in enumerate([0, 1])],
+        availability=[{"zone": "A", "technology": "wind", "timestep": t, "availability_pu": a}
+                      for t, a in enumerate([0, 1])],
         interconnectors=[{"interconnector": "X", "zone": "A", "market": "M", "import_mw": 100, "export_mw": 100}],
         trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 30,
                        "export_price_usd_per_mwh": 20, "max_import_mwh": 50, "max_export_mwh": 25}],
@@ -148,7 +150,8 @@ def test_contracted_imports_are_taken_even_when_dear(tmp_path):
         free wind.
     """
     f = _trade_case(tmp_path, trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 60,
-                                             "export_price_usd_per_mwh": 20, "min_import_mwh": 80, "max_export_mwh": 25}])
+                                             "export_price_usd_per_mwh": 20, "min_import_mwh": 80,
+                                             "max_export_mwh": 25}])
     m, d, sol = solve_case(f)
     assert [v(m.imports["X", 2030, t]) for t in range(2)] == approx([60, 20], abs=1e-6)
     assert v(m.gen["A", "gas", 2030, 0]) == approx(0, abs=1e-6)
@@ -173,7 +176,8 @@ def test_net_import_share_binds(tmp_path):
         technologies=[tech("gas", vom_usd_per_mwh=50)],
         existing_capacity=[existing("A", "gas", 200)],
         interconnectors=[{"interconnector": "X", "zone": "A", "market": "M", "import_mw": 100, "export_mw": 0}],
-        trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 30, "export_price_usd_per_mwh": 20}],
+        trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 30,
+                       "export_price_usd_per_mwh": 20}],
         timesteps=hours([1, 1]),
         demand=demand({"A": [100, 100]}),
     )
@@ -210,7 +214,8 @@ def test_reserve_margin_sizes_peaker_with_import_credit(tmp_path):
         build_options=[{"zone": "A", "technology": "ocgt"}],
         interconnectors=[{"interconnector": "X", "zone": "A", "market": "M", "import_mw": 20, "export_mw": 0,
                           "capacity_credit_pu": 0.5}],
-        trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 200, "export_price_usd_per_mwh": 0}],
+        trade_prices=[{"interconnector": "X", "period": 2030, "import_price_usd_per_mwh": 200,
+                       "export_price_usd_per_mwh": 0}],
         reserve_margins=[{"region": "*", "period": 2030, "margin_pu": 0.2}],
         timesteps=hours([1, 1]),
         demand=demand({"A": [80, 100]}),
@@ -248,7 +253,8 @@ def test_regional_reserve_counts_corridor_credit(tmp_path):
                       tech("peak", lifetime_yr=1, capex_usd_per_kw=50, capacity_credit_pu=1)],
         existing_capacity=[existing("A", "coal", 100)],
         build_options=[{"zone": "B", "technology": "peak"}],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8, "max_new_mw": 0}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8,
+                    "max_new_mw": 0}],
         reserve_margins=[{"region": "South", "period": 2030, "margin_pu": 0.1}],
         timesteps=hours([1]),
         demand=demand({"A": [0], "B": [100]}),

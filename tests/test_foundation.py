@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from casekit import hours, solve_case, write_case
+
 from planner.results import extract
 
 TWO_TECHS = [
@@ -31,7 +31,8 @@ def test_screening_curve_one_zone(tmp_path):
     c = write_case(tmp_path / "c", technologies=TWO_TECHS,
                    build_options=[{"zone": "A", "technology": "base"}, {"zone": "A", "technology": "peak"}],
                    timesteps=hours([7760, 1000]),
-                   demand=[{"zone": "A", "timestep": 0, "demand_mw": 100}, {"zone": "A", "timestep": 1, "demand_mw": 150}])
+                   demand=[{"zone": "A", "timestep": 0, "demand_mw": 100},
+                           {"zone": "A", "timestep": 1, "demand_mw": 150}])
     m, d, sol = solve_case(c)
     assert sol.objective == pytest.approx(22_260_000, rel=1e-6)
     assert m.new_cap["A", "base", "", 2030].value == pytest.approx(100, rel=1e-6)
@@ -56,8 +57,10 @@ def test_two_zones_congested_line(tmp_path):
                    existing_capacity=[{"zone": "A", "technology": "cheap", "build_year": 2000, "capacity_mw": 200},
                                       {"zone": "B", "technology": "dear", "build_year": 2000, "capacity_mw": 200}],
                    timesteps=hours([1]),
-                   demand=[{"zone": "A", "timestep": 0, "demand_mw": 0}, {"zone": "B", "timestep": 0, "demand_mw": 100}],
-                   corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1, "max_new_mw": 0}])
+                   demand=[{"zone": "A", "timestep": 0, "demand_mw": 0},
+                           {"zone": "B", "timestep": 0, "demand_mw": 100}],
+                   corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "loss_pu": 0.1,
+                               "max_new_mw": 0}])
     m, d, sol = solve_case(c)
     assert sol.objective == pytest.approx(2_700, rel=1e-6)
     t = extract(m, d, sol)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from casekit import demand, existing, hours, settings, tech, write_case
 from pytest import approx
 
-from casekit import demand, existing, hours, settings, tech, write_case
 from planner.model.data import crf
 from planner.run import run_spec
 from planner.spec import RunSpec
@@ -17,9 +16,10 @@ SIMPLEX = {"method": "simplex"}
 def solar_case(folder, capex_usd_per_kw: float = 1000.0, wacc: float = 0.10):
     """Zone A, one period 2030 of 2 years, discount rate 5 % from 2030, one timestep of 1000 h, demand 100 MW.
 
-    Existing gas 200 MW (more than demand, so gas sets the price) at vom 100 USD/MWh. TR offers solar (availability 1, lifetime 20 yr) at
-    ``capex_usd_per_kw`` and ``wacc``. Per MW of solar and per year: annuity = capex * 1000 * CRF(wacc, 20),
-    saving = 1000 h * 100 USD/MWh = 1e5 USD.
+    Existing gas 200 MW (more than demand, so gas sets the price) at vom 100 USD/MWh. TR offers solar
+    (availability 1, lifetime 20 yr) at ``capex_usd_per_kw`` and ``wacc``. Per MW of solar and per year:
+        annuity = capex * 1000 * CRF(wacc, 20),
+        saving = 1000 h * 100 USD/MWh = 1e5 USD.
     """
     return write_case(
         folder, settings=settings(rate=0.05, base_year=2030), periods=[{"period": 2030, "years": 2}],
@@ -73,8 +73,9 @@ def test_break_even_counts_the_envelope(tmp_path):
     Without the envelope term the estimate would be 9e5 - 2e5 / 0.1 < 0: wrong.
     """
     f = write_case(
-        tmp_path / "c", technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
-                                      tech("gas", vom_usd_per_mwh=100)],
+        tmp_path / "c",
+        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
+                      tech("gas", vom_usd_per_mwh=100)],
         existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
         partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
         build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
@@ -152,7 +153,8 @@ def tie_case(folder):
 
 def test_near_optimal_ranges_cover_the_whole_tie(tmp_path):
     """Within 1 % of 1e7 (1e5 USD to spare):
-        TR's total: min 100 - 1e5 / (1e6 - 1e5) = 99.8889 MW (lost load is 9e5 dearer per MW), max 100 + 1e5 / 1e5 = 101 MW
+        TR's total: min 100 - 1e5 / (1e6 - 1e5) = 99.8889 MW (lost load is 9e5 dearer per MW),
+                    max 100 + 1e5 / 1e5 = 101 MW
         each zone: min 0, max 101 MW — the whole tie and the spare MW; at the tie slack 1e-4 (1e3 USD):
         0 to 100.01 MW, so both zones are flagged as a near-tie.
     """
@@ -186,8 +188,8 @@ def test_firm_siting_is_not_flagged(tmp_path):
 
 
 def test_placement_writes_its_tables(tmp_path):
-    res = placement(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", [0, 20], results_root=tmp_path / "r",
-                    solver=SIMPLEX)
+    res = placement(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", [0, 20],
+                    results_root=tmp_path / "r", solver=SIMPLEX)
     folder = res["folder"]
     for name in ("where", "break_even", "programme", "programme_displaced", "programme_sites", "alternatives"):
         assert (folder / f"{name}.csv").is_file()
@@ -199,13 +201,15 @@ def test_programme_points_on_a_dask_cluster_match_the_warm_solves(tmp_path):
     st = build(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", solver=SIMPLEX)
     here = programme_curve(st, [0, 20, 40])["programme"]
     there = programme_curve(st, [0, 20, 40], scheduler="local")["programme"]
-    assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]), rel=1e-9, abs=1e-6)
+    assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]),
+                                                              rel=1e-9, abs=1e-6)
     assert list(there["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
 
 
 def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
     """The tie case with TR's envelope at 1.5e7 USD (150 MW at 1e5 USD/MW): 100 MW is the least-cost plan anyway
-    (premium 0); 120 MW costs 20 more MW of ocgt, 20 * 1e5 = 2e6; 200 MW cannot be financed, and the envelope is named."""
+    (premium 0); 120 MW costs 20 more MW of ocgt, 20 * 1e5 = 2e6; 200 MW cannot be financed, and the envelope
+    is named."""
     f = tie_case(tmp_path / "c")
     (f / "partner_envelopes.csv").write_text("partner,period,max_investment_usd\nTR,2030,1.5e7\n")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)

@@ -34,7 +34,8 @@ def number_format(column: str) -> str | None:
     if c == "period" or c.endswith("timestep") or c == "built_period":
         return "0"
     if c.endswith("_pu"):
-        return "0.0%" if any(w in c for w in ("share", "utilisation", "margin", "curtailment", "unserved", "value")) else "0.000"
+        shares = ("share", "utilisation", "margin", "curtailment", "unserved", "value")
+        return "0.0%" if any(w in c for w in shares) else "0.000"
     if c.endswith(("_usd_per_mwh", "_usd_per_t", "_usd_per_kw", "_usd_per_mw_yr", "_t_per_mwh")):
         return "#,##0.00"
     if c.endswith(("_mw", "_mwh", "_usd", "_usd_per_yr", "_t", "_h", "_twh")):

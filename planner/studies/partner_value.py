@@ -56,7 +56,8 @@ def metrics(tables: dict) -> pd.DataFrame:
 
     periods = sorted(tables["costs"]["period"].unique())
     total = ("system_cost_present_value", "all", "USD", mx.value(tables, "system_cost_present_value"))
-    return pd.concat([mx.table(tables, METRICS, periods), pd.DataFrame([total], columns=["metric", "period", "unit", "value"])],
+    return pd.concat([mx.table(tables, METRICS, periods),
+                      pd.DataFrame([total], columns=["metric", "period", "unit", "value"])],
                      ignore_index=True)
 
 
@@ -82,10 +83,10 @@ def _share_closed(tables: dict, partner: str) -> dict[str, float]:
 def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None,
                   keep_committed: bool = True) -> dict:
     """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
+    from planner import store
     from planner.errors import InputError, Problem
     from planner.partners_report import write as write_report
     from planner.run import run_spec
-    from planner import store
 
     already = list(spec.scenario.get("exclude_partners", []))
     if partner in already:
@@ -104,7 +105,8 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         "sign": "difference = without partner - with partner; a positive system-cost difference is the partner's value",
         "objective_with_usd": with_.meta["objective_usd"], "objective_without_usd": without.meta["objective_usd"],
         "value_present_usd": float(pv["difference"]),
-        "value_annual_usd_per_yr": {r.period: float(r.difference) for r in table[table.metric == "system_cost_annual"].itertuples()},
+        "value_annual_usd_per_yr": {r.period: float(r.difference)
+                                    for r in table[table.metric == "system_cost_annual"].itertuples()},
         "partner_new_mw": float(nc.loc[nc["partner"] == partner, "new_mw"].sum()),
         "share_of_deficit_closed": _share_closed(with_.tables, partner),
         "committed_builds_kept": keep_committed,
@@ -124,10 +126,12 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
 
 
 def format_table(table: pd.DataFrame, partner: str) -> str:
-    lines = [f"value of partner {partner}: without {partner} minus with {partner} (positive cost = {partner} saves money)",
+    lines = [f"value of partner {partner}: without {partner} minus with {partner} "
+             f"(positive cost = {partner} saves money)",
              f"  {'metric':<28}{'period':>7} {'unit':<8}{'with':>16}{'without':>16}{'difference':>16}"]
     for r in table.itertuples():
-        lines.append(f"  {r.metric:<28}{r.period:>7} {r.unit:<8}{r.with_:>16,.0f}{r.without:>16,.0f}{r.difference:>16,.0f}")
+        lines.append(f"  {r.metric:<28}{r.period:>7} {r.unit:<8}"
+                     f"{r.with_:>16,.0f}{r.without:>16,.0f}{r.difference:>16,.0f}")
     return "\n".join(lines)
 
 

@@ -58,7 +58,6 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from planner.errors import InputError, Problem
@@ -72,7 +71,8 @@ if TYPE_CHECKING:  # heavy imports stay inside the functions, so that `planner -
     from planner.spec import RunSpec
 
 NAME = "placement"
-HELP = "where a partner should build: least-cost siting, break-even capex and WACC, a programme curve, near-optimal ranges"
+HELP = ("where a partner should build: least-cost siting, break-even capex and WACC, a programme curve, "
+        "near-optimal ranges")
 
 MONEY_ROWS = ("partner_envelope", "commitment_usd")
 TIE_MW = 1.0
@@ -102,7 +102,7 @@ class Setup:
             print(f"[placement {time.perf_counter() - self.meta['t0']:6.0f} s] {text}", file=sys.stderr, flush=True)
 
     def columns(self) -> list[tuple[str, str, str, int]]:
-        return [v for v in self.d.BUILD_PERIODS if v[2] == self.partner]
+        return [(z, g, k, q) for z, g, k, q in self.d.BUILD_PERIODS if k == self.partner]
 
 
 def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = None, technology: str = "",
@@ -110,12 +110,12 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     """Load, add K's programme row (``unit`` by ``period``, left free), build, compile and solve once (cold)."""
     import pandas as pd
 
-    from planner.solve import Solver
     from planner.load import load_case
     from planner.model.build import build_model
     from planner.model.commitments import UNITS
     from planner.model.data import prepare
     from planner.run import DEFAULT_SOLVER, aggregate_time, apply_scenario, inputs_hash
+    from planner.solve import Solver
     from planner.spec import validate_spec
 
     spec = validate_spec(spec)
@@ -140,23 +140,25 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     if key.any():
         raise InputError([Problem("partner_commitments.csv", f"already commits {partner} by {period} in {unit}; "
                                   "the programme curve sets that row itself: switch the case's commitments off "
-                                  "(scenario.partner_commitments = false) or pick another --by / --unit", int(com.index[key][0]))])
+                                  "(scenario.partner_commitments = false) or pick another --by / --unit",
+                                  int(com.index[key][0]))])
     row = pd.DataFrame([{"partner": partner, "period": period, "technology": technology, "zone": zone, "unit": unit,
                          "quantity": 0.0}], index=pd.Index([0], name="line"))
     tables = dict(case.tables)
     tables["partner_commitments"] = pd.concat([com, row]) if len(com) else row
     case.tables.update(tables)
     d = prepare(case, spec.periods)
-    if not [v for v in d.BUILD_PERIODS if v[2] == partner]:
-        raise InputError([Problem(where, f"partner {partner} has no build option in the periods run (build_options.csv, "
-                                  "partners.csv eligible_technologies): there is nothing to place")])
+    if not any(k == partner for _, _, k, _ in d.BUILD_PERIODS):
+        raise InputError([Problem(where, f"partner {partner} has no build option in the periods run "
+                                  "(build_options.csv, partners.csv eligible_technologies): "
+                                  "there is nothing to place")])
     m = build_model(d)
     t_build = time.perf_counter() - t0
     rows = getattr(m, UNITS[unit])
     con = rows[partner, period, technology, zone] if (partner, period, technology, zone) in rows else None
     if con is None:
-        raise InputError([Problem(where, f"no option of {partner} matches the programme (technology {technology or 'any'}, "
-                                  f"zone {zone or 'any'}, built by {period})")])
+        raise InputError([Problem(where, f"no option of {partner} matches the programme "
+                                  f"(technology {technology or 'any'}, zone {zone or 'any'}, built by {period})")])
     opts = {**DEFAULT_SOLVER, **spec.solver, **(solver or {})}
     t1 = time.perf_counter()
     s = Solver(m, opts)
@@ -184,7 +186,8 @@ def where(st: Setup, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """K's new MW and capex by zone × technology × period in the least-cost plan."""
     nb = tables["new_capacity"]
     nb = nb[(nb["partner"] == st.partner) & (nb["new_mw"] > 1e-6)]
-    return nb[["zone", "technology", "period", "new_mw", "capex_usd"]].sort_values(["period", "zone", "technology"]).reset_index(drop=True)
+    nb = nb[["zone", "technology", "period", "new_mw", "capex_usd"]]
+    return nb.sort_values(["period", "zone", "technology"]).reset_index(drop=True)
 
 
 def years_weight(st: Setup, v) -> float:
@@ -243,7 +246,8 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     x = s.values()
     A = s.comp.lp.a_matrix_
     start, index = np.asarray(A.start_), np.asarray(A.index_)
-    money_rows = {i: s._scale(con) for i, con in enumerate(s.comp.rows) if con.parent_component().local_name in MONEY_ROWS}
+    money_rows = {i: s._scale(con) for i, con in enumerate(s.comp.rows)
+                  if con.parent_component().local_name in MONEY_ROWS}
     wacc = float(d.partners.at[st.partner, "wacc"])
     out = [(v, s.col[st.m.new_cap[v]]) for v in st.columns() if st.m.new_cap[v] in s.col]
     out = [(v, j) for v, j in out if x[j] <= tol_mw]
@@ -253,21 +257,25 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
         s.run()
     info = []
     for v, j in out:
-        g, life, capex = v[1], int(d.tech.at[v[1], "lifetime_yr"]), d.capex_usd_per_mw[v[:3]]
+        z, g, k, _ = v
+        life, capex = int(d.tech.at[g, "lifetime_yr"]), d.capex_usd_per_mw[z, g, k]
         a_q = years_weight(st, v)
         money = [(int(i), money_rows[i]) for i in index[start[j]:start[j + 1]] if i in money_rows]
         rc = float(s.reduced_costs()[j])
         capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
-        crf_be = _threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life) if capex > 0 and a_q > 0 else np.nan
-        info.append((v, j, g, life, capex, a_q, money, rc, capex_be, crf_be))
+        crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
+                  if capex > 0 and a_q > 0 else np.nan)
+        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be))
     for _, j in out:
         s.h.changeColBounds(j, 0.0, highspy_inf())
     rows = []
-    for v, j, g, life, capex, a_q, money, rc, capex_be, crf_be in info:
+    for v, j, life, capex, a_q, money, rc, capex_be, crf_be in info:
+        z, g, _, q = v
         checked = ""
         if confirm:
             ok = []
-            for per, per_theta, th0, th in ((crf(wacc, life) * a_q, True, capex, capex_be), (capex * a_q, False, crf(wacc, life), crf_be)):
+            for per, per_theta, th0, th in ((crf(wacc, life) * a_q, True, capex, capex_be),
+                                            (capex * a_q, False, crf(wacc, life), crf_be)):
                 if th == th:
                     ok.append(_enters(s, j, money, per, per_theta, th * (1 - step), tol_mw)
                               and not _enters(s, j, money, per, per_theta, th * (1 + step), tol_mw))
@@ -275,14 +283,16 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
             checked = "yes" if all(ok) else "no"
         wacc_be = np.nan
         if crf_be == crf_be:
-            wacc_be = 0.0 if crf_be <= 1.0 / life else brentq(lambda w: crf(w, life) - crf_be, 0.0, max(wacc, 1e-9), xtol=1e-12)
+            wacc_be = 0.0 if crf_be <= 1.0 / life else brentq(lambda w, life=life, crf_be=crf_be: crf(w, life) - crf_be,
+                                                              0.0, max(wacc, 1e-9), xtol=1e-12)
         note = "; ".join(x for x in ("not chosen even at zero capex" if capex_be != capex_be else "",
                                      "no cost of capital >= 0 is low enough" if wacc_be != wacc_be else "") if x)
-        rows.append((v[0], g, v[3], capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
+        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
     if out:
         s.run()  # back to the least-cost plan
-    return pd.DataFrame(rows, columns=["zone", "technology", "period", "capex_usd_per_kw", "wacc", "reduced_cost_usd_per_mw",
-                                       "break_even_capex_usd_per_kw", "break_even_wacc", "confirmed_by_resolve", "note"])
+    return pd.DataFrame(rows, columns=["zone", "technology", "period", "capex_usd_per_kw", "wacc",
+                                       "reduced_cost_usd_per_mw", "break_even_capex_usd_per_kw", "break_even_wacc",
+                                       "confirmed_by_resolve", "note"])
 
 
 def highspy_inf() -> float:
@@ -302,7 +312,8 @@ def _point(st: Setup, size: float) -> dict:
     obj = s.run()
     t = base_tables(st)
     nb = t["new_capacity"]
-    new = {(z, g, k, int(p)): float(mw) for z, g, k, p, mw in zip(nb.zone, nb.technology, nb.partner, nb.period, nb.new_mw)}
+    new = {(z, g, k, int(p)): float(mw)
+           for z, g, k, p, mw in zip(nb.zone, nb.technology, nb.partner, nb.period, nb.new_mw)}
     gen = t["generation"].groupby(["technology", "period"])["generation_mwh"].sum()
     return {"size": size, "objective": obj, "new": new, "gen": {(g, int(p)): float(x) for (g, p), x in gen.items()},
             "annual": metrics.series(t, "system_cost_annual", d.PERIODS).to_dict(),
@@ -334,20 +345,24 @@ def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.Dat
         for p in st.d.PERIODS:
             rows.append((pt["size"], unit, p, pt["objective"] - base["objective"], pt["annual"][p] - base["annual"][p],
                          pt["emissions"][p], pt["emissions"][p] - base["emissions"][p], abs(pt["dual"]),
-                         sum(mw for v, mw in pt["new"].items() if v[2] == k)))
+                         sum(mw for (_, _, kk, _), mw in pt["new"].items() if kk == k)))
         by_kg: dict = {}
         for v, mw in pt["new"].items():
-            by_kg[(v[2], v[1])] = by_kg.get((v[2], v[1]), 0.0) + mw - base["new"][v]
-        disp += [(pt["size"], kk or "(unattributed)", g, dmw) for (kk, g), dmw in sorted(by_kg.items()) if abs(dmw) > 1e-6]
+            _, g, kk, _ = v
+            by_kg[kk, g] = by_kg.get((kk, g), 0.0) + mw - base["new"][v]
+        disp += [(pt["size"], kk or "(unattributed)", g, dmw)
+                 for (kk, g), dmw in sorted(by_kg.items()) if abs(dmw) > 1e-6]
         gen_rows += [(pt["size"], g, p, pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) for g, p in sorted(pt["gen"])
                      if abs(pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) > 1e-3]
-        sites += [(pt["size"], v[0], v[1], v[3], mw) for v, mw in sorted(pt["new"].items()) if v[2] == k and mw > 1e-6]
+        sites += [(pt["size"], z, g, p, mw)
+                  for (z, g, kk, p), mw in sorted(pt["new"].items()) if kk == k and mw > 1e-6]
     return {
-        "programme": pd.DataFrame(rows, columns=["size", "unit", "period", "premium_present_value_usd", "premium_annual_usd_per_yr",
-                                                 "emissions_t_per_yr", "emissions_change_t_per_yr",
-                                                 f"marginal_cost_usd_pv_per_{unit.replace('/', '_per_')}", f"{k}_new_mw"]),
+        "programme": pd.DataFrame(rows, columns=[
+            "size", "unit", "period", "premium_present_value_usd", "premium_annual_usd_per_yr", "emissions_t_per_yr",
+            "emissions_change_t_per_yr", f"marginal_cost_usd_pv_per_{unit.replace('/', '_per_')}", f"{k}_new_mw"]),
         "programme_displaced": pd.DataFrame(disp, columns=["size", "partner", "technology", "new_mw_change"]),
-        "programme_displaced_generation": pd.DataFrame(gen_rows, columns=["size", "technology", "period", "generation_mwh_change"]),
+        "programme_displaced_generation": pd.DataFrame(gen_rows, columns=["size", "technology", "period",
+                                                                          "generation_mwh_change"]),
         "programme_sites": pd.DataFrame(sites, columns=["size", "zone", "technology", "period", "new_mw"]),
         "programme_infeasible": pd.DataFrame(cannot, columns=["size", "unit", "why"]),
     }
@@ -409,11 +424,12 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
         return lo, hi
 
     total = extremes(list(j_of.values()), slack)
-    zones = sorted({v[0] for v in j_of} & set(only) if only is not None else {v[0] for v in j_of})
+    offered = {z for z, _, _, _ in j_of}
+    zones = sorted(offered & set(only) if only is not None else offered)
     rows = []
     for n, z in enumerate(zones):
         st.say(f"alternatives: zone {n + 1}/{len(zones)} ({z})")
-        js = [j for v, j in j_of.items() if v[0] == z]
+        js = [j for (zone, _, _, _), j in j_of.items() if zone == z]
         chosen = float(sum(x0[j] for j in js))
         lo, hi = extremes(js, slack)
         tlo, thi = (chosen, chosen)
@@ -437,27 +453,34 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
 
 def summarise(st: Setup, out: dict, head: dict) -> str:
     k = st.partner
-    lines = [f"placement of {k} in {st.spec.name}: least-cost plan {head['least_cost_objective_usd'] / 1e9:,.3f} bn USD (present value)"]
+    lines = [f"placement of {k} in {st.spec.name}: least-cost plan "
+             f"{head['least_cost_objective_usd'] / 1e9:,.3f} bn USD (present value)"]
     w = out["where"]
-    lines.append(f"\nwhere {k} builds in the least-cost plan ({w['new_mw'].sum():,.0f} MW, {w['capex_usd'].sum() / 1e6:,.0f} M USD capex):")
-    lines += [f"  {r.zone:<18}{r.technology:<12}{r.period:>6}{r.new_mw:>10,.0f} MW{r.capex_usd / 1e6:>10,.0f} M USD" for r in w.itertuples()] or ["  nothing"]
+    lines.append(f"\nwhere {k} builds in the least-cost plan ({w['new_mw'].sum():,.0f} MW, "
+                 f"{w['capex_usd'].sum() / 1e6:,.0f} M USD capex):")
+    lines += [f"  {r.zone:<18}{r.technology:<12}{r.period:>6}{r.new_mw:>10,.0f} MW{r.capex_usd / 1e6:>10,.0f} M USD"
+              for r in w.itertuples()] or ["  nothing"]
     be = out["break_even"].dropna(subset=["break_even_capex_usd_per_kw"])
     be = be.assign(cut=1 - be["break_even_capex_usd_per_kw"] / be["capex_usd_per_kw"]).sort_values("cut")
-    lines.append(f"\nwhat it would take elsewhere (closest {min(len(be), 8)} of {len(out['break_even'])} sites not chosen):")
+    lines.append(f"\nwhat it would take elsewhere (closest {min(len(be), 8)} of {len(out['break_even'])} "
+                 "sites not chosen):")
     lines.append(f"  {'zone':<18}{'technology':<12}{'period':>6}{'capex $/kW':>12}{'needs $/kW':>12}{'or WACC':>9}")
     for r in be.head(8).itertuples():
         wacc = f"{r.break_even_wacc:.1%}" if r.break_even_wacc == r.break_even_wacc else "none"
-        lines.append(f"  {r.zone:<18}{r.technology:<12}{r.period:>6}{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}")
+        lines.append(f"  {r.zone:<18}{r.technology:<12}{r.period:>6}"
+                     f"{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}")
     if "programme" in out:
         at = out["programme"][out["programme"]["period"] == st.period].set_index("size")
         sites = out["programme_sites"]
-        lines.append(f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in {st.period}; "
-                     f"marginal: USD of present value per {st.unit}):")
-        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  where {k} builds")
+        lines.append(f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in "
+                     f"{st.period}; marginal: USD of present value per {st.unit}):")
+        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  "
+                     f"where {k} builds")
         for size, r in at.iterrows():
             ss = sites[sites["size"] == size].groupby(["zone", "technology"])["new_mw"].sum()
             where_ = ", ".join(f"{z} {g} {mw:,.0f}" for (z, g), mw in ss.items()) or "-"
-            lines.append(f"  {size:>8,.0f} {r['premium_present_value_usd'] / 1e6:>17,.1f} {r['premium_annual_usd_per_yr'] / 1e6:>9,.1f} "
+            lines.append(f"  {size:>8,.0f} {r['premium_present_value_usd'] / 1e6:>17,.1f} "
+                         f"{r['premium_annual_usd_per_yr'] / 1e6:>9,.1f} "
                          f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {r.iloc[6]:>14,.0f}  {where_}")
         for r in out["programme_infeasible"].itertuples():
             why = r.why.splitlines()[1:3] or [r.why]
@@ -466,18 +489,21 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
     lines.append(f"\nrobustness: within {head['slack']:.1%} of least cost {k} builds {head[f'{k}_min_mw']:,.0f} to "
                  f"{head[f'{k}_max_mw']:,.0f} MW (least cost {head[f'{k}_least_cost_mw']:,.0f})")
     if head.get("zones_ranged", "all") != "all":
-        lines.append(f"  (zones ranged: where {k} builds and the {len(head['zones_ranged']) - w['zone'].nunique()} closest to entering)")
+        closest = len(head["zones_ranged"]) - w["zone"].nunique()
+        lines.append(f"  (zones ranged: where {k} builds and the {closest} closest to entering)")
     for r in alt.itertuples():
-        lines.append(f"  {r.zone:<18}{r.least_cost_mw:>8,.0f} MW, range {r.min_mw:>7,.0f} to {r.max_mw:>7,.0f}  {r.siting}")
+        lines.append(f"  {r.zone:<18}{r.least_cost_mw:>8,.0f} MW, range {r.min_mw:>7,.0f} to {r.max_mw:>7,.0f}  "
+                     f"{r.siting}")
     if head["near_tie_zones"]:
-        lines.append(f"  WARNING: the least-cost siting is a near-tie in {', '.join(head['near_tie_zones'])}: plans within "
-                     f"{head['tie_slack']:.2%} of the cost place {k}'s MW differently")
+        lines.append(f"  WARNING: the least-cost siting is a near-tie in {', '.join(head['near_tie_zones'])}: "
+                     f"plans within {head['tie_slack']:.2%} of the cost place {k}'s MW differently")
     return "\n".join(lines)
 
 
-def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, unit: str = "MW", period: int | None = None,
-              slack: float = 0.01, tie_slack: float = 1e-4, scheduler: str | None = None, results_root: Path | None = None,
-              solver: dict | None = None, progress: bool = False, top: int | None = None) -> dict:
+def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, unit: str = "MW",
+              period: int | None = None, slack: float = 0.01, tie_slack: float = 1e-4, scheduler: str | None = None,
+              results_root: Path | None = None, solver: dict | None = None, progress: bool = False,
+              top: int | None = None) -> dict:
     """The whole study; returns its tables, headline and the folder written (if ``results_root``)."""
     t0 = time.perf_counter()
     st = build(spec, partner, unit, period, solver=solver)
@@ -517,11 +543,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--programme", help="programme sizes for the curve, e.g. 0,500,1000,2000 (in --unit)")
     p.add_argument("--unit", default="MW", choices=("MW", "USD", "MWh/yr"), help="unit of the programme sizes")
     p.add_argument("--by", type=int, help="period by which the programme is built (default: the last period run)")
-    p.add_argument("--slack", type=float, default=0.01, help="cost slack of the near-optimal alternatives (default 0.01)")
+    p.add_argument("--slack", type=float, default=0.01,
+                   help="cost slack of the near-optimal alternatives (default 0.01)")
     p.add_argument("--tie-slack", type=float, default=1e-4, help="cost slack under which a siting range is a near-tie")
     p.add_argument("--top", type=int, help="range only the zones K builds in and the TOP zones closest to entering "
                    "(by break-even capex); default: every zone K is offered")
-    p.add_argument("--scheduler", help="run the programme points on a dask.distributed scheduler ('local' for this machine)")
+    p.add_argument("--scheduler",
+                   help="run the programme points on a dask.distributed scheduler ('local' for this machine)")
     p.add_argument("--results", default="results")
 
 
@@ -533,7 +561,8 @@ def run(args) -> int:
         try:
             sizes = [float(x) for x in args.programme.split(",")]
         except ValueError:
-            raise InputError([Problem("--programme", f"{args.programme!r} is not a list of numbers like 0,500,1000")]) from None
+            raise InputError([Problem("--programme",
+                                      f"{args.programme!r} is not a list of numbers like 0,500,1000")]) from None
         if any(x < 0 for x in sizes):
             raise InputError([Problem("--programme", "programme sizes must be >= 0")])
     if not 0 <= args.slack < 1 or not 0 <= args.tie_slack <= args.slack:
