@@ -201,7 +201,9 @@ def fig_map(c: Context):
                            hoverinfo="text", hovertext=f"{r.interconnector}: {r.zone} - {r.market}, import "
                                                        f"{r.import_mw:,.0f} MW, "
                            f"export {r.export_mw:,.0f} MW", showlegend=False))
-            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[f"{r.import_mw:,.0f}"], textposition="middle center",
+            # the figure beside the line's end, on the side the line leans to: neighbouring lines' figures apart
+            side = "middle right" if vx >= 0 else "middle left"
+            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[f"{r.import_mw:,.0f}"], textposition=side,
                            textfont=dict(size=9, color="#7b4f9d"), hoverinfo="skip", showlegend=False))
         add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#7b4f9d", width=1.6, dash="dash"),
                        name="interconnector (import MW)"))
