@@ -249,8 +249,9 @@ def period_inputs(demand: pd.DataFrame, margins: pd.DataFrame, regions: dict[str
         ic = lk[lk["kind"] == "interconnector"]
         imports = (ic["capacity_credit_pu"] * ic["existing_mw"]).groupby(ic["from_zone"]).sum().to_dict()
         zones = sorted(dp["zone"].unique())
-        out.append(PeriodInputs(p, t, {z: float(at.get(z, 0.0)) for z in zones}, m, {z: regions.get(z, "") for z in zones},
-                                imports, lk[lk["kind"] == "corridor"].reset_index(drop=True)))
+        out.append(PeriodInputs(p, t, {z: float(at.get(z, 0.0)) for z in zones}, m,
+                                {z: regions.get(z, "") for z in zones}, imports,
+                                lk[lk["kind"] == "corridor"].reset_index(drop=True)))
     return out
 
 
@@ -267,7 +268,8 @@ def has_inputs(tables: dict[str, pd.DataFrame]) -> bool:
 def _inputs(tables: dict[str, pd.DataFrame]) -> list[PeriodInputs]:
     m = tables["reserve_margin_by_zone"]
     regions = dict(zip(m["zone"], m["region"].fillna("").astype(str))) if "region" in m.columns else {}
-    return period_inputs(tables["prices"][["zone", "period", "timestep", "demand_mw"]], m, regions, tables["adequacy_links"])
+    return period_inputs(tables["prices"][["zone", "period", "timestep", "demand_mw"]], m, regions,
+                         tables["adequacy_links"])
 
 
 def _firm(df: pd.DataFrame, column: str, credit: dict[str, float]) -> dict[str, float]:
@@ -292,9 +294,9 @@ def zone_deficits(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         req = pi.required_mw
         for z in pi.demand_mw:
             imp = pi.firm_imports_mw.get(z, 0.0)
-            rows.append((z, pi.region.get(z, ""), pi.period, pi.peak_timestep, pi.demand_mw[z], pi.margin_pu.get(z, 0.0),
-                         req[z], before_gen.get(z, 0.0), imp, float(before[z]), after_gen.get(z, 0.0) - before_gen.get(z, 0.0),
-                         float(after[z])))
+            rows.append((z, pi.region.get(z, ""), pi.period, pi.peak_timestep, pi.demand_mw[z],
+                         pi.margin_pu.get(z, 0.0), req[z], before_gen.get(z, 0.0), imp, float(before[z]),
+                         after_gen.get(z, 0.0) - before_gen.get(z, 0.0), float(after[z])))
     return pd.DataFrame(rows, columns=["zone", "region", "period", "peak_timestep", "demand_at_peak_mw", "margin_pu",
                                        "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_before_mw",
                                        "firm_new_mw", "deficit_after_mw"])
@@ -308,7 +310,8 @@ def system_deficits(zd: pd.DataFrame) -> pd.DataFrame:
     r = zd[zd["region"] != ""].groupby(["region", "period"], as_index=False)[cols].sum()
     r = r.rename(columns={"region": "name"}).assign(scope="region")
     out = pd.concat([s, r], ignore_index=True)[["scope", "name", "period", *cols]]
-    return out.sort_values(["period", "scope", "name"], key=lambda c: c.map({"system": 0, "region": 1}) if c.name == "scope" else c,
+    return out.sort_values(["period", "scope", "name"],
+                           key=lambda c: c.map({"system": 0, "region": 1}) if c.name == "scope" else c,
                            kind="stable").reset_index(drop=True)
 
 
@@ -331,7 +334,8 @@ def closed_by_owner(tables: dict[str, pd.DataFrame], zd: pd.DataFrame | None = N
         p = pi.period
         base = _firm(cap[cap["period"] == p], "existing_mw", credit)
         v = vin[vin["period"] == p]
-        owners = sorted(set(v.loc[v["in_service_mw"] > TOL, "owner"]) | set(nc.loc[(nc["period"] == p) & (nc["new_mw"] > TOL), "owner"]))
+        owners = sorted(set(v.loc[v["in_service_mw"] > TOL, "owner"])
+                        | set(nc.loc[(nc["period"] == p) & (nc["new_mw"] > TOL), "owner"]))
         lines = cor[cor["period"] == p].set_index("corridor")["capacity_mw"].astype(float).to_dict()
         existing_lines = dict(zip(pi.corridors["link"], pi.corridors["existing_mw"]))
         new_lines = {l: x - existing_lines.get(l, 0.0) for l, x in lines.items()}
@@ -352,8 +356,10 @@ def closed_by_owner(tables: dict[str, pd.DataFrame], zd: pd.DataFrame | None = N
         wsum = sum(max(x, 0.0) for x in weights.values())
         for k in alone:
             closed = max(weights[k], 0.0) * total / wsum if wsum > TOL else 0.0
-            rows.append((k, p, built[k], added[k], max(alone[k], 0.0), closed, closed / before_d[p] if before_d[p] > TOL else 0.0))
-    out = pd.DataFrame(rows, columns=["owner", "period", "new_mw", "firm_added_mw", "closed_alone_mw", "closed_mw", "share_closed_pu"])
+            rows.append((k, p, built[k], added[k], max(alone[k], 0.0), closed,
+                         closed / before_d[p] if before_d[p] > TOL else 0.0))
+    out = pd.DataFrame(rows, columns=["owner", "period", "new_mw", "firm_added_mw", "closed_alone_mw", "closed_mw",
+                                      "share_closed_pu"])
     num = ["new_mw", "firm_added_mw", "closed_alone_mw", "closed_mw", "share_closed_pu"]
     out[num] = out[num].astype(float).mask(out[num].abs() < TOL, 0.0)
     return out
@@ -369,7 +375,8 @@ def case_deficits(d) -> pd.DataFrame:
     """
     from planner.results import zone_margins
 
-    demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()], columns=["zone", "period", "timestep", "demand_mw"])
+    demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()],
+                          columns=["zone", "period", "timestep", "demand_mw"])
     regions = {z: str(d.zones.at[z, "region"] or "") for z in d.ZONES}
     credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
     rows = []

@@ -12,7 +12,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +22,8 @@ from planner.errors import InputError, Problem
 from planner.load import Case, load_case
 from planner.model.build import build_model
 from planner.model.data import ModelData, prepare
-from planner.results import extract
 from planner.progress import Progress
+from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
 from planner.store import reserve, seal, write_input_snapshot, write_tables
@@ -86,7 +86,8 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
         off.attrs["rows_switched_off"] = len(tables["partner_commitments"])
         tables["partner_commitments"] = off
     if sc.get("demand_multiplier") is not None:
-        tables["demand"] = tables["demand"].assign(demand_mw=tables["demand"]["demand_mw"] * float(sc["demand_multiplier"]))
+        tables["demand"] = tables["demand"].assign(
+            demand_mw=tables["demand"]["demand_mw"] * float(sc["demand_multiplier"]))
     if spec.periods:
         missing = [p for p in spec.periods if p not in set(tables["periods"]["period"])]
         if missing:
@@ -225,7 +226,7 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
         "spec": str(spec.path) if spec.path else None,
         "inputs": str(spec.inputs),
         "inputs_sha256": case_hash,
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "status": sol.status,
         "objective_usd": sol.objective,
         "periods": d.PERIODS,

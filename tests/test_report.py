@@ -114,8 +114,10 @@ def test_compare_gives_the_differences_of_two_runs(results, example, tmp_path, c
     a, b = load_run(example), load_run(other)
     obj = h.loc[("objective", "all")]
     assert float(obj["value_example"]) == pytest.approx(a.meta["objective_usd"], rel=1e-9)
-    assert float(obj["diff_example_dr3"]) == pytest.approx(b.meta["objective_usd"] - a.meta["objective_usd"], rel=1e-9)
-    assert float(obj["rel_example_dr3"]) == pytest.approx(b.meta["objective_usd"] / a.meta["objective_usd"] - 1, rel=1e-9)
+    assert float(obj["diff_example_dr3"]) == pytest.approx(
+        b.meta["objective_usd"] - a.meta["objective_usd"], rel=1e-9)
+    assert float(obj["rel_example_dr3"]) == pytest.approx(
+        b.meta["objective_usd"] / a.meta["objective_usd"] - 1, rel=1e-9)
     new = h.loc[("new_capacity", "all")]
     assert float(new["diff_example_dr3"]) == pytest.approx(
         b.tables["new_capacity"]["new_mw"].sum() - a.tables["new_capacity"]["new_mw"].sum(), abs=1e-3)
@@ -128,7 +130,8 @@ def test_compare_gives_the_differences_of_two_runs(results, example, tmp_path, c
     for n, run in (("example", a), ("example_dr3", b)):
         got = pc.groupby(["partner", "zone"])[f"new_mw_{n}"].sum()
         nc = run.tables["new_capacity"]
-        want = nc.assign(partner=nc["partner"].replace("", "(unattributed)")).groupby(["partner", "zone"])["new_mw"].sum()
+        want = (nc.assign(partner=nc["partner"].replace("", "(unattributed)"))
+                .groupby(["partner", "zone"])["new_mw"].sum())
         assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy(), abs=1e-6)
     html = (out / "compare.html").read_text(encoding="utf-8")
     assert html.count("Plotly.newPlot") >= 3 and "compare-chart-0" in html
@@ -160,6 +163,7 @@ def test_compare_refuses_runs_over_other_periods_or_zones(results, example, tmp_
 def test_weighted_quantile_by_hand():
     """Prices 10, 20, 30 standing for 1, 1, 2 hours: half the 4 hours are at or below 20, 90 % at or below 30."""
     import numpy as np
+
     from planner.report.tables import weighted_quantile
     v, w = np.array([30.0, 10.0, 20.0]), np.array([2.0, 1.0, 1.0])
     assert weighted_quantile(v, w, 0.25) == 10.0
@@ -182,9 +186,9 @@ def test_dispatch_window_is_the_week_around_the_peak():
 def test_report_of_a_one_zone_case_with_a_formula_like_name(tmp_path):
     """No corridors, no trade, no partners, and a technology called '=gas': the report is still made,
     and the workbook holds '=gas' as text, never as a formula."""
+    from casekit import hours, write_case
     from openpyxl import load_workbook
 
-    from casekit import hours, write_case
     from planner.spec import RunSpec
 
     case = write_case(tmp_path / "case", timesteps=hours([1, 1, 1]),
@@ -249,24 +253,28 @@ def test_assumption_sources_are_quoted_not_guessed():
     without a label takes the cell's only when the cell uses one kind; a figure without a row says so."""
     from planner.report.assumptions import parse_sources, source_of
 
-    text = """## `technologies.csv`
+    text = ("""## `technologies.csv`
 
 | column | source |
 |---|---|
-| `capex_usd_per_kw` | coal 1,508 (IIASA coal_ppl 2030; not buildable); gas_ocgt 639 (DERIVED: DNV CCGT x ratio); wind 1,309 (IIASA). [`CAPEX`] |
+| `capex_usd_per_kw` | coal 1,508 (IIASA coal_ppl 2030; not buildable); """  # one table row, split to fit the line
+            """gas_ocgt 639 (DERIVED: DNV CCGT x ratio); wind 1,309 (IIASA). [`CAPEX`] |
 
 ## `partners.csv`
 
 | column | source |
 |---|---|
 | `wacc` | ASSUMPTION, per year: KZ 0.10 = base rate. TR 0.12: commercial finance (no sovereign backing). |
-"""
+""")
     src = parse_sources(text)
-    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "gas_ocgt") == ("derived", "gas_ocgt 639 (DERIVED: DNV CCGT x ratio)")
+    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "gas_ocgt") == (
+        "derived", "gas_ocgt 639 (DERIVED: DNV CCGT x ratio)")
     # wind's clause has no label of its own: gas_ocgt's DERIVED is not borrowed
-    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "wind") == ("see the source text", "wind 1,309 (IIASA).")
+    assert source_of(src, "technologies.csv", "capex_usd_per_kw", "wind") == (
+        "see the source text", "wind 1,309 (IIASA).")
     # the wacc cell opens with ASSUMPTION, a label for the whole list
-    assert source_of(src, "partners.csv", "wacc", "TR") == ("assumption", "TR 0.12: commercial finance (no sovereign backing).")
+    assert source_of(src, "partners.csv", "wacc", "TR") == (
+        "assumption", "TR 0.12: commercial finance (no sovereign backing).")
     assert source_of(src, "partners.csv", "wacc", "KZ")[1] == "ASSUMPTION, per year: KZ 0.10 = base rate"
     assert source_of(src, "fuels.csv", "price_usd_per_mwh_th", "gas") == ("not documented in the case", "")
 

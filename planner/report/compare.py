@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.deficit import owner
 from planner.errors import InputError, Problem
 from planner.report.data import StoredRun, load_run
-from planner.deficit import owner
 from planner.report.tables import headline
 from planner.store import write_csv
 
@@ -47,7 +47,8 @@ def check_comparable(runs: list[StoredRun], names: list[str]) -> None:
     for r, n in zip(runs[1:], names[1:]):
         if set(r.zones) != set(ref.zones):
             problems.append(Problem(str(r.folder), f"run {n!r} has zones {sorted(r.zones)} but the reference "
-                                    f"{names[0]!r} has {sorted(ref.zones)}; only runs over the same zones can be compared"))
+                                    f"{names[0]!r} has {sorted(ref.zones)}; "
+                                    "only runs over the same zones can be compared"))
         if r.periods != ref.periods:
             problems.append(Problem(str(r.folder), f"run {n!r} has periods {r.periods} but the reference {names[0]!r} "
                                     f"has {ref.periods}; only runs over the same periods can be compared"))
@@ -73,7 +74,8 @@ def side_by_side(frames: list[pd.DataFrame], names: list[str], keys: list[str], 
 def compare_tables(runs: list[StoredRun], names: list[str]) -> dict[str, pd.DataFrame]:
     head = side_by_side([headline(r) for r in runs], names, ["metric", "period", "unit"], "value")
     order = {m: i for i, m in enumerate(headline(runs[0])["metric"].unique())}
-    head = head.sort_values(["metric", "period"], key=lambda s: s.map(order).fillna(len(order)) if s.name == "metric" else s)
+    head = head.sort_values(["metric", "period"],
+                            key=lambda s: s.map(order).fillna(len(order)) if s.name == "metric" else s)
     cap = [r.tables["capacity"] for r in runs]
     gen = [r.tables["generation"] for r in runs]
     partner_new = [r.tables["new_capacity"].assign(partner=lambda x: x["partner"].map(owner)) for r in runs]
@@ -116,14 +118,16 @@ def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
             lines += ["", "new capacity by partner and zone, all periods (MW):",
                       "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n[:w - 1].rjust(w) for n in names)]
             for (k, z), row in by.iterrows():
-                lines.append("  " + str(k)[:15].ljust(16) + str(z)[:17].ljust(18) + "".join(f"{v:,.0f}".rjust(w) for v in row))
+                lines.append("  " + str(k)[:15].ljust(16) + str(z)[:17].ljust(18)
+                             + "".join(f"{v:,.0f}".rjust(w) for v in row))
     cap = tables["capacity_total"]
     for n in names[1:]:
         big = cap.reindex(cap[f"diff_{n}"].abs().sort_values(ascending=False).index).head(8)
         big = big[big[f"diff_{n}"].abs() > 0.5]
         if len(big):
             lines += ["", f"largest capacity differences, {n} - {names[0]} (MW):"]
-            lines += [f"  {big.at[i, 'zone']}/{big.at[i, 'technology']} {big.at[i, 'period']}: {big.at[i, f'diff_{n}']:+,.0f}"
+            lines += [f"  {big.at[i, 'zone']}/{big.at[i, 'technology']} {big.at[i, 'period']}: "
+                      f"{big.at[i, f'diff_{n}']:+,.0f}"
                       for i in big.index]
     return "\n".join(lines)
 
@@ -138,7 +142,8 @@ def _positional(df: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return df.rename(columns=ren)
 
 
-def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun], names: list[str]) -> list[tuple[str, object]]:
+def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
+                    names: list[str]) -> list[tuple[str, object]]:
     """(title, figure): partner capacity by zone, capacity by technology, deficit left, cost, side by side."""
     import plotly.graph_objects as go
 
@@ -154,9 +159,10 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun], name
         fig = go.Figure()
         kc = colors(sorted(long["partner"].unique()))
         for k, g in long.groupby("partner"):
-            g = g.set_index(["zone", "run"]).reindex(pd.MultiIndex.from_product([sorted(long["zone"].unique()), names]))
-            fig.add_bar(x=[g.index.get_level_values(0), g.index.get_level_values(1)], y=g["new_mw"].fillna(0.0), name=k,
-                        marker_color=kc[k])
+            g = g.set_index(["zone", "run"]).reindex(
+                pd.MultiIndex.from_product([sorted(long["zone"].unique()), names]))
+            fig.add_bar(x=[g.index.get_level_values(0), g.index.get_level_values(1)], y=g["new_mw"].fillna(0.0),
+                        name=k, marker_color=kc[k])
         figs.append(("New capacity by partner and zone, all periods (MW), run by run",
                      layout(fig, "New MW by partner: zone, then run", barmode="stack", yaxis_title="MW", height=460)))
     cap = tables["capacity_total"]
@@ -182,7 +188,8 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun], name
                     y=[float(v[p]) for p in periods for v in vals], name=label, marker_color=color)
     if fig.data:
         figs.append(("System deficit (MW, docs/deficit.md): period, then run",
-                     layout(fig, "System deficit before and after new builds (MW)", barmode="group", yaxis_title="MW")))
+                     layout(fig, "System deficit before and after new builds (MW)", barmode="group",
+                            yaxis_title="MW")))
     fig = go.Figure()
     fig.add_bar(x=names, y=[r.meta["objective_usd"] / 1e9 for r in runs], marker_color="#4e79a7",
                 text=[f"{r.meta['objective_usd'] / 1e9:,.2f}" for r in runs], textposition="outside", cliponaxis=False)
@@ -199,21 +206,25 @@ def write_html(path: Path, tables: dict[str, pd.DataFrame], runs: list[StoredRun
     css = ("body{font-family:system-ui,sans-serif;margin:24px}table{border-collapse:collapse;font-size:12px}"
            "th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f4f4f4}"
            "td:first-child{text-align:left}.neg{color:#a33}.pos{color:#262}")
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner compare</title><style>{css}</style>"
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner compare</title>"
+             f"<style>{css}</style>"
              f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Comparison against {esc(names[0])}</h1><ul>"]
     parts += [f"<li><b>{esc(n)}</b>: {esc(str(r.folder))}, inputs {esc(str(r.meta.get('inputs_sha256', ''))[:12])}, "
-              f"scenario {esc(str(r.meta.get('scenario')))}, settings overrides {esc(str(r.meta.get('settings_overrides')))}</li>"
+              f"scenario {esc(str(r.meta.get('scenario')))}, "
+              f"settings overrides {esc(str(r.meta.get('settings_overrides')))}</li>"
               for n, r in zip(names, runs)]
     parts.append("</ul><p>diff = run - reference; rel = diff / |reference|. Units in the column names "
                  "(_mw MW, _mwh MWh/yr) and in the headline's unit column.</p>")
     for i, (title, fig) in enumerate(compare_figures(tables, runs, names)):
-        parts.append(f"<h2>{esc(title)}</h2>" + pio.to_html(fig, full_html=False, include_plotlyjs=False,
-                                                             div_id=f"compare-chart-{i}", config={"displaylogo": False}))
+        parts.append(f"<h2>{esc(title)}</h2>"
+                     + pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"compare-chart-{i}",
+                                   config={"displaylogo": False}))
     for name, df in tables.items():
         fmt = {c: (lambda v: "" if v != v else f"{v:+.1%}") for c in df.columns if c.startswith("rel_")}
         fmt.update({c: (lambda v: f"{v:,.1f}") for c in df.select_dtypes("float").columns if c not in fmt})
-        parts.append(f"<h2>{esc(name)}</h2>" + df.to_html(index=False, escape=True, na_rep="", formatters=fmt, border=0))
+        parts.append(f"<h2>{esc(name)}</h2>"
+                     + df.to_html(index=False, escape=True, na_rep="", formatters=fmt, border=0))
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
 
@@ -240,9 +251,10 @@ def run_compare(folders: list[Path], out: Path | None = None) -> int:
         write_html(tmp / "compare.html", tables, runs, names)
 
     folder = write_results(out, fill)
-    print(terminal({k: _positional(v, names) for k, v in tables.items()} | {"capacity_total": tables["capacity_total"]}, names))
-    print(f"\ncomparison written to {folder} (headline.csv, partner_capacity_new.csv, capacity_total.csv, capacity_new.csv, generation.csv, "
-          "compare.html)")
+    print(terminal({k: _positional(v, names) for k, v in tables.items()}
+                   | {"capacity_total": tables["capacity_total"]}, names))
+    print(f"\ncomparison written to {folder} (headline.csv, partner_capacity_new.csv, capacity_total.csv, "
+          "capacity_new.csv, generation.csv, compare.html)")
     return 0
 
 
