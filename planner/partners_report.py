@@ -205,6 +205,6 @@ def write(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
     paths = []
     for name, df in report(tables).items():
         path = folder / f"{name}.csv"
-        write_csv(df, path, "%.9g")
+        write_csv(df, path)
         paths.append(path)
     return paths

@@ -51,8 +51,8 @@ def test_the_default_run_writes_results_and_report_with_one_deficit(default_run)
     report_system = report_system[report_system["scope"] == "system"].set_index("period")
     for p in periods:
         assert f"  {p}: {before[p]:,.0f} MW with the existing fleet, {after[p]:,.0f} MW after new builds" in summary
-        assert report_system.at[p, "deficit_before_mw"] == pytest.approx(before[p], rel=1e-9)  # 10 digits
-        assert report_system.at[p, "deficit_after_mw"] == pytest.approx(after[p], rel=1e-9)
+        assert report_system.at[p, "deficit_before_mw"] == pytest.approx(before[p], rel=1e-12)
+        assert report_system.at[p, "deficit_after_mw"] == pytest.approx(after[p], rel=1e-12)
     # the zones add up to the system, and the owners' closed shares to what all new builds close
     closed = closed_by_owner(tables, zd)
     for p in periods:

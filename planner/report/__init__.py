@@ -44,7 +44,7 @@ def write_report(run: StoredRun, dest: Path) -> None:
     about += [(f"note {i + 1}", n) for i, n in enumerate(notes)]
     about += [(f"sheet {k}", docs.get(k, "")) for k in rt]
     for name, df in rt.items():
-        write_csv(df, dest / f"{name}.csv", "%.10g")
+        write_csv(df, dest / f"{name}.csv")  # full precision, as the result tables
     placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
     write_excel(dest / "report.xlsx", {**rt, **placement}, about)
     write_html(dest / "report.html", run, rt, notes, docs)

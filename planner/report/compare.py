@@ -247,7 +247,7 @@ def run_compare(folders: list[Path], out: Path | None = None) -> int:
 
     def fill(tmp: Path) -> None:
         for k, df in tables.items():
-            write_csv(df, tmp / f"{k}.csv", "%.10g")
+            write_csv(df, tmp / f"{k}.csv")
         write_html(tmp / "compare.html", tables, runs, names)
 
     folder = write_results(out, fill)
