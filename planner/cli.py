@@ -14,6 +14,7 @@ results untouched). No traceback for any of them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -50,8 +51,8 @@ def _run(args) -> int:
     spec = load_spec(args.model or DEFAULT_MODEL)
     out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet))
     if out.report_error:
-        print(f"error: the run solved and its results are written to {out.folder}, but its summary and report "
-              f"could not be made: {out.report_error}\n  once that is fixed: planner report {out.folder}",
+        print(f"error: the run solved and its results are written to {out.folder}, but not all of its summary "
+              f"and report could be made: {out.report_error}\n  once that is fixed: planner report {out.folder}",
               file=sys.stderr)
         return 1
     print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
@@ -169,8 +170,9 @@ def entry() -> None:
     leaves at once with the documented code."""
     code = main()
     if code == EXIT_INTERRUPTED:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):  # a reader that went away (| head) must not turn 130 into a traceback
+                stream.flush()
         os._exit(code)
     sys.exit(code)
 

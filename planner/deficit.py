@@ -26,7 +26,7 @@ u[z] is zone z's deficit: no zone is short by more than it would be alone,
 and a zone with a surplus is never short. Where zones compete for the same
 limited transfers the least total D can be reached in several ways; the zone
 deficits are then the unique split that makes the largest share short,
-u[z] / required[z], as small as it can be, then the next largest, and so on
+u[z] / max(required[z], 1 MW), as small as it can be, then the next largest, and so on
 (the lexicographic min-max): competing zones are short by the same fraction of
 their requirement as far as the corridors allow, and a zone the corridors
 could relieve further is relieved further. A region's deficit is the sum of
@@ -63,7 +63,8 @@ EXISTING = "(existing)"
 UNATTRIBUTED = "(unattributed)"
 NEW_CORRIDORS = "(new corridors)"
 TOL = 1e-6  # MW
-SLACK_MW = 1e-5  # room left in the equal-share rounds for the solver's feasibility tolerance
+TOTAL_ROOM_MW = 1e-7  # room on the held total D in the equal-share rounds, for HiGHS's feasibility tolerance
+CAP_ROOM_MW = 1e-6  # room on a fixed zone's deficit in later rounds, for the same reason
 
 
 @dataclass
@@ -145,8 +146,8 @@ def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list
     short = [i for i in range(nz) if shortfall[i] > TOL]
     if not fair or u.sum() <= TOL or len(short) < 2:
         return u
-    # stage 2: the total held at D (plus 1e-9 of it and SLACK_MW, for the solver's tolerances)
-    total = float(u.sum()) * (1 + 1e-9) + SLACK_MW
+    # stage 2: the total held at D (plus TOTAL_ROOM_MW, for the solver's tolerances)
+    total = float(u.sum()) + TOTAL_ROOM_MW
     upper = shortfall.copy()
     free = list(short)
     while free:
@@ -162,7 +163,8 @@ def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list
         if not fixed:  # cannot happen with exact duals (they sum to 1): fix the zones at the largest share
             fixed = [i for i in free if col[i] >= s * max(required[i], 1.0) - 1e-7 * max(1.0, col[i])]
         for i in fixed:  # at share s in every optimal solution; a little room for the solver's tolerances
-            upper[i] = min(shortfall[i], max(col[i], s * max(required[i], 1.0)) * (1 + 1e-9) + SLACK_MW)
+            at = max(col[i], s * max(required[i], 1.0))
+            upper[i] = 0.0 if at <= TOL else min(shortfall[i], at * (1 + 1e-7) + CAP_ROOM_MW)
             free.remove(i)
         u = col[:nz]
     return u

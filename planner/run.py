@@ -172,20 +172,25 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     (tmp / "inputs" / "SOURCES.md").write_bytes(sources.read_bytes())
                 meta["timings_s"]["write_s"] = time.perf_counter() - t0
                 write_tables(tmp, {}, meta)
-                try:  # a fault in the summary or report must not cost the solve: the results are kept without them
-                    (tmp / "summary.txt").write_text(summarise(out.tables, meta) + "\n", encoding="utf-8")
-                    if report:  # built from the sealed tables in the temporary folder: results and report move together
-                        from planner.report import write_report
-                        from planner.report.data import load_run
+                # a fault in the summary or the report must not cost the solve: the results are kept without it
+                try:
+                    text = summarise(out.tables, meta) + "\n"
+                except Exception as exc:  # any fault: named to the user by the caller
+                    out.report_error = f"summary.txt: {type(exc).__name__}: {exc}"
+                else:
+                    (tmp / "summary.txt").write_text(text, encoding="utf-8")
+                if report:  # built from the sealed tables in the temporary folder: results and report move together
+                    from planner.report import write_report
+                    from planner.report.data import load_run
 
-                        seal(tmp, "run")
-                        (tmp / "report").mkdir()
+                    seal(tmp, "run")
+                    (tmp / "report").mkdir()
+                    try:
                         write_report(load_run(tmp), tmp / "report")
                         seal(tmp / "report", "report")
-                except Exception as exc:  # any fault: named to the user by the caller, the results kept
-                    out.report_error = f"{type(exc).__name__}: {exc}"
-                    (tmp / "summary.txt").unlink(missing_ok=True)
-                    if (tmp / "report").exists():
+                    except Exception as exc:  # any fault: named to the user by the caller; no half report kept
+                        out.report_error = "; ".join(filter(None, [out.report_error,
+                                                                   f"report: {type(exc).__name__}: {exc}"]))
                         shutil.rmtree(tmp / "report")
 
             out.folder = slot.write(fill, "run")

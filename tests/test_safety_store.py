@@ -339,9 +339,9 @@ def test_results_of_a_run_are_exact(solved):
     assert cost["present_value_usd"].sum() == pytest.approx(meta["objective_usd"], rel=1e-12)
 
 
-def test_a_fault_in_the_report_keeps_the_solved_results(tmp_path, monkeypatch, capsys):
-    """A bug in the summary or report after a good solve: exit 1 with one error naming it and the command that
-    makes the report again; the results are written and sealed, with no summary and no half report."""
+def test_a_fault_in_the_summary_keeps_the_solved_results_and_the_report(tmp_path, monkeypatch, capsys):
+    """A bug in the summary after a good solve: exit 1 with one error naming it and the command that makes the
+    report again; the results are written and sealed, the report is made, and no summary.txt is left."""
     from planner.store import read_results
 
     def broken(tables, meta):
@@ -351,10 +351,33 @@ def test_a_fault_in_the_report_keeps_the_solved_results(tmp_path, monkeypatch, c
     results = tmp_path / "r"
     assert main(["run", str(spec), "--results", str(results)]) == 1
     err = capsys.readouterr().err
-    assert "RuntimeError: a fault in the summary" in err and f"planner report {results / 't'}" in err
+    assert "summary.txt: RuntimeError: a fault in the summary" in err and f"planner report {results / 't'}" in err
     tables, meta = read_results(results / "t")
     assert meta["status"] == "optimal" and "capacity" in tables
-    assert not (results / "t" / "summary.txt").exists() and not (results / "t" / "report").exists()
-    monkeypatch.undo()
+    assert not (results / "t" / "summary.txt").exists()
+    assert (results / "t" / "report" / "report.html").is_file()
+
+
+def test_a_fault_in_the_report_keeps_the_solved_results_and_the_summary(tmp_path, monkeypatch, capsys):
+    """A bug in the report after a good solve, having written part of it: exit 1 naming it; the results and
+    summary.txt are kept, no half report is left, and `planner report` then makes the report."""
+    import planner.report as report_mod
+    from planner.store import read_results
+
+    real = report_mod.write_report
+
+    def broken(run, dest):
+        (dest / "partial.csv").write_text("x\n")
+        raise RuntimeError("a fault in the report")
+    monkeypatch.setattr(report_mod, "write_report", broken)
+    spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
+    results = tmp_path / "r"
+    assert main(["run", str(spec), "--results", str(results)]) == 1
+    err = capsys.readouterr().err
+    assert "report: RuntimeError: a fault in the report" in err and f"planner report {results / 't'}" in err
+    tables, meta = read_results(results / "t")
+    assert meta["status"] == "optimal" and "capacity" in tables
+    assert (results / "t" / "summary.txt").is_file() and not (results / "t" / "report").exists()
+    monkeypatch.setattr(report_mod, "write_report", real)
     assert main(["report", str(results / "t")]) == 0
     assert (results / "t" / "report" / "report.html").is_file()
