@@ -35,7 +35,8 @@ DEFAULT_REFERENCE = HERE / "reference"  # vendored copies, see reference/README.
 
 
 def availability_table(existing: pd.DataFrame, site_map: dict, peak_av: float) -> tuple[pd.DataFrame, dict, float]:
-    """Wind and solar of every zone, small hydro where it exists or may be built, the old fleet's winter."""
+    """Wind and solar of every zone, the second wind class where a zone has one, small hydro where it
+    exists or may be built, the winter of large hydro and of the old thermal fleet."""
     cap = existing.groupby(["technology", "zone"])["capacity_mw"].sum()
     wind, wind_targets, wind_c2, _ = profiles.wind_profiles(cap["wind"].to_dict())
     solar, solar_scale = profiles.solar_profiles(cap["solar"].to_dict())
@@ -76,7 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     plants = fleet.build_plants(ref)
     existing = fleet.existing_table(plants)
     peak_av = fleet.thermal_peak_availability(existing)
-    site_map = partners.sites(plants, profiles.wind_class2_zones(existing.groupby(["technology", "zone"])["capacity_mw"].sum()["wind"].to_dict()))
+    wind_mw = existing[existing["technology"] == "wind"].groupby("zone")["capacity_mw"].sum().to_dict()
+    site_map = partners.sites(plants, profiles.wind_class2_zones(wind_mw))
     partner_map = partners.partners(ref)
     energy = demand.reference_energy_mwh(ref)
     new_supply = committed_net_mw(existing, site_map)

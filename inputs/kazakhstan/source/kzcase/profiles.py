@@ -102,9 +102,9 @@ def wind_class2_zones(weights: dict[str, float]) -> list[str]:
 
 
 def wind_profiles(weights: dict[str, float]) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray], float]:
-    """Per zone: the speeds scaled so that the zone's mean capacity factor hits its target; then the
-    second resource class (WIND_CLASS1_MW) of the zones whose target is above the common value, at
-    the common value; the zone targets and the common value."""
+    """Per zone, the speeds scaled so that the zone's mean capacity factor hits its target; the
+    second-class profiles (the same speeds scaled to the common value) of the zones whose target is
+    above it; the zone targets; the common value."""
     raw = wind_speeds()
 
     def cf_for_scale(z: str, c: float) -> np.ndarray:
