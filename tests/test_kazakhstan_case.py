@@ -214,3 +214,19 @@ def test_wind_resource_classes(case):
     assert wind["zhambyl"].mean() == pytest.approx(0.40, abs=0.002)
     assert pot[("zhambyl", "wind")] + pot[("zhambyl", "wind_c2")] == 5000
     assert ("pavlodar", "wind_c2") not in pot.index
+
+
+def test_large_hydro_runs_at_its_credit_in_winter(case):
+    """Finding 3, one firm rule in the dispatch too: every zone with large hydro has an hourly
+    availability equal to hydro's capacity credit (0.8) in every December-February hour and 1.0 in
+    every other hour (2022 calendar: 31 + 28 + 31 = 90 winter days = 2,160 hours)."""
+    credit = case["technologies"].set_index("technology").at["hydro", "capacity_credit_pu"]
+    assert credit == pytest.approx(0.8)
+    av = case["availability"]
+    av = av[av["technology"] == "hydro"].merge(case["timesteps"][["timestep", "month"]], on="timestep")
+    e = case["existing_capacity"]
+    assert set(av["zone"]) == set(e.loc[e["technology"] == "hydro", "zone"])
+    winter = av["month"].isin([12, 1, 2])
+    assert (av.loc[winter, "availability_pu"] == credit).all()
+    assert (av.loc[~winter, "availability_pu"] == 1.0).all()
+    assert winter.sum() == 2160 * av["zone"].nunique()
