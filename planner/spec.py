@@ -30,6 +30,7 @@
     target = 112.82
     tolerance_pct = 5
     source = "..."
+    known_miss = "..."                  # optional: why consistent data misses it, printed under MISS
 """
 
 from __future__ import annotations

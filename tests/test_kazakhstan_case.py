@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -192,3 +193,40 @@ def test_maec_is_counted_at_its_published_working_capacity(case):
     ex = case["existing_capacity"]
     maec = ex[(ex["zone"] == "mangystau") & (ex["technology"] == "gas_steam")]["capacity_mw"].sum()
     assert maec == pytest.approx(545.0, abs=0.5)
+
+
+def test_wind_resource_classes(case):
+    """Finding 8: a zone with a site value above the common one (Zhambyl 0.40, Akmola 0.34, Almaty and
+    Mangystau common + 0.03) reaches it on a first tranche of 1,000 MW only (``wind``); the rest of
+    its potential (``wind_c2``) runs at the common value, the CF of the zones without a named site
+    (Pavlodar's, for one), on the same weather. Zhambyl: 1,000 MW at ~0.40 + 4,000 MW at ~0.305."""
+    av = case["availability"]
+    pot = case["build_potentials"].set_index(["zone", "technology"])["max_new_mw"]
+    wind = av[av["technology"] == "wind"].pivot(index="timestep", columns="zone", values="availability_pu")
+    c2 = av[av["technology"] == "wind_c2"].pivot(index="timestep", columns="zone", values="availability_pu")
+    assert set(c2.columns) == {"zhambyl", "akmola", "almaty", "mangystau"}
+    common = wind["pavlodar"].mean()
+    for z in c2.columns:
+        assert c2[z].mean() == pytest.approx(common, abs=0.002)
+        assert wind[z].mean() >= c2[z].mean() + 0.029
+        assert np.corrcoef(wind[z], c2[z])[0, 1] > 0.9
+        assert pot[(z, "wind")] == 1000
+    assert wind["zhambyl"].mean() == pytest.approx(0.40, abs=0.002)
+    assert pot[("zhambyl", "wind")] + pot[("zhambyl", "wind_c2")] == 5000
+    assert ("pavlodar", "wind_c2") not in pot.index
+
+
+def test_large_hydro_runs_at_its_credit_in_winter(case):
+    """Finding 3, one firm rule in the dispatch too: every zone with large hydro has an hourly
+    availability equal to hydro's capacity credit (0.8) in every December-February hour and 1.0 in
+    every other hour (2022 calendar: 31 + 28 + 31 = 90 winter days = 2,160 hours)."""
+    credit = case["technologies"].set_index("technology").at["hydro", "capacity_credit_pu"]
+    assert credit == pytest.approx(0.8)
+    av = case["availability"]
+    av = av[av["technology"] == "hydro"].merge(case["timesteps"][["timestep", "month"]], on="timestep")
+    e = case["existing_capacity"]
+    assert set(av["zone"]) == set(e.loc[e["technology"] == "hydro", "zone"])
+    winter = av["month"].isin([12, 1, 2])
+    assert (av.loc[winter, "availability_pu"] == credit).all()
+    assert (av.loc[~winter, "availability_pu"] == 1.0).all()
+    assert winter.sum() == 2160 * av["zone"].nunique()

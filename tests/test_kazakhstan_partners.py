@@ -132,15 +132,17 @@ def test_balkhash_nuclear_is_russian(case):
 
 def test_potentials_are_shared_not_split(case):
     """Every eligible partner is offered a zone's whole potential through one shared cap:
-    Zhambyl wind 5,000 MW is open to KZ, TR, CN, GULF and OTHER, none with a cap of its own;
+    Zhambyl wind 5,000 MW (a first tranche of 1,000 MW at the Zhanatas value, ``wind``, and the
+    4,000 MW rest, ``wind_c2``) is open to KZ, TR, CN, GULF and OTHER, none with a cap of its own;
     Turkestan CCGT potential = committed 1,000 + Shymkent 500 = 1,500 MW. Only committed rows
     and the Shymkent project carry max_new_mw."""
     bo = case["build_options"]
     pot = case["build_potentials"].set_index(["zone", "technology"])["max_new_mw"]
-    wind = bo[(bo["zone"] == "zhambyl") & (bo["technology"] == "wind")]
-    assert set(wind["partner"]) == {"KZ", "TR", "CN", "GULF", "OTHER"}
-    assert wind["max_new_mw"].isna().all()
-    assert pot[("zhambyl", "wind")] == 5000
+    for g in ("wind", "wind_c2"):
+        wind = bo[(bo["zone"] == "zhambyl") & (bo["technology"] == g)]
+        assert set(wind["partner"]) == {"KZ", "TR", "CN", "GULF", "OTHER"}
+        assert wind["max_new_mw"].isna().all()
+    assert pot[("zhambyl", "wind")] == 1000 and pot[("zhambyl", "wind_c2")] == 4000
     assert pot[("turkestan", "gas_ccgt")] == 1500
     capped = bo[bo["max_new_mw"].notna()]
     assert set(zip(capped["zone"], capped["technology"], capped["partner"])) == {

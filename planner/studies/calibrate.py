@@ -31,6 +31,11 @@ balances and deficit forecasts:
                           ignored - the definition of a "peak load minus station
                           generation" forecast (MW)
 
+A check may carry ``known_miss = "..."``: the case's own account of why consistent data misses
+that figure and by how much. It changes nothing in the verdict (a miss is still a miss and the
+command still exits 1); it is printed under the MISS line, so that the reader of the output sees
+the reason next to the number. A check that passes does not print it.
+
 Capacity balance, from the inputs alone (no solve): the deficit of the existing
 fleet and corridors in every period, as planner/deficit.py defines it (firm
 capacity and firm imports against peak x (1 + margin), after the transfers the
@@ -146,6 +151,8 @@ def check_spec(spec: RunSpec) -> list[dict]:
             problems.append(Problem(str(spec.path), f"{where}: give exactly one of tolerance_pct, tolerance_abs"))
         if c.get("metric") == "generation_share" and not c.get("technologies"):
             problems.append(Problem(str(spec.path), f"{where}: generation_share needs technologies = [...]"))
+        if "known_miss" in c and not (isinstance(c["known_miss"], str) and c["known_miss"].strip()):
+            problems.append(Problem(str(spec.path), f"{where}: known_miss is the reason the check misses, a non-empty string"))
         if c.get("metric") == "region_balance_twh" and not isinstance(c.get("region"), str):
             problems.append(Problem(str(spec.path), f"{where}: region_balance_twh needs region = \"<region of zones.csv>\""))
         checks.append(c)
@@ -192,7 +199,8 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
         rows.append({"metric": c["metric"], "technologies": ";".join(c.get("technologies", [])),
                      "region": c.get("region", ""), "period": c["period"],
                      "target": target, "model": value, "error": err, "tolerance": tol, "tolerance_unit": unit,
-                     "within": abs(err) <= tol, "source": c.get("source", "")})
+                     "within": abs(err) <= tol, "source": c.get("source", ""),
+                     "known_miss": c.get("known_miss", "").strip()})
     table = pd.DataFrame(rows)
     write_tables(results_folder(spec, NAME, root=results_root), {"calibration": table, "capacity_balance": balance})
     return table, balance
@@ -205,6 +213,8 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
         err = f"{r.error:+.2f}{'%' if r.tolerance_unit == '%' else ''}"
         lines.append(f"  {'ok  ' if r.within else 'MISS'} {what} {r.period}: model {r.model:,.3f} vs {r.target:,.3f} "
                      f"({err}, tolerance {r.tolerance:g}{'%' if r.tolerance_unit == '%' else ''}) — {r.source}")
+        if not r.within and r.known_miss:
+            lines.append(f"       known miss: {r.known_miss}")
     lines.append("\ndeficit of the existing fleet, no new builds (MW; peak x (1 + margin) not covered by firm capacity and "
                  "firm imports after the transfers corridors allow; planner/deficit.py):")
     sysreg = balance[balance["scope"] != "zone"]

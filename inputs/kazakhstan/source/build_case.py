@@ -35,15 +35,19 @@ DEFAULT_REFERENCE = HERE / "reference"  # vendored copies, see reference/README.
 
 
 def availability_table(existing: pd.DataFrame, site_map: dict, peak_av: float) -> tuple[pd.DataFrame, dict, float]:
-    """Wind and solar of every zone, small hydro where it exists or may be built, the old fleet's winter."""
+    """Wind and solar of every zone, the second wind class where a zone has one, small hydro where it
+    exists or may be built, the winter of large hydro and of the old thermal fleet."""
     cap = existing.groupby(["technology", "zone"])["capacity_mw"].sum()
-    wind, wind_targets = profiles.wind_profiles(cap["wind"].to_dict())
+    wind, wind_targets, wind_c2, _ = profiles.wind_profiles(cap["wind"].to_dict())
     solar, solar_scale = profiles.solar_profiles(cap["solar"].to_dict())
     small_zones = sorted(set(cap["hydro_small"].index) | {z for (z, g) in site_map if g == "hydro_small"})
     rows = []
     for z in ZONES:
         rows += profiles.profile_rows("wind", {z: wind[z]}) + profiles.profile_rows("solar", {z: solar[z]})
+        if z in wind_c2:
+            rows += profiles.profile_rows("wind_c2", {z: wind_c2[z]})
     rows += fleet.small_hydro_rows(small_zones) + fleet.winter_availability_rows(existing, peak_av)
+    rows += fleet.hydro_winter_rows(existing)
     avail = pd.concat(rows, ignore_index=True).sort_values(["zone", "technology", "timestep"])
     avail["availability_pu"] = avail["availability_pu"].clip(0.0, 1.0) + 0.0  # no -0.0
     return avail, wind_targets, solar_scale
@@ -73,7 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     plants = fleet.build_plants(ref)
     existing = fleet.existing_table(plants)
     peak_av = fleet.thermal_peak_availability(existing)
-    site_map = partners.sites(plants)
+    wind_mw = existing[existing["technology"] == "wind"].groupby("zone")["capacity_mw"].sum().to_dict()
+    site_map = partners.sites(plants, profiles.wind_class2_zones(wind_mw))
     partner_map = partners.partners(ref)
     energy = demand.reference_energy_mwh(ref)
     new_supply = committed_net_mw(existing, site_map)

@@ -65,6 +65,8 @@ TECHNOLOGIES: dict[str, Technology] = {
     "hydro": T("Large reservoir hydro", "hydro", None, 0.0, 2555, 63.6, 1.0, 60, 0.80, 0),
     "hydro_small": T("Small hydro (<= 35 MW, run of river)", "variable", None, 0.0, 3670, 79.5, 1.0, 60, 0.25, 1),
     "wind": T("Onshore wind", "variable", None, 0.0, 1309, 27.8, 0.0, 30, 0.10, 1),
+    # second resource class (profiles.WIND_CLASS1_MW): the same plant on the zone's lesser sites
+    "wind_c2": T("Onshore wind, second resource class", "variable", None, 0.0, 1309, 27.8, 0.0, 30, 0.10, 1),
     "solar": T("Solar PV (fixed tilt)", "variable", None, 0.0, 893, 14.6, 0.0, 30, 0.00, 1),
     "battery": T("Battery, lithium-ion, 4 h", "storage", None, 0.0, 741, 18.5, 0.5, 15, 0.50, 0, 0.95, 0.95, 4.0),
     "pumped_hydro": T("Pumped-storage hydro, 8 h", "storage", None, 0.0, 2555, 63.6, 0.5, 60, 0.90, 0, 0.87, 0.87, 8.0),
@@ -301,6 +303,20 @@ def winter_availability_rows(existing: pd.DataFrame, peak_av: float) -> list[pd.
     old = existing[existing["technology"].isin(WINTER_DERATED_TECHS) & (existing["retirement_year"] > PERIODS[0])]
     return [pd.DataFrame({"zone": z, "technology": g, "timestep": np.arange(8760), "availability_pu": winter})
             for z, g in sorted(set(zip(old["zone"], old["technology"])))]
+
+
+def hydro_winter_rows(existing: pd.DataFrame) -> list[pd.DataFrame]:
+    """Large hydro: its capacity credit (0.8) as hourly availability in Dec-Feb, 1 otherwise.
+
+    The one firm rule in the dispatch too: the credit says a reservoir plant delivers 0.8 of its MW
+    at a winter peak (low flow, ice on the Irtysh and Ili), so it may not run at 1.0 in the winter
+    hours of the LP either. Was: 1.0 in every hour, so the 2023 peak hour had 500 MW of hydro more
+    than the firm capacity the case counts (README, Calibration)."""
+    t = hours()
+    winter = np.where(np.isin(t.month.to_numpy(), WINTER_MONTHS), TECHNOLOGIES["hydro"].capacity_credit_pu, 1.0)
+    zones = sorted(set(existing.loc[existing["technology"] == "hydro", "zone"]))
+    return [pd.DataFrame({"zone": z, "technology": "hydro", "timestep": np.arange(8760), "availability_pu": winter})
+            for z in zones]
 
 
 def small_hydro_rows(zones: list[str]) -> list[pd.DataFrame]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .common import BUILD_PERIODS, FIRST_BUILD_PERIOD, PERIODS, ZONES
 from .fleet import CHP_TECHS, REPLACED_BY, RETIRE_OVERRIDES, TECHNOLOGIES
+from .profiles import WIND_CLASS1_MW
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,11 @@ PARTNER_HOME = {
 # Eligible technologies, reasoned from the FACTS pipeline (SOURCES.md partners.csv); None = all.
 ELIGIBLE = {
     "KZ": None,
-    "TR": ("gas_ccgt", "gas_chp", "gas_ocgt", "solar", "wind"),
-    "CN": ("coal_new", "coal_chp", "solar", "wind", "battery"),
+    "TR": ("gas_ccgt", "gas_chp", "gas_ocgt", "solar", "wind", "wind_c2"),
+    "CN": ("coal_new", "coal_chp", "solar", "wind", "wind_c2", "battery"),
     "RU": ("nuclear", "coal_new", "coal_chp"),
-    "GULF": ("wind", "solar", "battery", "gas_ccgt"),
-    "OTHER": ("wind", "solar", "battery"),
+    "GULF": ("wind", "wind_c2", "solar", "battery", "gas_ccgt"),
+    "OTHER": ("wind", "wind_c2", "solar", "battery"),
 }
 # Named pipeline projects offered by one partner only (the whole potential goes to it):
 # Balkhash nuclear -> RU (FACTS: Rosatom-led); Kokshetau coal CHP 240 MW -> CN (FACTS:
@@ -128,7 +129,7 @@ SOLE_PARTNER = {("almaty", "nuclear"): "RU", ("akmola", "coal_chp"): "CN"}
 # plants), to be re-attributed when sourced.
 COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 # Partner-specific capex (USD/kW) where a reason exists; otherwise the technology's cost.
-PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "coal_chp"): 2160}
+PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "wind_c2"): 1083, ("CN", "coal_chp"): 2160}
 # Named projects with their own size, offered beside the generated options (SOURCED); their
 # size is added to the zone x technology potential. Aksa Shymkent CCGT 500 MW, $700 m ->
 # 1,400 $/kW (FACTS), non-binding MoU of Apr 2024: ASSUMPTION first period 2030. It is costed at
@@ -178,8 +179,10 @@ def partners(ref: Path) -> dict[str, Partner]:
     return out
 
 
-def sites(plants: pd.DataFrame) -> dict[tuple[str, str], Site]:
-    """Every zone x technology that may be built: named sites, CHP replacement, gas zones, renewables."""
+def sites(plants: pd.DataFrame, wind_c2_zones: list[str]) -> dict[tuple[str, str], Site]:
+    """Every zone x technology that may be built: named sites, CHP replacement, gas zones, renewables.
+    In ``wind_c2_zones`` the wind potential is split into a first tranche (``wind``, WIND_CLASS1_MW)
+    and the rest (``wind_c2``, profiles.py)."""
     out = dict(NAMED_SITES)
     retiring = plants[(plants["retirement_year"] <= PERIODS[-1]) & ~plants["Name"].isin(list(RETIRE_OVERRIDES))]
     installed = retiring.groupby(["zone", "technology"])["installed_mw"].sum()
@@ -191,7 +194,12 @@ def sites(plants: pd.DataFrame) -> dict[tuple[str, str], Site]:
         out.setdefault((z, "gas_ccgt"), Site(GAS_CCGT_MAX))
         out.setdefault((z, "gas_ocgt"), Site(GAS_OCGT_MAX))
     for z in ZONES:
-        out.setdefault((z, "wind"), Site(WIND_MAX.get(z, WIND_MAX_DEFAULT)))
+        wind_mw = WIND_MAX.get(z, WIND_MAX_DEFAULT)
+        if z in wind_c2_zones:
+            out.setdefault((z, "wind"), Site(WIND_CLASS1_MW))
+            out.setdefault((z, "wind_c2"), Site(wind_mw - WIND_CLASS1_MW))
+        else:
+            out.setdefault((z, "wind"), Site(wind_mw))
         out.setdefault((z, "solar"), Site(SOLAR_MAX.get(z, SOLAR_MAX_DEFAULT)))
         out.setdefault((z, "battery"), Site(BATTERY_MAX))
     for z, mw in PUMPED_HYDRO_MAX.items():

@@ -16,6 +16,15 @@ WIND_ZONE_CF_FIXED = {"zhambyl": 0.40, "akmola": 0.34}
 # ASSUMPTION: zones with good sites named in FACTS but no published CF get +0.03 over the
 # common value solved so that the fleet (weighted by existing capacity) averages 0.33.
 WIND_GOOD_SITE_UPLIFT = {"almaty": 0.03, "mangystau": 0.03}
+# Wind resource classes (finding 8). No wind atlas or ERA5 profile is in the reference data, so the
+# classes rest on the site values above. ASSUMPTION: a zone with a named site value better than the
+# common value (Zhambyl, Akmola, Almaty, Mangystau) reaches it on a first tranche of WIND_CLASS1_MW of
+# new wind (`wind`: one 1 GW project of the named pipeline - Mirny, ACWA Power, Masdar are each 1 GW -
+# per good-site zone); the rest of its potential (`wind_c2`) lies on sites nobody has named, which
+# the case describes by the common value (the CF that, with the named zones, gives the fleet's 0.33;
+# IIASA MESSAGEix-CAS's Kazakh wind plant runs at 0.3315). Both classes see the zone's weather: the
+# class-2 profile is the same speeds at a lower scale. Zones at the common value have one class.
+WIND_CLASS1_MW = 1000
 WIND_WEIBULL_K = 2.0  # ASSUMPTION, typical steppe wind
 WIND_AR_PHI = 0.97  # ASSUMPTION: hourly autocorrelation (~1.4-day weather systems)
 WIND_COMMON_SHARE = 0.35  # ASSUMPTION: variance share of the nationwide weather component
@@ -76,20 +85,36 @@ def wind_speeds() -> dict[str, np.ndarray]:
     return raw
 
 
-def wind_profiles(weights: dict[str, float]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Per zone: the speeds scaled so that the zone's mean capacity factor hits its target."""
+def wind_targets(weights: dict[str, float]) -> tuple[dict[str, float], float]:
+    """Zone CF targets (site values, good-site uplift, else the common value) and the common value x,
+    solved so that the fleet weighted by existing MW (``weights``) averages WIND_FLEET_CF."""
+    tot = sum(weights.values())
+    fixed_w = sum(w * WIND_ZONE_CF_FIXED[z] for z, w in weights.items() if z in WIND_ZONE_CF_FIXED)
+    free = {z: w for z, w in weights.items() if z not in WIND_ZONE_CF_FIXED}
+    x = (WIND_FLEET_CF * tot - fixed_w - sum(w * WIND_GOOD_SITE_UPLIFT.get(z, 0) for z, w in free.items())) / sum(free.values())
+    return {z: WIND_ZONE_CF_FIXED.get(z, x + WIND_GOOD_SITE_UPLIFT.get(z, 0.0)) for z in ZONES}, x
+
+
+def wind_class2_zones(weights: dict[str, float]) -> list[str]:
+    """Zones with a second wind resource class: those whose target is above the common value."""
+    targets, x = wind_targets(weights)
+    return [z for z in ZONES if targets[z] > x + 1e-9]
+
+
+def wind_profiles(weights: dict[str, float]) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray], float]:
+    """Per zone, the speeds scaled so that the zone's mean capacity factor hits its target; the
+    second-class profiles (the same speeds scaled to the common value) of the zones whose target is
+    above it; the zone targets; the common value."""
     raw = wind_speeds()
 
     def cf_for_scale(z: str, c: float) -> np.ndarray:
         return power_curve(c * raw[z]) * WIND_LOSSES
 
-    tot = sum(weights.values())
-    fixed_w = sum(w * WIND_ZONE_CF_FIXED[z] for z, w in weights.items() if z in WIND_ZONE_CF_FIXED)
-    free = {z: w for z, w in weights.items() if z not in WIND_ZONE_CF_FIXED}
-    x = (WIND_FLEET_CF * tot - fixed_w - sum(w * WIND_GOOD_SITE_UPLIFT.get(z, 0) for z, w in free.items())) / sum(free.values())
-    targets = {z: WIND_ZONE_CF_FIXED.get(z, x + WIND_GOOD_SITE_UPLIFT.get(z, 0.0)) for z in ZONES}
+    targets, x = wind_targets(weights)
     out = {z: cf_for_scale(z, bisect(lambda c, z=z: cf_for_scale(z, c).mean(), 1.0, 25.0, targets[z])) for z in ZONES}
-    return out, targets
+    lower = {z: cf_for_scale(z, bisect(lambda c, z=z: cf_for_scale(z, c).mean(), 1.0, 25.0, x))
+             for z in wind_class2_zones(weights)}
+    return out, targets, lower, x
 
 
 def solar_profiles(weights: dict[str, float]) -> tuple[dict[str, np.ndarray], float]:
