@@ -171,7 +171,14 @@ def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
         "cold_iterations": cold.iterations,
         "variants": [],
     }
-    techs = sorted({b[1] for b in m.new_cap.keys()})
+    x = s.values()
+    built: dict = {}
+    for k, v in m.new_cap.items():
+        if v in s.col:
+            built[k[1]] = built.get(k[1], 0.0) + float(x[s.col[v]])
+    # the technologies the cold optimum builds most of: raising their cost moves the optimum (an unbuilt
+    # option's dearer cost leaves the basis optimal, a re-solve of 0 iterations that measures nothing)
+    techs = sorted(built, key=lambda g: -built[g])
 
     def variant(label, change):
         change()
@@ -194,7 +201,7 @@ def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
                 cost[s.col[v]] *= 1.1
         s.set_costs(cost)
 
-    for g in techs[:3]:  # capex of every new option of one technology +10 % (others as in the model)
+    for g in techs[:3]:  # cost of every new option of one technology +10 % (others as in the model)
         variant(f"cost of new {g} +10%", lambda g=g: scaled_costs(g))
     s.set_costs(s.cost)
     first = [v for k, v in m.new_cap.items() if v in s.col][:20]

@@ -219,7 +219,8 @@ class Solver:
     given in the units of the family's docstring (the row's scale is applied here),
     and ``duals`` are returned in those units too. Any status other than optimal
     raises ``SolveError`` as ``solve`` does. Every ``run`` goes through ``run_highs``:
-    progress line (``progress``), HiGHS's log (``log``), Ctrl-C as an interrupt.
+    progress line (``progress``), HiGHS's log (``log``), Ctrl-C as an interrupt; and every
+    ``run`` has the run specification's whole ``time_limit_s`` to itself (``_budget``).
     """
 
     def __init__(self, m: pyo.ConcreteModel, options: dict | None = None, progress: Progress | None = None):
@@ -270,6 +271,7 @@ class Solver:
         header = (f"planner: HiGHS {self.h.version()}, solve {self.runs + 1} of this LP, solver = {method}, "
                   f"options {self.options}\n")
         factor = 2.0 ** -float(self.h.getOptionValue("user_objective_scale")[1])
+        self._budget()
         t0 = time.perf_counter()
         run_status, log = run_highs(self.h, self.progress, factor, header)
         self.seconds.append(time.perf_counter() - t0)
@@ -290,6 +292,16 @@ class Solver:
             self.h.setOptionValue("solver", "simplex")
         self.runs += 1
         return self.objective()
+
+    def _budget(self) -> None:
+        """Give this solve the whole time limit of the run specification.
+
+        HiGHS checks ``time_limit`` against its run clock, which adds up every ``run`` of the instance: after a
+        cold solve of 600 s a limit of 900 s left 300 s to all later solves together, and once a study's solves
+        had added up to the limit every re-solve stopped at once with "Time limit reached" (0 iterations)."""
+        limit = self.options.get("time_limit_s", self.options.get("time_limit"))
+        if limit is not None and float(limit) < INF:
+            self.h.setOptionValue("time_limit", float(limit) + float(self.h.getRunTime()))
 
     def objective(self) -> float:
         """Objective of the last solve: the model's present-value cost (USD), or cost · x after ``set_costs``."""

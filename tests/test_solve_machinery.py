@@ -209,6 +209,25 @@ def test_resolve_after_cost_change_keeps_log_and_warm_starts(tmp_path):
     assert sol.duals[m.balance["A", 2030, 1]] == pytest.approx(5.0)
 
 
+def test_every_solve_gets_the_whole_time_limit(tmp_path):
+    """HiGHS checks time_limit against its run clock, which adds up every run of the instance. A study whose
+    per-solve limit is below the time its earlier solves took must still re-solve: here the limit is set to half
+    the cold solve's time (a warm re-solve of this case needs a small fraction of it). Without a budget per solve
+    the re-solve stops at once with 'Time limit reached' and raises SolveError."""
+    d = prepare(load_case(write_synthetic_case(tmp_path / "case", zones=4, hours=48, periods=1)), None)
+    m = build_model(d)
+    s = Solver(m, {"method": "ipm", "threads": 1, "time_limit_s": 600})
+    cold = s.run()
+    half = 0.5 * s.h.getRunTime()
+    s.options["time_limit_s"] = half
+    s.h.setOptionValue("time_limit", half)
+    built_cols = [v for v in m.new_cap.values() if v in s.col and s.value(v) > 1.0]
+    assert built_cols  # the synthetic case builds something: capping it moves the optimum
+    s.set_col_bounds(built_cols[0], 0.0, 0.5 * s.value(built_cols[0]))
+    assert s.run() > cold
+    assert s.solution().iterations["simplex"] > 0
+
+
 def test_cost_cap_row(tmp_path):
     """Coal limited to 15 MW: hour 1 needs 5 MW of gas, 2*(10+15) + 5*5 = 75 USD. Then a cap on total cost
     at 74 USD (below that optimum) makes the LP infeasible: SolveError, never a result."""
