@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from safety import ROOT, cli, copy_example, open_tmp, snapshot, spec_file, tiny_case
@@ -339,30 +340,36 @@ def test_results_of_a_run_are_exact(solved):
     assert cost["present_value_usd"].sum() == pytest.approx(meta["objective_usd"], rel=1e-12)
 
 
+def _run_with_a_fault(tmp_path, capsys, fault: str) -> tuple[Path, str]:
+    """Run the tiny case, expecting exit 1 with one error that names ``fault`` and the retry command; the
+    results must be written, sealed and optimal. The results folder and stderr."""
+    from planner.store import read_results
+
+    spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 1
+    folder = tmp_path / "r" / "t"
+    err = capsys.readouterr().err
+    assert fault in err and f"planner report {folder}" in err
+    tables, meta = read_results(folder)
+    assert meta["status"] == "optimal" and "capacity" in tables
+    return folder, err
+
+
 def test_a_fault_in_the_summary_keeps_the_solved_results_and_the_report(tmp_path, monkeypatch, capsys):
     """A bug in the summary after a good solve: exit 1 with one error naming it and the command that makes the
     report again; the results are written and sealed, the report is made, and no summary.txt is left."""
-    from planner.store import read_results
-
     def broken(tables, meta):
         raise RuntimeError("a fault in the summary")
     monkeypatch.setattr(run_mod, "summarise", broken)
-    spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
-    results = tmp_path / "r"
-    assert main(["run", str(spec), "--results", str(results)]) == 1
-    err = capsys.readouterr().err
-    assert "summary.txt: RuntimeError: a fault in the summary" in err and f"planner report {results / 't'}" in err
-    tables, meta = read_results(results / "t")
-    assert meta["status"] == "optimal" and "capacity" in tables
-    assert not (results / "t" / "summary.txt").exists()
-    assert (results / "t" / "report" / "report.html").is_file()
+    folder, _ = _run_with_a_fault(tmp_path, capsys, "summary.txt: RuntimeError: a fault in the summary")
+    assert not (folder / "summary.txt").exists()
+    assert (folder / "report" / "report.html").is_file()
 
 
 def test_a_fault_in_the_report_keeps_the_solved_results_and_the_summary(tmp_path, monkeypatch, capsys):
     """A bug in the report after a good solve, having written part of it: exit 1 naming it; the results and
     summary.txt are kept, no half report is left, and `planner report` then makes the report."""
     import planner.report as report_mod
-    from planner.store import read_results
 
     real = report_mod.write_report
 
@@ -370,14 +377,8 @@ def test_a_fault_in_the_report_keeps_the_solved_results_and_the_summary(tmp_path
         (dest / "partial.csv").write_text("x\n")
         raise RuntimeError("a fault in the report")
     monkeypatch.setattr(report_mod, "write_report", broken)
-    spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
-    results = tmp_path / "r"
-    assert main(["run", str(spec), "--results", str(results)]) == 1
-    err = capsys.readouterr().err
-    assert "report: RuntimeError: a fault in the report" in err and f"planner report {results / 't'}" in err
-    tables, meta = read_results(results / "t")
-    assert meta["status"] == "optimal" and "capacity" in tables
-    assert (results / "t" / "summary.txt").is_file() and not (results / "t" / "report").exists()
+    folder, _ = _run_with_a_fault(tmp_path, capsys, "report: RuntimeError: a fault in the report")
+    assert (folder / "summary.txt").is_file() and not (folder / "report").exists()
     monkeypatch.setattr(report_mod, "write_report", real)
-    assert main(["report", str(results / "t")]) == 0
-    assert (results / "t" / "report" / "report.html").is_file()
+    assert main(["report", str(folder)]) == 0
+    assert (folder / "report" / "report.html").is_file()
