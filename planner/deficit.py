@@ -161,7 +161,7 @@ def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list
         share_rows = nz + 1 + np.arange(len(free))
         fixed = [i for i, row in zip(free, share_rows) if abs(dual[row]) > 1e-9]
         if not fixed:  # cannot happen with exact duals (they sum to 1): fix the zones at the largest share
-            fixed = [i for i in free if col[i] >= s * max(required[i], 1.0) - 1e-7 * max(1.0, col[i])]
+            fixed = [i for i in free if col[i] >= s * max(required[i], 1.0) - 1e-7 * max(1.0, col[i])] or free[:]
         for i in fixed:  # at share s in every optimal solution; a little room for the solver's tolerances
             at = max(col[i], s * max(required[i], 1.0))
             upper[i] = 0.0 if at <= TOL else min(shortfall[i], at * (1 + 1e-7) + CAP_ROOM_MW)
