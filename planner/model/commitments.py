@@ -67,7 +67,8 @@ def not_applied(d: ModelData) -> list[str]:
 
 def matching(d: ModelData, k: str, p: int, g: str, z: str) -> list[tuple[str, str, str, int]]:
     """Build columns (zone, technology, partner, period) that count towards a commitment."""
-    return [v for v in d.BUILD_PERIODS if v[2] == k and v[3] <= p and (not g or v[1] == g) and (not z or v[0] == z)]
+    return [(zv, gv, kv, q) for zv, gv, kv, q in d.BUILD_PERIODS
+            if kv == k and q <= p and (not g or gv == g) and (not z or zv == z)]
 
 
 def energy_mwh_per_mw_yr(d: ModelData, z: str, g: str) -> float:
@@ -81,16 +82,17 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     e_set = set(m.new_energy.keys())
     quantity = {(r.partner, int(r.period), r.technology, r.zone, r.unit): float(r.quantity)
                 for r in d.partner_commitments.itertuples()} if len(d.partner_commitments) else {}
-    energy = {(z, g): energy_mwh_per_mw_yr(d, z, g) for z, g in {v[:2] for v in d.BUILD_PERIODS}}
+    energy = {(z, g): energy_mwh_per_mw_yr(d, z, g) for z, g in {(z, g) for z, g, _k, _q in d.BUILD_PERIODS}}
 
     def size(unit: str, v) -> object:
+        z, g, k, _q = v  # a build column: zone, technology, partner, period
         if unit == "MW":
             return m.new_cap[v]
         if unit == "USD":
-            return d.capex_usd_per_mw[v[:3]] * m.new_cap[v] + (
-                d.capex_usd_per_mwh[v[:3]] * m.new_energy[v] if v in e_set else 0
+            return d.capex_usd_per_mw[z, g, k] * m.new_cap[v] + (
+                d.capex_usd_per_mwh[z, g, k] * m.new_energy[v] if v in e_set else 0
             )
-        return energy[v[:2]] * m.new_cap[v]
+        return energy[z, g] * m.new_cap[v]
 
     for unit, name in UNITS.items():
         def rule(m, k, p, g, z, unit=unit):
