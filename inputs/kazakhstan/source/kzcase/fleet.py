@@ -61,6 +61,9 @@ TECHNOLOGIES: dict[str, Technology] = {
     "gas_steam": T("Gas steam turbine (existing; Zhambyl GRES, MAEC)", "thermal", "gas", 2.857, 549, 23.9, 4.0, 45, 0.95, 0),
     "gas_ocgt_old": T("Gas open-cycle turbine (existing fleet)", "thermal", "gas", 2.500, 639, 9.3, 5.0, 30, 0.95, 0),
     "gas_chp_old": T("Gas combined heat and power (existing fleet)", "thermal", "gas", 2.500, 1785, 23.9, 3.5, 30, 0.95, 0),
+    # nuclear: capex and FOM from IIASA nuc_lc ("~GEN II, low cost"), lifetime from nuc_hc ("~GEN III+",
+    # 60 years = VVER-1200 design life): an inconsistency (SOURCES.md technologies.csv lifetime_yr);
+    # the capex is overridden for Balkhash (partners.NAMED_SITES), the FOM is not (nuc_hc: 169.6).
     "nuclear": T("Nuclear (VVER-1200)", "thermal", "uranium", 2.860, 4369, 103.4, 5.7, 60, NEW_THERMAL_CREDIT, 0),
     "hydro": T("Large reservoir hydro", "hydro", None, 0.0, 2555, 63.6, 1.0, 60, 0.80, 0),
     "hydro_small": T("Small hydro (<= 35 MW, run of river)", "variable", None, 0.0, 3670, 79.5, 1.0, 60, 0.25, 1),
@@ -68,6 +71,8 @@ TECHNOLOGIES: dict[str, Technology] = {
     # second resource class (profiles.WIND_CLASS1_MW): the same plant on the zone's lesser sites
     "wind_c2": T("Onshore wind, second resource class", "variable", None, 0.0, 1309, 27.8, 0.0, 30, 0.10, 1),
     "solar": T("Solar PV (fixed tilt)", "variable", None, 0.0, 893, 14.6, 0.0, 30, 0.00, 1),
+    # battery capex: GNESTE row B0001 (BNEF 2019, 20 MW / 80 MWh Li-ion), 2030 value 185.30 $/kWh in
+    # USD2023 (GNESTE's conversion from USD2018) x 4 h = 741.2 $/kW -> 741
     "battery": T("Battery, lithium-ion, 4 h", "storage", None, 0.0, 741, 18.5, 0.5, 15, 0.50, 0, 0.95, 0.95, 4.0),
     "pumped_hydro": T("Pumped-storage hydro, 8 h", "storage", None, 0.0, 2555, 63.6, 0.5, 60, 0.90, 0, 0.87, 0.87, 8.0),
 }

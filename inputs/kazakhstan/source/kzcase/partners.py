@@ -129,6 +129,11 @@ SOLE_PARTNER = {("almaty", "nuclear"): "RU", ("akmola", "coal_chp"): "CN"}
 # plants), to be re-attributed when sourced.
 COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 # Partner-specific capex (USD/kW) where a reason exists; otherwise the technology's cost.
+# ASSUMPTION: Chinese EPC and equipment set the low end of the published ranges. Solar 763 = DNV 2023
+# Russia & FSU via GNESTE (row S0340), its 2025 value 763.4 (the DNV solar series ends in 2025);
+# wind 1,083 = DNV onshore (row W0452), its 2030 value 1,082.8; coal CHP 2,160 = low end of new
+# Kazakh coal CHPs $2,160-3,080/kW (FACTS). Applied only to sites offered to every eligible partner
+# (options() below): the named Kokshetau CHP, a SOLE_PARTNER site, takes the technology's 2,620.
 PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "wind_c2"): 1083, ("CN", "coal_chp"): 2160}
 # Named projects with their own size, offered beside the generated options (SOURCED); their
 # size is added to the zone x technology potential. Aksa Shymkent CCGT 500 MW, $700 m ->
