@@ -88,6 +88,9 @@ SMALL_HYDRO_MAX = {"almaty": 300, "east_kazakhstan": 200, "zhambyl": 100, "turke
 # spread for each partner. SOURCED: IRENA (2023b) country cost of capital for utility-scale
 # solar and wind, via GNESTE (CC-BY-4.0, vendored in reference/gneste/): Kazakhstan 6.3 %,
 # Türkiye 7.5 %, China 2.5 %, Russian Federation 6.3 %, Saudi Arabia 6.2 %, UAE 5.6 %.
+# Türkiye, China, Saudi Arabia and the UAE have a solar and a wind row with the same value; the
+# wind file has no IRENA 2023b row for Kazakhstan or the Russian Federation, so the host's rate and
+# RU's rest on the solar rows alone (country_cost_of_capital accepts a country found in one file).
 # ASSUMPTION, the spread: a partner finances a Kazakh project at the host's rate unless its own
 # home market's rate for the same kind of project is higher, since an investor does not accept
 # less than it earns at home and cannot borrow below the Kazakh market rate for a Kazakh project:
@@ -159,7 +162,8 @@ KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
 
 def country_cost_of_capital(ref: Path, countries: set[str]) -> dict[str, float]:
     """IRENA (2023b) cost of capital of ``countries`` (fraction) from GNESTE's solar and wind files;
-    fails unless each country has one value there, the same for both technologies."""
+    fails unless each country has exactly one value over both files (a country may appear in one
+    file only: Kazakhstan and the Russian Federation have no wind row)."""
     seen: dict[str, set[float]] = {c: set() for c in countries}
     for f in ("GNESTE_Solar_Power.csv", "GNESTE_Wind_Power.csv"):
         g = pd.read_csv(ref / "gneste" / f)
