@@ -127,7 +127,13 @@ def korem_month_shares(ref: Path) -> np.ndarray:
 
 
 def _day_factor(n_days: int) -> np.ndarray:
-    """National day-to-day weather anomaly (AR(1)), stronger in winter."""
+    """National day-to-day weather anomaly (AR(1)), stronger in winter.
+
+    ASSUMPTIONS (no daily load data are in the reference data; both are judgements): persistence 0.7
+    per day, so a cold spell's anomaly halves in about two days (0.7^2 = 0.49); amplitude
+    DAILY_WEATHER_SD x (0.4 + 0.6 x winterness), i.e. sd 2.5 % in January and 1.0 % in July, since
+    weather moves heating load more than summer load.
+    """
     rng = np.random.default_rng(DEMAND_SEED)
     anom = np.zeros(n_days)
     e = rng.standard_normal(n_days)

@@ -95,7 +95,11 @@ MAEC_AVAILABLE_MW = 545.0
 # SOURCED: Ministry of Energy April 2024 (via Trend) installed RES, MW
 RES_TARGET_MW = {"wind": 1409.6, "solar": 1222.6, "hydro_small": 269.6}
 TOPUP_BUILD_YEAR = 2023  # cohort year of the capacity missing from the plant list
-LARGE_HYDRO_MIN_MW = 100.0  # reservoir plants >= 100 MW are "large hydro" (kind hydro)
+# ASSUMPTION: reservoir plants >= 100 MW are "large hydro" (kind hydro). The plant list has a gap
+# between Shardara 126 MW and Korinskaya 28.5 MW, so any threshold in it gives the same split; 100
+# puts exactly FACTS's six key hydro plants in `hydro`, and the rest (228 MW listed) is close to
+# the Ministry's 269.6 MW of small hydro, to which it is topped up (RES_TARGET_MW).
+LARGE_HYDRO_MIN_MW = 100.0
 # Plants whose nearest anchor lies across an oblast border (checked by hand
 # against the plants' known locations): name -> zone.
 ZONE_OVERRIDES = {
@@ -111,9 +115,15 @@ ZONE_OVERRIDES = {
 # no official retirement schedule exists. 65 years for old steam plant (units are
 # refurbished piecemeal), 40 for gas turbines, 100 for hydro (dams and cascades are
 # rehabilitated, not retired), 25 for wind and solar.
+# Why not FACTS's own "50-60-year lifetimes" for steam plant: counted from DateIn they contradict the
+# published fleet. 50 (60) years would have retired 7.9 (3.4) GW of the steam fleet's 13.5 GW
+# available before 2024, leaving 12.4 (16.9) GW in service against the 20.4 GW published available
+# on 1 Jan 2024 (Samruk-Energy). Even at 65 years 0.7 GW of 1930s-50s plant would be gone by 2024;
+# RETIRE_FLOOR keeps it. (DateIn is the first unit's year, so a plant's later units are younger than
+# it says: part of the gap is the list's one-year-per-plant grain.)
 SERVICE_LIFE = {"coal": 65, "coal_chp_old": 65, "gas_steam": 65, "gas_chp_old": 65, "gas_ccgt": 40,
                 "gas_ocgt_old": 40, "hydro": 100, "hydro_small": 100, "wind": 25, "solar": 25}
-RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period)
+RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period), except RETIRE_OVERRIDES
 # Modernisation programme. SOURCED intent (FACTS): Ekibastuz GRES-1 restored to 4,000 MW;
 # Ministry 2025: 26.4 GW "new or modernised" by 2035; draft coal plan (Feb 2026): 7.6 GW new or
 # modernised coal by 2030; KEGOC's 2030 deficit and the government's forecasts count the
