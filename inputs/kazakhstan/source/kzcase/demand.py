@@ -12,8 +12,8 @@ import pandas as pd
 from .common import MODEL_UTC_OFFSET, PERIODS, REFERENCE_YEAR, REGIONS, ZONES, hours
 
 PEAK_2022_MW = 16459.0  # KEGOC/Trend 2022 peak
-# SOURCED (KEGOC chair via Kazinform, 2024): winter 2024/25 maximum load 17.4 GW nationally,
-# "the maximum load in the southern zone might exceed 4,500 MW" -> the South's own peak is
+# SOURCED (FACTS "Demand", 2024 row: Ministry of Energy Jul 2025; KEGOC): winter 2024/25 maximum
+# load 17.4 GW nationally, the South's above 4,500 MW -> the South's own peak is
 # >= 4,500 / 17,400 = 25.9 % of the national peak, while its share of annual energy is 23 %
 # (2022 oblast consumption): the South's load (households, heating, services) is peakier than
 # the North's (metallurgy, mining: flat). DERIVED: the South's shape gets its own exponent so

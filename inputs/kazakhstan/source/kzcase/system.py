@@ -54,8 +54,8 @@ GAS_LIMIT_TWH_TH = {2023: 50, 2025: 65, 2030: 75, 2035: 85, 2040: 95}
 # could run at a winter peak (fleet.py: every technology counts at its winter-peak
 # availability), which carries the forced outages a margin would otherwise stand for; and
 # KEGOC's published deficit is peak load minus station generation with no reserve on top
-# (winter 2024/25: 17.4 GW load vs 16.4 GW generation = "deficit ~1.0 GW", KEGOC chair via
-# Kazinform), so a margin of 0 keeps the case's capacity balance comparable with the published
+# (winter 2024/25: 17.4 GW load vs 16.4 GW generation, a deficit of 1.0 GW; Ministry of Energy
+# Jul 2025; KEGOC, FACTS), so a margin of 0 keeps the case's capacity balance comparable with the published
 # forecast. A scenario can set a positive margin (e.g. 0.05-0.12) as a sensitivity.
 # No row for 2023: nothing can be built in the calibration year, and the 2023 fleet did not
 # cover its own peak (16,626 MW load, 15,107 MW domestic generation, imports the rest).
