@@ -12,8 +12,8 @@ import pandas as pd
 from .common import MODEL_UTC_OFFSET, PERIODS, REFERENCE_YEAR, REGIONS, ZONES, hours
 
 PEAK_2022_MW = 16459.0  # KEGOC/Trend 2022 peak
-# SOURCED (KEGOC chair via Kazinform, 2024): winter 2024/25 maximum load 17.4 GW nationally,
-# "the maximum load in the southern zone might exceed 4,500 MW" -> the South's own peak is
+# SOURCED (FACTS "Demand", 2024 row: Ministry of Energy Jul 2025; KEGOC): winter 2024/25 maximum
+# load 17.4 GW nationally, the South's above 4,500 MW -> the South's own peak is
 # >= 4,500 / 17,400 = 25.9 % of the national peak, while its share of annual energy is 23 %
 # (2022 oblast consumption): the South's load (households, heating, services) is peakier than
 # the North's (metallurgy, mining: flat). DERIVED: the South's shape gets its own exponent so
@@ -127,7 +127,13 @@ def korem_month_shares(ref: Path) -> np.ndarray:
 
 
 def _day_factor(n_days: int) -> np.ndarray:
-    """National day-to-day weather anomaly (AR(1)), stronger in winter."""
+    """National day-to-day weather anomaly (AR(1)), stronger in winter.
+
+    ASSUMPTIONS (no daily load data are in the reference data; both are judgements): persistence 0.7
+    per day, so a cold spell's anomaly halves in about two days (0.7^2 = 0.49); amplitude
+    DAILY_WEATHER_SD x (0.4 + 0.6 x winterness), i.e. sd 2.5 % in January and 1.0 % in July, since
+    weather moves heating load more than summer load.
+    """
     rng = np.random.default_rng(DEMAND_SEED)
     anom = np.zeros(n_days)
     e = rng.standard_normal(n_days)

@@ -61,6 +61,9 @@ TECHNOLOGIES: dict[str, Technology] = {
     "gas_steam": T("Gas steam turbine (existing; Zhambyl GRES, MAEC)", "thermal", "gas", 2.857, 549, 23.9, 4.0, 45, 0.95, 0),
     "gas_ocgt_old": T("Gas open-cycle turbine (existing fleet)", "thermal", "gas", 2.500, 639, 9.3, 5.0, 30, 0.95, 0),
     "gas_chp_old": T("Gas combined heat and power (existing fleet)", "thermal", "gas", 2.500, 1785, 23.9, 3.5, 30, 0.95, 0),
+    # nuclear: capex and FOM from IIASA nuc_lc ("~GEN II, low cost"), lifetime from nuc_hc ("~GEN III+",
+    # 60 years = VVER-1200 design life): an inconsistency (SOURCES.md technologies.csv lifetime_yr);
+    # the capex is overridden for Balkhash (partners.NAMED_SITES), the FOM is not (nuc_hc: 169.6).
     "nuclear": T("Nuclear (VVER-1200)", "thermal", "uranium", 2.860, 4369, 103.4, 5.7, 60, NEW_THERMAL_CREDIT, 0),
     "hydro": T("Large reservoir hydro", "hydro", None, 0.0, 2555, 63.6, 1.0, 60, 0.80, 0),
     "hydro_small": T("Small hydro (<= 35 MW, run of river)", "variable", None, 0.0, 3670, 79.5, 1.0, 60, 0.25, 1),
@@ -68,6 +71,8 @@ TECHNOLOGIES: dict[str, Technology] = {
     # second resource class (profiles.WIND_CLASS1_MW): the same plant on the zone's lesser sites
     "wind_c2": T("Onshore wind, second resource class", "variable", None, 0.0, 1309, 27.8, 0.0, 30, 0.10, 1),
     "solar": T("Solar PV (fixed tilt)", "variable", None, 0.0, 893, 14.6, 0.0, 30, 0.00, 1),
+    # battery capex: GNESTE row B0001 (BNEF 2019, 20 MW / 80 MWh Li-ion), 2030 value 185.30 $/kWh in
+    # USD2023 (GNESTE's conversion from USD2018) x 4 h = 741.2 $/kW -> 741
     "battery": T("Battery, lithium-ion, 4 h", "storage", None, 0.0, 741, 18.5, 0.5, 15, 0.50, 0, 0.95, 0.95, 4.0),
     "pumped_hydro": T("Pumped-storage hydro, 8 h", "storage", None, 0.0, 2555, 63.6, 0.5, 60, 0.90, 0, 0.87, 0.87, 8.0),
 }
@@ -90,7 +95,11 @@ MAEC_AVAILABLE_MW = 545.0
 # SOURCED: Ministry of Energy April 2024 (via Trend) installed RES, MW
 RES_TARGET_MW = {"wind": 1409.6, "solar": 1222.6, "hydro_small": 269.6}
 TOPUP_BUILD_YEAR = 2023  # cohort year of the capacity missing from the plant list
-LARGE_HYDRO_MIN_MW = 100.0  # reservoir plants >= 100 MW are "large hydro" (kind hydro)
+# ASSUMPTION: reservoir plants >= 100 MW are "large hydro" (kind hydro). The plant list has a gap
+# between Shardara 126 MW and Korinskaya 28.5 MW, so any threshold in it gives the same split; 100
+# puts exactly FACTS's six key hydro plants in `hydro`, and the rest (228 MW listed) is close to
+# the Ministry's 269.6 MW of small hydro, to which it is topped up (RES_TARGET_MW).
+LARGE_HYDRO_MIN_MW = 100.0
 # Plants whose nearest anchor lies across an oblast border (checked by hand
 # against the plants' known locations): name -> zone.
 ZONE_OVERRIDES = {
@@ -106,9 +115,15 @@ ZONE_OVERRIDES = {
 # no official retirement schedule exists. 65 years for old steam plant (units are
 # refurbished piecemeal), 40 for gas turbines, 100 for hydro (dams and cascades are
 # rehabilitated, not retired), 25 for wind and solar.
+# Why not FACTS's own "50-60-year lifetimes" for steam plant: counted from DateIn they contradict the
+# published fleet. 50 (60) years would have retired 7.9 (3.4) GW of the steam fleet's 13.5 GW
+# available before 2024, leaving 12.4 (16.9) GW in service against the 20.4 GW published available
+# on 1 Jan 2024 (Samruk-Energy). Even at 65 years 0.7 GW of 1930s-50s plant would be gone by 2024;
+# RETIRE_FLOOR keeps it. (DateIn is the first unit's year, so a plant's later units are younger than
+# it says: part of the gap is the list's one-year-per-plant grain.)
 SERVICE_LIFE = {"coal": 65, "coal_chp_old": 65, "gas_steam": 65, "gas_chp_old": 65, "gas_ccgt": 40,
                 "gas_ocgt_old": 40, "hydro": 100, "hydro_small": 100, "wind": 25, "solar": 25}
-RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period)
+RETIRE_FLOOR = 2030  # ASSUMPTION: nothing retires before 2030 (operated through the 2025 period), except RETIRE_OVERRIDES
 # Modernisation programme. SOURCED intent (FACTS): Ekibastuz GRES-1 restored to 4,000 MW;
 # Ministry 2025: 26.4 GW "new or modernised" by 2035; draft coal plan (Feb 2026): 7.6 GW new or
 # modernised coal by 2030; KEGOC's 2030 deficit and the government's forecasts count the

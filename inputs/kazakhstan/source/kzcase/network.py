@@ -42,9 +42,12 @@ HVAC_EUR_PER_MW_KM = 750  # Danish Energy Agency via PyPSA technology-data (FACT
 CORRIDOR_MAX_NEW_MW = 2000  # ASSUMPTION: per corridor over the horizon
 CORRIDOR_CREDIT = 0.8  # ASSUMPTION: N-1 risk (the Feb 2023 Ekibastuz-Agadyr trip)
 CORRIDOR_LIFETIME_YR = 40  # ASSUMPTION, schema default
-# SOURCED: North->South transit 2,100 MW (KEGOC, Dec 2018, was 1,450). DERIVED split: the
-# 1,450 MW split evenly over the two 500 kV transit paths (Agadyr-YuKGRES-Almaty and
-# Agadyr-Shu), the 650 MW increment to the 2018 Shulbinsk-Aktogay-Taldykorgan-Alma line.
+# SOURCED: North->South transit 2,100 MW (KEGOC, Dec 2018, was 1,450). FACTS gives only the total.
+# ASSUMPTION, the split over three corridors: the 1,450 MW before 2018 is taken to be the two 500 kV
+# transit paths south of Agadyr (Agadyr-YuKGRES-Almaty, Agadyr-Shu), evenly, since no per-path
+# rating is published; the 650 MW increment is taken to be the 2018 Shulbinsk-Aktogay-Taldykorgan-
+# Alma line (East Kazakhstan -> Almaty), the new North-South path of that year. Neither the paths
+# nor the line is in FACTS or the reference data. The three sum to the sourced 2,100 MW.
 C = Corridor
 CORRIDORS = (
     C("karaganda", "almaty", 725),

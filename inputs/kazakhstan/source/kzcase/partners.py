@@ -72,22 +72,47 @@ NAMED_SITES: dict[tuple[str, str], Site] = {
 # Replacement rights for CHP cities: a zone may build new CHP of its fuel up to the
 # existing CHP capacity (installed) that retires by 2040 (ASSUMPTION, heat must be replaced),
 # where that is at least CHP_REPLACEMENT_MIN_MW; plants with a named replacement excluded.
+# ASSUMPTION, an order-of-magnitude judgement: below 50 MW the retiring capacity is too small to
+# stand for a new CHP unit (the new Kazakh CHPs in FACTS are 240-360 MW). In the data it drops three
+# sites: Kostanay gas CHP 16 MW, Turkestan coal CHP 13 MW and gas CHP 30 MW (Akmola's 22 MW and
+# Kyzylorda's 48 MW would fall below it too, but have named projects).
 CHP_REPLACEMENT_MIN_MW = 50
+# ASSUMPTION: the zones with gas supply for new plant, the South and West plus Aktobe.
 GAS_ZONES = ("almaty", "zhambyl", "turkestan", "kyzylorda", "atyrau", "mangystau", "west_kazakhstan", "aktobe")
-GAS_CCGT_MAX = 1000  # ASSUMPTION per gas zone
-GAS_OCGT_MAX = 500  # ASSUMPTION per gas zone
+# ASSUMPTION per gas zone over the horizon, an order-of-magnitude judgement: one CCGT the size of the
+# committed Turkestan CCGT (1,000 MW, FACTS), and half that of open-cycle peakers; no published
+# figure for a zone's gas or site limit. The gas cap (system.GAS_LIMIT_TWH_TH) bounds them together.
+GAS_CCGT_MAX = 1000
+GAS_OCGT_MAX = 500
+# ASSUMPTION, wind potential per zone over the horizon (MW), order-of-magnitude judgements, not
+# resource figures (the reference data hold no wind atlas): 5,000 in Zhambyl and Almaty, where FACTS
+# names the most good sites (Zhambyl: Kordai, Talas, Sarysu, Zhanatas; Almaty: Dzungarian Gate,
+# Shelek corridor) next to the South's deficit; 3,000 in Mangystau (Fort-Shevchenko) and Akmola
+# (Arshaly). Karaganda's 3,000 rests on no site named in FACTS: a judgement only (its wind runs at
+# the common CF, profiles.py). Elsewhere WIND_MAX_DEFAULT, a grid-integration limit about the size of
+# the whole 2024 wind fleet (1,410 MW) per zone.
 WIND_MAX = {"zhambyl": 5000, "almaty": 5000, "mangystau": 3000, "akmola": 3000, "karaganda": 3000}
-WIND_MAX_DEFAULT = 1500  # ASSUMPTION: grid-integration limit per zone over the horizon
+WIND_MAX_DEFAULT = 1500
+# ASSUMPTION, solar potential per zone (MW), order-of-magnitude judgements: 5,000 in the four South
+# zones, where the deficit is (FACTS) and three of the case's four highest solar CFs lie (Almaty,
+# Zhambyl, Turkestan; Kyzylorda's is among the lowest); 1,000 elsewhere, about the 2024 national
+# solar fleet (1,223 MW) per zone.
 SOLAR_MAX = {"almaty": 5000, "zhambyl": 5000, "turkestan": 5000, "kyzylorda": 5000}
 SOLAR_MAX_DEFAULT = 1000
-BATTERY_MAX = 3000  # ASSUMPTION per zone
-PUMPED_HYDRO_MAX = {"almaty": 1000, "east_kazakhstan": 1000}  # ASSUMPTION: mountain relief
+BATTERY_MAX = 3000  # ASSUMPTION per zone: a judgement, no source; no zone has existing storage
+PUMPED_HYDRO_MAX = {"almaty": 1000, "east_kazakhstan": 1000}  # ASSUMPTION: mountain relief; size a judgement
+# ASSUMPTION, small hydro potential (MW), order-of-magnitude judgements: the four zones with existing
+# small hydro on mountain rivers (2023 fleet after the top-up: Almaty 175, East Kazakhstan 68,
+# Zhambyl 18, Turkestan 7 MW), ranked as that fleet; no resource survey is in the reference data.
 SMALL_HYDRO_MAX = {"almaty": 300, "east_kazakhstan": 200, "zhambyl": 100, "turkestan": 100}
 
 # WACC from one sourced basis: the cost of capital of the host country, Kazakhstan, plus a
 # spread for each partner. SOURCED: IRENA (2023b) country cost of capital for utility-scale
 # solar and wind, via GNESTE (CC-BY-4.0, vendored in reference/gneste/): Kazakhstan 6.3 %,
 # Türkiye 7.5 %, China 2.5 %, Russian Federation 6.3 %, Saudi Arabia 6.2 %, UAE 5.6 %.
+# Türkiye, China, Saudi Arabia and the UAE have a solar and a wind row with the same value; the
+# wind file has no IRENA 2023b row for Kazakhstan or the Russian Federation, so the host's rate and
+# RU's rest on the solar rows alone (country_cost_of_capital accepts a country found in one file).
 # ASSUMPTION, the spread: a partner finances a Kazakh project at the host's rate unless its own
 # home market's rate for the same kind of project is higher, since an investor does not accept
 # less than it earns at home and cannot borrow below the Kazakh market rate for a Kazakh project:
@@ -129,6 +154,11 @@ SOLE_PARTNER = {("almaty", "nuclear"): "RU", ("akmola", "coal_chp"): "CN"}
 # plants), to be re-attributed when sourced.
 COMMITTED_PARTNER = {("kyzylorda", "gas_chp"): "TR"}
 # Partner-specific capex (USD/kW) where a reason exists; otherwise the technology's cost.
+# ASSUMPTION: Chinese EPC and equipment set the low end of the published ranges. Solar 763 = DNV 2023
+# Russia & FSU via GNESTE (row S0340), its 2025 value 763.4 (the DNV solar series ends in 2025);
+# wind 1,083 = DNV onshore (row W0452), its 2030 value 1,082.8; coal CHP 2,160 = low end of new
+# Kazakh coal CHPs $2,160-3,080/kW (FACTS). Applied only to sites offered to every eligible partner
+# (options() below): the named Kokshetau CHP, a SOLE_PARTNER site, takes the technology's 2,620.
 PARTNER_CAPEX = {("CN", "solar"): 763, ("CN", "wind"): 1083, ("CN", "wind_c2"): 1083, ("CN", "coal_chp"): 2160}
 # Named projects with their own size, offered beside the generated options (SOURCED); their
 # size is added to the zone x technology potential. Aksa Shymkent CCGT 500 MW, $700 m ->
@@ -154,7 +184,8 @@ KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
 
 def country_cost_of_capital(ref: Path, countries: set[str]) -> dict[str, float]:
     """IRENA (2023b) cost of capital of ``countries`` (fraction) from GNESTE's solar and wind files;
-    fails unless each country has one value there, the same for both technologies."""
+    fails unless each country has exactly one value over both files (a country may appear in one
+    file only: Kazakhstan and the Russian Federation have no wind row)."""
     seen: dict[str, set[float]] = {c: set() for c in countries}
     for f in ("GNESTE_Solar_Power.csv", "GNESTE_Wind_Power.csv"):
         g = pd.read_csv(ref / "gneste" / f)

@@ -35,6 +35,10 @@ WIND_LOSSES = 0.92  # ASSUMPTION: wake, availability, electrical losses
 WIND_SEED = 7
 SOLAR_FLEET_CF = 0.165  # FACTS DERIVED fleet 0.16-0.17 (Burnoye Solar-1 0.167)
 SOLAR_TILT_DEG = 35.0  # ASSUMPTION: fixed south-facing tilt ~ latitude - 10
+# ASSUMPTION: ground albedo 0.2, the usual value for grass and bare soil. Snow in the northern winter
+# (0.6-0.8) would add about 0.05 x GHI of ground-reflected light on the 35-degree plane ((1 - cos 35)/2
+# = 0.09 of albedo x GHI) in months of little sun; the fleet CF is fitted to 0.165 through one factor
+# (SOLAR_FLEET_CF), so the albedo moves only the seasonal shape, slightly.
 SOLAR_ALBEDO = 0.2
 # ASSUMPTION: monthly mean clear-sky index (all-sky / clear-sky GHI), North vs South/West
 # (North: more winter overcast; South: clearer summers but winter inversions/fog).

@@ -43,16 +43,19 @@ FUELS = {
 # Gas for power, TWh_th per year. DERIVED 2023 use: generation 112.82 TWh x (1 - 0.712
 # coal) minus hydro (~9.2 TWh, hydro budgets below) minus wind/solar/small hydro
 # (~6.7 TWh, 5.92 % RES share) ~ 16.6 TWh_e of gas power x ~2.8 MWh_th/MWh ~ 46 TWh_th.
-# ASSUMPTION: supply for power grows by ~1 bcm (~10 TWh_th) per five years from new
-# processing capacity, but no faster: the Ministry warns of a domestic gas deficit.
+# ASSUMPTION (no published figure gives the steps): 2023 = that use plus ~4 TWh_th slack; 2025 +15
+# TWh_th for the committed gas plants of the 2025 period (Turkestan CCGT 1,000 MW x 1.786, Almaty
+# CHP-2 557 MW and Kyzylorda CHP 240 MW x 2.5 = 33 TWh_th at full output all year; 65 - 46 = 19
+# lets them run at ~0.57 on average); then supply for power grows by ~1 bcm (~10 TWh_th) per
+# five years from new processing capacity, but no faster: the Ministry warns of a domestic gas deficit.
 GAS_LIMIT_TWH_TH = {2023: 50, 2025: 65, 2030: 75, 2035: 85, 2040: 95}
 
 # ASSUMPTION: 0 in every period. The firm capacity it is measured against is already what
 # could run at a winter peak (fleet.py: every technology counts at its winter-peak
 # availability), which carries the forced outages a margin would otherwise stand for; and
 # KEGOC's published deficit is peak load minus station generation with no reserve on top
-# (winter 2024/25: 17.4 GW load vs 16.4 GW generation = "deficit ~1.0 GW", KEGOC chair via
-# Kazinform), so a margin of 0 keeps the case's capacity balance comparable with the published
+# (winter 2024/25: 17.4 GW load vs 16.4 GW generation, a deficit of 1.0 GW; Ministry of Energy
+# Jul 2025; KEGOC, FACTS), so a margin of 0 keeps the case's capacity balance comparable with the published
 # forecast. A scenario can set a positive margin (e.g. 0.05-0.12) as a sensitivity.
 # No row for 2023: nothing can be built in the calibration year, and the 2023 fleet did not
 # cover its own peak (16,626 MW load, 15,107 MW domestic generation, imports the rest).
