@@ -155,7 +155,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     spec = validate_spec(spec)
     progress = progress or Progress(enabled=False)
     with contextlib.ExitStack() as stack:
-        slot = stack.enter_context(reserve(Path(results_root) / spec.name)) if results_root is not None else None
+        slot = stack.enter_context(reserve(Path(results_root) / spec.name, "run")) if results_root is not None else None
         out, case = _solve(spec, solver, progress)
         if slot is not None:
             t0 = time.perf_counter()
@@ -193,7 +193,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                                                                    f"report: {type(exc).__name__}: {exc}"]))
                         shutil.rmtree(tmp / "report")
 
-            out.folder = slot.write(fill, "run")
+            out.folder = slot.write(fill)
     progress.close()
     return out
 

@@ -1,18 +1,50 @@
 """Results on disk: written whole or not at all, and never over anything planner did not write.
 
 Every folder planner writes (a run's results, its report, a comparison, a
-study) carries ``run.json`` with the marker ``"written_by": "planner"`` and a
-``format_version``, and the sha256 of each of its CSV tables. A folder is
-replaced only when it carries that marker; anything else at the target (a case
-folder, a user's folder, a file, a symlink) is refused with exit 2 and left
-exactly as it was.
+study) carries ``run.json`` with the marker ``"written_by": "planner"``, a
+``format_version``, its ``kind`` (``run``, ``report``, ``comparison``,
+``study``), the sha256 of each of its CSV tables, and a ``manifest``: every
+file and folder it wrote, and the planner folders nested in it with their kind
+(a run's ``report/``, partner-value's ``with/`` and ``without/``), each of which
+records its own files in its own ``run.json``.
+
+A folder is replaced only when all of this holds, else the write is refused
+with exit 2 (``ResultsError``) before anything is solved or touched, and the
+folder is left exactly as it was:
+
+- it carries the marker (a case folder, a user's folder, a file or a symlink at
+  the target is never replaced);
+- it is of the kind being written: results by results, a report by a report, a
+  comparison by a comparison, a study by a study (``planner compare --out`` onto
+  a run's results is refused, saying what the folder holds);
+- it holds nothing planner did not write there: a file or folder not in its
+  manifest, a folder where planner wrote a file (or the reverse), a symlink, or
+  a nested folder that is not the planner folder of the kind recorded. The
+  message names the first few such paths ("and N more") and says to move them
+  out or write elsewhere. Files planner wrote may be missing or edited; the
+  nested ``report/`` that ``planner report`` adds to a run later, and the lock
+  and marked temporaries of a killed write of it, count as planner's.
+
+Folders written before manifests existed (no ``manifest`` in run.json) are
+judged by what a folder of their kind could hold: the CSVs listed in its
+``tables_sha256``; besides them only ``run.json``, and for a run
+``summary.txt``, ``solver.log``, ``inputs/`` (with ``inputs/SOURCES.md``) and a
+``report/`` that passes the same test as a report; for a report ``report.html``
+and ``report.xlsx``; for a comparison ``compare.html``; for a study
+``summary.txt``, ``partner_value.json`` and run folders ``with/`` and
+``without/``. Such folders of kind ``results`` (comparisons and studies were not
+told apart then) count as a comparison if they hold ``compare.html``, else as a
+study. Anything else in them is refused as above.
+
+``planner compare`` also refuses an output folder that is, contains or is
+inside one of the folders it compares.
 
 A write holds a lock on its target for its whole length (``reserve``), so a
 second run of the same name is refused with a clear message instead of racing
 the first. Files are written into a temporary sibling folder
 (``.<name>.tmp-*``, marked as ours); only when every file is written is it
-renamed into place. An earlier folder of the same name is moved aside first
-(``.<name>.old-*``) and removed only after the new one is in place. A run
+renamed into place. An earlier folder of the same name is checked again, moved
+aside (``.<name>.old-*``) and removed only after the new one is in place. A run
 killed part-way leaves only those marked temporary folders, which the next
 write of the same name removes (or, if the kill came between the two renames,
 puts the earlier result back from).
@@ -84,20 +116,179 @@ def read_meta(folder: Path) -> dict | None:
     return None
 
 
-def _why_not_replaceable(target: Path) -> str | None:
+KINDS = {"run": "a run's results", "report": "a run's report", "comparison": "a comparison of runs",
+         "study": "a study's results", "results": "results"}
+# planner folders a folder of a kind may hold without its manifest listing them: `planner report` adds report/ to
+# a run later (e.g. one written with --no-report)
+_ADDED_LATER = {"run": {"report": "report"}}
+# folders written before manifests: what a folder of each kind could hold besides the CSVs of its tables_sha256
+_LEGACY_FILES = {"run": {"summary.txt", "solver.log", "inputs/SOURCES.md"}, "report": {"report.html", "report.xlsx"},
+                 "comparison": {"compare.html"}, "study": {"summary.txt", "partner_value.json"}}
+_LEGACY_FOLDERS = {"run": {"inputs"}}
+_LEGACY_NESTED = {"run": {"report": "report"}, "study": {"with": "run", "without": "run"}}
+_SHOWN = 5  # unexpected paths named in a refusal before "and N more"
+
+
+def kind_of(meta: dict, folder: Path) -> str:
+    """The kind of a planner folder; one written before comparisons and studies were told apart (kind "results",
+    no manifest) is a comparison if it holds compare.html, else a study."""
+    kind = meta.get("kind")
+    if kind in (None, "results") and not isinstance(meta.get("manifest"), dict):
+        return "comparison" if (Path(folder) / "compare.html").is_file() else "study"
+    return str(kind)
+
+
+def _describe(kind: str) -> str:
+    return KINDS.get(kind, f"a planner folder of kind {kind!r}")
+
+
+def _elsewhere(kind: str) -> str:
+    """How a write of ``kind`` goes elsewhere, for a refusal."""
+    return {"run": "give the run another name or --results", "comparison": "choose another --out",
+            "study": "choose another --results", "report": "report that run's results instead"}.get(
+                kind, "choose another name or location")
+
+
+def manifest(folder: Path) -> dict:
+    """Every file and folder under ``folder`` (relative, sorted), and the planner folders nested in it by kind.
+
+    A nested planner folder (one with its own run.json marker) is recorded by its kind only: its files are in
+    its own manifest. Symbolic links are left out (planner writes none), so a later write refuses them.
+    """
+    files: list[str] = []
+    folders: list[str] = []
+    nested: dict[str, str] = {}
+
+    def walk(d: Path, rel: str) -> None:
+        for e in sorted(os.scandir(d), key=lambda e: e.name):
+            r = rel + e.name
+            if e.is_symlink():
+                continue
+            if e.is_dir():
+                sub = read_meta(Path(e.path))
+                if sub is not None:
+                    nested[r] = kind_of(sub, Path(e.path))
+                else:
+                    folders.append(r)
+                    walk(Path(e.path), r + "/")
+            elif e.is_file() and r != _TMP_MARK:
+                files.append(r)
+
+    walk(Path(folder), "")
+    return {"files": sorted({*files, META}), "folders": folders, "nested": nested}
+
+
+def _expected(meta: dict, kind: str) -> tuple[set[str], set[str], dict[str, str]]:
+    """(files, folders, nested planner folders by kind) a planner folder may hold, from its manifest or, for a
+    folder written before manifests (or with a damaged one), from what a folder of its kind could hold."""
+    m = meta.get("manifest")
+    files = m.get("files") if isinstance(m, dict) else None
+    folders = m.get("folders") if isinstance(m, dict) else None
+    nested = m.get("nested") if isinstance(m, dict) else None
+    if (isinstance(files, list) and isinstance(folders, list) and isinstance(nested, dict)
+            and all(isinstance(x, str) for x in [*files, *folders, *nested, *nested.values()])):
+        have, dirs, subs = set(files), set(folders), dict(nested)
+    else:
+        sums = meta.get("tables_sha256")
+        have = {k for k in sums if isinstance(k, str)} if isinstance(sums, dict) else set()
+        have |= {META} | _LEGACY_FILES.get(kind, set())
+        dirs = set(_LEGACY_FOLDERS.get(kind, set()))
+        dirs |= {Path(f).parent.as_posix() for f in have if "/" in f}
+        subs = dict(_LEGACY_NESTED.get(kind, {}))
+    return have, dirs, {**_ADDED_LATER.get(kind, {}), **subs}
+
+
+def _our_temporary(entry: os.DirEntry, rel: str, nested: dict[str, str]) -> bool:
+    """A lock, probe or marked temporary folder that a write of one of the nested planner folders left."""
+    parent, _, name = rel.rpartition("/")
+    for n in nested:
+        up, _, base = n.rpartition("/")
+        if up != parent:
+            continue
+        if entry.is_file() and name == f".{base}.lock":
+            try:
+                return Path(entry.path).read_text().strip().isdigit() or entry.stat().st_size == 0
+            except (OSError, UnicodeDecodeError):
+                return False
+        if entry.is_file() and name.startswith(f".{base}.probe-"):
+            return True
+        if name.startswith((f".{base}.tmp-", f".{base}.old-")) and _ours(Path(entry.path)):
+            return True
+    return False
+
+
+def unexpected(folder: Path, meta: dict | None = None) -> list[str]:
+    """What ``folder``, a folder planner wrote, holds that planner did not write there: relative paths, folders
+    with a trailing ``/`` (their contents not listed). See the module docstring for the rule."""
+    folder = Path(folder)
+    meta = meta if meta is not None else read_meta(folder)
+    if meta is None:
+        return ["."]
+    kind = kind_of(meta, folder)
+    files, folders, nested = _expected(meta, kind)
+    out: list[str] = []
+
+    def walk(d: Path, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            out.append(rel or ".")  # cannot be listed: cannot be shown to hold only planner's files
+            return
+        for e in entries:
+            r = rel + e.name
+            if e.is_symlink():
+                out.append(r)
+            elif e.is_dir():
+                if r in nested:
+                    sub = read_meta(Path(e.path))
+                    if sub is not None and kind_of(sub, Path(e.path)) == nested[r]:
+                        out.extend(f"{r}/{x}" for x in unexpected(Path(e.path), sub))
+                    else:
+                        out.append(r + "/")
+                elif r in folders:
+                    walk(Path(e.path), r + "/")
+                elif not _our_temporary(e, r, nested):
+                    out.append(r + "/")
+            elif e.is_file():
+                if not (r in files or r == _TMP_MARK or _our_temporary(e, r, nested)):
+                    out.append(r)
+            else:
+                out.append(r)
+
+    walk(folder, "")
+    return out
+
+
+def _listing(paths: list[str]) -> str:
+    more = len(paths) - _SHOWN
+    return ", ".join(paths[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
     if not (target.exists() or target.is_symlink()):
         return None
     if target.is_symlink():
         return "is a symbolic link; planner replaces only results folders it wrote itself"
     if not target.is_dir():
         return "is a file, not a results folder; planner replaces only results folders it wrote itself"
-    if read_meta(target) is None:
+    meta = read_meta(target)
+    if meta is None:
         return (f"exists and is not a results folder written by planner (no {META} with \"written_by\": \"planner\"); "
                 "it is left untouched: choose another name or location, or remove it yourself")
+    have = kind_of(meta, target)
+    if have != kind:
+        return (f"holds {_describe(have)} (kind {have!r} in its {META}), and planner replaces a folder only with a "
+                f"write of the same kind, not with {_describe(kind)}; it is left untouched: {_elsewhere(kind)}, "
+                "or move it away yourself")
+    extra = unexpected(target, meta)
+    if extra:
+        how = "" if kind == "report" else f", or {_elsewhere(kind)}"
+        return (f"holds what planner did not write there: {_listing(extra)}; the folder is left untouched: move "
+                f"{'that' if len(extra) == 1 else 'those'} out of it{how}, then run again")
     return None
 
 
-def check_target(target: Path, created: list[Path] | None = None) -> Path:
+def check_target(target: Path, created: list[Path] | None = None, kind: str = "results") -> Path:
     """Refuse (``ResultsError``) a target that is not ours to replace or whose parent cannot be written.
 
     Creates the parent folder if needed (listing the folders it made in
@@ -108,7 +299,7 @@ def check_target(target: Path, created: list[Path] | None = None) -> Path:
     where = str(target)
     if target.name in ("", ".", ".."):
         raise ResultsError([Problem(where, "is not a folder that results can be written to")])
-    why = _why_not_replaceable(target)
+    why = _why_not_replaceable(target, kind)
     if why:
         raise ResultsError([Problem(where, why)])
     parent = target.parent
@@ -218,7 +409,8 @@ def checksums(folder: Path) -> dict[str, str]:
 
 
 def seal(folder: Path, kind: str) -> dict:
-    """Add the planner marker and the tables' checksums to ``folder``/run.json (created if absent).
+    """Add the planner marker, ``kind``, the tables' checksums and the manifest to ``folder``/run.json (created if
+    absent).
 
     Subfolders with a run.json of their own (a study's runs, e.g. partner-value's
     with/ and without/) are sealed too, as runs, so each can be reported alone.
@@ -228,8 +420,8 @@ def seal(folder: Path, kind: str) -> dict:
             seal(sub.parent, "run")
     path = Path(folder) / META
     meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    meta.update({"written_by": WRITTEN_BY, "format_version": FORMAT_VERSION, "kind": meta.get("kind", kind),
-                 "tables_sha256": checksums(folder)})
+    meta.update({"written_by": WRITTEN_BY, "format_version": FORMAT_VERSION, "kind": kind,
+                 "tables_sha256": checksums(folder), "manifest": manifest(folder)})
     path.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
     return meta
 
@@ -237,13 +429,14 @@ def seal(folder: Path, kind: str) -> dict:
 class Reservation:
     """A results target locked for one write; made by ``reserve``."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, kind: str = "results"):
         self.target = target
+        self.kind = kind
 
-    def write(self, fill: Callable[[Path], None], kind: str = "results") -> Path:
+    def write(self, fill: Callable[[Path], None]) -> Path:
         """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename."""
-        target = self.target
-        why = _why_not_replaceable(target)  # again: something may have appeared there during a long solve
+        target, kind = self.target, self.kind
+        why = _why_not_replaceable(target, kind)  # again: something may have appeared there during a long solve
         if why:
             raise ResultsError([Problem(str(target), why)])
         tmp = _mkdtemp(target, "tmp")
@@ -269,14 +462,15 @@ class Reservation:
 
 
 @contextlib.contextmanager
-def reserve(target: Path) -> Iterator[Reservation]:
-    """Check and lock ``target`` now (before a solve), clean what a killed write left; write later."""
+def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
+    """Check and lock ``target`` for a write of ``kind`` now (before a solve), clean what a killed write left;
+    write later."""
     created: list[Path] = []
-    target = check_target(target, created)
+    target = check_target(target, created, kind)
     try:
         with _locked(target):
             clean_stale(target)
-            yield Reservation(target)
+            yield Reservation(target, kind)
     finally:
         for d in created:  # deepest first: folders made for a write that did not happen go again
             try:
@@ -286,9 +480,9 @@ def reserve(target: Path) -> Iterator[Reservation]:
 
 
 def write_results(target: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:
-    """Check, lock and write ``target`` in one go: ``fill(tmpdir)`` writes every file."""
-    with reserve(target) as slot:
-        return slot.write(fill, kind)
+    """Check, lock and write ``target`` (a folder of ``kind``) in one go: ``fill(tmpdir)`` writes every file."""
+    with reserve(target, kind) as slot:
+        return slot.write(fill)
 
 
 def _is_text(s: pd.Series) -> bool:

@@ -142,7 +142,7 @@ def test_compare_out_refuses_a_users_folder(tmp_path, capsys, tiny):
     # an earlier comparison (written by planner) is replaced as before
     assert main(["compare", str(a), str(a), "--out", str(tmp_path / "cmp")]) == 0
     assert main(["compare", str(a), str(a), "--out", str(tmp_path / "cmp")]) == 0
-    assert store.read_meta(tmp_path / "cmp")["kind"] == "results"
+    assert store.read_meta(tmp_path / "cmp")["kind"] == "comparison"
 
 
 def test_an_earlier_run_is_replaced_and_carries_the_marker(tmp_path, tiny):

@@ -250,7 +250,7 @@ def run_compare(folders: list[Path], out: Path | None = None) -> int:
             write_csv(df, tmp / f"{k}.csv")
         write_html(tmp / "compare.html", tables, runs, names)
 
-    folder = write_results(out, fill)
+    folder = write_results(out, fill, "comparison")
     print(terminal({k: _positional(v, names) for k, v in tables.items()}
                    | {"capacity_total": tables["capacity_total"]}, names))
     print(f"\ncomparison written to {folder} (headline.csv, partner_capacity_new.csv, capacity_total.csv, "

@@ -69,4 +69,4 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], float_format: st
             write_csv(df, tmp / f"{table}.csv", float_format)
         if extra is not None:
             extra(tmp)
-    return write_results(folder, fill)
+    return write_results(folder, fill, "study")
