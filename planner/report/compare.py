@@ -233,17 +233,41 @@ def safe_name(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.#-]+", "_", s)
 
 
+def check_out(out: Path, folders: list[Path]) -> None:
+    """Refuse (``ResultsError``, exit 2) an output folder that is, contains or is inside a folder compared:
+    writing it would replace or change a run the comparison reads."""
+    from planner.store import ResultsError
+
+    o = Path(out).resolve()
+    problems, seen = [], set()
+    for f in folders:
+        r = Path(f).resolve()
+        if r in seen:
+            continue
+        seen.add(r)
+        how = ("is" if o == r else "is inside" if r in o.parents else "contains" if o in r.parents else None)
+        if how:
+            problems.append(Problem(str(out), f"{how} {f}, one of the runs being compared; the comparison would "
+                                    "replace or change it: choose an --out outside every run compared "
+                                    "(or leave --out out for results/compare-<names>/)"))
+    if problems:
+        raise ResultsError(problems)
+
+
 def run_compare(folders: list[Path], out: Path | None = None) -> int:
     from planner.store import write_results
 
     if len(folders) < 2:
         raise InputError([Problem("planner compare", "needs at least two results folders, e.g. "
                                   "`planner compare results/base results/high_demand`")])
+    if out is not None:
+        check_out(out, folders)  # before the runs are read
     runs = [load_run(f) for f in folders]
     names = labels(runs)
     check_comparable(runs, names)
     tables = compare_tables(runs, names)
     out = out or Path("results") / ("compare-" + "-".join(safe_name(n) for n in names))
+    check_out(out, folders)
 
     def fill(tmp: Path) -> None:
         for k, df in tables.items():
