@@ -106,8 +106,21 @@ def _docs_arguments(p: argparse.ArgumentParser) -> None:
 
 def _docs(args) -> int:
     from planner.docs import write_docs
+    from planner.errors import Problem
 
-    for path in write_docs(Path(args.dir)):
+    folder = Path(args.dir)
+    for up in [folder, *folder.parents]:  # the nearest thing that exists on the way must be a folder
+        if up.exists():
+            if not up.is_dir():
+                raise InputError([Problem("--dir", f"{str(up)!r} is a file, not a folder; --dir takes a folder "
+                                          "(existing, or one that can be made) to receive inputs.md and model.md")])
+            break
+    try:
+        paths = write_docs(folder)
+    except OSError as exc:
+        raise InputError([Problem("--dir", f"{args.dir!r} cannot be written ({exc.strerror or exc}); --dir takes a "
+                                  "folder you can write to")]) from None
+    for path in paths:
         print(f"wrote {path}")
     return 0
 

@@ -37,14 +37,23 @@ def _wide(case: Case) -> pd.DataFrame:
     return wide
 
 
+def days_problem(timesteps: pd.DataFrame, days: int) -> str | None:
+    """Why ``days`` representative days cannot be made of these timesteps (None if they can)."""
+    n = len(timesteps)
+    if n % 24 or not (timesteps["weight"] == 1).all() or days * 24 >= n:
+        return (f"representative_days needs a full hourly series: a multiple of 24 timesteps of weight 1, more than "
+                f"{days} days; this case has {n} timesteps")
+    return None
+
+
 def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Case, dict]:
     import tsam
 
     ts = case["timesteps"].sort_values("timestep")
     n = len(ts)
-    if n % 24 or not (ts["weight"] == 1).all() or days * 24 >= n:
-        raise InputError([Problem("timesteps.csv", f"representative_days needs a full hourly series: a multiple of 24 "
-                                  f"timesteps of weight 1, more than {days} days; this case has {n} timesteps")])
+    why = days_problem(ts, days)
+    if why:
+        raise InputError([Problem("timesteps.csv", why)])
     wide = _wide(case)
     flat = wide.copy()
     flat.columns = [f"{a}|{b}|{c}" for a, b, c in wide.columns]

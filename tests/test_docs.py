@@ -58,3 +58,28 @@ def test_every_constraint_family_is_in_the_model_doc_with_its_equations():
         assert "=" in (mod.__doc__ or ""), f"{name}: no equation in its docstring"
         for c in mod.CONSTRAINTS:
             assert f"| `{c}` |" in text
+
+
+@pytest.mark.parametrize("sub", ["", "sub"])
+def test_docs_into_a_file_is_exit_2_naming_the_option(tmp_path, capsys, sub):
+    """``--dir afile`` and ``--dir afile/sub``: a clear message naming --dir, no traceback, the file untouched."""
+    from planner.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    assert main(["docs", "--dir", str(afile / sub) if sub else str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert "- --dir:" in err and "is a file, not a folder" in err and "Traceback" not in err
+    assert afile.read_text() == "mine"
+
+
+def test_docs_into_a_folder_that_cannot_be_written_is_exit_2(tmp_path, capsys, monkeypatch):
+    import planner.docs
+    from planner.cli import main
+
+    def refuse(folder):
+        raise PermissionError(13, "Permission denied", str(folder))
+    monkeypatch.setattr(planner.docs, "write_docs", refuse)
+    assert main(["docs", "--dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "- --dir:" in err and "cannot be written (Permission denied)" in err

@@ -70,7 +70,7 @@ def test_partner_value_on_the_example_end_to_end(tmp_path, capsys):
 
 def test_partner_value_rejects_an_unknown_or_already_excluded_partner(tmp_path):
     spec = load_spec(ROOT / "models/example.toml")
-    with pytest.raises(InputError, match="unknown partners"):
+    with pytest.raises(InputError, match="--partner: partner 'XX' is not in partners.csv"):
         partner_value(spec, "XX", None)
     spec.scenario = {"exclude_partners": ["TR"]}
     with pytest.raises(InputError, match="already drops TR"):
@@ -102,3 +102,33 @@ def test_committed_builds_stay_in_the_run_without_the_partner(tmp_path):
                 "2030")[["with", "without"]].tolist() == pytest.approx([17_180_000, 21_180_000], rel=1e-9)
     assert _row(kept, "system_cost_annual", "2030")["difference"] == pytest.approx(4_000_000, rel=1e-9)
     assert _row(dropped, "system_cost_annual", "2030")["difference"] == pytest.approx(3_200_000, rel=1e-9)
+
+
+def _no_solve(monkeypatch):
+    import planner.run
+
+    monkeypatch.setattr(planner.run, "run_spec", lambda *a, **k: pytest.fail("solved before the inputs were checked"))
+
+
+def test_an_unknown_partner_is_blamed_on_the_option_before_any_solve(tmp_path, capsys, monkeypatch):
+    """--partner tr (the case has TR): the message names --partner and the known partners, not
+    scenario.exclude_partners of the run specification, and nothing is solved or written."""
+    _no_solve(monkeypatch)
+    model = ROOT / "models/example.toml"
+    assert main(["partner-value", str(model), "--partner", "tr", "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "- --partner: partner 'tr' is not in partners.csv" in err and "known partners: KZ, TR" in err
+    assert "exclude_partners" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_results_location_is_checked_before_either_solve(tmp_path, capsys, monkeypatch):
+    """A user's folder where the study would write: exit 2 before the two solves, the folder left as it was."""
+    _no_solve(monkeypatch)
+    target = tmp_path / "pvu" / "example-partner-value-TR"
+    target.mkdir(parents=True)
+    (target / "u.txt").write_text("mine")
+    model = ROOT / "models/example.toml"
+    assert main(["partner-value", str(model), "--partner", "TR", "--results", str(tmp_path / "pvu")]) == 2
+    assert "is not a results folder written by planner" in capsys.readouterr().err
+    assert sorted(p.name for p in target.iterdir()) == ["u.txt"]

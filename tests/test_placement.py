@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from casekit import demand, existing, hours, settings, tech, write_case
 from pytest import approx
 
@@ -244,3 +245,56 @@ def test_a_cheap_move_is_not_a_tie(tmp_path):
     assert t.at["B", "max_mw"] == approx(100 + 5e4 / 1.005e5, rel=1e-7)
     assert t.at["B", "max_mw_at_tie_slack"] == approx(2, rel=1e-6)
     assert t.at["B", "siting"] == "flexible"
+
+
+def _toml(tmp_path) -> str:
+    toml = tmp_path / "m.toml"
+    toml.write_text(f'name = "c"\ninputs = "{programme_case(tmp_path / "c")}"\n')
+    return str(toml)
+
+
+@pytest.mark.parametrize("args, option, valid", [
+    (["--programme", "nan"], "--programme", "finite numbers >= 0"),
+    (["--programme", "0,inf"], "--programme", "finite numbers >= 0"),
+    (["--programme", "1e400"], "--programme", "finite numbers >= 0"),   # float() reads it as inf
+    (["--programme", "0,-5"], "--programme", "finite numbers >= 0"),
+    (["--top", "-1"], "--top", "whole number >= 0"),
+    (["--slack", "nan"], "--slack", "--slack < 1"),
+])
+def test_command_line_rejects_sizes_that_are_not_finite_or_negative(tmp_path, capsys, monkeypatch, args, option,
+                                                                    valid):
+    """nan and inf parse as floats; an infinite programme at zero premium is not an answer: exit 2, nothing built."""
+    from planner.cli import main
+    from planner.studies import placement as study
+
+    monkeypatch.setattr(study, "build", lambda *a, **k: pytest.fail("built a model for bad arguments"))
+    assert main(["placement", _toml(tmp_path), "--partner", "TR", "--results", str(tmp_path / "r"), *args]) == 2
+    err = capsys.readouterr().err
+    assert f"- {option}:" in err and valid in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_unknown_partner_is_blamed_on_the_option(tmp_path, capsys, monkeypatch):
+    from planner.cli import main
+    from planner.studies import placement as study
+
+    monkeypatch.setattr(study, "build", lambda *a, **k: pytest.fail("built a model for an unknown partner"))
+    assert main(["placement", _toml(tmp_path), "--partner", "tr", "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "- --partner: partner 'tr' is not in partners.csv" in err and "known partners: KZ, TR" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_results_location_is_checked_before_anything_is_solved(tmp_path, capsys, monkeypatch):
+    """A folder planner did not write stands where the study would write: exit 2 before the model is built."""
+    from planner.cli import main
+    from planner.studies import placement as study
+
+    toml = _toml(tmp_path)
+    target = tmp_path / "r" / "c-placement-TR"
+    target.mkdir(parents=True)
+    (target / "mine.txt").write_text("the user's")
+    monkeypatch.setattr(study, "build", lambda *a, **k: pytest.fail("solved before checking the results location"))
+    assert main(["placement", toml, "--partner", "TR", "--results", str(tmp_path / "r")]) == 2
+    assert "is not a results folder written by planner" in capsys.readouterr().err
+    assert sorted(p.name for p in target.iterdir()) == ["mine.txt"]

@@ -11,7 +11,9 @@ and two habits:
 
 - it writes to ``results_folder(spec, NAME, qualifier)``, one naming rule for every study:
   ``<results root>/<model name>-<NAME>[-<qualifier>]/``, through ``write_tables`` (which
-  uses the atomic writer of ``planner run``, planner/store.py);
+  uses the atomic writer of ``planner run``, planner/store.py); it checks and locks that
+  folder with ``reserved`` before its first solve, as ``planner run`` does, so a location
+  that cannot be written fails in a second, not after the solves;
 - it takes its headline figures from planner/metrics.py, never computing them by hand.
 
 ``STUDIES`` lists every study once; ``planner/cli.py`` registers them in one loop.
@@ -21,8 +23,9 @@ functions, so ``planner --help`` stays quick.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from planner.spec import RunSpec
+    from planner.store import Reservation
 
 # every study, once: module names of this package, in the order ``planner --help`` lists them
 STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep")
@@ -55,18 +59,52 @@ def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root:
     return Path(root) / "-".join([spec.name, name] + ([str(qualifier)] if qualifier else []))
 
 
-def write_tables(folder: Path, tables: dict[str, pd.DataFrame], float_format: str | None = None,
+@contextlib.contextmanager
+def reserved(folder: Path | None) -> Iterator[Reservation | None]:
+    """Check and lock a study's results ``folder`` now, before anything is solved (planner/store.py ``reserve``);
+    pass what it yields to ``write_tables``. ``None``: the study writes nothing, and nothing is reserved."""
+    if folder is None:
+        yield None
+        return
+    from planner.store import reserve
+
+    with reserve(folder, "study") as slot:
+        yield slot
+
+
+def write_tables(folder: Path | Reservation, tables: dict[str, pd.DataFrame], float_format: str | None = None,
                  extra: Callable[[Path], None] | None = None) -> Path:
     """Write every table as ``<name>.csv`` into ``folder``, whole or not at all; ``extra(tmp)`` adds other files.
 
+    ``folder`` is a path, or the reservation ``reserved`` made of it before the solves.
     Tables are written as run results are (``store.write_csv``: round-trip floats, formula-like text
     neutralised), unless a ``float_format`` asks for fewer digits.
     """
-    from planner.store import write_csv, write_results
+    from planner.store import Reservation, write_csv, write_results
 
     def fill(tmp: Path) -> None:
         for table, df in tables.items():
             write_csv(df, tmp / f"{table}.csv", float_format)
         if extra is not None:
             extra(tmp)
+    if isinstance(folder, Reservation):
+        return folder.write(fill)
     return write_results(folder, fill, "study")
+
+
+def check_partner(spec: RunSpec, partner: str) -> None:
+    """``--partner`` names a partner of the case's partners.csv (``InputError`` naming the option and the known
+    partners otherwise). Reads that one table only, so the check costs nothing before a long load; a partners.csv
+    that cannot be read is left to the full load, which names its problems."""
+    from planner.errors import InputError, Problem
+    from planner.load import read_table
+    from planner.schema import TABLE
+
+    problems: list[Problem] = []
+    table = read_table(Path(spec.inputs), TABLE["partners"], problems)
+    if problems:
+        return
+    known = sorted(set(table["partner"]))
+    if partner not in known:
+        raise InputError([Problem("--partner", f"partner {partner!r} is not in partners.csv ({spec.inputs}); "
+                                  f"known partners: {', '.join(known) or 'none'}")])

@@ -67,6 +67,15 @@ SOLVED_METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_
 BALANCE_METRICS = {"capacity_peak_mw": "required_mw", "capacity_firm_mw": "firm_existing_mw",
                    "capacity_deficit_mw": "deficit_mw", "capacity_shortfall_mw": None}
 METRICS = SOLVED_METRICS + tuple(BALANCE_METRICS)
+# the keys of a [[calibration]] table
+KEYS = ("metric", "period", "target", "tolerance_pct", "tolerance_abs", "technologies", "region", "source",
+        "known_miss")
+
+
+def _number(v: object) -> bool:
+    import math
+
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def capacity_balance(d: ModelData) -> pd.DataFrame:
@@ -143,12 +152,26 @@ def check_spec(spec: RunSpec) -> list[dict]:
     problems, checks = [], []
     for i, c in enumerate(spec.calibration, start=1):
         where = f"[[calibration]] #{i}"
+        for k in c:
+            if k not in KEYS:  # a misspelt region or tolerance would otherwise be ignored, and the check computed
+                problems.append(Problem(str(spec.path), f"{where}: unknown key {k!r}; the keys of a check are "
+                                        f"{', '.join(KEYS)}"))
         if c.get("metric") not in METRICS:
             problems.append(Problem(str(spec.path), f"{where}: metric {c.get('metric')!r} is not one of {', '.join(METRICS)}"))
-        if not isinstance(c.get("target"), (int, float)) or not isinstance(c.get("period"), int):
+        if not _number(c.get("target")) or not (isinstance(c.get("period"), int) and not isinstance(c["period"], bool)):
             problems.append(Problem(str(spec.path), f"{where}: needs a numeric target and a period (year)"))
         if ("tolerance_pct" in c) == ("tolerance_abs" in c):
             problems.append(Problem(str(spec.path), f"{where}: give exactly one of tolerance_pct, tolerance_abs"))
+        for k in ("tolerance_pct", "tolerance_abs"):
+            if k in c and not (_number(c[k]) and c[k] >= 0):
+                problems.append(Problem(str(spec.path), f"{where}: {k} = {c[k]!r}; expected a number >= 0"))
+        if "tolerance_pct" in c and _number(c.get("target")) and c["target"] == 0:
+            problems.append(Problem(str(spec.path), f"{where}: a percentage tolerance needs a non-zero target "
+                                    "(the error is a percentage of it); for a target of 0 use tolerance_abs"))
+        techs = c.get("technologies")
+        if techs is not None and not (isinstance(techs, list) and all(isinstance(g, str) for g in techs)):
+            problems.append(Problem(str(spec.path), f"{where}: technologies must be a list of technology ids, "
+                                    'e.g. ["coal"]'))
         if c.get("metric") == "generation_share" and not c.get("technologies"):
             problems.append(Problem(str(spec.path), f"{where}: generation_share needs technologies = [...]"))
         if "known_miss" in c and not (isinstance(c["known_miss"], str) and c["known_miss"].strip()):
@@ -165,11 +188,8 @@ def check_spec(spec: RunSpec) -> list[dict]:
 
 def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Solve the spec, compare its figures with the targets; capacity balance of every period of the case."""
-    import pandas as pd
-
     from planner.load import load_case
-    from planner.model.data import prepare
-    from planner.run import apply_scenario, run_spec
+    from planner.studies import reserved
 
     checks = check_spec(spec)
     case = load_case(spec.inputs)
@@ -179,6 +199,43 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
     if bad:
         raise InputError([Problem(str(spec.path), f"calibration region {r!r} is not a region of zones.csv "
                                   f"({', '.join(sorted(regions))})") for r in bad])
+    check_against_case(spec, checks, case)
+    with reserved(results_folder(spec, NAME, root=results_root)) as slot:  # checked and locked before the solve
+        return _calibrate(spec, checks, case, zones, results_root, slot)
+
+
+def check_against_case(spec: RunSpec, checks: list[dict], case) -> None:
+    """Each check's period is one the figure exists for (a solved metric: a period of the run; a capacity-balance
+    metric: a period of periods.csv) and its technologies are the case's; ``InputError`` naming the check if not,
+    rather than a model figure of 0 for a period or a technology that was never there."""
+    case_periods = sorted(int(p) for p in case["periods"]["period"])
+    run_periods = sorted(spec.periods) if spec.periods else case_periods
+    techs = set(case["technologies"]["technology"])
+    problems = []
+    for i, c in enumerate(spec.calibration, start=1):
+        where = f"[[calibration]] #{i}"
+        if c["metric"] in BALANCE_METRICS:
+            valid, of = case_periods, "periods.csv"
+        else:
+            valid, of = run_periods, "the periods this run solves"
+        if c["period"] not in valid:
+            problems.append(Problem(str(spec.path), f"{where} ({c['metric']}): period {c['period']} is not one of "
+                                    f"{of}: {', '.join(map(str, valid))}"))
+        unknown = [g for g in c.get("technologies", []) if g not in techs]
+        if unknown:
+            problems.append(Problem(str(spec.path), f"{where} ({c['metric']}): technologies {unknown} are not in "
+                                    f"technologies.csv ({', '.join(sorted(techs))})"))
+    if problems:
+        raise InputError(problems)
+
+
+def _calibrate(spec: RunSpec, checks: list[dict], case, zones: pd.DataFrame, results_root: Path,
+               slot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import pandas as pd
+
+    from planner.model.data import prepare
+    from planner.run import apply_scenario, run_spec
+
     full = copy.deepcopy(spec)
     full.periods = None
     full.scenario = {}
@@ -202,7 +259,7 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
                      "within": abs(err) <= tol, "source": c.get("source", ""),
                      "known_miss": c.get("known_miss", "").strip()})
     table = pd.DataFrame(rows)
-    write_tables(results_folder(spec, NAME, root=results_root), {"calibration": table, "capacity_balance": balance})
+    write_tables(slot, {"calibration": table, "capacity_balance": balance})
     return table, balance
 
 

@@ -82,20 +82,31 @@ def _share_closed(tables: dict, partner: str) -> dict[str, float]:
 
 def partner_value(spec, partner: str, results_root: Path | None = Path("results"), solver: dict | None = None,
                   keep_committed: bool = True) -> dict:
-    """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written."""
-    from planner import store
-    from planner.errors import InputError, Problem
-    from planner.partners_report import write as write_report
-    from planner.run import run_spec
+    """Solve ``spec`` with and without ``partner``'s options; return the comparison and where it was written.
 
+    The partner is checked, and the results folder checked and locked, before either solve."""
+    from planner.errors import InputError, Problem
+    from planner.studies import check_partner, reserved
+
+    check_partner(spec, partner)
     already = list(spec.scenario.get("exclude_partners", []))
     if partner in already:
         raise InputError([Problem(str(spec.path), f"scenario.exclude_partners already drops {partner}; "
                                   "a value of the partnership needs a run that has its options")])
+    folder = results_folder(spec, NAME, partner, results_root) if results_root is not None else None
+    with reserved(folder) as slot:
+        return _partner_value(spec, partner, already, slot, solver, keep_committed)
+
+
+def _partner_value(spec, partner: str, already: list[str], slot, solver: dict | None, keep_committed: bool) -> dict:
+    from planner import store
+    from planner.partners_report import write as write_report
+    from planner.run import run_spec
+
     without_spec = replace(spec, name=f"{spec.name}-without-{partner}",
                            scenario={**spec.scenario, "exclude_partners": already + [partner],
                                      "keep_committed": keep_committed})
-    without = run_spec(without_spec, None, solver)  # first: fails early on an unknown partner
+    without = run_spec(without_spec, None, solver)
     with_ = run_spec(spec, None, solver)
     table = compare(with_.tables, without.tables)
     pv = table[(table.metric == "system_cost_present_value") & (table.period == "all")].iloc[0]
@@ -114,14 +125,14 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
         "units": {"money": "USD", "power": "MW", "energy": "MWh", "emissions": "t CO2"},
     }
     folder = None
-    if results_root is not None:
+    if slot is not None:
         def extra(tmp: Path) -> None:
             (tmp / "partner_value.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
             write_report(with_.tables, tmp)
             for sub, out in (("with", with_), ("without", without)):
                 (tmp / sub).mkdir()
                 store.write_tables(tmp / sub, out.tables, out.meta)
-        folder = write_tables(results_folder(spec, NAME, partner, results_root), {"partner_value": table}, extra=extra)
+        folder = write_tables(slot, {"partner_value": table}, extra=extra)
     return {"table": table, "summary": summary, "folder": folder, "with": with_, "without": without}
 
 

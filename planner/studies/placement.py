@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,7 +130,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     case, agg = aggregate_time(case, spec)
     known = set(case.tables["partners"]["partner"])
     if partner not in known:
-        raise InputError([Problem(where, f"partner {partner!r} is not in partners.csv; known: {sorted(known)}")])
+        raise InputError([Problem("--partner", f"partner {partner!r} is not in partners.csv; known: {sorted(known)}")])
     periods = spec.periods or sorted(int(p) for p in case.tables["periods"]["period"])
     period = int(period) if period is not None else max(periods)
     if period not in periods:
@@ -505,6 +506,17 @@ def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, uni
               results_root: Path | None = None, solver: dict | None = None, progress: bool = False,
               top: int | None = None) -> dict:
     """The whole study; returns its tables, headline and the folder written (if ``results_root``)."""
+    from planner.studies import check_partner, reserved, results_folder
+
+    check_partner(spec, partner)  # before the partner names a results folder
+    folder = results_folder(spec, NAME, partner, results_root) if results_root is not None else None
+    with reserved(folder) as slot:  # a results location that cannot be written fails now, not after the solves
+        return _placement(spec, partner, sizes, unit, period, slack, tie_slack, scheduler, slot, solver, progress, top)
+
+
+def _placement(spec: RunSpec, partner: str, sizes: list[float] | None, unit: str, period: int | None, slack: float,
+               tie_slack: float, scheduler: str | None, slot, solver: dict | None, progress: bool,
+               top: int | None) -> dict:
     t0 = time.perf_counter()
     st = build(spec, partner, unit, period, solver=solver)
     st.meta.update(progress=progress, t0=t0)
@@ -527,13 +539,13 @@ def placement(spec: RunSpec, partner: str, sizes: list[float] | None = None, uni
     head = {**head, **{k: v for k, v in st.meta.items() if k not in ("progress", "t0")}}
     text = summarise(st, out, head)
     folder = None
-    if results_root is not None:
-        from planner.studies import results_folder, write_tables
+    if slot is not None:
+        from planner.studies import write_tables
 
         def extra(tmp: Path) -> None:
             (tmp / "summary.txt").write_text(text + "\n")
             (tmp / "run.json").write_text(json.dumps(head, indent=2, default=str) + "\n")
-        folder = write_tables(results_folder(spec, NAME, partner, results_root), out, extra=extra)
+        folder = write_tables(slot, out, extra=extra)
     return {"tables": out, "headline": head, "summary": text, "folder": folder, "setup": st}
 
 
@@ -563,8 +575,15 @@ def run(args) -> int:
         except ValueError:
             raise InputError([Problem("--programme",
                                       f"{args.programme!r} is not a list of numbers like 0,500,1000")]) from None
-        if any(x < 0 for x in sizes):
-            raise InputError([Problem("--programme", "programme sizes must be >= 0")])
+        texts = args.programme.split(",")  # float() reads nan, inf and 1e400 (= inf): named as the user wrote them
+        bad = [t.strip() for t, x in zip(texts, sizes) if not (math.isfinite(x) and x >= 0)]
+        if bad:
+            verb = "is" if len(bad) == 1 else "are"
+            raise InputError([Problem("--programme", f"{', '.join(bad)} {verb} not a programme size; sizes are finite "
+                                      f"numbers >= 0 in --unit ({args.unit}), e.g. 0,500,1000")])
+    if args.top is not None and args.top < 0:
+        raise InputError([Problem("--top", f"{args.top} is not a number of zones; expected a whole number >= 0 "
+                                  "(0: only the zones the partner builds in)")])
     if not 0 <= args.slack < 1 or not 0 <= args.tie_slack <= args.slack:
         raise InputError([Problem("--slack", "expected 0 <= --tie-slack <= --slack < 1")])
     res = placement(load_spec(args.model), args.partner, sizes, args.unit, args.by, args.slack, args.tie_slack,

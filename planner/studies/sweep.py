@@ -11,25 +11,35 @@ table, picked by a selector (TABLE.csv:COLUMN=VALUE[&COLUMN=VALUE]:COLUMN=V1,V2,
 variant's run specification, checked against the schema before anything solves.
 
 Every combination of the ``--vary`` values is a variant named
-``<name>-<key>=<value>-...``; each is solved as its own run and written to
+``<name>-<key>=<value>-...`` (a character a folder name may not hold, such as a
+space or a slash, becomes ``_``; a name made that way twice gets ``-<n>``; a long
+one is cut and ends in a hash of the whole); each is solved as its own run and written to
 ``results/<variant>/`` like any other (atomically, with its report tables
 regenerable by ``planner report``). Without ``--scheduler`` the variants run one
 after another on this machine; with it, they are submitted to an existing
 dask.distributed scheduler (``local`` starts a LocalCluster on this machine),
 which is how a sweep outgrows one machine. ``sweep.csv`` lists the headline of
 every variant.
+
+Before the first solve every value and every variant is checked as its run
+would check it (run specification, the case with its cell edits and scenario,
+the representative days), a problem is named as the ``--vary`` value that
+causes it, and the sweep's folder and every variant's folder are checked (the
+sweep's locked) so a bad location fails before anything is solved or written.
+A variant the solver fails on stops the sweep with exit 3, naming the variant.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.errors import InputError, Problem
-from planner.studies import results_folder, write_tables
+from planner.errors import InputError, Problem, SolveError
+from planner.studies import reserved, results_folder, write_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +49,8 @@ if TYPE_CHECKING:
 NAME = "sweep"
 HELP = "solve every combination of --vary values, here or on a Dask cluster"
 SECTIONS = ("settings", "scenario", "solver", "time")
+NAME_CHARS = set("_.,=+#-")  # what a run name may hold besides letters and digits (planner/store.py name_problem)
+NAME_MAX = 150
 
 
 def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
@@ -75,9 +87,19 @@ def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
     return out
 
 
+def folder_name(text: str) -> str:
+    """``text`` as a run name: characters a name may not hold become ``_``; longer than ``NAME_MAX``, it is cut
+    and ends in a hash of the whole text, so two long names stay apart."""
+    name = "".join(c if c.isalnum() or c in NAME_CHARS else "_" for c in text)
+    if len(name) > NAME_MAX - 10:  # room for the -<n> that keeps names apart
+        name = name[:NAME_MAX - 19] + "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return name
+
+
 def variants(spec: RunSpec, vary: dict[tuple[str, str], list]) -> list[RunSpec]:
     keys = list(vary)
     out = []
+    taken: set[str] = set()
     for combo in itertools.product(*(vary[k] for k in keys)):
         s = copy.deepcopy(spec)
         label = []
@@ -91,9 +113,68 @@ def variants(spec: RunSpec, vary: dict[tuple[str, str], list]) -> list[RunSpec]:
                 continue
             getattr(s, section)[name] = value
             label.append(f"{name}={value}")
-        s.name = f"{spec.name}-" + "-".join(label)
+        name = folder_name(f"{spec.name}-" + "-".join(label))
+        n = 1
+        while name in taken:  # two labels made the same name (a space and an _, say): keep the variants apart
+            n += 1
+            name = f"{folder_name(f'{spec.name}-' + '-'.join(label))}-{n}"
+        taken.add(name)
+        s.name = name
         out.append(s)
     return out
+
+
+def _option(key: tuple[str, str]) -> str:
+    section, name = key
+    return name if section == "cells" else f"{section}.{name}"
+
+
+def _variant_problems(s: RunSpec, case, what: str, file: str) -> list[Problem]:
+    """The problems a run of variant ``s`` would meet before its solve, each blamed on ``--vary`` and ``what``."""
+    from planner.run import apply_scenario
+    from planner.spec import validate_spec
+    from planner.timeagg import days_problem
+
+    try:
+        v = validate_spec(s)
+        edited = apply_scenario(case, v)
+        days = v.time.get("representative_days")
+        why = days_problem(edited["timesteps"], int(days)) if days else None
+        if why:
+            raise InputError([Problem("timesteps.csv", why)])
+    except InputError as exc:
+        out = []
+        for p in exc.problems:  # what the run specification would be blamed for is the --vary value's doing
+            own = p.file == file or p.file.startswith(f"{file} ")
+            detail = p.message if own else str(p)
+            if own and p.column is not None:
+                detail = f"{p.column}: {detail}"
+            out.append(Problem("--vary", f"{what}: {detail}"))
+        return out
+    return []
+
+
+def check_variants(spec: RunSpec, vary: dict[tuple[str, str], list], runs: list[RunSpec]) -> None:
+    """Every value alone, then every variant, checked as its run would check it before solving; ``InputError``
+    naming the ``--vary`` value (or the variant) that is wrong. Nothing is solved or written."""
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import validate_spec
+
+    base = validate_spec(spec)  # the run specification's own problems are blamed on it
+    case = load_case(base.inputs)
+    apply_scenario(case, base)
+    file = str(spec.path) if spec.path else "run specification"
+    problems: list[Problem] = []
+    for key, values in vary.items():
+        for value in values:
+            (one,) = variants(spec, {key: [value]})
+            problems += _variant_problems(one, case, f"{_option(key)}={value}", file)
+    if not problems and len(vary) > 1:  # values valid alone may not be together (min_share above max_share)
+        for s in runs:
+            problems += _variant_problems(s, case, f"the variant {s.name}", file)
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
 
 
 def _solve_one(spec: RunSpec, results_root: str) -> dict:
@@ -101,7 +182,10 @@ def _solve_one(spec: RunSpec, results_root: str) -> dict:
     from planner import metrics
     from planner.run import run_spec
 
-    out = run_spec(spec, Path(results_root))
+    try:
+        out = run_spec(spec, Path(results_root))
+    except SolveError as exc:  # returned, not raised: a Dask worker's exception loses its status on the way back
+        return {"variant": spec.name, "failed": (exc.status, exc.detail)}
     t = out.tables
     return {"variant": spec.name, "objective_usd": out.meta["objective_usd"],
             "new_mw": metrics.value(t, "new_capacity"),
@@ -123,21 +207,43 @@ def dask_map(fn, args: list[tuple], scheduler: str) -> list:
             cluster.close()
 
 
+def _failed(row: dict, done: list[dict]) -> SolveError:
+    status, detail = row["failed"]
+    written = ", ".join(r["variant"] for r in done if "failed" not in r)
+    return SolveError(status, "\n".join(filter(None, [
+        f"in the variant {row['variant']} of the sweep; sweep.csv is not written"
+        + (f"; the variants solved are written: {written}" if written else ""), detail])))
+
+
 def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"),
               scheduler: str | None = None) -> pd.DataFrame:
+    """Check every variant and every results folder, then solve the variants and write ``sweep.csv``."""
     import pandas as pd
 
+    from planner.store import check_target
+
     runs = variants(spec, vary)
+    check_variants(spec, vary, runs)
     root = str(Path(results_root).resolve())
-    if scheduler is None:
-        rows = [_solve_one(s, root) for s in runs]
-    else:
-        rows = dask_map(_solve_one, [(s, root) for s in runs], scheduler)
-    table = pd.DataFrame(rows)
-    combos = list(itertools.product(*vary.values()))
-    for i, (section, name) in enumerate(vary):
-        table[name if section == "cells" else f"{section}.{name}"] = [c[i] for c in combos]
-    write_tables(results_folder(spec, NAME, root=results_root), {"sweep": table})
+    with reserved(results_folder(spec, NAME, root=results_root)) as slot:
+        for s in runs:  # each run locks its own folder when it solves; a bad one fails now, not after the others
+            check_target(Path(root) / s.name, kind="run")
+        if scheduler is None:
+            rows = []
+            for s in runs:
+                rows.append(_solve_one(s, root))
+                if "failed" in rows[-1]:
+                    raise _failed(rows[-1], rows[:-1])
+        else:
+            rows = dask_map(_solve_one, [(s, root) for s in runs], scheduler)
+            bad = [r for r in rows if "failed" in r]
+            if bad:
+                raise _failed(bad[0], rows)
+        table = pd.DataFrame(rows)
+        combos = list(itertools.product(*vary.values()))
+        for i, key in enumerate(vary):
+            table[_option(key)] = [c[i] for c in combos]
+        write_tables(slot, {"sweep": table})
     return table
 
 

@@ -45,7 +45,42 @@ def _headline(out, label: str) -> dict:
 def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results"),
             reference_days: int | None = None) -> pd.DataFrame:
     """``reference_days``: compare against that many representative days instead of full resolution,
-    when a full hourly year is too large to solve (the error is then relative to the finer aggregation)."""
+    when a full hourly year is too large to solve (the error is then relative to the finer aggregation).
+
+    Every number of days is checked against the case, and the results folder checked and locked, before the
+    first solve."""
+    from planner.studies import reserved
+
+    check_days(spec, days, reference_days)
+    with reserved(results_folder(spec, NAME, root=results_root) if results_root is not None else None) as slot:
+        return _measure(spec, days, slot, reference_days)
+
+
+def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> None:
+    """``InputError`` naming ``--days`` or ``--reference-days`` for a number of days that is not >= 1 or that the
+    case cannot be aggregated to (planner/timeagg.py); the run specification and the case are checked on the way."""
+    from planner.errors import InputError, Problem
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import validate_spec
+    from planner.timeagg import days_problem
+
+    asked = [("--days", n) for n in days] + ([("--reference-days", reference_days)] if reference_days is not None
+                                             else [])
+    problems = [Problem(option, f"{n} is not a number of representative days; expected a whole number >= 1")
+                for option, n in asked if n < 1]
+    if not days:
+        problems.append(Problem("--days", "give at least one number of representative days, e.g. --days 4 8 16"))
+    if problems:
+        raise InputError(problems)
+    case = apply_scenario(load_case(spec.inputs), validate_spec(spec))
+    problems = [Problem(option, f"{n} days: {why}") for option, n in asked
+                if (why := days_problem(case["timesteps"], n))]
+    if problems:
+        raise InputError(problems)
+
+
+def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None) -> pd.DataFrame:
     import pandas as pd
 
     from planner.run import run_spec
@@ -67,8 +102,8 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
     df = pd.DataFrame(rows)
     df["objective_error_pct"] = 100 * (df["objective_usd"] / df["objective_usd"].iloc[0] - 1)
     df.loc[0, "new_mw_abs_diff"] = 0.0
-    if results_root is not None:
-        write_tables(results_folder(spec, NAME, root=results_root), {"time_error": df})
+    if slot is not None:
+        write_tables(slot, {"time_error": df})
     return df
 
 

@@ -1,0 +1,60 @@
+"""planner time-error: bad numbers of days and a bad results location fail before the first solve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_timeagg import hourly_case
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _no_solve(monkeypatch):
+    import planner.run
+
+    monkeypatch.setattr(planner.run, "run_spec", lambda *a, **k: pytest.fail("solved before the inputs were checked"))
+
+
+def _toml(tmp_path, days: int = 7) -> str:
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "h"\ninputs = "{hourly_case(tmp_path / "c", days, same_days=True)}"\n')
+    return str(spec)
+
+
+@pytest.mark.parametrize("args, option, valid", [
+    (["--days", "0"], "--days", "0 is not a number of representative days; expected a whole number >= 1"),
+    (["--days", "2", "-1"], "--days", "-1 is not a number of representative days"),
+    (["--days", "2", "--reference-days", "0"], "--reference-days", "0 is not a number of representative days"),
+    (["--days", "7"], "--days", "7 days: representative_days needs a full hourly series"),   # a 7-day case
+])
+def test_bad_days_are_blamed_on_the_option_before_any_solve(tmp_path, capsys, monkeypatch, args, option, valid):
+    """Not on time.representative_days of the run specification, which the user did not write; the full-resolution
+    reference is not solved first."""
+    _no_solve(monkeypatch)
+    assert main(["time-error", _toml(tmp_path), *args, "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f"- {option}: {valid}" in err and "m.toml" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_case_that_cannot_be_aggregated_fails_before_the_reference_solve(tmp_path, capsys, monkeypatch):
+    """The example case has 48 weighted timesteps, not an hourly year: exit 2 at once."""
+    _no_solve(monkeypatch)
+    assert main(["time-error", str(ROOT / "models/example.toml"), "--days", "4", "--results",
+                 str(tmp_path / "r")]) == 2
+    assert "- --days: 4 days: representative_days needs a full hourly series" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_results_location_is_checked_before_any_solve(tmp_path, capsys, monkeypatch):
+    _no_solve(monkeypatch)
+    toml = _toml(tmp_path)
+    target = tmp_path / "r" / "h-time-error"
+    target.mkdir(parents=True)
+    (target / "u.txt").write_text("mine")
+    assert main(["time-error", toml, "--days", "1", "--results", str(tmp_path / "r")]) == 2
+    assert "is not a results folder written by planner" in capsys.readouterr().err
+    assert sorted(p.name for p in target.iterdir()) == ["u.txt"]
