@@ -220,6 +220,36 @@ def _header(text: str) -> list[str]:
     return []
 
 
+def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> bool:
+    """Report every data row whose number of cells is not the header's; True when there is one.
+
+    A row with a cell too many (often a trailing comma) or too few would shift
+    or blank cells silently; it is named by its line instead. Counted by commas
+    when the file has no quotes (fast, for the large profile tables), else by
+    the csv module (quoted cells may hold commas and line breaks).
+    """
+    if '"' not in text and "\r" not in text.replace("\r\n", ""):
+        rows = ((i, line.count(",") + 1, line) for i, line in enumerate(text.split("\n"), start=1))
+        rows = ((i, n, line) for i, n, line in rows if line.strip())
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+        records, ended = [], 0
+        for row in reader:
+            records.append((ended + 1, len(row), ",".join(row)))
+            ended = reader.line_num
+        rows = ((i, n, line) for i, n, line in records if n and line.strip())
+    next(rows, None)  # the header
+    bad = [(i, n) for i, n, _ in rows if n != width]  # (line, cells)
+    for i, n in bad[:_MAX_PER_FILE]:
+        fix = ("remove the extra cells (a comma at the end of the line makes one)" if n > width
+               else "give every column a cell (an empty one as nothing between two commas)")
+        problems.append(Problem(file, f"has {n} cells, the header has {width}; {fix}", i))
+    if len(bad) > _MAX_PER_FILE:
+        problems.append(Problem(file, f"... and {len(bad) - _MAX_PER_FILE} more lines whose number of cells is not "
+                                f"the header's {width}"))
+    return bool(bad)
+
+
 def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
     """Read and type one table; absent optional tables come back empty with their columns.
 
@@ -258,8 +288,11 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
             problems.append(Problem(file, f"required column is missing ({col.meaning})", 1, col.name))
     if len(problems) > n_before:
         return _empty(names)
-    try:
-        raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True)
+    if _ragged_rows(clean, file, len(header), problems):
+        return _empty(names)
+    try:  # index_col=False: a row's first cell is never taken as the index, whatever the row's length
+        raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True,
+                          index_col=False)
     except pd.errors.ParserError as exc:
         problems.append(Problem(file, f"cannot be read as CSV: {shown(str(exc).strip(), 300)}"))
         return _empty(names)
