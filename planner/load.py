@@ -54,6 +54,8 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if low not in _TRUE | _FALSE:
                 raise ValueError
             value = low in _TRUE
+        elif not text.isascii() or "_" in text:  # Python's float() takes 9_000 and non-ASCII digits;
+            raise ValueError                   # spreadsheets and other CSV readers do not: not a number here
         elif col.dtype == "int":
             f = float(text)
             if not f.is_integer():
@@ -66,7 +68,11 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if not math.isfinite(value):
                 raise ValueError
     except ValueError:
-        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))
+        hint = (", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000"
+                if col.dtype in ("int", "float") and re.search(r"\d", text) and re.search(r"[_, ]|[^\x00-\x7f]", text)
+                else "")
+        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}{hint}", line,
+                                col.name))
         return None
     if col.choices and value not in col.choices:
         problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))

@@ -78,3 +78,21 @@ def test_cell_count_with_quoted_cells_and_line_breaks(case, capsys):
     err = validate(capsys, case)
     assert "zones.csv, line 5: has 6 cells, the header has 5" in err
     assert err.count("  - ") == 1
+
+
+# ---------- how a number is written ----------
+
+@pytest.mark.parametrize("written", ["9_000", "9 000", "9,000", "\u0669\u0660\u0660\u0660"])
+def test_a_number_is_digits_only_as_in_a_spreadsheet(case, capsys, written):
+    """Python's float() reads 9_000 (and Arabic-Indic digits) as 9000; a spreadsheet does not, so planner does not
+    either: the cell is refused with what a valid one looks like."""
+    edit_line(case / "existing_capacity.csv", 2, ",9000,", f',"{written}",')
+    err = validate(capsys, case)
+    assert (f"existing_capacity.csv, line 2, column capacity_mw: {written!r} is not valid; expected a number >= 0 "
+            "(MW), written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000") in err
+
+
+def test_an_underscore_in_a_whole_number_is_refused_too(case, capsys):
+    edit_line(case / "existing_capacity.csv", 2, ",1975,", ",1_975,")
+    err = validate(capsys, case)
+    assert "existing_capacity.csv, line 2, column build_year: '1_975' is not valid; expected a whole number" in err
