@@ -322,18 +322,26 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
         elif col.dtype == "str":  # empty text is "" (never NaN), so lookups and tests stay plain
             df[col.name] = pd.Series([(v if isinstance(v, str) else "") for v in df[col.name]],
                                      index=df.index, dtype=object)
-    key = table.key
-    if key and len(df):
-        dups = df[df.duplicated(key, keep="first")]
-        for ln, row in dups.iterrows():
-            desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
-            problems.append(Problem(file, f"duplicate key ({desc}); each key may appear once", int(ln)))
-            bad_lines.add(int(ln))
+    bad_lines |= check_keys(df, table, problems)
     df.attrs["bad_lines"] = bad_lines
     return df
 
 
-def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
+def check_keys(df: pd.DataFrame, table: Table, problems: list[Problem]) -> set[int]:
+    """Report every row whose key repeats an earlier row's; return their lines."""
+    key = table.key
+    if not key or not len(df):
+        return set()
+    lines = set()
+    for ln, row in df[df.duplicated(key, keep="first")].iterrows():
+        desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
+        problems.append(Problem(table.file, f"duplicate key ({desc}); each key may appear once", int(ln)))
+        lines.add(int(ln))
+    return lines
+
+
+def parse_settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
+    """settings.csv's rows -> {setting: value}, each value parsed by its setting's rules."""
     file = "settings.csv"
     values: dict[str, object] = {}
     for ln, row in df.iterrows():
@@ -356,7 +364,7 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
     return values
 
 
-def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+def check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Every id that names a row of another table names one that exists; rows that do not are marked bad."""
     empty: dict[tuple[str, str], list[str]] = {}
     for table in TABLES:
@@ -413,8 +421,8 @@ def load_case(folder: str | Path) -> Case:
         if extra[:-4] not in TABLE:
             problems.append(Problem(extra, f"unknown table; tables are: {', '.join(t.file for t in TABLES)}"))
     tables = {t.name: read_table(folder, t, problems) for t in TABLES}
-    settings = _settings(tables["settings"], problems)
-    _check_refs(tables, problems)
+    settings = parse_settings(tables["settings"], problems)
+    check_refs(tables, problems)
     warnings: list[Problem] = []
     check_case(tables, settings, problems, warnings)
     if problems:

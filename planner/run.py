@@ -59,7 +59,8 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     if spec.cells:  # edits of input cells first: the switches below act on the edited case
         from planner.cells import apply
 
-        tables = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification")
+        tables, settings = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification",
+                                 overrides=spec.settings)
     sc = spec.scenario
     if sc.get("exclude_partners"):
         known = set(tables["partners"]["partner"])

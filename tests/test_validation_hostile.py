@@ -96,3 +96,111 @@ def test_an_underscore_in_a_whole_number_is_refused_too(case, capsys):
     edit_line(case / "existing_capacity.csv", 2, ",1975,", ",1_975,")
     err = validate(capsys, case)
     assert "existing_capacity.csv, line 2, column build_year: '1_975' is not valid; expected a whole number" in err
+
+
+# ---------- [[cells]] edits are checked like a case read from disk ----------
+
+def model(tmp_path, folder, body: str) -> Path:
+    toml = tmp_path / "ex.toml"
+    toml.write_text(f'name = "ex"\ninputs = "{folder}"\n[solver]\nmethod = "ipm"\nthreads = 1\n{body}\n')
+    return toml
+
+
+def run_fails(capsys, toml, tmp_path) -> str:
+    code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--no-report", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and not (tmp_path / "r" / "ex").exists()
+    return err
+
+
+def cell(table: str, where: str, column: str, value: str) -> str:
+    return f'[[cells]]\ntable = "{table}"\nwhere = {{ {where} }}\ncolumn = "{column}"\nvalue = {value}\n'
+
+
+def test_a_cell_edit_naming_an_unknown_zone_is_refused(tmp_path, case, capsys):
+    """Was: exit 0 with N's coal silently dropped from the model."""
+    err = run_fails(capsys, model(tmp_path, case, cell("existing_capacity", 'zone = "N"', "zone", '"Q"')), tmp_path)
+    assert ("ex.toml: cell edit 'existing_capacity-N-zone=Q' makes the case wrong: existing_capacity.csv, line 2, "
+            "column zone: 'Q' is not a known zone of zones.csv; known: N, S, W") in err
+
+
+def test_a_cell_edit_that_repeats_a_key_is_refused(tmp_path, case, capsys):
+    """Was: exit 0 with two (N, coal, 1975) cohorts."""
+    err = run_fails(capsys, model(tmp_path, case, cell("existing_capacity", 'zone = "N"', "build_year", "1975")),
+                    tmp_path)
+    assert ("cell edit 'existing_capacity-N-build_year=1975' makes the case wrong: existing_capacity.csv, line 3: "
+            "duplicate key (zone=N, technology=coal, build_year=1975)") in err
+
+
+def test_an_edit_of_a_referenced_id_breaks_the_tables_that_name_it(tmp_path, case, capsys):
+    err = run_fails(capsys, model(tmp_path, case, cell("zones", 'zone = "W"', "zone", '"X"')), tmp_path)
+    assert "makes the case wrong: demand.csv, line " in err and "'W' is not a known zone of zones.csv" in err
+
+
+def test_the_sweeps_cell_edits_are_checked_the_same_way(case):
+    from planner.errors import InputError
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import RunSpec
+    from planner.studies.sweep import parse_vary, variants
+
+    spec = RunSpec(name="ex", inputs=case)
+    bad, good = variants(spec, parse_vary(["existing_capacity.csv:zone=N:zone=Q,S"]))
+    with pytest.raises(InputError, match="'Q' is not a known zone"):
+        apply_scenario(load_case(case), bad)
+    apply_scenario(load_case(case), good)  # S exists; N and S coal cohorts of other years: no duplicate key
+
+
+# ---------- an edit of settings.csv ----------
+
+def test_a_settings_edit_takes_effect(tmp_path, case):
+    """Was: ignored (the run used 0.08 while its stored settings.csv said 0.5)."""
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import load_spec
+
+    spec = load_spec(model(tmp_path, case, cell("settings", 'setting = "discount_rate"', "value", '"0.5"')))
+    edited = apply_scenario(load_case(case), spec)
+    assert edited.settings["discount_rate"] == 0.5
+    assert list(edited["settings"].set_index("setting").loc[["discount_rate"], "value"]) == ["0.5"]
+
+
+def test_a_settings_edit_is_validated_by_its_settings_rules(tmp_path, case, capsys):
+    """Was: 'abc' accepted (settings.csv's value column is text)."""
+    toml = model(tmp_path, case, cell("settings", 'setting = "discount_rate"', "value", '"abc"'))
+    code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--no-report", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert ("ex.toml: cell edit 'settings-discount_rate-value=abc': settings.csv, setting discount_rate, column value: "
+            "'abc' is not valid; expected a number >= 0 and <= 1") in err
+
+
+def test_a_settings_edit_of_every_row_is_checked_row_by_row(tmp_path, case, capsys):
+    err = run_fails(capsys, model(tmp_path, case, cell("settings", "", "value", '"0.5"')), tmp_path)
+    assert "settings.csv, line 4, column value: setting base_year: '0.5' is not valid" in err
+
+
+def test_a_settings_edit_under_a_settings_override_is_refused(tmp_path, case, capsys):
+    """[settings] wins over settings.csv: an edit of the same setting would do nothing; say so."""
+    body = "[settings]\ndiscount_rate = 0.1\n" + cell("settings", 'setting = "discount_rate"', "value", '"0.5"')
+    err = run_fails(capsys, model(tmp_path, case, body), tmp_path)
+    assert "[settings] sets it too" in err and "--vary settings.discount_rate=V1,V2" in err
+
+
+def test_a_sweep_over_a_setting_varies_it(case):
+    """Was: every variant identical."""
+    from planner.errors import InputError
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import RunSpec
+    from planner.studies.sweep import parse_vary, variants
+
+    spec = RunSpec(name="ex", inputs=case)
+    rates = [apply_scenario(load_case(case), v).settings["discount_rate"]
+             for v in variants(spec, parse_vary(["settings.csv:setting=discount_rate:value=0.06,0.1"]))]
+    assert rates == [0.06, 0.1]
+    with pytest.raises(InputError, match="'abc' is not valid"):
+        parse_vary(["settings.csv:setting=discount_rate:value=0.06,abc"])
+    with pytest.raises(InputError, match="unknown setting 'discount'"):
+        parse_vary(["settings.csv:setting=discount:value=0.06"])
