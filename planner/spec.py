@@ -74,7 +74,10 @@ def load_spec(path: str | Path) -> RunSpec:
     if not path.is_file():
         raise InputError([Problem(file, "run specification not found")])
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a byte order mark is accepted, as in a CSV
+    except OSError as exc:
+        raise InputError([Problem(file, f"cannot be read ({exc.strerror or exc}); check the file's permissions")]) \
+            from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError([Problem(file, f"is not valid TOML: {exc}")]) from None
     problems = []

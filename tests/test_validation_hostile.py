@@ -204,3 +204,14 @@ def test_a_sweep_over_a_setting_varies_it(case):
         parse_vary(["settings.csv:setting=discount_rate:value=0.06,abc"])
     with pytest.raises(InputError, match="unknown setting 'discount'"):
         parse_vary(["settings.csv:setting=discount:value=0.06"])
+
+
+# ---------- the run specification ----------
+
+def test_a_run_specification_with_a_byte_order_mark_is_read(tmp_path, case):
+    """Was: 'Invalid statement (at line 1, column 1)'; a CSV with a BOM was accepted, so a TOML is too."""
+    from planner.spec import load_spec
+
+    toml = model(tmp_path, case, "")
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
+    assert load_spec(toml).name == "ex"
