@@ -215,3 +215,9 @@ def test_a_run_specification_with_a_byte_order_mark_is_read(tmp_path, case):
     toml = model(tmp_path, case, "")
     toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
     assert load_spec(toml).name == "ex"
+
+
+def test_an_unknown_partner_to_highlight_is_refused(tmp_path, case, capsys):
+    """Was: accepted silently (the report picked out nothing)."""
+    err = run_fails(capsys, model(tmp_path, case, '[report]\nhighlight_partners = ["TR", "XX"]'), tmp_path)
+    assert "ex.toml: report.highlight_partners names unknown partners ['XX']; partners.csv has ['KZ', 'TR']" in err
