@@ -410,6 +410,10 @@ def load_case(folder: str | Path) -> Case:
     from planner.checks import check_case  # cross-table rules
 
     folder = Path(folder)
+    if folder.is_file():
+        what = "a run specification (TOML)" if folder.suffix.lower() == ".toml" else "a file"
+        raise InputError([Problem(str(folder), f"is {what}, not a case folder; a case is a folder of CSV tables, "
+                                  "e.g. inputs/example (a run specification names its case with inputs = ...)")])
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "case folder does not exist")])
     problems: list[Problem] = []

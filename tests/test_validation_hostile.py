@@ -221,3 +221,11 @@ def test_an_unknown_partner_to_highlight_is_refused(tmp_path, case, capsys):
     """Was: accepted silently (the report picked out nothing)."""
     err = run_fails(capsys, model(tmp_path, case, '[report]\nhighlight_partners = ["TR", "XX"]'), tmp_path)
     assert "ex.toml: report.highlight_partners names unknown partners ['XX']; partners.csv has ['KZ', 'TR']" in err
+
+
+@pytest.mark.parametrize("name, what", [("ex.toml", "a run specification (TOML)"), ("demand.csv", "a file")])
+def test_validate_given_a_file_says_it_takes_a_case_folder(tmp_path, case, capsys, name, what):
+    """Was: 'case folder does not exist' for a file that does."""
+    path = model(tmp_path, case, "") if name == "ex.toml" else case / name
+    err = validate(capsys, path)
+    assert f"{path}: is {what}, not a case folder; a case is a folder of CSV tables, e.g. inputs/example" in err
