@@ -89,7 +89,8 @@ def test_a_number_is_digits_only_as_in_a_spreadsheet(case, capsys, written):
     edit_line(case / "existing_capacity.csv", 2, ",9000,", f',"{written}",')
     err = validate(capsys, case)
     assert (f"existing_capacity.csv, line 2, column capacity_mw: {written!r} is not valid; expected a number >= 0 "
-            "(MW), written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000") in err
+            "and <= 1e7 (MW), written with the digits 0-9 only (no _, spaces or thousands separators), "
+            "e.g. 9000") in err
 
 
 def test_an_underscore_in_a_whole_number_is_refused_too(case, capsys):
@@ -229,3 +230,34 @@ def test_validate_given_a_file_says_it_takes_a_case_folder(tmp_path, case, capsy
     path = model(tmp_path, case, "") if name == "ex.toml" else case / name
     err = validate(capsys, path)
     assert f"{path}: is {what}, not a case folder; a case is a folder of CSV tables, e.g. inputs/example" in err
+
+
+# ---------- magnitudes ----------
+
+def test_a_demand_beyond_any_real_system_is_refused(case, capsys):
+    """Was: valid, then exit 3 'Infeasible' with no explanation (HiGHS takes 1e20 as infinity)."""
+    lines = (case / "demand.csv").read_text().splitlines()
+    lines[1] = "N,0,1e21"
+    (case / "demand.csv").write_text("\n".join(lines) + "\n")
+    err = validate(capsys, case)
+    assert ("demand.csv, line 2, column demand_mw: 1e21 is out of range; expected a number >= 0 and <= 1e7 (MW)"
+            in err)
+
+
+def test_a_stress_test_of_a_million_mw_is_still_valid(case, capsys):
+    lines = (case / "demand.csv").read_text().splitlines()
+    lines[1] = "N,0,1000000"
+    (case / "demand.csv").write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(case)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("file, line, old, new, column, bound", [
+    ("technologies.csv", 2, "coal,thermal,coal,2.9,1800", "coal,thermal,coal,2.9,1.8e9", "capex_usd_per_kw",
+     "<= 1e6 (USD/kW)"),
+    ("corridors.csv", 2, "N-S,N,S,2100", "N-S,N,S,2.1e9", "capacity_mw", "<= 1e7 (MW)"),
+])
+def test_magnitude_bounds_name_the_cell_and_the_bound(case, capsys, file, line, old, new, column, bound):
+    edit_line(case / file, line, old, new)
+    err = validate(capsys, case)
+    assert f"{file}, line {line}, column {column}: " in err and f"is out of range; expected a number >= 0 and {bound}" \
+        in err
