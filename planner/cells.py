@@ -17,8 +17,11 @@ In a run specification the same edit is a ``[[cells]]`` table:
 Edits are applied to the loaded case before the scenario switches; the selector's
 values and the new value are parsed by the column's schema (type, range, choices),
 a selector that matches no row is an error, and the edited case passes the same
-cross-table checks as one read from disk. Everything wrong is an ``InputError``
-naming the edit, so a sweep fails before it solves anything.
+checks as one read from disk: duplicate keys, references between tables, settings.csv's
+values by their settings' rules (an edit of settings.csv takes effect, under the run
+specification's [settings], which wins as it does over the file), cross-table rules.
+Everything wrong is an ``InputError`` naming the edit, so a sweep fails before it solves
+anything.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner.errors import InputError, Problem
-from planner.schema import TABLE
+from planner.schema import SETTING, TABLE
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,11 @@ def from_dict(raw: dict, where: str) -> Cell:
 
 
 def check(cell: Cell, where: str) -> list[Problem]:
-    """Problems with the edit that the schema alone can see (table, columns, the value's type and range)."""
+    """Problems with the edit that the schema alone can see (table, columns, the value's type and range).
+
+    settings.csv's value column is text in the schema: an edit of one setting's value is parsed by that
+    setting's own rules (SETTINGS), as settings.csv read from disk is.
+    """
     from planner.load import _parse
 
     if cell.table not in TABLE:
@@ -97,16 +104,45 @@ def check(cell: Cell, where: str) -> list[Problem]:
     for col, text in cell.where:
         _parse(t.column(col), text, f"{where} ({cell.table}.csv selector)", None, problems)
     _parse(t.column(cell.column), str(cell.value), f"{where} ({cell.table}.csv {cell.column})", None, problems)
+    if cell.table == "settings":
+        problems += _check_setting(cell, where)
     return problems
 
 
-def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str) -> dict[str, pd.DataFrame]:
-    """The tables with every edit applied; raises ``InputError`` naming each edit that is wrong."""
-    from planner.checks import check_case
+def _check_setting(cell: Cell, where: str) -> list[Problem]:
+    """An edit of settings.csv: the settings it names exist, and a value is valid for its setting."""
     from planner.load import _parse
 
+    named = [v for c, v in cell.where if c == "setting"] + ([str(cell.value)] if cell.column == "setting" else [])
+    unknown = [n for n in named if n not in SETTING]
+    if unknown:
+        return [Problem(where, f"cell edit {cell.label!r}: unknown setting {unknown[0]!r}; known settings: "
+                        f"{', '.join(SETTING)}")]
+    if cell.column != "value" or not named:
+        return []  # every row's value: each is parsed by its own setting once applied (``apply``)
+    found: list[Problem] = []
+    _parse(SETTING[named[0]], str(cell.value), where, None, found)
+    return [Problem(where, f"cell edit {cell.label!r}: settings.csv, setting {named[0]}, column value: {p.message}")
+            for p in found]
+
+
+def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str,
+          overrides: dict | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The tables and settings with every edit applied; raises ``InputError`` naming each edit that is wrong.
+
+    The edited case goes through every check a case read from disk does: duplicate keys, references
+    between tables, settings.csv parsed again (so an edit of it takes effect, under the run
+    specification's [settings] ``overrides``, which win as they do over the file) and the cross-table
+    rules. A problem is reported against the run specification, naming the edit(s) and the file, line
+    and column of the edited case that is wrong.
+    """
+    from planner.checks import check_case
+    from planner.load import _parse, check_keys, check_refs, parse_settings
+
+    overrides = overrides or {}
     problems: list[Problem] = []
-    out = dict(tables)
+    out = {k: v.copy(deep=False) for k, v in tables.items()}  # the checks mark rows in attrs: not the caller's
+    touched: list[tuple[Cell, str, set[int]]] = []  # (edit, file, lines it set)
     for cell in cells:
         found = check(cell, where)
         if found:
@@ -125,8 +161,31 @@ def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], wh
         df[cell.column] = df[cell.column].astype(object) if t.column(cell.column).dtype == "str" else df[cell.column]
         df.loc[mask, cell.column] = value
         out[cell.table] = df
-    if not problems:
-        check_case(out, settings, problems)
+        touched.append((cell, t.file, {int(ln) for ln in df.index[mask]}))
+        if cell.table == "settings":
+            both = sorted(set(df.loc[mask, "setting"]) & set(overrides))
+            if both:
+                problems.append(Problem(where, f"cell edit {cell.label!r} sets {', '.join(both)} in settings.csv, "
+                                        "but the run specification's [settings] sets it too, and [settings] wins "
+                                        "over settings.csv: set it in one place (a sweep varies [settings] with "
+                                        f"--vary settings.{both[0]}=V1,V2)"))
     if problems:
         raise InputError(problems)
-    return out
+    found: list[Problem] = []
+    for name in dict.fromkeys(c.table for c, _, _ in touched):
+        out[name].attrs["bad_lines"] = check_keys(out[name], TABLE[name], found)
+    if "settings" in out and any(c.table == "settings" for c, _, _ in touched):
+        settings = {**parse_settings(out["settings"], found), **overrides}
+    check_refs(out, found)
+    check_case(out, settings, found)
+    for p in found:
+        blamed = [c.label for c, file, lines in touched if file == p.file and p.line in lines] or \
+                 [c.label for c, _, _ in touched]
+        edits = ", ".join(repr(b) for b in blamed)
+        problems.append(Problem(where, f"cell edit{'s' if len(blamed) > 1 else ''} {edits} make"
+                                f"{'' if len(blamed) > 1 else 's'} the case wrong: {p}"))
+    if problems:
+        raise InputError(problems)
+    for df in out.values():
+        df.attrs.pop("bad_lines", None)
+    return out, settings

@@ -54,6 +54,8 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if low not in _TRUE | _FALSE:
                 raise ValueError
             value = low in _TRUE
+        elif not text.isascii() or "_" in text:  # Python's float() takes 9_000 and non-ASCII digits;
+            raise ValueError                   # spreadsheets and other CSV readers do not: not a number here
         elif col.dtype == "int":
             f = float(text)
             if not f.is_integer():
@@ -66,7 +68,11 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if not math.isfinite(value):
                 raise ValueError
     except ValueError:
-        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))
+        hint = (", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000"
+                if col.dtype in ("int", "float") and re.search(r"\d", text) and re.search(r"[_, ]|[^\x00-\x7f]", text)
+                else "")
+        problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}{hint}", line,
+                                col.name))
         return None
     if col.choices and value not in col.choices:
         problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}", line, col.name))
@@ -220,6 +226,36 @@ def _header(text: str) -> list[str]:
     return []
 
 
+def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> bool:
+    """Report every data row whose number of cells is not the header's; True when there is one.
+
+    A row with a cell too many (often a trailing comma) or too few would shift
+    or blank cells silently; it is named by its line instead. Counted by commas
+    when the file has no quotes (fast, for the large profile tables), else by
+    the csv module (quoted cells may hold commas and line breaks).
+    """
+    if '"' not in text and "\r" not in text.replace("\r\n", ""):
+        rows = ((i, line.count(",") + 1, line) for i, line in enumerate(text.split("\n"), start=1))
+        rows = ((i, n, line) for i, n, line in rows if line.strip())
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+        records, ended = [], 0
+        for row in reader:
+            records.append((ended + 1, len(row), ",".join(row)))
+            ended = reader.line_num
+        rows = ((i, n, line) for i, n, line in records if n and line.strip())
+    next(rows, None)  # the header
+    bad = [(i, n) for i, n, _ in rows if n != width]  # (line, cells)
+    for i, n in bad[:_MAX_PER_FILE]:
+        fix = ("remove the extra cells (a comma at the end of the line makes one)" if n > width
+               else "give every column a cell (an empty one as nothing between two commas)")
+        problems.append(Problem(file, f"has {n} cells, the header has {width}; {fix}", i))
+    if len(bad) > _MAX_PER_FILE:
+        problems.append(Problem(file, f"... and {len(bad) - _MAX_PER_FILE} more lines whose number of cells is not "
+                                f"the header's {width}"))
+    return bool(bad)
+
+
 def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
     """Read and type one table; absent optional tables come back empty with their columns.
 
@@ -258,8 +294,11 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
             problems.append(Problem(file, f"required column is missing ({col.meaning})", 1, col.name))
     if len(problems) > n_before:
         return _empty(names)
-    try:
-        raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True)
+    if _ragged_rows(clean, file, len(header), problems):
+        return _empty(names)
+    try:  # index_col=False: a row's first cell is never taken as the index, whatever the row's length
+        raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True,
+                          index_col=False)
     except pd.errors.ParserError as exc:
         problems.append(Problem(file, f"cannot be read as CSV: {shown(str(exc).strip(), 300)}"))
         return _empty(names)
@@ -283,18 +322,26 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
         elif col.dtype == "str":  # empty text is "" (never NaN), so lookups and tests stay plain
             df[col.name] = pd.Series([(v if isinstance(v, str) else "") for v in df[col.name]],
                                      index=df.index, dtype=object)
-    key = table.key
-    if key and len(df):
-        dups = df[df.duplicated(key, keep="first")]
-        for ln, row in dups.iterrows():
-            desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
-            problems.append(Problem(file, f"duplicate key ({desc}); each key may appear once", int(ln)))
-            bad_lines.add(int(ln))
+    bad_lines |= check_keys(df, table, problems)
     df.attrs["bad_lines"] = bad_lines
     return df
 
 
-def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
+def check_keys(df: pd.DataFrame, table: Table, problems: list[Problem]) -> set[int]:
+    """Report every row whose key repeats an earlier row's; return their lines."""
+    key = table.key
+    if not key or not len(df):
+        return set()
+    lines = set()
+    for ln, row in df[df.duplicated(key, keep="first")].iterrows():
+        desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
+        problems.append(Problem(table.file, f"duplicate key ({desc}); each key may appear once", int(ln)))
+        lines.add(int(ln))
+    return lines
+
+
+def parse_settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
+    """settings.csv's rows -> {setting: value}, each value parsed by its setting's rules."""
     file = "settings.csv"
     values: dict[str, object] = {}
     for ln, row in df.iterrows():
@@ -317,7 +364,7 @@ def _settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:
     return values
 
 
-def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+def check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Every id that names a row of another table names one that exists; rows that do not are marked bad."""
     empty: dict[tuple[str, str], list[str]] = {}
     for table in TABLES:
@@ -363,6 +410,10 @@ def load_case(folder: str | Path) -> Case:
     from planner.checks import check_case  # cross-table rules
 
     folder = Path(folder)
+    if folder.is_file():
+        what = "a run specification (TOML)" if folder.suffix.lower() == ".toml" else "a file"
+        raise InputError([Problem(str(folder), f"is {what}, not a case folder; a case is a folder of CSV tables, "
+                                  "e.g. inputs/example (a run specification names its case with inputs = ...)")])
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "case folder does not exist")])
     problems: list[Problem] = []
@@ -374,8 +425,8 @@ def load_case(folder: str | Path) -> Case:
         if extra[:-4] not in TABLE:
             problems.append(Problem(extra, f"unknown table; tables are: {', '.join(t.file for t in TABLES)}"))
     tables = {t.name: read_table(folder, t, problems) for t in TABLES}
-    settings = _settings(tables["settings"], problems)
-    _check_refs(tables, problems)
+    settings = parse_settings(tables["settings"], problems)
+    check_refs(tables, problems)
     warnings: list[Problem] = []
     check_case(tables, settings, problems, warnings)
     if problems:

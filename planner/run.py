@@ -59,8 +59,14 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     if spec.cells:  # edits of input cells first: the switches below act on the edited case
         from planner.cells import apply
 
-        tables = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification")
+        tables, settings = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification",
+                                 overrides=spec.settings)
     sc = spec.scenario
+    highlight = spec.report.get("highlight_partners") or []
+    unknown = [k for k in highlight if k not in set(tables["partners"]["partner"])]
+    if unknown:
+        raise InputError([Problem(str(spec.path), f"report.highlight_partners names unknown partners {unknown}; "
+                                  f"partners.csv has {sorted(tables['partners']['partner'])}")])
     if sc.get("exclude_partners"):
         known = set(tables["partners"]["partner"])
         bad = [k for k in sc["exclude_partners"] if k not in known]

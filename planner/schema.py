@@ -19,6 +19,15 @@ from typing import Literal
 DType = Literal["str", "int", "float", "bool"]
 
 
+def _num(x: float) -> str:
+    """A bound as written in messages and docs: 0.5, 2200, 1e7 (not 1e+07)."""
+    text = f"{x:g}"
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        text = f"{mantissa}e{int(exp)}"
+    return text
+
+
 @dataclass(frozen=True)
 class Column:
     """One input column: its type, unit, whether it is required, and its meaning."""
@@ -44,8 +53,8 @@ class Column:
             return "one of " + ", ".join(self.choices)
         kind = {"str": "text", "int": "a whole number", "float": "a number",
                 "bool": "0 or 1"}[self.dtype]
-        lo = None if self.min is None else (f"> {self.min:g}" if self.min_exclusive else f">= {self.min:g}")
-        hi = None if self.max is None else f"<= {self.max:g}"
+        lo = None if self.min is None else (f"> {_num(self.min)}" if self.min_exclusive else f">= {_num(self.min)}")
+        hi = None if self.max is None else f"<= {_num(self.max)}"
         rng = " and ".join(x for x in (lo, hi) if x)
         text = f"{kind} {rng}".strip() + (f" ({self.unit})" if self.unit else "")
         return text + (", or empty or inf for no limit" if self.unlimited else "")
@@ -82,6 +91,19 @@ def C(name: str, dtype: DType, unit: str, meaning: str, **kw) -> Column:
 
 _PU = dict(min=0.0, max=1.0)
 
+# Magnitude bounds: far above any real system, far below where the solver's numbers break down
+# (HiGHS takes 1e20 as infinity; a demand of 1e21 MW passed validation and ended as "Infeasible").
+# They catch a wrong exponent or unit (USD/MW written as USD/kW), never a realistic value: a
+# national system of 1e6 MW in a stress test is a tenth of the bound.
+MAX_MW = 1e7  # 10 TW, more than the world's installed capacity (about 9 TW in 2024)
+MAX_MWH = 1e11  # MAX_MW for a whole (leap) year, 8.8e10 MWh, rounded up; also MWh_th of fuel
+MAX_PRICE = 1e6  # USD per unit (kW, kWh, MWh, MWh_th, t, MW-km): a thousand times the dearest real cost
+MAX_USD = 1e15  # USD in total: ten times the world's annual output
+MAX_T = 1e11  # t of CO2 a year: more than twice the world's emissions
+_MW = dict(min=0.0, max=MAX_MW)
+_MWH = dict(min=0.0, max=MAX_MWH)
+_PRICE = dict(min=0.0, max=MAX_PRICE)
+
 TABLES: tuple[Table, ...] = (
     Table("settings", "System-wide settings as name/value rows; names and types are listed under Settings.", (
         C("setting", "str", "", "Setting name (see Settings).", key=True),
@@ -91,9 +113,9 @@ TABLES: tuple[Table, ...] = (
         C("period", "int", "year", "First calendar year of the period.", key=True, min=1900, max=2200),
         C("years", "int", "yr", "Calendar years the period represents (its weight in the objective).", min=1),
         C("co2_price_usd_per_t", "float", "USD/t", "Carbon price paid on every tonne emitted.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("co2_cap_t", "float", "t/yr", "Cap on annual emissions; empty for none.",
-          required=False, nullable=True, min=0.0),
+          required=False, nullable=True, min=0.0, max=MAX_T),
         C("min_renewable_share", "float", "fraction",
           "Minimum share of annual generation from technologies flagged renewable.",
           required=False, default=0.0, **_PU),
@@ -112,14 +134,14 @@ TABLES: tuple[Table, ...] = (
     )),
     Table("fuels", "Fuels burned by thermal technologies.", (
         C("fuel", "str", "", "Fuel id.", key=True),
-        C("price_usd_per_mwh_th", "float", "USD/MWh_th", "Delivered fuel price.", min=0.0),
+        C("price_usd_per_mwh_th", "float", "USD/MWh_th", "Delivered fuel price.", **_PRICE),
         C("co2_t_per_mwh_th", "float", "t/MWh_th", "Emission factor per unit of fuel energy.",
           required=False, default=0.0, min=0.0),
     ), required=False),
     Table("fuel_limits", "Optional cap on annual fuel use per period (e.g. gas supply).", (
         C("fuel", "str", "", "Fuel id.", key=True, ref="fuels.fuel"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("max_use_mwh_th", "float", "MWh_th/yr", "Maximum annual fuel use by all plants.", min=0.0),
+        C("max_use_mwh_th", "float", "MWh_th/yr", "Maximum annual fuel use by all plants.", **_MWH),
     ), required=False),
     Table("technologies", "Technologies: costs, performance and roles.", (
         C("technology", "str", "", "Technology id.", key=True),
@@ -129,16 +151,16 @@ TABLES: tuple[Table, ...] = (
         C("heat_rate_mwh_th_per_mwh", "float", "MWh_th/MWh", "Fuel burned per MWh generated.",
           required=False, default=0.0, min=0.0),
         C("capex_usd_per_kw", "float", "USD/kW", "Overnight cost of power capacity (build options may override).",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("capex_usd_per_kwh", "float", "USD/kWh",
           "Overnight cost of storage energy capacity, used when duration_h is empty.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("fom_usd_per_kw_yr", "float", "USD/kW-yr",
           "Fixed operation and maintenance cost, charged on all "
           "capacity in service: existing cohorts as well as new builds.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("vom_usd_per_mwh", "float", "USD/MWh", "Variable operation and maintenance cost.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("lifetime_yr", "int", "yr", "Economic and technical lifetime of new capacity.", min=1),
         C("availability_pu", "float", "fraction",
           "Available share of capacity in every timestep, unless a profile is given.",
@@ -160,13 +182,13 @@ TABLES: tuple[Table, ...] = (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("technology", "str", "", "Technology.", key=True, ref="technologies.technology"),
         C("build_year", "int", "year", "Commissioning year of the cohort.", key=True, min=1900, max=2200),
-        C("capacity_mw", "float", "MW", "Available (derated) capacity of the cohort.", min=0.0),
+        C("capacity_mw", "float", "MW", "Available (derated) capacity of the cohort.", **_MW),
         C("retirement_year", "int", "year",
           "First year the cohort is no longer available; empty for build_year + lifetime_yr of "
           "the technology (a cohort that so retires before the first period is warned about).",
           required=False, nullable=True, min=1900, max=2300),
         C("energy_mwh", "float", "MWh", "Storage energy capacity of the cohort (storage with no fixed duration).",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_MWH),
     ), required=False),
     Table("partners", "Who finances and builds: cost of capital and limits.", (
         C("partner", "str", "", "Partner id.", key=True),
@@ -183,12 +205,12 @@ TABLES: tuple[Table, ...] = (
     Table("partner_envelopes", "Investment a partner can commit per period.", (
         C("partner", "str", "", "Partner.", key=True, ref="partners.partner"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("max_investment_usd", "float", "USD", "Overnight capex of builds in this period.", min=0.0),
+        C("max_investment_usd", "float", "USD", "Overnight capex of builds in this period.", min=0.0, max=MAX_USD),
     ), required=False),
     Table("partner_zone_caps", "Cap on a partner's new capacity in a zone.", (
         C("partner", "str", "", "Partner.", key=True, ref="partners.partner"),
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
-        C("max_new_mw", "float", "MW", "Cumulative new capacity over the horizon.", min=0.0),
+        C("max_new_mw", "float", "MW", "Cumulative new capacity over the horizon.", **_MW),
     ), required=False),
     Table("partner_commitments", "A partner's minimum programme: what it must have built by a period, in MW, in USD of "
           "overnight capex, or in MWh a year of available energy, optionally only of one technology or in one zone. "
@@ -206,7 +228,8 @@ TABLES: tuple[Table, ...] = (
           "What quantity measures: MW of new capacity, USD of overnight capex, or MWh/yr of energy the "
           "new capacity can make available (capacity x availability x hours).",
           key=True, choices=("MW", "USD", "MWh/yr")),
-        C("quantity", "float", "MW, USD or MWh/yr (as unit says)", "Minimum size of the programme.", min=0.0),
+        C("quantity", "float", "MW, USD or MWh/yr (as unit says)", "Minimum size of the programme.",
+          min=0.0, max=MAX_USD),
     ), required=False),
     Table("build_options", "What may be built where, by whom, on which terms.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -214,21 +237,21 @@ TABLES: tuple[Table, ...] = (
         C("partner", "str", "", "Partner offering the option; empty for unattributed.",
           key=True, required=False, default="", ref="partners.partner"),
         C("capex_usd_per_kw", "float", "USD/kW", "Overnight cost; empty for the technology's.",
-          required=False, nullable=True, min=0.0),
+          required=False, nullable=True, **_PRICE),
         C("first_period", "int", "year", "Earliest period the option can be built in; empty for the first.",
           required=False, nullable=True, min=1900, max=2200),
         C("last_period", "int", "year", "Latest period the option can be built in; empty for the last.",
           required=False, nullable=True, min=1900, max=2200),
         C("min_new_mw", "float", "MW", "Cumulative capacity that must be built over the horizon (committed projects).",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_MW),
         C("max_new_mw", "float", "MW",
           "Cumulative capacity that may be built over the horizon; empty or inf for no limit, 0 for none.",
-          required=False, nullable=True, unlimited=True, min=0.0),
+          required=False, nullable=True, unlimited=True, **_MW),
     ), required=False),
     Table("build_potentials", "Resource or site potential shared by every partner's option for a zone × technology.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("technology", "str", "", "Technology.", key=True, ref="technologies.technology"),
-        C("max_new_mw", "float", "MW", "New capacity over the horizon, summed over all partners' options.", min=0.0),
+        C("max_new_mw", "float", "MW", "New capacity over the horizon, summed over all partners' options.", **_MW),
     ), required=False),
     Table("timesteps", "Hours modelled and the hours of a year each stands for.", (
         C("timestep", "int", "", "Timestep id (hours in order).", key=True, min=0),
@@ -244,12 +267,13 @@ TABLES: tuple[Table, ...] = (
     Table("demand", "Electricity demand per zone and timestep in the reference year.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("timestep", "int", "", "Timestep.", key=True, ref="timesteps.timestep"),
-        C("demand_mw", "float", "MW", "Average demand in the hour.", min=0.0),
+        C("demand_mw", "float", "MW", "Average demand in the hour.", **_MW),
     )),
     Table("demand_growth", "Demand in each period relative to the reference year.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("multiplier", "float", "", "Demand of the period divided by demand of the reference year.", min=0.0),
+        C("multiplier", "float", "", "Demand of the period divided by demand of the reference year.",
+          min=0.0, max=1000.0),
     ), required=False),
     Table("availability", "Hourly availability (capacity factor) profiles.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -267,13 +291,13 @@ TABLES: tuple[Table, ...] = (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("technology", "str", "", "Technology (kind hydro).", key=True, ref="technologies.technology"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("energy_mwh", "float", "MWh/yr", "Annual energy the plants may generate.", min=0.0),
+        C("energy_mwh", "float", "MWh/yr", "Annual energy the plants may generate.", **_MWH),
     ), required=False),
     Table("corridors", "Transmission corridors between zones (transport model).", (
         C("corridor", "str", "", "Corridor id.", key=True),
         C("from_zone", "str", "", "One end.", ref="zones.zone"),
         C("to_zone", "str", "", "Other end.", ref="zones.zone"),
-        C("capacity_mw", "float", "MW", "Existing transfer capacity, each direction.", min=0.0),
+        C("capacity_mw", "float", "MW", "Existing transfer capacity, each direction.", **_MW),
         C("available_from", "int", "year", "First year the existing capacity is in service.",
           required=False, default=0, min=0),
         C("loss_pu", "float", "fraction", "Share of the sent power lost on the way.",
@@ -282,11 +306,11 @@ TABLES: tuple[Table, ...] = (
         C("capex_usd_per_mw_km", "float", "USD/MW-km",
           "Overnight cost of new capacity per MW and km of length_km; annualised with the "
           "discount_rate setting over lifetime_yr (capital recovery factor), like unattributed builds.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, **_PRICE),
         C("max_new_mw", "float", "MW",
           "New capacity that may be built over the horizon; empty or inf for no limit (as in build_options.csv), "
           "0 for none. A corridor that may expand needs capex_usd_per_mw_km > 0 and length_km > 0.",
-          required=False, nullable=True, unlimited=True, min=0.0),
+          required=False, nullable=True, unlimited=True, **_MW),
         C("lifetime_yr", "int", "yr", "Lifetime of new capacity.", required=False, default=40, min=1),
         C("capacity_credit_pu", "float", "fraction",
           "Share of capacity into a region counted as firm for its reserve margin.",
@@ -296,23 +320,25 @@ TABLES: tuple[Table, ...] = (
         C("interconnector", "str", "", "Interconnector id.", key=True),
         C("zone", "str", "", "Zone it connects to.", ref="zones.zone"),
         C("market", "str", "", "External market (e.g. a neighbouring country)."),
-        C("import_mw", "float", "MW", "Import capacity.", min=0.0),
-        C("export_mw", "float", "MW", "Export capacity.", min=0.0),
+        C("import_mw", "float", "MW", "Import capacity.", **_MW),
+        C("export_mw", "float", "MW", "Export capacity.", **_MW),
         C("capacity_credit_pu", "float", "fraction", "Share of import capacity counted as firm in the reserve margin.",
           required=False, default=0.0, **_PU),
     ), required=False),
     Table("trade_prices", "Trade terms per interconnector and period.", (
         C("interconnector", "str", "", "Interconnector.", key=True, ref="interconnectors.interconnector"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("import_price_usd_per_mwh", "float", "USD/MWh", "Price paid for imports."),
-        C("export_price_usd_per_mwh", "float", "USD/MWh", "Price received for exports."),
+        C("import_price_usd_per_mwh", "float", "USD/MWh", "Price paid for imports.",
+          min=-MAX_PRICE, max=MAX_PRICE),
+        C("export_price_usd_per_mwh", "float", "USD/MWh", "Price received for exports.",
+          min=-MAX_PRICE, max=MAX_PRICE),
         C("min_import_mwh", "float", "MWh/yr",
           "Annual imports that must be taken (contracted or observed flows); empty for none.",
-          required=False, nullable=True, min=0.0),
+          required=False, nullable=True, **_MWH),
         C("max_import_mwh", "float", "MWh/yr", "Annual import limit; empty for none.",
-          required=False, nullable=True, min=0.0),
+          required=False, nullable=True, **_MWH),
         C("max_export_mwh", "float", "MWh/yr", "Annual export limit; empty for none.",
-          required=False, nullable=True, min=0.0),
+          required=False, nullable=True, **_MWH),
     ), required=False),
     Table("reserve_margins", "Planning reserve margin per region (or the whole system) and period.", (
         C("region", "str", "", "A region of zones.csv, or * for the whole system.", key=True),
@@ -325,7 +351,7 @@ TABLE = {t.name: t for t in TABLES}
 
 SETTINGS: tuple[Column, ...] = (
     C("value_of_lost_load_usd_per_mwh", "float", "USD/MWh", "Cost of each MWh of demand not served.",
-      min=0.0, min_exclusive=True),
+      min=0.0, max=MAX_PRICE, min_exclusive=True),
     C("discount_rate", "float", "fraction/yr",
       "Social discount rate for present values, and cost of capital for unattributed builds.",
       min=0.0, max=1.0),

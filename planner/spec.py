@@ -74,7 +74,10 @@ def load_spec(path: str | Path) -> RunSpec:
     if not path.is_file():
         raise InputError([Problem(file, "run specification not found")])
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a byte order mark is accepted, as in a CSV
+    except OSError as exc:
+        raise InputError([Problem(file, f"cannot be read ({exc.strerror or exc}); check the file's permissions")]) \
+            from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError([Problem(file, f"is not valid TOML: {exc}")]) from None
     problems = []
@@ -144,8 +147,9 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     if ex is not None and not (isinstance(ex, list) and all(isinstance(x, str) for x in ex)):
         problems.append(Problem(file, 'scenario.exclude_partners must be a list of partner ids, e.g. ["TR"]'))
     dm = spec.scenario.get("demand_multiplier")
-    if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and dm >= 0):
-        problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0"))
+    if dm is not None and not (isinstance(dm, (int, float)) and not isinstance(dm, bool) and 0 <= dm <= 1000):
+        problems.append(Problem(file, "scenario.demand_multiplier must be a number >= 0 and <= 1000 (as "
+                                "demand_growth.csv's multiplier)"))
     for key in ("no_new_builds", "keep_committed", "drop_build_requirements", "partner_commitments"):
         if spec.scenario.get(key) is not None and not isinstance(spec.scenario[key], bool):
             problems.append(Problem(file, f"scenario.{key} must be true or false"))

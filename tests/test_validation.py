@@ -60,14 +60,14 @@ def test_non_numeric_value(case):
     edit(case / "technologies.csv", "coal,thermal,coal,2.9,1800", "coal,thermal,coal,2.9,lots")
     msgs = problems(case)
     assert any("technologies.csv, line 2, column capex_usd_per_kw: 'lots' is not valid; "
-               "expected a number >= 0 (USD/kW)" in p
+               "expected a number >= 0 and <= 1e6 (USD/kW)" in p
                for p in msgs)
 
 
 def test_negative_value(case):
     edit(case / "corridors.csv", "N-S,N,S,2100", "N-S,N,S,-2100")
-    assert any("corridors.csv, line 2, column capacity_mw: -2100 is out of range; expected a number >= 0 (MW)" in p
-               for p in problems(case))
+    assert any("corridors.csv, line 2, column capacity_mw: -2100 is out of range; expected a number >= 0 and <= 1e7 "
+               "(MW)" in p for p in problems(case))
 
 
 def test_profile_out_of_unit_range(case):
