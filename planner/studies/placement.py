@@ -29,7 +29,10 @@ objective and warm-starts from the last basis.
    CRF(w*, life_g) = CRF(w_k, life_g) - rc / (capex_b * A_q); there is none when
    that is below CRF(0) = 1 / life_g (not chosen even at 0 % cost of capital).
    Both are reported in USD/kW and as a fraction per year, one column at a time
-   (the others at their own terms).
+   (the others at their own terms). A reduced cost within HiGHS's dual feasibility
+   tolerance times max(1, |c_x|, |c_x - rc|) is 0 (its sign is noise): the site ties
+   with what the plan builds, breaks even at its own capex and WACC, and is
+   labelled a tie (``tie`` column, summary).
 
 3. A programme curve (``programme.csv``, ``programme_displaced.csv``,
    ``programme_sites.csv``): K's commitment (planner/model/commitments.py) of
@@ -239,11 +242,11 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     """
     import numpy as np
     import pandas as pd
-    from scipy.optimize import brentq
 
     from planner.model.data import crf
 
     s, d = st.solver, st.d
+    rc_tol = float(s.h.getOptionValue("dual_feasibility_tolerance")[1])
     x = s.values()
     A = s.comp.lp.a_matrix_
     start, index = np.asarray(A.start_), np.asarray(A.index_)
@@ -263,14 +266,20 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
         a_q = years_weight(st, v)
         money = [(int(i), money_rows[i]) for i in index[start[j]:start[j + 1]] if i in money_rows]
         rc = float(s.reduced_costs()[j])
-        capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
-        crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
-                  if capex > 0 and a_q > 0 else np.nan)
-        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be))
+        # a reduced cost within the solver's dual feasibility tolerance (relative to the cost and the value it is
+        # the difference of) is 0: the site ties with the plan's choice and enters at its own capex and WACC
+        tie = abs(rc) <= rc_tol * max(1.0, abs(float(s.cost[j])), abs(float(s.cost[j]) - rc))
+        if tie:
+            capex_be, crf_be = capex, crf(wacc, life)
+        else:
+            capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
+            crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
+                      if capex > 0 and a_q > 0 else np.nan)
+        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be, tie))
     for _, j in out:
         s.h.changeColBounds(j, 0.0, highspy_inf())
     rows = []
-    for v, j, life, capex, a_q, money, rc, capex_be, crf_be in info:
+    for v, j, life, capex, a_q, money, rc, capex_be, crf_be, tie in info:
         z, g, _, q = v
         checked = ""
         if confirm:
@@ -283,17 +292,38 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
                     _enters(s, j, money, per, per_theta, th0, tol_mw)  # restore cost and coefficients
             checked = "yes" if all(ok) else "no"
         wacc_be = np.nan
-        if crf_be == crf_be:
-            wacc_be = 0.0 if crf_be <= 1.0 / life else brentq(lambda w, life=life, crf_be=crf_be: crf(w, life) - crf_be,
-                                                              0.0, max(wacc, 1e-9), xtol=1e-12)
-        note = "; ".join(x for x in ("not chosen even at zero capex" if capex_be != capex_be else "",
+        if tie:
+            wacc_be = wacc
+        elif crf_be == crf_be:
+            wacc_be = _wacc_of_crf(crf_be, life)
+        note = "; ".join(x for x in ("tie: as cheap as the plan's choice (reduced cost 0 within the solver's "
+                                     "tolerance); it enters at its own capex and WACC" if tie else "",
+                                     "not chosen even at zero capex" if capex_be != capex_be else "",
                                      "no cost of capital >= 0 is low enough" if wacc_be != wacc_be else "") if x)
-        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
+        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, tie, checked, note))
     if out:
         s.run()  # back to the least-cost plan
     return pd.DataFrame(rows, columns=["zone", "technology", "period", "capex_usd_per_kw", "wacc",
                                        "reduced_cost_usd_per_mw", "break_even_capex_usd_per_kw", "break_even_wacc",
-                                       "confirmed_by_resolve", "note"])
+                                       "tie", "confirmed_by_resolve", "note"])
+
+
+def _wacc_of_crf(crf_be: float, life: int) -> float:
+    """The rate w >= 0 with CRF(w, life) = crf_be; NaN if crf_be < CRF(0) = 1 / life (none is low enough).
+
+    CRF(w) rises from 1 / life at w = 0 and exceeds w for w > 0, so [0, max(crf_be, 1e-9)] always brackets the
+    root: the search cannot fail for want of a sign change, whatever side of the partner's own WACC it lies."""
+    import math
+
+    from scipy.optimize import brentq
+
+    from planner.model.data import crf
+
+    if not math.isfinite(crf_be) or crf_be < 1.0 / life:
+        return math.nan
+    if crf_be == 1.0 / life:
+        return 0.0
+    return brentq(lambda w: crf(w, life) - crf_be, 0.0, max(crf_be, 1e-9), xtol=1e-12)
 
 
 def highspy_inf() -> float:
@@ -469,7 +499,11 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
     for r in be.head(8).itertuples():
         wacc = f"{r.break_even_wacc:.1%}" if r.break_even_wacc == r.break_even_wacc else "none"
         lines.append(f"  {r.zone:<18}{r.technology:<12}{r.period:>6}"
-                     f"{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}")
+                     f"{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}"
+                     + ("  tie" if r.tie else ""))
+    if be.head(8)["tie"].any():
+        lines.append(f"  tie: costs the same as what {k} builds in the plan (reduced cost 0 within the solver's "
+                     "tolerance)")
     if "programme" in out:
         at = out["programme"][out["programme"]["period"] == st.period].set_index("size")
         sites = out["programme_sites"]
