@@ -44,7 +44,7 @@ objective and warm-starts from the last basis.
    with ``--scheduler``, in chunks on a Dask cluster (one model per chunk).
 
 4. Robustness (``alternatives.csv``), modelling to generate alternatives:
-   with the cost row c·x + offset <= (1 + slack) * optimum added, minimise and
+   with the cost row c·x + offset <= optimum + slack * |optimum| added, minimise and
    maximise K's total new MW and K's new MW in each zone (PyPSA's MGA: the same
    cost constraint, then min and max of chosen sums). Where moving K's MW costs a
    steady amount per MW, the range grows in proportion to the slack, so at the tie
@@ -442,10 +442,12 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
     cols = st.columns()
     j_of = {v: s.col[m.new_cap[v]] for v in cols if m.new_cap[v] in s.col}
     nz = np.flatnonzero(s.cost)
-    r = s.add_row(nz, s.cost[nz], None, (1.0 + slack) * opt - s.comp.offset)
+    # the slack is a share of the optimum's size: export revenue above costs makes the optimum negative, and
+    # (1 + slack) * opt would then lie below it (no plan: "Infeasible")
+    r = s.add_row(nz, s.cost[nz], None, opt + slack * abs(opt) - s.comp.offset)
 
     def extremes(js: list[int], bound: float) -> tuple[float, float]:
-        s.set_added_row_bounds(r, None, (1.0 + bound) * opt - s.comp.offset)  # costs are >= 0, so opt > 0
+        s.set_added_row_bounds(r, None, opt + bound * abs(opt) - s.comp.offset)
         c = np.zeros(len(s.cost))
         c[js] = 1.0
         s.set_costs(c, maximise=False)
@@ -590,7 +592,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unit", default="MW", choices=("MW", "USD", "MWh/yr"), help="unit of the programme sizes")
     p.add_argument("--by", type=int, help="period by which the programme is built (default: the last period run)")
     p.add_argument("--slack", type=float, default=0.01,
-                   help="cost slack of the near-optimal alternatives (default 0.01)")
+                   help="cost slack of the near-optimal alternatives, a share of |least cost| (default 0.01)")
     p.add_argument("--tie-slack", type=float, default=1e-4, help="cost slack under which a siting range is a near-tie")
     p.add_argument("--top", type=int, help="range only the zones K builds in and the TOP zones closest to entering "
                    "(by break-even capex); default: every zone K is offered")
