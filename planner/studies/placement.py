@@ -407,9 +407,12 @@ def _curve_chunk(spec: RunSpec, partner: str, unit: str, period: int, technology
 
 
 def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None) -> dict[str, pd.DataFrame]:
-    """Programme of each size (``st.unit`` by ``st.period``): premium, emissions, displacement, sites."""
+    """Programme of each size (``st.unit`` by ``st.period``): premium, emissions, displacement, sites.
+
+    The sizes are sorted and a repeated size is solved and reported once (the tables have one point per size)."""
+    sizes = sorted({float(x) for x in sizes})
     base = _point(st, 0.0)
-    rest = [float(x) for x in sizes if float(x) != 0.0]
+    rest = [x for x in sizes if x != 0.0]
     if scheduler is None:
         points = []
         for i, sz in enumerate(rest):
@@ -424,7 +427,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
                  c, st.meta["solver_options"]) for c in chunks]
         points = sorted((pt for res in dask_map(_curve_chunk, args, scheduler) for pt in res), key=lambda p: p["size"])
     st.solver.set_row_bounds(st.programme, None, None)
-    pts = ([base] if any(float(x) == 0.0 for x in sizes) else []) + points
+    pts = ([base] if 0.0 in sizes else []) + points
     return _curve_tables(st, pts, base)
 
 
@@ -484,6 +487,20 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
     return table, head
 
 
+def _significant(x: float, digits: int = 4) -> str:
+    """``x`` with thousands separators and at least ``digits`` significant digits (0.13055 -> 0.1305, 7.452 -> 7.452,
+    130,549.9 -> 130,550): a marginal in USD per USD or per MWh/yr is below 10, and no decimals would print 0."""
+    if not math.isfinite(x) or x == 0:
+        return f"{x:,.0f}" if x == 0 else str(x)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:,.{decimals}f}"
+
+
+def _size(x: float) -> str:
+    """A programme size as the user gave it: 80 -> 80, 25000000 -> 25,000,000, 12.5 -> 12.5."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.10g}"
+
+
 def summarise(st: Setup, out: dict, head: dict) -> str:
     k = st.partner
     lines = [f"placement of {k} in {st.spec.name}: least-cost plan "
@@ -511,17 +528,17 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
         sites = out["programme_sites"]
         lines.append(f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in "
                      f"{st.period}; marginal: USD of present value per {st.unit}):")
-        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  "
+        lines.append(f"  {'size':>11} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  "
                      f"where {k} builds")
         for size, r in at.iterrows():
             ss = sites[sites["size"] == size].groupby(["zone", "technology"])["new_mw"].sum()
             where_ = ", ".join(f"{z} {g} {mw:,.0f}" for (z, g), mw in ss.items()) or "-"
-            lines.append(f"  {size:>8,.0f} {r['premium_present_value_usd'] / 1e6:>17,.1f} "
+            lines.append(f"  {_size(size):>11} {r['premium_present_value_usd'] / 1e6:>17,.1f} "
                          f"{r['premium_annual_usd_per_yr'] / 1e6:>9,.1f} "
-                         f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {r.iloc[6]:>14,.0f}  {where_}")
+                         f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {_significant(r.iloc[6]):>14}  {where_}")
         for r in out["programme_infeasible"].itertuples():
             why = r.why.splitlines()[1:3] or [r.why]
-            lines.append(f"  {r.size:>8,.0f}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
+            lines.append(f"  {_size(r.size):>11}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
     alt = out["alternatives"]
     lines.append(f"\nrobustness: within {head['slack']:.1%} of least cost {k} builds {head[f'{k}_min_mw']:,.0f} to "
                  f"{head[f'{k}_max_mw']:,.0f} MW (least cost {head[f'{k}_least_cost_mw']:,.0f})")
@@ -588,7 +605,8 @@ def _placement(spec: RunSpec, partner: str, sizes: list[float] | None, unit: str
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="run specification (TOML)")
     p.add_argument("--partner", required=True, help="partner id of partners.csv, e.g. TR")
-    p.add_argument("--programme", help="programme sizes for the curve, e.g. 0,500,1000,2000 (in --unit)")
+    p.add_argument("--programme", help="programme sizes for the curve, e.g. 0,500,1000,2000 (in --unit); "
+                   "solved in increasing order, a repeated size once")
     p.add_argument("--unit", default="MW", choices=("MW", "USD", "MWh/yr"), help="unit of the programme sizes")
     p.add_argument("--by", type=int, help="period by which the programme is built (default: the last period run)")
     p.add_argument("--slack", type=float, default=0.01,
