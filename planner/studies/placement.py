@@ -29,7 +29,10 @@ objective and warm-starts from the last basis.
    CRF(w*, life_g) = CRF(w_k, life_g) - rc / (capex_b * A_q); there is none when
    that is below CRF(0) = 1 / life_g (not chosen even at 0 % cost of capital).
    Both are reported in USD/kW and as a fraction per year, one column at a time
-   (the others at their own terms).
+   (the others at their own terms). A reduced cost within HiGHS's dual feasibility
+   tolerance times max(1, |c_x|, |c_x - rc|) is 0 (its sign is noise): the site ties
+   with what the plan builds, breaks even at its own capex and WACC, and is
+   labelled a tie (``tie`` column, summary).
 
 3. A programme curve (``programme.csv``, ``programme_displaced.csv``,
    ``programme_sites.csv``): K's commitment (planner/model/commitments.py) of
@@ -41,7 +44,7 @@ objective and warm-starts from the last basis.
    with ``--scheduler``, in chunks on a Dask cluster (one model per chunk).
 
 4. Robustness (``alternatives.csv``), modelling to generate alternatives:
-   with the cost row c·x + offset <= (1 + slack) * optimum added, minimise and
+   with the cost row c·x + offset <= optimum + slack * |optimum| added, minimise and
    maximise K's total new MW and K's new MW in each zone (PyPSA's MGA: the same
    cost constraint, then min and max of chosen sums). Where moving K's MW costs a
    steady amount per MW, the range grows in proportion to the slack, so at the tie
@@ -239,11 +242,11 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     """
     import numpy as np
     import pandas as pd
-    from scipy.optimize import brentq
 
     from planner.model.data import crf
 
     s, d = st.solver, st.d
+    rc_tol = float(s.h.getOptionValue("dual_feasibility_tolerance")[1])
     x = s.values()
     A = s.comp.lp.a_matrix_
     start, index = np.asarray(A.start_), np.asarray(A.index_)
@@ -263,14 +266,20 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
         a_q = years_weight(st, v)
         money = [(int(i), money_rows[i]) for i in index[start[j]:start[j + 1]] if i in money_rows]
         rc = float(s.reduced_costs()[j])
-        capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
-        crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
-                  if capex > 0 and a_q > 0 else np.nan)
-        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be))
+        # a reduced cost within the solver's dual feasibility tolerance (relative to the cost and the value it is
+        # the difference of) is 0: the site ties with the plan's choice and enters at its own capex and WACC
+        tie = abs(rc) <= rc_tol * max(1.0, abs(float(s.cost[j])), abs(float(s.cost[j]) - rc))
+        if tie:
+            capex_be, crf_be = capex, crf(wacc, life)
+        else:
+            capex_be = _threshold(s, j, money, crf(wacc, life) * a_q, True, capex, 0.0)
+            crf_be = (_threshold(s, j, money, capex * a_q, False, crf(wacc, life), 1.0 / life)
+                      if capex > 0 and a_q > 0 else np.nan)
+        info.append((v, j, life, capex, a_q, money, rc, capex_be, crf_be, tie))
     for _, j in out:
         s.h.changeColBounds(j, 0.0, highspy_inf())
     rows = []
-    for v, j, life, capex, a_q, money, rc, capex_be, crf_be in info:
+    for v, j, life, capex, a_q, money, rc, capex_be, crf_be, tie in info:
         z, g, _, q = v
         checked = ""
         if confirm:
@@ -283,17 +292,38 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
                     _enters(s, j, money, per, per_theta, th0, tol_mw)  # restore cost and coefficients
             checked = "yes" if all(ok) else "no"
         wacc_be = np.nan
-        if crf_be == crf_be:
-            wacc_be = 0.0 if crf_be <= 1.0 / life else brentq(lambda w, life=life, crf_be=crf_be: crf(w, life) - crf_be,
-                                                              0.0, max(wacc, 1e-9), xtol=1e-12)
-        note = "; ".join(x for x in ("not chosen even at zero capex" if capex_be != capex_be else "",
+        if tie:
+            wacc_be = wacc
+        elif crf_be == crf_be:
+            wacc_be = _wacc_of_crf(crf_be, life)
+        note = "; ".join(x for x in ("tie: as cheap as the plan's choice (reduced cost 0 within the solver's "
+                                     "tolerance); it enters at its own capex and WACC" if tie else "",
+                                     "not chosen even at zero capex" if capex_be != capex_be else "",
                                      "no cost of capital >= 0 is low enough" if wacc_be != wacc_be else "") if x)
-        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, checked, note))
+        rows.append((z, g, q, capex / 1000.0, wacc, rc, capex_be / 1000.0, wacc_be, tie, checked, note))
     if out:
         s.run()  # back to the least-cost plan
     return pd.DataFrame(rows, columns=["zone", "technology", "period", "capex_usd_per_kw", "wacc",
                                        "reduced_cost_usd_per_mw", "break_even_capex_usd_per_kw", "break_even_wacc",
-                                       "confirmed_by_resolve", "note"])
+                                       "tie", "confirmed_by_resolve", "note"])
+
+
+def _wacc_of_crf(crf_be: float, life: int) -> float:
+    """The rate w >= 0 with CRF(w, life) = crf_be; NaN if crf_be < CRF(0) = 1 / life (none is low enough).
+
+    CRF(w) rises from 1 / life at w = 0 and exceeds w for w > 0, so [0, max(crf_be, 1e-9)] always brackets the
+    root: the search cannot fail for want of a sign change, whatever side of the partner's own WACC it lies."""
+    import math
+
+    from scipy.optimize import brentq
+
+    from planner.model.data import crf
+
+    if not math.isfinite(crf_be) or crf_be < 1.0 / life:
+        return math.nan
+    if crf_be == 1.0 / life:
+        return 0.0
+    return brentq(lambda w: crf(w, life) - crf_be, 0.0, max(crf_be, 1e-9), xtol=1e-12)
 
 
 def highspy_inf() -> float:
@@ -377,9 +407,12 @@ def _curve_chunk(spec: RunSpec, partner: str, unit: str, period: int, technology
 
 
 def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None) -> dict[str, pd.DataFrame]:
-    """Programme of each size (``st.unit`` by ``st.period``): premium, emissions, displacement, sites."""
+    """Programme of each size (``st.unit`` by ``st.period``): premium, emissions, displacement, sites.
+
+    The sizes are sorted and a repeated size is solved and reported once (the tables have one point per size)."""
+    sizes = sorted({float(x) for x in sizes})
     base = _point(st, 0.0)
-    rest = [float(x) for x in sizes if float(x) != 0.0]
+    rest = [x for x in sizes if x != 0.0]
     if scheduler is None:
         points = []
         for i, sz in enumerate(rest):
@@ -394,7 +427,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
                  c, st.meta["solver_options"]) for c in chunks]
         points = sorted((pt for res in dask_map(_curve_chunk, args, scheduler) for pt in res), key=lambda p: p["size"])
     st.solver.set_row_bounds(st.programme, None, None)
-    pts = ([base] if any(float(x) == 0.0 for x in sizes) else []) + points
+    pts = ([base] if 0.0 in sizes else []) + points
     return _curve_tables(st, pts, base)
 
 
@@ -412,10 +445,12 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
     cols = st.columns()
     j_of = {v: s.col[m.new_cap[v]] for v in cols if m.new_cap[v] in s.col}
     nz = np.flatnonzero(s.cost)
-    r = s.add_row(nz, s.cost[nz], None, (1.0 + slack) * opt - s.comp.offset)
+    # the slack is a share of the optimum's size: export revenue above costs makes the optimum negative, and
+    # (1 + slack) * opt would then lie below it (no plan: "Infeasible")
+    r = s.add_row(nz, s.cost[nz], None, opt + slack * abs(opt) - s.comp.offset)
 
     def extremes(js: list[int], bound: float) -> tuple[float, float]:
-        s.set_added_row_bounds(r, None, (1.0 + bound) * opt - s.comp.offset)  # costs are >= 0, so opt > 0
+        s.set_added_row_bounds(r, None, opt + bound * abs(opt) - s.comp.offset)
         c = np.zeros(len(s.cost))
         c[js] = 1.0
         s.set_costs(c, maximise=False)
@@ -452,6 +487,20 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
     return table, head
 
 
+def _significant(x: float, digits: int = 4) -> str:
+    """``x`` with thousands separators and at least ``digits`` significant digits (0.13055 -> 0.1305, 7.452 -> 7.452,
+    130,549.9 -> 130,550): a marginal in USD per USD or per MWh/yr is below 10, and no decimals would print 0."""
+    if not math.isfinite(x) or x == 0:
+        return f"{x:,.0f}" if x == 0 else str(x)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return f"{x:,.{decimals}f}"
+
+
+def _size(x: float) -> str:
+    """A programme size as the user gave it: 80 -> 80, 25000000 -> 25,000,000, 12.5 -> 12.5."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.10g}"
+
+
 def summarise(st: Setup, out: dict, head: dict) -> str:
     k = st.partner
     lines = [f"placement of {k} in {st.spec.name}: least-cost plan "
@@ -469,23 +518,27 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
     for r in be.head(8).itertuples():
         wacc = f"{r.break_even_wacc:.1%}" if r.break_even_wacc == r.break_even_wacc else "none"
         lines.append(f"  {r.zone:<18}{r.technology:<12}{r.period:>6}"
-                     f"{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}")
+                     f"{r.capex_usd_per_kw:>12,.0f}{r.break_even_capex_usd_per_kw:>12,.0f}{wacc:>9}"
+                     + ("  tie" if r.tie else ""))
+    if be.head(8)["tie"].any():
+        lines.append(f"  tie: costs the same as what {k} builds in the plan (reduced cost 0 within the solver's "
+                     "tolerance)")
     if "programme" in out:
         at = out["programme"][out["programme"]["period"] == st.period].set_index("size")
         sites = out["programme_sites"]
         lines.append(f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in "
                      f"{st.period}; marginal: USD of present value per {st.unit}):")
-        lines.append(f"  {'size':>8} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  "
+        lines.append(f"  {'size':>11} {'premium PV M USD':>17} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} {'marginal':>14}  "
                      f"where {k} builds")
         for size, r in at.iterrows():
             ss = sites[sites["size"] == size].groupby(["zone", "technology"])["new_mw"].sum()
             where_ = ", ".join(f"{z} {g} {mw:,.0f}" for (z, g), mw in ss.items()) or "-"
-            lines.append(f"  {size:>8,.0f} {r['premium_present_value_usd'] / 1e6:>17,.1f} "
+            lines.append(f"  {_size(size):>11} {r['premium_present_value_usd'] / 1e6:>17,.1f} "
                          f"{r['premium_annual_usd_per_yr'] / 1e6:>9,.1f} "
-                         f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {r.iloc[6]:>14,.0f}  {where_}")
+                         f"{r['emissions_change_t_per_yr'] / 1e3:>12,.1f} {_significant(r.iloc[6]):>14}  {where_}")
         for r in out["programme_infeasible"].itertuples():
             why = r.why.splitlines()[1:3] or [r.why]
-            lines.append(f"  {r.size:>8,.0f}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
+            lines.append(f"  {_size(r.size):>11}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
     alt = out["alternatives"]
     lines.append(f"\nrobustness: within {head['slack']:.1%} of least cost {k} builds {head[f'{k}_min_mw']:,.0f} to "
                  f"{head[f'{k}_max_mw']:,.0f} MW (least cost {head[f'{k}_least_cost_mw']:,.0f})")
@@ -552,11 +605,12 @@ def _placement(spec: RunSpec, partner: str, sizes: list[float] | None, unit: str
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="run specification (TOML)")
     p.add_argument("--partner", required=True, help="partner id of partners.csv, e.g. TR")
-    p.add_argument("--programme", help="programme sizes for the curve, e.g. 0,500,1000,2000 (in --unit)")
+    p.add_argument("--programme", help="programme sizes for the curve, e.g. 0,500,1000,2000 (in --unit); "
+                   "solved in increasing order, a repeated size once")
     p.add_argument("--unit", default="MW", choices=("MW", "USD", "MWh/yr"), help="unit of the programme sizes")
     p.add_argument("--by", type=int, help="period by which the programme is built (default: the last period run)")
     p.add_argument("--slack", type=float, default=0.01,
-                   help="cost slack of the near-optimal alternatives (default 0.01)")
+                   help="cost slack of the near-optimal alternatives, a share of |least cost| (default 0.01)")
     p.add_argument("--tie-slack", type=float, default=1e-4, help="cost slack under which a siting range is a near-tie")
     p.add_argument("--top", type=int, help="range only the zones K builds in and the TOP zones closest to entering "
                    "(by break-even capex); default: every zone K is offered")
