@@ -23,7 +23,23 @@ folder is left exactly as it was:
   message names the first few such paths ("and N more") and says to move them
   out or write elsewhere. Files planner wrote may be missing or edited; the
   nested ``report/`` that ``planner report`` adds to a run later, and the lock
-  and marked temporaries of a killed write of it, count as planner's.
+  and marked temporaries of a killed write of it, count as planner's;
+- no file planner wrote there is open in a spreadsheet program: an office lock
+  file beside it (Excel's ``~$report.xlsx``, Word's ``~$`` over the first two
+  letters of a long name, LibreOffice's ``.~lock.report.xlsx#``) is refused with
+  its own message, "report.xlsx is open in a spreadsheet program (lock file
+  ~$report.xlsx): close it and run again". Lock files are never deleted: one
+  left by a program that crashed is for the user to remove.
+
+The folder metadata an operating system drops into any folder it shows
+(``.DS_Store``, ``Thumbs.db``, ``ehthumbs.db``, ``desktop.ini``, any letter
+case, and AppleDouble ``._*`` files; files only) does not block a replace and is
+dropped with the old folder: it holds view settings and thumbnails of the files
+being replaced, no user's work, and the system writes it again when it next
+shows the folder. Carrying it over would keep stale thumbnails and add a copy
+step that can fail after the solve, for nothing. Jupyter's
+``.ipynb_checkpoints/`` is not such metadata (it holds earlier versions of files
+edited in Jupyter, which may be the user's work) and is refused like any folder.
 
 Folders written before manifests existed (no ``manifest`` in run.json) are
 judged by what a folder of their kind could hold: the CSVs listed in its
@@ -127,6 +143,30 @@ _LEGACY_FILES = {"run": {"summary.txt", "solver.log", "inputs/SOURCES.md"}, "rep
 _LEGACY_FOLDERS = {"run": {"inputs"}}
 _LEGACY_NESTED = {"run": {"report": "report"}, "study": {"with": "run", "without": "run"}}
 _SHOWN = 5  # unexpected paths named in a refusal before "and N more"
+# folder metadata the OS writes into any folder it shows (Finder, Explorer), lower case: Windows' names are not
+# case-sensitive; AppleDouble companions ``._<name>`` (macOS on a non-Apple volume) are matched by prefix
+_OS_METADATA = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini"}
+_LIBREOFFICE_LOCK = re.compile(r"\.~lock\.(.+)#")
+
+
+def os_metadata(name: str) -> bool:
+    """``name`` is a file the operating system drops into folders it shows (not the user's work)."""
+    return name.lower() in _OS_METADATA or (name.startswith("._") and len(name) > 2)
+
+
+def _opened(name: str, rel: str, files: set[str]) -> str | None:
+    """The file planner wrote (relative path, among ``files``) that an office lock file ``name`` in the folder
+    ``rel`` says is open, or None if ``name`` is no such lock file."""
+    m = _LIBREOFFICE_LOCK.fullmatch(name)
+    rest = m.group(1) if m else name[2:] if name.startswith("~$") and len(name) > 2 else None
+    if rest is None:
+        return None
+    if rel + rest in files:  # Excel and LibreOffice: the whole name
+        return rel + rest
+    if not m:  # Word, for a long name: ~$ in place of its first two letters
+        return next((f for f in sorted(files) if f.startswith(rel) and "/" not in f[len(rel):]
+                     and len(f) - len(rel) > 2 and f[len(rel) + 2:] == rest), None)
+    return None
 
 
 def kind_of(meta: dict, folder: Path) -> str:
@@ -219,14 +259,26 @@ def _our_temporary(entry: os.DirEntry, rel: str, nested: dict[str, str]) -> bool
 
 def unexpected(folder: Path, meta: dict | None = None) -> list[str]:
     """What ``folder``, a folder planner wrote, holds that planner did not write there: relative paths, folders
-    with a trailing ``/`` (their contents not listed). See the module docstring for the rule."""
-    folder = Path(folder)
+    with a trailing ``/`` (their contents not listed). OS folder metadata is left out; office lock files are in.
+    See the module docstring for the rule."""
+    return _survey(Path(folder), meta)[0]
+
+
+def open_files(folder: Path, meta: dict | None = None) -> list[tuple[str, str]]:
+    """(file, lock file) for each file planner wrote under ``folder`` that an office program has open, by the
+    lock file it keeps beside it; relative paths."""
+    return _survey(Path(folder), meta)[1]
+
+
+def _survey(folder: Path, meta: dict | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """(``unexpected``, ``open_files``) of ``folder`` in one walk."""
     meta = meta if meta is not None else read_meta(folder)
     if meta is None:
-        return ["."]
+        return ["."], []
     kind = kind_of(meta, folder)
     files, folders, nested = _expected(meta, kind)
     out: list[str] = []
+    locks: list[tuple[str, str]] = []
 
     def walk(d: Path, rel: str) -> None:
         try:
@@ -242,7 +294,9 @@ def unexpected(folder: Path, meta: dict | None = None) -> list[str]:
                 if r in nested:
                     sub = read_meta(Path(e.path))
                     if sub is not None and kind_of(sub, Path(e.path)) == nested[r]:
-                        out.extend(f"{r}/{x}" for x in unexpected(Path(e.path), sub))
+                        more, opened = _survey(Path(e.path), sub)
+                        out.extend(f"{r}/{x}" for x in more)
+                        locks.extend((f"{r}/{f}", f"{r}/{lock}") for f, lock in opened)
                     else:
                         out.append(r + "/")
                 elif r in folders:
@@ -250,18 +304,33 @@ def unexpected(folder: Path, meta: dict | None = None) -> list[str]:
                 elif not _our_temporary(e, r, nested):
                     out.append(r + "/")
             elif e.is_file():
-                if not (r in files or r == _TMP_MARK or _our_temporary(e, r, nested)):
-                    out.append(r)
+                if r in files or r == _TMP_MARK or _our_temporary(e, r, nested) or os_metadata(e.name):
+                    continue
+                out.append(r)  # a lock file too: not planner's, and the refusal must not let it be deleted
+                opened = _opened(e.name, rel, files)
+                if opened is not None:
+                    locks.append((opened, r))
             else:
                 out.append(r)
 
     walk(folder, "")
-    return out
+    return out, locks
 
 
 def _listing(paths: list[str]) -> str:
     more = len(paths) - _SHOWN
     return ", ".join(paths[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+
+
+def _open_listing(locks: list[tuple[str, str]]) -> str:
+    """"f (lock file l) is open in a spreadsheet program: close it", for one or several."""
+    shown = [f"{f} (lock file {lock})" for f, lock in locks[:_SHOWN]]
+    more = len(locks) - _SHOWN
+    if len(locks) == 1:
+        f, lock = locks[0]
+        return f"{f} is open in a spreadsheet program (lock file {lock}): close it"
+    listed = ", ".join(shown) + f" and {more} more" if more > 0 else ", ".join(shown[:-1]) + f" and {shown[-1]}"
+    return f"{listed} are open in a spreadsheet program: close them"
 
 
 def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
@@ -280,7 +349,16 @@ def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
         return (f"holds {_describe(have)} (kind {have!r} in its {META}), and planner replaces a folder only with a "
                 f"write of the same kind, not with {_describe(kind)}; it is left untouched: {_elsewhere(kind)}, "
                 "or move it away yourself")
-    extra = unexpected(target, meta)
+    extra, locks = _survey(target, meta)
+    locks.sort()
+    if locks:
+        lock_files = {lock for _, lock in locks}
+        rest = [p for p in extra if p not in lock_files]
+        also = f"; it also holds what planner did not write there, to move out of it: {_listing(rest)}" if rest else ""
+        one = len(locks) == 1
+        return (f"{_open_listing(locks)} and run again (if no program has {'it' if one else 'them'} open, "
+                f"{'the lock file was' if one else 'those lock files were'} left by one that crashed: delete "
+                f"{'it' if one else 'them'}){also}; the folder is left untouched")
     if extra:
         how = "" if kind == "report" else f", or {_elsewhere(kind)}"
         return (f"holds what planner did not write there: {_listing(extra)}; the folder is left untouched: move "

@@ -290,3 +290,94 @@ def test_an_older_comparison_is_still_replaced_by_a_comparison(tmp_path, capsys,
     assert main(["compare", str(a), str(a), "--out", str(cmp)]) == 2
     assert f"{cmp}: holds what planner did not write there: notes.txt;" in err_of(capsys)
     assert (cmp / "notes.txt").read_text() == "mine\n"
+
+
+# ---------- what the operating system and office programs leave in a folder ----------
+
+@pytest.mark.parametrize("rel", [".DS_Store", "Thumbs.db", "desktop.ini", "._summary.txt", "inputs/.DS_Store",
+                                 "report/.DS_Store", "report/._report.xlsx", "report/Thumbs.db"])
+def test_os_folder_metadata_does_not_block_a_rerun(tmp_path, capsys, spec, rel):
+    """`touch results/example/.DS_Store` (macOS Finder does it by browsing) made the next `planner run` exit 2
+    naming .DS_Store; it is dropped with the old folder."""
+    folder = solve(spec, tmp_path / "r", report=True)
+    (folder / rel).write_bytes(b"\0\0\0\1Bud1")
+    assert store.unexpected(folder) == []
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 0, err_of(capsys)
+    assert not (folder / rel).exists() and (folder / "report" / "report.html").is_file()
+
+
+@pytest.mark.parametrize("name", [".DS_Store", "Thumbs.db", "desktop.ini", "._report.xlsx"])
+def test_os_folder_metadata_does_not_block_a_report(tmp_path, capsys, spec, name):
+    folder = solve(spec, tmp_path / "r", report=True)
+    (folder / "report" / name).write_bytes(b"\0")
+    assert main(["report", str(folder)]) == 0, err_of(capsys)
+    assert not (folder / "report" / name).exists()
+
+
+@pytest.mark.parametrize("kind", ["study", "comparison"])
+def test_os_folder_metadata_does_not_block_a_study_or_comparison(tmp_path, kind):
+    target = tmp_path / "example-sweep"
+    store.write_results(target, lambda tmp: (tmp / "sweep.csv").write_text("1\n"), kind)
+    (target / ".DS_Store").write_bytes(b"\0")
+    store.write_results(target, lambda tmp: (tmp / "sweep.csv").write_text("2\n"), kind)
+    assert (target / "sweep.csv").read_text() == "2\n" and not (target / ".DS_Store").exists()
+
+
+@pytest.mark.parametrize("what", [".ipynb_checkpoints/", "._mine/", "notes.DS_Store"])
+def test_what_only_looks_like_os_metadata_still_blocks(tmp_path, capsys, spec, monkeypatch, what):
+    """Jupyter's checkpoints can hold the user's work; a folder or another name is not the OS's metadata."""
+    folder = solve(spec, tmp_path / "r")
+    if what.endswith("/"):
+        (folder / what).mkdir()
+        (folder / what / "summary-checkpoint.txt").write_text("mine\n")
+    else:
+        (folder / what).write_text("mine\n")
+    before = snapshot(tmp_path / "r")
+    no_solve(monkeypatch)
+    assert run_again(spec, tmp_path / "r") == 2
+    assert f"{folder}: holds what planner did not write there: {what};" in err_of(capsys)
+    assert snapshot(tmp_path / "r") == before
+
+
+@pytest.mark.parametrize("lock", ["~$report.xlsx", ".~lock.report.xlsx#", "~$port.xlsx"])
+def test_a_report_open_in_a_spreadsheet_program_is_named_and_kept(tmp_path, capsys, spec, monkeypatch, lock):
+    """Excel's ~$report.xlsx (Word's ~$ with the first two letters dropped) and LibreOffice's .~lock.report.xlsx#
+    mean report.xlsx is open: the report and the run refuse, saying so, and never delete the lock file."""
+    folder = solve(spec, tmp_path / "r", report=True)
+    (folder / "report" / lock).write_text("user,host\n")
+    before = snapshot(folder)
+    assert main(["report", str(folder)]) == 2
+    err = err_of(capsys)
+    assert (f"{folder / 'report'}: report.xlsx is open in a spreadsheet program (lock file {lock}): close it and "
+            "run again" in err)
+    assert "did not write" not in err
+    assert snapshot(folder) == before
+    no_solve(monkeypatch)
+    assert run_again(spec, tmp_path / "r") == 2
+    assert (f"{folder}: report/report.xlsx is open in a spreadsheet program (lock file report/{lock}): close it "
+            "and run again" in err_of(capsys))
+    assert snapshot(folder) == before
+
+
+def test_several_open_tables_and_a_users_file_are_named_together(tmp_path, capsys, spec, monkeypatch):
+    folder = solve(spec, tmp_path / "r")
+    (folder / "~$capacity.csv").write_text("x")
+    (folder / ".~lock.costs.csv#").write_text("x")
+    (folder / "notes.txt").write_text("mine\n")
+    before = snapshot(folder)
+    no_solve(monkeypatch)
+    assert run_again(spec, tmp_path / "r") == 2
+    err = err_of(capsys)
+    assert (f"{folder}: capacity.csv (lock file ~$capacity.csv) and costs.csv (lock file .~lock.costs.csv#) are open "
+            "in a spreadsheet program: close them and run again" in err)
+    assert "it also holds what planner did not write there, to move out of it: notes.txt;" in err
+    assert snapshot(folder) == before
+
+
+def test_a_lock_file_for_a_users_file_is_the_users(tmp_path, capsys, spec, monkeypatch):
+    folder = solve(spec, tmp_path / "r")
+    (folder / "~$notes.xlsx").write_text("x")
+    no_solve(monkeypatch)
+    assert run_again(spec, tmp_path / "r") == 2
+    err = err_of(capsys)
+    assert f"{folder}: holds what planner did not write there: ~$notes.xlsx;" in err and "is open" not in err
