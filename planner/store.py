@@ -333,7 +333,7 @@ def _open_listing(locks: list[tuple[str, str]]) -> str:
     return f"{listed} are open in a spreadsheet program: close them"
 
 
-def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
+def _why_not_replaceable(target: Path, kind: str = "results", elsewhere: str | None = None) -> str | None:
     if not (target.exists() or target.is_symlink()):
         return None
     if target.is_symlink():
@@ -343,11 +343,12 @@ def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
     meta = read_meta(target)
     if meta is None:
         return (f"exists and is not a results folder written by planner (no {META} with \"written_by\": \"planner\"); "
-                "it is left untouched: choose another name or location, or remove it yourself")
+                f"it is left untouched: {elsewhere or 'choose another name or location'}, or remove it yourself")
     have = kind_of(meta, target)
     if have != kind:
         return (f"holds {_describe(have)} (kind {have!r} in its {META}), and planner replaces a folder only with a "
-                f"write of the same kind, not with {_describe(kind)}; it is left untouched: {_elsewhere(kind)}, "
+                f"write of the same kind, not with {_describe(kind)}; it is left untouched: "
+                f"{elsewhere or _elsewhere(kind)}, "
                 "or move it away yourself")
     extra, locks = _survey(target, meta)
     locks.sort()
@@ -360,14 +361,18 @@ def _why_not_replaceable(target: Path, kind: str = "results") -> str | None:
                 f"{'the lock file was' if one else 'those lock files were'} left by one that crashed: delete "
                 f"{'it' if one else 'them'}){also}; the folder is left untouched")
     if extra:
-        how = "" if kind == "report" else f", or {_elsewhere(kind)}"
+        how = "" if kind == "report" else f", or {elsewhere or _elsewhere(kind)}"
         return (f"holds what planner did not write there: {_listing(extra)}; the folder is left untouched: move "
                 f"{'that' if len(extra) == 1 else 'those'} out of it{how}, then run again")
     return None
 
 
-def check_target(target: Path, created: list[Path] | None = None, kind: str = "results") -> Path:
+def check_target(target: Path, created: list[Path] | None = None, kind: str = "results",
+                 elsewhere: str | None = None) -> Path:
     """Refuse (``ResultsError``) a target that is not ours to replace or whose parent cannot be written.
+
+    ``elsewhere`` is the advice a refusal gives for writing elsewhere, when the usual one for ``kind`` does not
+    fit (a sweep's variant cannot be given another name).
 
     Creates the parent folder if needed (listing the folders it made in
     ``created``) and proves it writable with a temporary file, so a bad
@@ -377,7 +382,7 @@ def check_target(target: Path, created: list[Path] | None = None, kind: str = "r
     where = str(target)
     if target.name in ("", ".", ".."):
         raise ResultsError([Problem(where, "is not a folder that results can be written to")])
-    why = _why_not_replaceable(target, kind)
+    why = _why_not_replaceable(target, kind, elsewhere)
     if why:
         raise ResultsError([Problem(where, why)])
     parent = target.parent

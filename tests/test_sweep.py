@@ -116,3 +116,21 @@ def test_a_variant_the_solver_fails_on_is_named(tmp_path, capsys):
     assert "in the variant example-time_limit_s=0 of the sweep; sweep.csv is not written" in err
     assert "the variants solved are written: example-time_limit_s=100" in err
     assert not (tmp_path / "sw" / "example-sweep").exists()
+
+
+@pytest.mark.parametrize("kind", ["run", "study"])
+def test_a_variant_folder_refusal_fits_a_name_made_from_vary(tmp_path, capsys, monkeypatch, kind):
+    """A variant's name comes from --vary: the refusal said "give the run another name", which a sweep cannot."""
+    from planner.cli import main
+    from planner.store import write_results
+
+    _no_solve(monkeypatch)
+    variant = tmp_path / "sw" / "example-discount_rate=0.1"
+    write_results(variant, lambda tmp: (tmp / "capacity.csv").write_text("a\n1\n"), kind)
+    (variant / "notes.txt").write_text("mine\n")
+    assert main(["sweep", str(ROOT / "models" / "example.toml"), "--vary", "settings.discount_rate=0.06,0.1",
+                 "--results", str(tmp_path / "sw")]) == 2
+    err = capsys.readouterr().err
+    assert f"{variant}: " in err and "use another --results" in err
+    assert "another name" not in err
+    assert (variant / "notes.txt").read_text() == "mine\n"

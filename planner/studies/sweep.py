@@ -51,6 +51,8 @@ HELP = "solve every combination of --vary values, here or on a Dask cluster"
 SECTIONS = ("settings", "scenario", "solver", "time")
 NAME_CHARS = set("_.,=+#-")  # what a run name may hold besides letters and digits (planner/store.py name_problem)
 NAME_MAX = 150
+# how a refusal of a variant's results folder says to write elsewhere: its name is made from --vary, not chosen
+VARIANT_ELSEWHERE = "use another --results (a variant's folder is named from the model and --vary)"
 
 
 def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
@@ -227,7 +229,7 @@ def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"),
     root = str(Path(results_root).resolve())
     with reserved(results_folder(spec, NAME, root=results_root)) as slot:
         for s in runs:  # each run locks its own folder when it solves; a bad one fails now, not after the others
-            check_target(Path(root) / s.name, kind="run")
+            check_target(Path(root) / s.name, kind="run", elsewhere=VARIANT_ELSEWHERE)
         if scheduler is None:
             rows = []
             for s in runs:
