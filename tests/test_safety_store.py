@@ -382,3 +382,53 @@ def test_a_fault_in_the_report_keeps_the_solved_results_and_the_summary(tmp_path
     monkeypatch.setattr(report_mod, "write_report", real)
     assert main(["report", str(folder)]) == 0
     assert (folder / "report" / "report.html").is_file()
+
+
+# ---------- `planner report` on a folder that is not a run's ----------
+
+def test_report_on_a_comparison_says_it_is_one(solved, capsys):
+    """`planner report results/compare-a-b` said "is missing result tables capacity.csv, ...; re-run `planner run`"."""
+    cmp = solved.parent / "cmp"
+    assert main(["compare", str(solved), str(solved), "--out", str(cmp)]) == 0
+    capsys.readouterr()
+    before = snapshot(cmp)
+    assert main(["report", str(cmp)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cmp}: holds a comparison of runs (kind 'comparison' in its run.json), not a run's results" in err
+    assert "`planner report` and `planner compare` take a run's results folder, e.g. results/example" in err
+    assert "compare.html" in err and "missing result tables" not in err and "Traceback" not in err
+    assert snapshot(cmp) == before and not (cmp / "report").exists()
+
+
+def test_report_on_a_study_names_its_runs(solved, capsys):
+    """partner-value's folder holds its runs as with/ and without/: the refusal names them."""
+    study = solved.parent / "t-partner-value"
+
+    def fill(tmp):
+        (tmp / "partner_value.csv").write_text("a\n1\n")
+        for sub in ("with", "without"):
+            shutil.copytree(solved, tmp / sub)
+    store.write_results(study, fill, "study")
+    assert main(["report", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert f"{study}: holds a study's results (kind 'study' in its run.json), not a run's results" in err
+    assert f"report one of the runs it holds instead: {study / 'with'} or {study / 'without'}" in err
+    assert "missing result tables" not in err and not (study / "report").exists()
+    assert main(["report", str(study / "with")]) == 0
+
+
+def test_report_on_a_sweep_folder_says_what_report_takes(solved, capsys):
+    study = solved.parent / "t-sweep"
+    store.write_results(study, lambda tmp: (tmp / "sweep.csv").write_text("variant\nt\n"), "study")
+    assert main(["report", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert f"{study}: holds a study's results (kind 'study' in its run.json), not a run's results" in err
+    assert "e.g. results/example; for partner-value, its with/ or without/ folder" in err
+
+
+def test_report_on_a_report_folder_points_to_its_run(solved, capsys):
+    assert main(["report", str(solved)]) == 0
+    assert main(["report", str(solved / "report")]) == 2
+    err = capsys.readouterr().err
+    assert f"{solved / 'report'}: holds a run's report (kind 'report' in its run.json)" in err
+    assert f"report its run instead: `planner report {solved}`" in err

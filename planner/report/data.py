@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner.errors import InputError, Problem
 from planner.schema import TABLES
-from planner.store import read_input_snapshot, read_results
+from planner.store import KINDS, META, kind_of, read_input_snapshot, read_meta, read_results
 
 # result tables every report needs; a folder without them is not a run's results
 REQUIRED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "costs", "emissions",
@@ -53,11 +53,40 @@ def _text(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def not_a_run(folder: Path) -> None:
+    """``InputError`` (exit 2) if ``folder`` is a planner folder of another kind than a run's results (a comparison,
+    a study, a report), saying what it holds and what to give instead."""
+    meta = read_meta(folder)
+    if meta is None:
+        return  # not planner's (or damaged): read_results says so
+    kind = kind_of(meta, folder)
+    if kind == "run":
+        return
+    what = KINDS.get(kind, f"a planner folder of kind {kind!r}")
+    said = f"holds {what} (kind {kind!r} in its {META}), not a run's results"
+    takes = ("`planner report` and `planner compare` take a run's results folder, e.g. results/example; for "
+             "partner-value, its with/ or without/ folder")
+    nested = meta.get("manifest", {}).get("nested") if isinstance(meta.get("manifest"), dict) else None
+    runs = sorted(n for n, k in nested.items() if k == "run") if isinstance(nested, dict) else []
+    if not runs and kind == "study":  # written before manifests: partner-value's runs by their names
+        runs = [n for n in ("with", "without") if (read_meta(folder / n) or {}).get("kind") == "run"]
+    if kind == "report" and (read_meta(folder.parent) or {}).get("kind") == "run":
+        how = f"report its run instead: `planner report {folder.parent}`"
+    elif runs:
+        how = f"report one of the runs it holds instead: {' or '.join(str(folder / n) for n in runs)}"
+    elif kind == "comparison":
+        how = f"{takes} (one of the runs compared); the comparison itself is {folder / 'compare.html'}"
+    else:
+        how = takes
+    raise InputError([Problem(str(folder), f"{said}; {how}")])
+
+
 def load_run(folder: str | Path) -> StoredRun:
     """Read a results folder; ``InputError`` (exit 2) naming what is missing if it is not one."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "results folder does not exist; run `planner run MODEL` first")])
+    not_a_run(folder)
     tables, meta = read_results(folder)
     missing = [t for t in REQUIRED if t not in tables]
     if missing:
