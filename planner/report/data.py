@@ -64,8 +64,7 @@ def not_a_run(folder: Path) -> None:
         return
     what = KINDS.get(kind, f"a planner folder of kind {kind!r}")
     said = f"holds {what} (kind {kind!r} in its {META}), not a run's results"
-    takes = ("`planner report` and `planner compare` take a run's results folder, e.g. results/example; for "
-             "partner-value, its with/ or without/ folder")
+    takes = "`planner report` and `planner compare` take a run's results folder, e.g. results/example"
     nested = meta.get("manifest", {}).get("nested") if isinstance(meta.get("manifest"), dict) else None
     runs = sorted(n for n, k in nested.items() if k == "run") if isinstance(nested, dict) else []
     if not runs and kind == "study":  # written before manifests: partner-value's runs by their names
@@ -77,7 +76,7 @@ def not_a_run(folder: Path) -> None:
     elif kind == "comparison":
         how = f"{takes} (one of the runs compared); the comparison itself is {folder / 'compare.html'}"
     else:
-        how = takes
+        how = f"{takes}; for partner-value, its with/ or without/ folder"
     raise InputError([Problem(str(folder), f"{said}; {how}")])
 
 
