@@ -127,14 +127,14 @@ def _check_setting(cell: Cell, where: str) -> list[Problem]:
 
 
 def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str,
-          overrides: dict | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+          overrides: dict | None = None, warnings: list[Problem] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables and settings with every edit applied; raises ``InputError`` naming each edit that is wrong.
 
     The edited case goes through every check a case read from disk does: duplicate keys, references
     between tables, settings.csv parsed again (so an edit of it takes effect, under the run
     specification's [settings] ``overrides``, which win as they do over the file) and the cross-table
     rules. A problem is reported against the run specification, naming the edit(s) and the file, line
-    and column of the edited case that is wrong.
+    and column of the edited case that is wrong. The edited case's warnings are appended to ``warnings``.
     """
     from planner.checks import check_case
     from planner.load import _parse, check_keys, check_refs, parse_settings
@@ -177,7 +177,7 @@ def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], wh
     if "settings" in out and any(c.table == "settings" for c, _, _ in touched):
         settings = {**parse_settings(out["settings"], found), **overrides}
     check_refs(out, found)
-    check_case(out, settings, found)
+    check_case(out, settings, found, warnings)
     for p in found:
         blamed = [c.label for c, file, lines in touched if file == p.file and p.line in lines] or \
                  [c.label for c, _, _ in touched]
