@@ -109,11 +109,33 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     if sc.get("demand_multiplier") is not None:
         tables["demand"] = tables["demand"].assign(
             demand_mw=tables["demand"]["demand_mw"] * float(sc["demand_multiplier"]))
+        _check_scaled_demand(tables, spec)
     if spec.periods:
         missing = [p for p in spec.periods if p not in set(tables["periods"]["period"])]
         if missing:
             raise InputError([Problem(str(spec.path), f"periods {missing} are not in periods.csv")])
     return Case(case.path, tables, settings, warnings)  # the warnings too: run prints them and run.json keeps them
+
+
+def _check_scaled_demand(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None:
+    """Demand scaled by scenario.demand_multiplier (and grown by demand_growth.csv) stays within the bound of a
+    demand in MW, as every demand_mw of the case does (planner/schema.py MAX_MW)."""
+    from planner.schema import MAX_MW, _num
+
+    dem, dg = tables["demand"], tables["demand_growth"]
+    if not len(dem):
+        return
+    peak = dem.groupby("zone")["demand_mw"].max()
+    growth = dg.groupby("zone")["multiplier"].max() if len(dg) else pd.Series(dtype=float)
+    grown = peak * growth.reindex(peak.index).fillna(1.0)
+    if grown.max() > MAX_MW:
+        z = grown.idxmax()
+        dm = float(spec.scenario["demand_multiplier"])
+        raise InputError([Problem(str(spec.path) if spec.path else "run specification",
+                                  f"scenario.demand_multiplier = {dm:g} makes the peak demand of zone {z} "
+                                  f"{grown[z]:.3g} MW (demand.csv x {dm:g}"
+                                  + (f" x demand_growth.csv's {growth[z]:g}" if z in growth.index else "")
+                                  + f"), above the {_num(MAX_MW)} MW a demand may be; lower it")])
 
 
 def commitments_note(spec: RunSpec, d: ModelData) -> dict:

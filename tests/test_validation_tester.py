@@ -87,3 +87,82 @@ def test_a_cell_edit_that_cures_a_warning_drops_it(case):
 
     spec = RunSpec(name="ex", inputs=case, cells=[Cell("existing_capacity", (("zone", "W"),), "retirement_year", 2040)])
     assert apply_scenario(load_case(case), spec).warnings == []
+
+
+# ---------- every number has an upper bound ----------
+
+def set_cell(path: Path, row: int, column: str, value: str) -> int:
+    """Write ``value`` into ``column`` of data row ``row`` (0 = first); return its physical line."""
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[row + 1].split(",")
+    cells[header.index(column)] = value
+    lines[row + 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    return row + 2
+
+
+@pytest.mark.parametrize("file, row, column, value, bound", [
+    ("technologies.csv", 0, "heat_rate_mwh_th_per_mwh", "1e25", "<= 20 (MWh_th/MWh)"),
+    ("fuels.csv", 0, "co2_t_per_mwh_th", "1e25", "<= 1 (t/MWh_th)"),
+    ("technologies.csv", 5, "duration_h", "1e25", "<= 10000 (h)"),
+    ("technologies.csv", 0, "lifetime_yr", "1000", "<= 200 (yr)"),
+    ("reserve_margins.csv", 0, "margin_pu", "1e25", "<= 10 (fraction)"),
+    ("timesteps.csv", 0, "weight", "1e25", "<= 8784 (h/h)"),
+    ("timesteps.csv", 0, "block", "1e25", "<= 1e9"),
+    ("corridors.csv", 0, "length_km", "1e25", "<= 20000 (km)"),
+    ("periods.csv", 1, "years", "1000", "<= 100 (yr)"),
+])
+def test_absurd_numbers_are_refused_by_validate(case, capsys, file, row, column, value, bound):
+    """Was: valid, then exit 3 'HiGHS refused to run; check the [solver] options' (or 'Infeasible')."""
+    line = set_cell(case / file, row, column, value)
+    err = validate(capsys, case)
+    assert f"{file}, line {line}, column {column}: {value} is out of range; expected " in err
+    assert bound in err
+
+
+@pytest.mark.parametrize("value", ["1e25", "0.5", "8785"])
+def test_hours_per_year_is_a_year_at_most(case, capsys, value):
+    with (case / "settings.csv").open("a") as f:
+        f.write(f"hours_per_year,{value}\n")
+    err = validate(capsys, case)
+    assert "setting hours_per_year: " in err and ">= 1 and <= 8784 (h)" in err
+
+
+def test_grown_demand_stays_within_the_bound_of_a_demand(case, capsys):
+    """Was: valid with a multiplier up to 1000 on a demand up to 1e7 MW: 1e10 MW in the model."""
+    set_cell(case / "demand.csv", 0, "demand_mw", "9e6")  # N's peak, valid alone
+    set_cell(case / "demand_growth.csv", 1, "multiplier", "2")  # N in 2035, valid alone
+    err = validate(capsys, case)
+    assert ("demand_growth.csv, line 3, column multiplier: multiplier 2 of zone N in 2035 makes its peak demand "
+            "9e+06 MW (demand.csv, line 2) 1.8e+07 MW, above the 1e7 MW a demand may be") in err
+
+
+def test_a_demand_multiplier_of_the_scenario_stays_within_the_bound_too(case, tmp_path):
+    from planner.load import load_case
+    from planner.run import apply_scenario
+    from planner.spec import RunSpec
+
+    spec = RunSpec(name="ex", inputs=case, path=tmp_path / "ex.toml", scenario={"demand_multiplier": 1000})
+    with pytest.raises(InputError, match=r"ex.toml: scenario.demand_multiplier = 1000 makes the peak demand of "
+                       r"zone N .* above the 1e7 MW a demand may be"):
+        apply_scenario(load_case(case), spec)
+    spec.scenario = {"demand_multiplier": 2}
+    apply_scenario(load_case(case), spec)
+
+
+def test_a_model_highs_refuses_is_not_blamed_on_the_solver_options_alone():
+    """Was: 'HiGHS refused to run; check the [solver] options' for a heat rate of 1e25 in the inputs."""
+    from planner.errors import SolveError
+    from planner.load import load_case
+    from planner.model.build import build_model
+    from planner.model.data import prepare
+    from planner.solve import solve
+
+    case = load_case(EXAMPLE)
+    t = case.tables["technologies"]
+    case.tables["technologies"] = t.assign(heat_rate_mwh_th_per_mwh=t["heat_rate_mwh_th_per_mwh"].where(
+        t["technology"] != "coal", 1e25))  # past validation's bound, as a case built in code can be
+    with pytest.raises(SolveError, match="solver error") as exc:
+        solve(build_model(prepare(case)), {"method": "ipm", "threads": 1})
+    assert "the inputs for extreme numbers" in str(exc.value) and "\nHiGHS: ERROR" in str(exc.value)
