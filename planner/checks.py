@@ -180,6 +180,18 @@ def check_grown_demand_in_range(ctx: Ctx) -> None:
                       f"{_num(MAX_MW)} MW (a wrong exponent or unit in either file?)", int(ln), "multiplier")
 
 
+@rule("partner_commitments")
+def check_commitment_within_its_unit(ctx: Ctx) -> None:
+    """A commitment's quantity stays within the bound of its unit (MW, MWh/yr; USD is the column's own bound)."""
+    from planner.schema import COMMITMENT_MAX, _num
+
+    for ln, r in ctx.t["partner_commitments"].iterrows():
+        bound = COMMITMENT_MAX.get(r["unit"])
+        if bound is not None and r["quantity"] > bound:
+            ctx.error("partner_commitments.csv", f"{r['quantity']:g} is out of range for unit {r['unit']}; expected "
+                      f"a number >= 0 and <= {_num(bound)} ({r['unit']})", int(ln), "quantity")
+
+
 @rule("timesteps", "availability", "min_output")
 def check_profiles_complete(ctx: Ctx) -> None:
     """A profile given for a zone and technology covers every timestep."""

@@ -114,6 +114,8 @@ MAX_LENGTH_KM = 20_000.0  # km: half the Earth's circumference, the farthest apa
 MAX_HOURS = 8784.0  # h: a leap year, the most hours a timestep's weight or a modelled year can have
 MAX_DEMAND_MULTIPLIER = 1000.0  # demand growth over the reference year (a small region may grow manyfold)
 MAX_ID = 1e9  # timestep and block numbers: a century of hours is 876,600; ids stay exact in 64-bit integers
+COMMITMENT_MAX = {"MW": MAX_MW, "USD": MAX_USD, "MWh/yr": MAX_MWH}  # a programme's size (partner_commitments.csv
+# quantity, placement --programme) by its unit
 _MW = dict(min=0.0, max=MAX_MW)
 _MWH = dict(min=0.0, max=MAX_MWH)
 _PRICE = dict(min=0.0, max=MAX_PRICE)
@@ -243,8 +245,9 @@ TABLES: tuple[Table, ...] = (
           "What quantity measures: MW of new capacity, USD of overnight capex, or MWh/yr of energy the "
           "new capacity can make available (capacity x availability x hours).",
           key=True, choices=("MW", "USD", "MWh/yr")),
-        C("quantity", "float", "MW, USD or MWh/yr (as unit says)", "Minimum size of the programme.",
-          min=0.0, max=MAX_USD),
+        C("quantity", "float", "MW, USD or MWh/yr (as unit says)",
+          f"Minimum size of the programme: at most {_num(MAX_MW)} in MW, {_num(MAX_MWH)} in MWh/yr ({_num(MAX_USD)} "
+          "in USD, the bound below).", min=0.0, max=MAX_USD),
     ), required=False),
     Table("build_options", "What may be built where, by whom, on which terms.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),

@@ -166,3 +166,43 @@ def test_a_model_highs_refuses_is_not_blamed_on_the_solver_options_alone():
     with pytest.raises(SolveError, match="solver error") as exc:
         solve(build_model(prepare(case)), {"method": "ipm", "threads": 1})
     assert "the inputs for extreme numbers" in str(exc.value) and "\nHiGHS: ERROR" in str(exc.value)
+
+
+# ---------- placement --programme: sizes bounded by their unit, written as a CSV cell must be ----------
+
+@pytest.mark.parametrize("unit, sizes, bad, bound", [
+    ("USD", "1e20,1e19,1e12", "1e20, 1e19 are not a programme size", "<= 1e15 in --unit (USD)"),
+    ("MW", "0,1e8", "1e8 is not a programme size", "<= 1e7 in --unit (MW)"),
+    ("MWh/yr", "1e25", "1e25 is not a programme size", "<= 1e11 in --unit (MWh/yr)"),
+    ("MW", "1_000", "1_000 is not a programme size", "no _ or thousands separators"),
+    ("MW", "0,,500", "an empty size is not a programme size", "separated by commas"),
+])
+def test_programme_sizes_are_bounded_by_their_unit(case, tmp_path, capsys, monkeypatch, unit, sizes, bad, bound):
+    """Was: exit 0 with absurd rows (1e20 USD), 1e25 printed as 10,000,000,000,000,000,905,969,664, and 1_000
+    accepted where a CSV refuses 9_000."""
+    from planner.studies import placement as study
+
+    monkeypatch.setattr(study, "build", lambda *a, **k: pytest.fail("built a model for bad arguments"))
+    toml = tmp_path / "ex.toml"
+    toml.write_text(f'name = "ex"\ninputs = "{case}"\n')
+    code = main(["placement", str(toml), "--partner", "KZ", "--unit", unit, "--programme", sizes,
+                 "--results", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and not (tmp_path / "r").exists()
+    assert f"- --programme: {bad}" in err and bound in err
+
+
+def test_programme_sizes_within_their_bound_are_read_and_printed_in_full():
+    from planner.studies.placement import _size, parse_sizes
+
+    assert parse_sizes("0, 500.5,1e15", "USD") == [0.0, 500.5, 1e15]
+    assert [_size(x) for x in (1e15, 1.5e14 + 0.25, 12.5)] == ["1,000,000,000,000,000", "150,000,000,000,000", "12.5"]
+
+
+def test_a_commitment_in_mw_is_bounded_as_a_capacity(case, capsys):
+    """Was: any quantity up to 1e15 valid whatever its unit (1e15 MW)."""
+    (case / "partner_commitments.csv").write_text("partner,period,unit,quantity\nTR,2035,MW,2e7\nTR,2030,USD,2e7\n")
+    err = validate(capsys, case)
+    assert ("partner_commitments.csv, line 2, column quantity: 2e+07 is out of range for unit MW; expected a number "
+            ">= 0 and <= 1e7 (MW)") in err
+    assert "line 3" not in err
