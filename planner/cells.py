@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, shown
 from planner.schema import SETTING, TABLE
 
 
@@ -79,6 +79,12 @@ def from_dict(raw: dict, where: str) -> Cell:
     sel = raw.get("where", {})
     if not isinstance(sel, dict):
         raise InputError([Problem(where, f"[[cells]] where must be a table like {{ partner = \"TR\" }}, not {sel!r}")])
+    several = [k for k, v in sel.items() if isinstance(v, (list, dict))]
+    if several:
+        k = several[0]
+        raise InputError([Problem(where, f"[[cells]] where {k} = {shown(repr(sel[k]), 60)} is not one "
+                                  f"value; a selector names one value per column, like {{ partner = \"TR\" }} (one "
+                                  "[[cells]] entry per row to edit)")])
     table = str(raw["table"])
     table = table[:-4] if table.endswith(".csv") else table
     return Cell(table, tuple((str(k), str(v)) for k, v in sel.items()), str(raw["column"]), raw["value"])
@@ -103,10 +109,26 @@ def check(cell: Cell, where: str) -> list[Problem]:
         return problems
     for col, text in cell.where:
         _parse(t.column(col), text, f"{where} ({cell.table}.csv selector)", None, problems)
+    if isinstance(cell.value, (list, dict)):  # str() of it would be judged as a number with commas and spaces
+        kind = "a list" if isinstance(cell.value, list) else "a table"
+        sel = "&".join(f"{c}={v}" for c, v in cell.where) or "*"
+        values = ",".join(map(str, cell.value)) if isinstance(cell.value, list) else "V1,V2"
+        return problems + [Problem(where, f"cell edit {cell.label!r}: value is {kind}, {shown(repr(cell.value), 60)}; "
+                                   f"a cell takes one value, e.g. value = {_example_value(t.column(cell.column))} "
+                                   f"(to run several, sweep them: planner sweep MODEL.toml --vary "
+                                   f"{cell.table}.csv:{sel}:{cell.column}={values})")]
     _parse(t.column(cell.column), str(cell.value), f"{where} ({cell.table}.csv {cell.column})", None, problems)
     if cell.table == "settings":
         problems += _check_setting(cell, where)
     return problems
+
+
+def _example_value(col) -> str:
+    from planner.load import _example
+
+    if col.dtype in ("int", "float"):
+        return _example(col)
+    return "true" if col.dtype == "bool" else f'"{col.choices[0] if col.choices else "text"}"'
 
 
 def _check_setting(cell: Cell, where: str) -> list[Problem]:

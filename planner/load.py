@@ -68,7 +68,7 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if not math.isfinite(value):
                 raise ValueError
     except ValueError:
-        hint = (", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000"
+        hint = (_how_to_write(col, text)
                 if col.dtype in ("int", "float") and re.search(r"\d", text) and re.search(r"[_, ]|[^\x00-\x7f]", text)
                 else "")
         problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}{hint}", line,
@@ -85,6 +85,39 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
                                     line, col.name))
             return None
     return value
+
+
+def _in_range(col: Column, x: float) -> bool:
+    if col.dtype == "int" and not float(x).is_integer():
+        return False
+    low_ok = col.min is None or (x > col.min if col.min_exclusive else x >= col.min)
+    return low_ok and (col.max is None or x <= col.max)
+
+
+def _example(col: Column) -> str:
+    """A valid value of a numeric column, for a hint: its default, else a round number inside its range."""
+    from planner.schema import _num
+
+    candidates = ([2030] if col.unit == "year" else []) + \
+        ([col.default] if isinstance(col.default, (int, float)) and not isinstance(col.default, bool) and col.default
+         else []) + [9000, 500, 40, 5, 0.25, 0.05]
+    return next((_num(x) for x in candidates if _in_range(col, x)), _num(col.min if col.min is not None else 0))
+
+
+def _how_to_write(col: Column, text: str) -> str:
+    """The hint for a number written with _, spaces, commas or non-ASCII digits: how to write it in this column.
+
+    A comma followed by other than three digits (0,09) reads as a decimal comma: its decimal-point form is the
+    example when that is valid. 9,000 may be either: the column's own example is given."""
+    if col.dtype == "int":
+        return f", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. {_example(col)}"
+    example = _example(col)
+    if re.fullmatch(r"[+-]?\d*,\d+", text) and not re.fullmatch(r"[+-]?\d{1,3},\d{3}", text):
+        as_point = text.replace(",", ".")
+        if _in_range(col, float(as_point)):
+            example = as_point
+    return (f", written with the digits 0-9 and a decimal point . (no _, spaces or thousands separators; a decimal "
+            f"comma is not read), e.g. {example}")
 
 
 def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem], lines: np.ndarray) -> list:

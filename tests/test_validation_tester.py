@@ -206,3 +206,62 @@ def test_a_commitment_in_mw_is_bounded_as_a_capacity(case, capsys):
     assert ("partner_commitments.csv, line 2, column quantity: 2e+07 is out of range for unit MW; expected a number "
             ">= 0 and <= 1e7 (MW)") in err
     assert "line 3" not in err
+
+
+# ---------- the hint for a number written wrongly fits its column ----------
+
+def test_a_decimal_comma_is_named_and_the_example_is_in_range(case, capsys):
+    """Was: 'expected a number >= 0 and <= 1 (fraction/yr), written with the digits 0-9 only (no _, spaces or
+    thousands separators), e.g. 9000': 9000 is out of range, and nothing said decimal point."""
+    replace(case / "partners.csv", ",0.09,", ',"0,09",')
+    err = validate(capsys, case)
+    assert ("partners.csv, line 2, column wacc: '0,09' is not valid; expected a number >= 0 and <= 1 (fraction/yr), "
+            "written with the digits 0-9 and a decimal point . (no _, spaces or thousands separators; a decimal "
+            "comma is not read), e.g. 0.09") in err
+
+
+@pytest.mark.parametrize("file, old, new, column, example", [
+    ("partners.csv", ",0.1,", ',"0,1 5",', "wacc", "e.g. 0.25"),  # not a decimal comma: an example in range
+    ("periods.csv", "2030,5,", '"2_030",5,', "period", "e.g. 2030"),
+    ("periods.csv", "2030,5,", '2030,"1 0",', "years", "e.g. 40"),
+    ("timesteps.csv", "0,182.5,", '0,"182,5",', "weight", "e.g. 182.5"),
+])
+def test_every_hint_example_is_valid_for_its_column(case, capsys, file, old, new, column, example):
+    replace(case / file, old, new)
+    err = validate(capsys, case)
+    assert f"column {column}: " in err and example in err and "e.g. 9000" not in err
+
+
+def test_a_list_value_of_a_cell_edit_has_its_own_message(case, tmp_path, capsys):
+    """Was: '[0.1, 0.2]' judged as a number with commas and spaces: 'written with the digits 0-9 only ..., e.g.
+    9000'."""
+    toml = tmp_path / "ex.toml"
+    toml.write_text(f'name = "ex"\ninputs = "{case}"\n[[cells]]\ntable = "partners"\nwhere = {{ partner = "TR" }}\n'
+                    'column = "wacc"\nvalue = [0.1, 0.2]\n')
+    code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--quiet", "--no-report"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert ("ex.toml: cell edit 'partners-TR-wacc=[0.1, 0.2]': value is a list, [0.1, 0.2]; a cell takes one value, "
+            "e.g. value = 0.25 (to run several, sweep them: planner sweep MODEL.toml --vary "
+            "partners.csv:partner=TR:wacc=0.1,0.2)") in err
+    assert "digits 0-9" not in err
+
+
+def test_a_list_in_a_cell_edit_selector_is_refused(case, tmp_path, capsys):
+    toml = tmp_path / "ex.toml"
+    toml.write_text(f'name = "ex"\ninputs = "{case}"\n[[cells]]\ntable = "partners"\n'
+                    'where = { partner = ["TR", "KZ"] }\ncolumn = "wacc"\nvalue = 0.1\n')
+    code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--quiet", "--no-report"])
+    err = capsys.readouterr().err
+    assert code == 2 and "[[cells]] where partner = ['TR', 'KZ'] is not one value" in err
+
+
+def test_the_example_of_every_numeric_column_is_valid_for_it():
+    from planner.load import _example, _parse
+    from planner.schema import SETTINGS, TABLES
+
+    for col in [c for t in TABLES for c in t.columns] + list(SETTINGS):
+        if col.dtype in ("int", "float"):
+            found: list = []
+            _parse(col, _example(col), "x.csv", 2, found)
+            assert not found, (col.name, _example(col), found)
