@@ -1,7 +1,8 @@
 """Stage 1: read a case folder, check every cell against the schema, fill defaults.
 
 Every problem found is collected and raised together as one ``InputError``
-before any model is built. Lines are counted as in the file (header = line 1).
+before any model is built. Lines are counted as in the file (header = line 1), by its newlines as a text
+editor, grep and git count them: a carriage return alone inside a file of newline-ended lines is refused.
 """
 
 from __future__ import annotations
@@ -267,6 +268,7 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
     when the file has no quotes (fast, for the large profile tables), else by
     the csv module (quoted cells may hold commas and line breaks).
     """
+    opened = None
     if '"' not in text and "\r" not in text.replace("\r\n", ""):
         rows = ((i, line.count(",") + 1, line) for i, line in enumerate(text.split("\n"), start=1))
         rows = ((i, n, line) for i, n, line in rows if line.strip())
@@ -276,6 +278,12 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
         for row in reader:
             records.append((ended + 1, len(row), ",".join(row)))
             ended = reader.line_num
+        opened = _unclosed_quote(text, records[-1][0]) if records and '"' in text else None
+        if opened is not None:  # the last record ran to the end of the file inside a quoted cell
+            problems.append(Problem(file, f"a quote opened on line {opened} is never closed: the rest of the file was "
+                                    "read as one cell; close the quoted cell with a second \" (a \" inside a quoted "
+                                    "cell is written \"\"), or remove the quote", opened))
+            records = records[:-1]
         rows = ((i, n, line) for i, n, line in records if n and line.strip())
     next(rows, None)  # the header
     bad = [(i, n) for i, n, _ in rows if n != width]  # (line, cells)
@@ -286,7 +294,61 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
     if len(bad) > _MAX_PER_FILE:
         problems.append(Problem(file, f"... and {len(bad) - _MAX_PER_FILE} more lines whose number of cells is not "
                                 f"the header's {width}"))
-    return bool(bad)
+    return bool(bad) or opened is not None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")  # as the csv module counts lines
+
+
+def _unclosed_quote(text: str, line: int) -> int | None:
+    """The line of a quote that opens a cell and is never closed, in the record starting on ``line``; else None.
+
+    Read as the csv module reads (a quote opens a cell only at its start, spaces after a comma skipped; "" inside
+    a quoted cell is a quote): the csv module reads such a cell to the end of the file without complaint."""
+    start = 0
+    for k, m in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if k > line:
+            break
+        start = m.end()
+    quoted, at_start, skip, opened = False, True, False, 0
+    for i in range(start, len(text)):
+        if skip:
+            skip = False
+            continue
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if text[i + 1:i + 2] == '"':
+                    skip = True
+                else:
+                    quoted = False
+        elif ch in ",\r\n":
+            at_start = True
+        elif ch == '"' and at_start:
+            quoted, at_start, opened = True, False, i
+        elif ch != " ":
+            at_start = False
+    return line + len(_LINE_BREAK.findall(text, start, opened)) if quoted else None
+
+
+def _lone_carriage_returns(text: str, file: str, problems: list[Problem]) -> bool:
+    """Report a carriage return alone inside a file of newline-ended lines; True when there is one.
+
+    CSV readers end a row at it, so the row is cut in two, and every later record would be counted a line
+    further than a text editor, grep or git show (they count newlines). A file of carriage-return-only line
+    endings (old Mac spreadsheets) is read as it is."""
+    if "\n" not in text:
+        return False
+    found = [m.start() for m in re.finditer(r"\r(?!\n)", text)]
+    for pos in found[:_MAX_PER_FILE]:
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        problems.append(Problem(file, f"has a carriage return (\\r) alone at character {col} of the line, which CSV "
+                                "readers take as the end of a row (the row is cut in two); remove it, or save the "
+                                "file with one kind of line ending", line))
+    if len(found) > _MAX_PER_FILE:
+        problems.append(Problem(file, f"... and {len(found) - _MAX_PER_FILE} more lone carriage returns"))
+    return bool(found)
 
 
 def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
@@ -327,7 +389,7 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
             problems.append(Problem(file, f"required column is missing ({col.meaning})", 1, col.name))
     if len(problems) > n_before:
         return _empty(names)
-    if _ragged_rows(clean, file, len(header), problems):
+    if _lone_carriage_returns(clean, file, problems) or _ragged_rows(clean, file, len(header), problems):
         return _empty(names)
     try:  # index_col=False: a row's first cell is never taken as the index, whatever the row's length
         raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True,

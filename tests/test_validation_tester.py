@@ -265,3 +265,41 @@ def test_the_example_of_every_numeric_column_is_valid_for_it():
             found: list = []
             _parse(col, _example(col), "x.csv", 2, found)
             assert not found, (col.name, _example(col), found)
+
+
+# ---------- quotes never closed, carriage returns alone ----------
+
+def test_an_unclosed_quote_is_named_as_such(case, capsys):
+    """Was: 'line 2: has 2 cells, the header has 5; give every column a cell' (the rest of the file was one cell)."""
+    replace(case / "partners.csv", "TR,Turkish partners", 'TR,"Turkish partners')
+    err = validate(capsys, case)
+    assert "partners.csv, line 2: a quote opened on line 2 is never closed" in err
+    assert "cells, the header has" not in err
+
+
+def test_an_unclosed_quote_after_a_multiline_cell_names_its_own_line(case, capsys):
+    replace(case / "zones.csv", "N,North", 'N,"No\nrth"')
+    replace(case / "zones.csv", "W,West,West", 'W,"West""s","West')
+    replace(case / "zones.csv", "S,South,South,43.2,76.9", "S,South,South,43.2,76.9,")  # line 4: reported too
+    err = validate(capsys, case)
+    assert "zones.csv, line 5: a quote opened on line 5 is never closed" in err
+    assert "zones.csv, line 4: has 6 cells, the header has 5" in err
+
+
+def test_closed_and_doubled_quotes_are_fine(case, capsys):
+    replace(case / "zones.csv", "N,North", 'N, "No""rth, the steppe"')
+    assert main(["validate", str(case)]) == 0
+
+
+def test_a_lone_carriage_return_is_named_on_the_line_an_editor_shows(case, capsys):
+    """Was: the row cut in two and every later line reported one further than grep, vim or git show it."""
+    text = (case / "zones.csv").read_text().replace("North,North", "North\rX,North")
+    (case / "zones.csv").write_bytes(text.encode())
+    err = validate(capsys, case)
+    assert "zones.csv, line 2: has a carriage return (\\r) alone at character 8 of the line" in err
+
+
+def test_a_file_of_carriage_return_line_endings_is_read(case, capsys):
+    """Old Mac spreadsheets end lines with \\r alone: read as they are, lines counted by them."""
+    (case / "zones.csv").write_bytes((case / "zones.csv").read_bytes().replace(b"\n", b"\r"))
+    assert main(["validate", str(case)]) == 0
