@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, shown
 from planner.schema import SETTING, TABLE
 
 
@@ -79,6 +79,12 @@ def from_dict(raw: dict, where: str) -> Cell:
     sel = raw.get("where", {})
     if not isinstance(sel, dict):
         raise InputError([Problem(where, f"[[cells]] where must be a table like {{ partner = \"TR\" }}, not {sel!r}")])
+    several = [k for k, v in sel.items() if isinstance(v, (list, dict))]
+    if several:
+        k = several[0]
+        raise InputError([Problem(where, f"[[cells]] where {k} = {shown(repr(sel[k]), 60)} is not one "
+                                  f"value; a selector names one value per column, like {{ partner = \"TR\" }} (one "
+                                  "[[cells]] entry per row to edit)")])
     table = str(raw["table"])
     table = table[:-4] if table.endswith(".csv") else table
     return Cell(table, tuple((str(k), str(v)) for k, v in sel.items()), str(raw["column"]), raw["value"])
@@ -103,10 +109,26 @@ def check(cell: Cell, where: str) -> list[Problem]:
         return problems
     for col, text in cell.where:
         _parse(t.column(col), text, f"{where} ({cell.table}.csv selector)", None, problems)
+    if isinstance(cell.value, (list, dict)):  # str() of it would be judged as a number with commas and spaces
+        kind = "a list" if isinstance(cell.value, list) else "a table"
+        sel = "&".join(f"{c}={v}" for c, v in cell.where) or "*"
+        values = ",".join(map(str, cell.value)) if isinstance(cell.value, list) else "V1,V2"
+        return problems + [Problem(where, f"cell edit {cell.label!r}: value is {kind}, {shown(repr(cell.value), 60)}; "
+                                   f"a cell takes one value, e.g. value = {_example_value(t.column(cell.column))} "
+                                   f"(to run several, sweep them: planner sweep MODEL.toml --vary "
+                                   f"{cell.table}.csv:{sel}:{cell.column}={values})")]
     _parse(t.column(cell.column), str(cell.value), f"{where} ({cell.table}.csv {cell.column})", None, problems)
     if cell.table == "settings":
         problems += _check_setting(cell, where)
     return problems
+
+
+def _example_value(col) -> str:
+    from planner.load import _example
+
+    if col.dtype in ("int", "float"):
+        return _example(col)
+    return "true" if col.dtype == "bool" else f'"{col.choices[0] if col.choices else "text"}"'
 
 
 def _check_setting(cell: Cell, where: str) -> list[Problem]:
@@ -127,14 +149,14 @@ def _check_setting(cell: Cell, where: str) -> list[Problem]:
 
 
 def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str,
-          overrides: dict | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+          overrides: dict | None = None, warnings: list[Problem] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables and settings with every edit applied; raises ``InputError`` naming each edit that is wrong.
 
     The edited case goes through every check a case read from disk does: duplicate keys, references
     between tables, settings.csv parsed again (so an edit of it takes effect, under the run
     specification's [settings] ``overrides``, which win as they do over the file) and the cross-table
     rules. A problem is reported against the run specification, naming the edit(s) and the file, line
-    and column of the edited case that is wrong.
+    and column of the edited case that is wrong. The edited case's warnings are appended to ``warnings``.
     """
     from planner.checks import check_case
     from planner.load import _parse, check_keys, check_refs, parse_settings
@@ -177,7 +199,7 @@ def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], wh
     if "settings" in out and any(c.table == "settings" for c, _, _ in touched):
         settings = {**parse_settings(out["settings"], found), **overrides}
     check_refs(out, found)
-    check_case(out, settings, found)
+    check_case(out, settings, found, warnings)
     for p in found:
         blamed = [c.label for c, file, lines in touched if file == p.file and p.line in lines] or \
                  [c.label for c, _, _ in touched]

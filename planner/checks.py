@@ -158,6 +158,40 @@ def check_demand_growth_complete(ctx: Ctx) -> None:
     _complete(dg, ["zone"], "period", ctx.period_list, "demand_growth.csv", ctx, "periods")
 
 
+@rule("demand", "demand_growth")
+def check_grown_demand_in_range(ctx: Ctx) -> None:
+    """Grown demand (demand_mw x multiplier) stays within the bound of a demand in MW, as demand_mw itself does."""
+    from planner.schema import MAX_MW, _num
+
+    dem, dg = ctx.t["demand"], ctx.t["demand_growth"]
+    if not len(dem) or not len(dg):
+        return
+    peak_line = dem.groupby("zone")["demand_mw"].idxmax()  # the line of each zone's peak
+    for ln, r in dg.iterrows():
+        if r["zone"] not in peak_line.index:
+            continue
+        at = peak_line[r["zone"]]
+        mw = float(dem.at[at, "demand_mw"])
+        grown = mw * float(r["multiplier"])
+        if grown > MAX_MW:
+            ctx.error("demand_growth.csv", f"multiplier {r['multiplier']:g} of zone {r['zone']} in {r['period']} "
+                      f"makes its peak demand {mw:g} MW (demand.csv, line {int(at)}) {grown:.3g} MW, "
+                      f"above the {_num(MAX_MW)} MW a demand may be; demand_mw x multiplier must stay <= "
+                      f"{_num(MAX_MW)} MW (a wrong exponent or unit in either file?)", int(ln), "multiplier")
+
+
+@rule("partner_commitments")
+def check_commitment_within_its_unit(ctx: Ctx) -> None:
+    """A commitment's quantity stays within the bound of its unit (MW, MWh/yr; USD is the column's own bound)."""
+    from planner.schema import COMMITMENT_MAX, _num
+
+    for ln, r in ctx.t["partner_commitments"].iterrows():
+        bound = COMMITMENT_MAX.get(r["unit"])
+        if bound is not None and r["quantity"] > bound:
+            ctx.error("partner_commitments.csv", f"{r['quantity']:g} is out of range for unit {r['unit']}; expected "
+                      f"a number >= 0 and <= {_num(bound)} ({r['unit']})", int(ln), "quantity")
+
+
 @rule("timesteps", "availability", "min_output")
 def check_profiles_complete(ctx: Ctx) -> None:
     """A profile given for a zone and technology covers every timestep."""

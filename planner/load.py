@@ -1,7 +1,8 @@
 """Stage 1: read a case folder, check every cell against the schema, fill defaults.
 
 Every problem found is collected and raised together as one ``InputError``
-before any model is built. Lines are counted as in the file (header = line 1).
+before any model is built. Lines are counted as in the file (header = line 1), by its newlines as a text
+editor, grep and git count them: a carriage return alone inside a file of newline-ended lines is refused.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             if not math.isfinite(value):
                 raise ValueError
     except ValueError:
-        hint = (", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. 9000"
+        hint = (_how_to_write(col, text)
                 if col.dtype in ("int", "float") and re.search(r"\d", text) and re.search(r"[_, ]|[^\x00-\x7f]", text)
                 else "")
         problems.append(Problem(file, f"{cell(text)} is not valid; expected {col.valid_text()}{hint}", line,
@@ -85,6 +86,39 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
                                     line, col.name))
             return None
     return value
+
+
+def _in_range(col: Column, x: float) -> bool:
+    if col.dtype == "int" and not float(x).is_integer():
+        return False
+    low_ok = col.min is None or (x > col.min if col.min_exclusive else x >= col.min)
+    return low_ok and (col.max is None or x <= col.max)
+
+
+def _example(col: Column) -> str:
+    """A valid value of a numeric column, for a hint: its default, else a round number inside its range."""
+    from planner.schema import _num
+
+    candidates = ([2030] if col.unit == "year" else []) + \
+        ([col.default] if isinstance(col.default, (int, float)) and not isinstance(col.default, bool) and col.default
+         else []) + [9000, 500, 40, 5, 0.25, 0.05]
+    return next((_num(x) for x in candidates if _in_range(col, x)), _num(col.min if col.min is not None else 0))
+
+
+def _how_to_write(col: Column, text: str) -> str:
+    """The hint for a number written with _, spaces, commas or non-ASCII digits: how to write it in this column.
+
+    A comma followed by other than three digits (0,09) reads as a decimal comma: its decimal-point form is the
+    example when that is valid. 9,000 may be either: the column's own example is given."""
+    if col.dtype == "int":
+        return f", written with the digits 0-9 only (no _, spaces or thousands separators), e.g. {_example(col)}"
+    example = _example(col)
+    if re.fullmatch(r"[+-]?\d*,\d+", text) and not re.fullmatch(r"[+-]?\d{1,3},\d{3}", text):
+        as_point = text.replace(",", ".")
+        if _in_range(col, float(as_point)):
+            example = as_point
+    return (f", written with the digits 0-9 and a decimal point . (no _, spaces or thousands separators; a decimal "
+            f"comma is not read), e.g. {example}")
 
 
 def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem], lines: np.ndarray) -> list:
@@ -234,6 +268,7 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
     when the file has no quotes (fast, for the large profile tables), else by
     the csv module (quoted cells may hold commas and line breaks).
     """
+    opened = None
     if '"' not in text and "\r" not in text.replace("\r\n", ""):
         rows = ((i, line.count(",") + 1, line) for i, line in enumerate(text.split("\n"), start=1))
         rows = ((i, n, line) for i, n, line in rows if line.strip())
@@ -243,6 +278,12 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
         for row in reader:
             records.append((ended + 1, len(row), ",".join(row)))
             ended = reader.line_num
+        opened = _unclosed_quote(text, records[-1][0]) if records and '"' in text else None
+        if opened is not None:  # the last record ran to the end of the file inside a quoted cell
+            problems.append(Problem(file, f"a quote opened on line {opened} is never closed: the rest of the file was "
+                                    "read as one cell; close the quoted cell with a second \" (a \" inside a quoted "
+                                    "cell is written \"\"), or remove the quote", opened))
+            records = records[:-1]
         rows = ((i, n, line) for i, n, line in records if n and line.strip())
     next(rows, None)  # the header
     bad = [(i, n) for i, n, _ in rows if n != width]  # (line, cells)
@@ -253,7 +294,61 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
     if len(bad) > _MAX_PER_FILE:
         problems.append(Problem(file, f"... and {len(bad) - _MAX_PER_FILE} more lines whose number of cells is not "
                                 f"the header's {width}"))
-    return bool(bad)
+    return bool(bad) or opened is not None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")  # as the csv module counts lines
+
+
+def _unclosed_quote(text: str, line: int) -> int | None:
+    """The line of a quote that opens a cell and is never closed, in the record starting on ``line``; else None.
+
+    Read as the csv module reads (a quote opens a cell only at its start, spaces after a comma skipped; "" inside
+    a quoted cell is a quote): the csv module reads such a cell to the end of the file without complaint."""
+    start = 0
+    for k, m in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if k > line:
+            break
+        start = m.end()
+    quoted, at_start, skip, opened = False, True, False, 0
+    for i in range(start, len(text)):
+        if skip:
+            skip = False
+            continue
+        ch = text[i]
+        if quoted:
+            if ch == '"':
+                if text[i + 1:i + 2] == '"':
+                    skip = True
+                else:
+                    quoted = False
+        elif ch in ",\r\n":
+            at_start = True
+        elif ch == '"' and at_start:
+            quoted, at_start, opened = True, False, i
+        elif ch != " ":
+            at_start = False
+    return line + len(_LINE_BREAK.findall(text, start, opened)) if quoted else None
+
+
+def _lone_carriage_returns(text: str, file: str, problems: list[Problem]) -> bool:
+    """Report a carriage return alone inside a file of newline-ended lines; True when there is one.
+
+    CSV readers end a row at it, so the row is cut in two, and every later record would be counted a line
+    further than a text editor, grep or git show (they count newlines). A file of carriage-return-only line
+    endings (old Mac spreadsheets) is read as it is."""
+    if "\n" not in text:
+        return False
+    found = [m.start() for m in re.finditer(r"\r(?!\n)", text)]
+    for pos in found[:_MAX_PER_FILE]:
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        problems.append(Problem(file, f"has a carriage return (\\r) alone at character {col} of the line, which CSV "
+                                "readers take as the end of a row (the row is cut in two); remove it, or save the "
+                                "file with one kind of line ending", line))
+    if len(found) > _MAX_PER_FILE:
+        problems.append(Problem(file, f"... and {len(found) - _MAX_PER_FILE} more lone carriage returns"))
+    return bool(found)
 
 
 def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFrame:
@@ -294,7 +389,7 @@ def read_table(folder: Path, table: Table, problems: list[Problem]) -> pd.DataFr
             problems.append(Problem(file, f"required column is missing ({col.meaning})", 1, col.name))
     if len(problems) > n_before:
         return _empty(names)
-    if _ragged_rows(clean, file, len(header), problems):
+    if _lone_carriage_returns(clean, file, problems) or _ragged_rows(clean, file, len(header), problems):
         return _empty(names)
     try:  # index_col=False: a row's first cell is never taken as the index, whatever the row's length
         raw = pd.read_csv(io.StringIO(clean), dtype=str, keep_default_na=False, skipinitialspace=True,

@@ -52,21 +52,36 @@ def inputs_hash(folder: Path) -> str:
     return h.hexdigest()
 
 
+def check_against_case(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None:
+    """Checks of the run specification against the case that change nothing in it: ``InputError`` if one fails.
+
+    Run by ``apply_scenario`` and, on a cache hit (which skips ``apply_scenario``), by ``load_for_run`` on the
+    cached case: what they read (``spec.report``) is not part of the cache key, so a key stored by a run that
+    passed them says nothing about this run. Every other check of ``apply_scenario`` reads only what the key
+    holds (periods, scenario, settings, cell edits): an entry is stored only after they passed for that key.
+    ``tables`` are the case's after the cell edits (a cached case's are); the partners are never dropped.
+    """
+    highlight = spec.report.get("highlight_partners") or []
+    known = set(tables["partners"]["partner"])
+    unknown = [k for k in highlight if k not in known]
+    if unknown:
+        raise InputError([Problem(str(spec.path), f"report.highlight_partners names unknown partners {unknown}; "
+                                  f"partners.csv has {sorted(known)}")])
+
+
 def apply_scenario(case: Case, spec: RunSpec) -> Case:
     """Settings overrides and scenario switches of the run specification."""
     settings = {**case.settings, **spec.settings}
     tables = dict(case.tables)
+    warnings = list(case.warnings)
     if spec.cells:  # edits of input cells first: the switches below act on the edited case
         from planner.cells import apply
 
+        warnings = []  # the edited case's own (an edit may cause or cure one)
         tables, settings = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification",
-                                 overrides=spec.settings)
+                                 overrides=spec.settings, warnings=warnings)
     sc = spec.scenario
-    highlight = spec.report.get("highlight_partners") or []
-    unknown = [k for k in highlight if k not in set(tables["partners"]["partner"])]
-    if unknown:
-        raise InputError([Problem(str(spec.path), f"report.highlight_partners names unknown partners {unknown}; "
-                                  f"partners.csv has {sorted(tables['partners']['partner'])}")])
+    check_against_case(tables, spec)
     if sc.get("exclude_partners"):
         known = set(tables["partners"]["partner"])
         bad = [k for k in sc["exclude_partners"] if k not in known]
@@ -94,11 +109,33 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     if sc.get("demand_multiplier") is not None:
         tables["demand"] = tables["demand"].assign(
             demand_mw=tables["demand"]["demand_mw"] * float(sc["demand_multiplier"]))
+        _check_scaled_demand(tables, spec)
     if spec.periods:
         missing = [p for p in spec.periods if p not in set(tables["periods"]["period"])]
         if missing:
             raise InputError([Problem(str(spec.path), f"periods {missing} are not in periods.csv")])
-    return Case(case.path, tables, settings)
+    return Case(case.path, tables, settings, warnings)  # the warnings too: run prints them and run.json keeps them
+
+
+def _check_scaled_demand(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None:
+    """Demand scaled by scenario.demand_multiplier (and grown by demand_growth.csv) stays within the bound of a
+    demand in MW, as every demand_mw of the case does (planner/schema.py MAX_MW)."""
+    from planner.schema import MAX_MW, _num
+
+    dem, dg = tables["demand"], tables["demand_growth"]
+    if not len(dem):
+        return
+    peak = dem.groupby("zone")["demand_mw"].max()
+    growth = dg.groupby("zone")["multiplier"].max() if len(dg) else pd.Series(dtype=float)
+    grown = peak * growth.reindex(peak.index).fillna(1.0)
+    if grown.max() > MAX_MW:
+        z = grown.idxmax()
+        dm = float(spec.scenario["demand_multiplier"])
+        raise InputError([Problem(str(spec.path) if spec.path else "run specification",
+                                  f"scenario.demand_multiplier = {dm:g} makes the peak demand of zone {z} "
+                                  f"{grown[z]:.3g} MW (demand.csv x {dm:g}"
+                                  + (f" x demand_growth.csv's {growth[z]:g}" if z in growth.index else "")
+                                  + f"), above the {_num(MAX_MW)} MW a demand may be; lower it")])
 
 
 def commitments_note(spec: RunSpec, d: ModelData) -> dict:
@@ -133,6 +170,7 @@ def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
         k = cache.key(case_hash, request)
         hit = cache.load(k, _case_from_cache)
         if hit is not None:
+            check_against_case(hit[0].tables, spec)  # what the key leaves out is checked on every run
             return hit[0], hit[1]["aggregation"], case_hash
     case = load_case(spec.inputs)
     loaded_hash = inputs_hash(spec.inputs)  # of the files as loaded, not as they may be after a long solve

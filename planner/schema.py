@@ -100,6 +100,22 @@ MAX_MWH = 1e11  # MAX_MW for a whole (leap) year, 8.8e10 MWh, rounded up; also M
 MAX_PRICE = 1e6  # USD per unit (kW, kWh, MWh, MWh_th, t, MW-km): a thousand times the dearest real cost
 MAX_USD = 1e15  # USD in total: ten times the world's annual output
 MAX_T = 1e11  # t of CO2 a year: more than twice the world's emissions
+# Physical bounds of the other columns, each far beyond any real plant, fuel or system (a value past one is a
+# typing or unit error), and each keeping the model's coefficients within what the solver computes with: an
+# unbounded heat rate, emission factor, duration or margin of 1e25 passed validation and HiGHS then refused
+# to run (exit 3) or called the model infeasible.
+MAX_HEAT_RATE = 20.0  # MWh_th/MWh: 5 % efficiency; the least efficient plants in service burn about 4 (25 %)
+MAX_CO2_FACTOR = 1.0  # t/MWh_th: more than twice the dirtiest fuel (peat and lignite emit about 0.4)
+MAX_DURATION_H = 10_000.0  # h: more than a year of full output; seasonal storage holds a few thousand hours
+MAX_LIFETIME_YR = 200  # yr: twice the longest-lived plants (dams, about 100 years)
+MAX_PERIOD_YEARS = 100  # yr: a century in one period; a plan's periods are 1 to 10 years long
+MAX_MARGIN_PU = 10.0  # 1000 %: planning reserve margins are 10 to 30 %
+MAX_LENGTH_KM = 20_000.0  # km: half the Earth's circumference, the farthest apart two places can be
+MAX_HOURS = 8784.0  # h: a leap year, the most hours a timestep's weight or a modelled year can have
+MAX_DEMAND_MULTIPLIER = 1000.0  # demand growth over the reference year (a small region may grow manyfold)
+MAX_ID = 1e9  # timestep and block numbers: a century of hours is 876,600; ids stay exact in 64-bit integers
+COMMITMENT_MAX = {"MW": MAX_MW, "USD": MAX_USD, "MWh/yr": MAX_MWH}  # a programme's size (partner_commitments.csv
+# quantity, placement --programme) by its unit
 _MW = dict(min=0.0, max=MAX_MW)
 _MWH = dict(min=0.0, max=MAX_MWH)
 _PRICE = dict(min=0.0, max=MAX_PRICE)
@@ -111,7 +127,8 @@ TABLES: tuple[Table, ...] = (
     )),
     Table("periods", "Investment periods, each named by its first year.", (
         C("period", "int", "year", "First calendar year of the period.", key=True, min=1900, max=2200),
-        C("years", "int", "yr", "Calendar years the period represents (its weight in the objective).", min=1),
+        C("years", "int", "yr", "Calendar years the period represents (its weight in the objective).",
+          min=1, max=MAX_PERIOD_YEARS),
         C("co2_price_usd_per_t", "float", "USD/t", "Carbon price paid on every tonne emitted.",
           required=False, default=0.0, **_PRICE),
         C("co2_cap_t", "float", "t/yr", "Cap on annual emissions; empty for none.",
@@ -136,7 +153,7 @@ TABLES: tuple[Table, ...] = (
         C("fuel", "str", "", "Fuel id.", key=True),
         C("price_usd_per_mwh_th", "float", "USD/MWh_th", "Delivered fuel price.", **_PRICE),
         C("co2_t_per_mwh_th", "float", "t/MWh_th", "Emission factor per unit of fuel energy.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, min=0.0, max=MAX_CO2_FACTOR),
     ), required=False),
     Table("fuel_limits", "Optional cap on annual fuel use per period (e.g. gas supply).", (
         C("fuel", "str", "", "Fuel id.", key=True, ref="fuels.fuel"),
@@ -149,7 +166,7 @@ TABLES: tuple[Table, ...] = (
         C("kind", "str", "", "Role in the model.", choices=("thermal", "variable", "hydro", "storage")),
         C("fuel", "str", "", "Fuel burned; empty for none.", required=False, nullable=True, ref="fuels.fuel"),
         C("heat_rate_mwh_th_per_mwh", "float", "MWh_th/MWh", "Fuel burned per MWh generated.",
-          required=False, default=0.0, min=0.0),
+          required=False, default=0.0, min=0.0, max=MAX_HEAT_RATE),
         C("capex_usd_per_kw", "float", "USD/kW", "Overnight cost of power capacity (build options may override).",
           required=False, default=0.0, **_PRICE),
         C("capex_usd_per_kwh", "float", "USD/kWh",
@@ -161,7 +178,7 @@ TABLES: tuple[Table, ...] = (
           required=False, default=0.0, **_PRICE),
         C("vom_usd_per_mwh", "float", "USD/MWh", "Variable operation and maintenance cost.",
           required=False, default=0.0, **_PRICE),
-        C("lifetime_yr", "int", "yr", "Economic and technical lifetime of new capacity.", min=1),
+        C("lifetime_yr", "int", "yr", "Economic and technical lifetime of new capacity.", min=1, max=MAX_LIFETIME_YR),
         C("availability_pu", "float", "fraction",
           "Available share of capacity in every timestep, unless a profile is given.",
           required=False, default=1.0, **_PU),
@@ -176,7 +193,7 @@ TABLES: tuple[Table, ...] = (
         C("efficiency_discharge", "float", "fraction", "Storage discharging efficiency.",
           required=False, default=1.0, min=0.0, max=1.0, min_exclusive=True),
         C("duration_h", "float", "h", "Storage: fixed energy-to-power ratio; empty to size energy separately.",
-          required=False, nullable=True, min=0.0, min_exclusive=True),
+          required=False, nullable=True, min=0.0, min_exclusive=True, max=MAX_DURATION_H),
     )),
     Table("existing_capacity", "Existing plants, aggregated to zone × technology × commissioning cohort.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -228,8 +245,9 @@ TABLES: tuple[Table, ...] = (
           "What quantity measures: MW of new capacity, USD of overnight capex, or MWh/yr of energy the "
           "new capacity can make available (capacity x availability x hours).",
           key=True, choices=("MW", "USD", "MWh/yr")),
-        C("quantity", "float", "MW, USD or MWh/yr (as unit says)", "Minimum size of the programme.",
-          min=0.0, max=MAX_USD),
+        C("quantity", "float", "MW, USD or MWh/yr (as unit says)",
+          f"Minimum size of the programme: at most {_num(MAX_MW)} in MW, {_num(MAX_MWH)} in MWh/yr ({_num(MAX_USD)} "
+          "in USD, the bound below).", min=0.0, max=MAX_USD),
     ), required=False),
     Table("build_options", "What may be built where, by whom, on which terms.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -254,14 +272,14 @@ TABLES: tuple[Table, ...] = (
         C("max_new_mw", "float", "MW", "New capacity over the horizon, summed over all partners' options.", **_MW),
     ), required=False),
     Table("timesteps", "Hours modelled and the hours of a year each stands for.", (
-        C("timestep", "int", "", "Timestep id (hours in order).", key=True, min=0),
+        C("timestep", "int", "", "Timestep id (hours in order).", key=True, min=0, max=MAX_ID),
         C("weight", "float", "h/h",
           "Hours of a year this timestep represents; the weights add up to a year (8760 h, 8784 h in a leap "
           "year, or the setting hours_per_year). Operation is hourly whatever the weight: storage charges and "
           "discharges in 1-hour steps, and the weight only scales annual energy, fuel, emissions and costs.",
-          min=0.0, min_exclusive=True),
+          min=0.0, min_exclusive=True, max=MAX_HOURS),
         C("block", "int", "", "Group of consecutive timesteps (a representative day or week) over which storage wraps.",
-          required=False, default=0, min=0),
+          required=False, default=0, min=0, max=MAX_ID),
         C("month", "int", "", "Calendar month, for reports.", required=False, nullable=True, min=1, max=12),
     )),
     Table("demand", "Electricity demand per zone and timestep in the reference year.", (
@@ -272,8 +290,9 @@ TABLES: tuple[Table, ...] = (
     Table("demand_growth", "Demand in each period relative to the reference year.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("multiplier", "float", "", "Demand of the period divided by demand of the reference year.",
-          min=0.0, max=1000.0),
+        C("multiplier", "float", "", "Demand of the period divided by demand of the reference year "
+          f"(demand_mw x multiplier must stay <= {_num(MAX_MW)} MW).",
+          min=0.0, max=MAX_DEMAND_MULTIPLIER),
     ), required=False),
     Table("availability", "Hourly availability (capacity factor) profiles.", (
         C("zone", "str", "", "Zone.", key=True, ref="zones.zone"),
@@ -299,10 +318,11 @@ TABLES: tuple[Table, ...] = (
         C("to_zone", "str", "", "Other end.", ref="zones.zone"),
         C("capacity_mw", "float", "MW", "Existing transfer capacity, each direction.", **_MW),
         C("available_from", "int", "year", "First year the existing capacity is in service.",
-          required=False, default=0, min=0),
+          required=False, default=0, min=0, max=2300),
         C("loss_pu", "float", "fraction", "Share of the sent power lost on the way.",
           required=False, default=0.0, min=0.0, max=1.0),
-        C("length_km", "float", "km", "Length, for expansion cost.", required=False, default=0.0, min=0.0),
+        C("length_km", "float", "km", "Length, for expansion cost.", required=False, default=0.0, min=0.0,
+          max=MAX_LENGTH_KM),
         C("capex_usd_per_mw_km", "float", "USD/MW-km",
           "Overnight cost of new capacity per MW and km of length_km; annualised with the "
           "discount_rate setting over lifetime_yr (capital recovery factor), like unattributed builds.",
@@ -311,7 +331,8 @@ TABLES: tuple[Table, ...] = (
           "New capacity that may be built over the horizon; empty or inf for no limit (as in build_options.csv), "
           "0 for none. A corridor that may expand needs capex_usd_per_mw_km > 0 and length_km > 0.",
           required=False, nullable=True, unlimited=True, **_MW),
-        C("lifetime_yr", "int", "yr", "Lifetime of new capacity.", required=False, default=40, min=1),
+        C("lifetime_yr", "int", "yr", "Lifetime of new capacity.", required=False, default=40, min=1,
+          max=MAX_LIFETIME_YR),
         C("capacity_credit_pu", "float", "fraction",
           "Share of capacity into a region counted as firm for its reserve margin.",
           required=False, default=0.0, **_PU),
@@ -343,7 +364,8 @@ TABLES: tuple[Table, ...] = (
     Table("reserve_margins", "Planning reserve margin per region (or the whole system) and period.", (
         C("region", "str", "", "A region of zones.csv, or * for the whole system.", key=True),
         C("period", "int", "year", "Period.", key=True, ref="periods.period"),
-        C("margin_pu", "float", "fraction", "Firm capacity must cover peak demand × (1 + margin).", min=0.0),
+        C("margin_pu", "float", "fraction", "Firm capacity must cover peak demand × (1 + margin).",
+          min=0.0, max=MAX_MARGIN_PU),
     ), required=False),
 )
 
@@ -362,6 +384,6 @@ SETTINGS: tuple[Column, ...] = (
     C("hours_per_year", "float", "h",
       "Hours the timestep weights must add up to; empty for a calendar year (8760, or 8784 in a leap "
       "year). Set it only to model a deliberately shorter year, such as a hand-checked test case.",
-      required=False, nullable=True, min=0.0, min_exclusive=True),
+      required=False, nullable=True, min=1.0, max=MAX_HOURS),
 )
 SETTING = {c.name: c for c in SETTINGS}

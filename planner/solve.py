@@ -278,7 +278,12 @@ class Solver:
         self.log = log.text
         status = self.h.getModelStatus()
         if run_status == highspy.HighsStatus.kError and status == highspy.HighsModelStatus.kNotset:
-            raise SolveError("solver error", "HiGHS refused to run; check the [solver] options of the run specification")
+            said = [ln.strip() for ln in self.log.splitlines() if ln.startswith("ERROR")][:3]
+            raise SolveError("solver error", "HiGHS refused to run: check the [solver] options of the run "
+                             "specification, and the inputs for extreme numbers (HiGHS refuses a model whose "
+                             "coefficients or bounds are too large, e.g. a cost, rate or limit with a wrong exponent "
+                             "or unit that validation's bounds let through)"
+                             + "".join(f"\nHiGHS: {ln}" for ln in said))
         if status != highspy.HighsModelStatus.kOptimal:
             detail = ""
             infeasible = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)

@@ -202,3 +202,21 @@ def test_the_results_location_is_checked_before_the_solve(tmp_path, capsys, monk
     assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 2
     assert "is not a results folder written by planner" in capsys.readouterr().err
     assert sorted(p.name for p in target.iterdir()) == ["u.txt"]
+
+
+def test_every_problem_of_every_check_is_reported_at_once(tmp_path, capsys, monkeypatch):
+    """Was: in stages: an unknown key hid a bad period of the same check (and a bad region every later problem)."""
+    _no_solve(monkeypatch)
+    spec = tmp_path / "cal.toml"
+    spec.write_text(f'name = "x"\ninputs = "{two_region_case(tmp_path / "c")}"\n'
+                    '[[calibration]]\nmetric = "generation_twh"\nperiod = 2031\ntarget = 100\ntolerance_pct = 5\n'
+                    'regoin = "South"\n'
+                    '[[calibration]]\nmetric = "generation_share"\ntechnologies = ["cole"]\nregion = "Nowhere"\n'
+                    'period = 2030\ntarget = 0.5\ntolerance_abs = 0.1\n')
+    assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "[[calibration]] #1: unknown key 'regoin'" in err
+    assert "[[calibration]] #1 (generation_twh): period 2031 is not one of the periods this run solves" in err
+    assert "[[calibration]] #2 (generation_share): technologies ['cole'] are not in technologies.csv" in err
+    assert "[[calibration]] #2 (generation_share): region 'Nowhere' is not a region of zones.csv" in err
+    assert "4 problems" in err and not (tmp_path / "r").exists()

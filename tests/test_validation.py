@@ -135,8 +135,8 @@ def test_must_run_above_availability(case):
 
 def test_non_numeric_whole_number(case):
     edit(case / "periods.csv", "2030,5,", "2030,five,")
-    assert any("periods.csv, line 2, column years: 'five' is not valid; expected a whole number >= 1 (yr)" in p
-               for p in problems(case))
+    assert any("periods.csv, line 2, column years: 'five' is not valid; expected a whole number >= 1 and <= 100 "
+               "(yr)" in p for p in problems(case))
 
 
 def test_corridor_pair_given_twice(case):

@@ -89,8 +89,8 @@ def test_a_number_is_digits_only_as_in_a_spreadsheet(case, capsys, written):
     edit_line(case / "existing_capacity.csv", 2, ",9000,", f',"{written}",')
     err = validate(capsys, case)
     assert (f"existing_capacity.csv, line 2, column capacity_mw: {written!r} is not valid; expected a number >= 0 "
-            "and <= 1e7 (MW), written with the digits 0-9 only (no _, spaces or thousands separators), "
-            "e.g. 9000") in err
+            "and <= 1e7 (MW), written with the digits 0-9 and a decimal point . (no _, spaces or thousands "
+            "separators; a decimal comma is not read), e.g. 9000") in err
 
 
 def test_an_underscore_in_a_whole_number_is_refused_too(case, capsys):

@@ -149,6 +149,15 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
 
 
 def check_spec(spec: RunSpec) -> list[dict]:
+    """The checks of the run specification; ``InputError`` listing every problem the specification alone shows."""
+    problems, checks = spec_problems(spec)
+    if problems:
+        raise InputError(problems)
+    return checks
+
+
+def spec_problems(spec: RunSpec) -> tuple[list[Problem], list[dict]]:
+    """(problems the run specification alone shows, its checks)."""
     problems, checks = [], []
     for i, c in enumerate(spec.calibration, start=1):
         where = f"[[calibration]] #{i}"
@@ -178,12 +187,13 @@ def check_spec(spec: RunSpec) -> list[dict]:
             problems.append(Problem(str(spec.path), f"{where}: known_miss is the reason the check misses, a non-empty string"))
         if c.get("metric") == "region_balance_twh" and not isinstance(c.get("region"), str):
             problems.append(Problem(str(spec.path), f"{where}: region_balance_twh needs region = \"<region of zones.csv>\""))
+        elif c.get("region") is not None and not isinstance(c["region"], str):
+            problems.append(Problem(str(spec.path), f"{where}: region = {c['region']!r}; expected a region of zones.csv "
+                                    'as text, e.g. region = "South"'))
         checks.append(c)
     if not checks:
         problems.append(Problem(str(spec.path), "no [[calibration]] checks in this run specification"))
-    if problems:
-        raise InputError(problems)
-    return checks
+    return problems, checks
 
 
 def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -191,42 +201,62 @@ def calibrate(spec: RunSpec, results_root: Path = Path("results")) -> tuple[pd.D
     from planner.load import load_case
     from planner.studies import reserved
 
-    checks = check_spec(spec)
-    case = load_case(spec.inputs)
+    problems, checks = spec_problems(spec)
+    if not checks:
+        raise InputError(problems)
+    try:
+        case = load_case(spec.inputs)
+    except InputError as exc:  # the specification's own problems with the case's, in one report
+        raise InputError(problems + exc.problems) from None
     zones = case["zones"]
-    regions = set(zones["region"].dropna())
-    bad = [c["region"] for c in checks if c.get("region") is not None and c["region"] not in regions]
-    if bad:
-        raise InputError([Problem(str(spec.path), f"calibration region {r!r} is not a region of zones.csv "
-                                  f"({', '.join(sorted(regions))})") for r in bad])
-    check_against_case(spec, checks, case)
+    problems += case_problems(spec, checks, case)  # every problem of every check at once
+    if problems:
+        raise InputError(problems)
     with reserved(results_folder(spec, NAME, root=results_root)) as slot:  # checked and locked before the solve
         return _calibrate(spec, checks, case, zones, results_root, slot)
 
 
 def check_against_case(spec: RunSpec, checks: list[dict], case) -> None:
+    """``InputError`` listing ``case_problems`` if there are any."""
+    problems = case_problems(spec, checks, case)
+    if problems:
+        raise InputError(problems)
+
+
+def case_problems(spec: RunSpec, checks: list[dict], case) -> list[Problem]:
     """Each check's period is one the figure exists for (a solved metric: a period of the run; a capacity-balance
-    metric: a period of periods.csv) and its technologies are the case's; ``InputError`` naming the check if not,
-    rather than a model figure of 0 for a period or a technology that was never there."""
+    metric: a period of periods.csv), its technologies and region are the case's; a problem naming the check if
+    not, rather than a model figure of 0 for a period or a technology that was never there. A check whose metric,
+    period or technologies are malformed (``spec_problems`` names them) is judged on what is well formed."""
     case_periods = sorted(int(p) for p in case["periods"]["period"])
     run_periods = sorted(spec.periods) if spec.periods else case_periods
     techs = set(case["technologies"]["technology"])
+    regions = set(case["zones"]["region"].dropna())
     problems = []
     for i, c in enumerate(spec.calibration, start=1):
         where = f"[[calibration]] #{i}"
-        if c["metric"] in BALANCE_METRICS:
-            valid, of = case_periods, "periods.csv"
-        else:
-            valid, of = run_periods, "the periods this run solves"
-        if c["period"] not in valid:
-            problems.append(Problem(str(spec.path), f"{where} ({c['metric']}): period {c['period']} is not one of "
-                                    f"{of}: {', '.join(map(str, valid))}"))
-        unknown = [g for g in c.get("technologies", []) if g not in techs]
-        if unknown:
-            problems.append(Problem(str(spec.path), f"{where} ({c['metric']}): technologies {unknown} are not in "
-                                    f"technologies.csv ({', '.join(sorted(techs))})"))
-    if problems:
-        raise InputError(problems)
+        metric = c.get("metric")
+        label = f"{where} ({metric})" if metric in METRICS else where
+        period = c.get("period")
+        if metric in METRICS and isinstance(period, int) and not isinstance(period, bool):
+            if metric in BALANCE_METRICS:
+                valid, of = case_periods, "periods.csv"
+            else:
+                valid, of = run_periods, "the periods this run solves"
+            if period not in valid:
+                problems.append(Problem(str(spec.path), f"{label}: period {period} is not one of "
+                                        f"{of}: {', '.join(map(str, valid))}"))
+        given = c.get("technologies")
+        if isinstance(given, list):
+            unknown = [g for g in given if isinstance(g, str) and g not in techs]
+            if unknown:
+                problems.append(Problem(str(spec.path), f"{label}: technologies {unknown} are not in "
+                                        f"technologies.csv ({', '.join(sorted(techs))})"))
+        region = c.get("region")
+        if isinstance(region, str) and region not in regions:
+            problems.append(Problem(str(spec.path), f"{label}: region {region!r} is not a region of zones.csv "
+                                    f"({', '.join(sorted(regions))})"))
+    return problems
 
 
 def _calibrate(spec: RunSpec, checks: list[dict], case, zones: pd.DataFrame, results_root: Path,

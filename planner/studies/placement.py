@@ -497,8 +497,11 @@ def _significant(x: float, digits: int = 4) -> str:
 
 
 def _size(x: float) -> str:
-    """A programme size as the user gave it: 80 -> 80, 25000000 -> 25,000,000, 12.5 -> 12.5."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.10g}"
+    """A programme size as the user gave it: 80 -> 80, 25000000 -> 25,000,000, 12.5 -> 12.5, 1.5e14 + 0.25 ->
+    150,000,000,000,000 (no exponent: sizes are at most 1e15, planner/schema.py COMMITMENT_MAX, exact as floats)."""
+    if float(x).is_integer() or abs(x) >= 1e9:
+        return f"{x:,.0f}"
+    return f"{x:,.10g}"
 
 
 def summarise(st: Setup, out: dict, head: dict) -> str:
@@ -619,22 +622,35 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", default="results")
 
 
+def parse_sizes(text: str, unit: str) -> list[float]:
+    """``--programme`` as numbers, each >= 0 and within the bound of a commitment's quantity in ``unit``
+    (planner/schema.py COMMITMENT_MAX, as partner_commitments.csv), written as a CSV cell must be: the digits
+    0-9 and a decimal point (float() alone reads 1_000, nan, inf and 1e400 = inf); exit 2 naming --programme."""
+    from planner.schema import COMMITMENT_MAX, _num
+
+    bound = COMMITMENT_MAX[unit]
+    texts = [t.strip() for t in text.split(",")]
+    bad = []
+    for t in texts:
+        try:
+            x = float(t) if t.isascii() and "_" not in t else math.nan
+        except ValueError:
+            x = math.nan
+        if not (math.isfinite(x) and 0 <= x <= bound):
+            bad.append(t or "an empty size")
+    if bad:
+        verb = "is" if len(bad) == 1 else "are"
+        raise InputError([Problem("--programme", f"{', '.join(bad)} {verb} not a programme size; sizes are finite "
+                                  f"numbers >= 0 and <= {_num(bound)} in --unit ({unit}), separated by commas and "
+                                  "written with the digits 0-9 and a decimal point (no _ or thousands separators), "
+                                  "e.g. 0,500,1000")])
+    return [float(t) for t in texts]
+
+
 def run(args) -> int:
     from planner.spec import load_spec
 
-    sizes = None
-    if args.programme:
-        try:
-            sizes = [float(x) for x in args.programme.split(",")]
-        except ValueError:
-            raise InputError([Problem("--programme",
-                                      f"{args.programme!r} is not a list of numbers like 0,500,1000")]) from None
-        texts = args.programme.split(",")  # float() reads nan, inf and 1e400 (= inf): named as the user wrote them
-        bad = [t.strip() for t, x in zip(texts, sizes) if not (math.isfinite(x) and x >= 0)]
-        if bad:
-            verb = "is" if len(bad) == 1 else "are"
-            raise InputError([Problem("--programme", f"{', '.join(bad)} {verb} not a programme size; sizes are finite "
-                                      f"numbers >= 0 in --unit ({args.unit}), e.g. 0,500,1000")])
+    sizes = parse_sizes(args.programme, args.unit) if args.programme else None
     if args.top is not None and args.top < 0:
         raise InputError([Problem("--top", f"{args.top} is not a number of zones; expected a whole number >= 0 "
                                   "(0: only the zones the partner builds in)")])
