@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pyomo.environ as pyo
@@ -18,6 +19,25 @@ BASE = {
     "periods": [{"period": 2030, "years": 1}],
     "zones": [{"zone": "A"}],
 }
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "example"
+
+
+def copy_example(tmp_path: Path) -> Path:
+    """A writable copy of inputs/example in ``tmp_path``/case, for tests that break one thing in it."""
+    return Path(shutil.copytree(EXAMPLE, tmp_path / "case"))
+
+
+def invalid(capsys, folder: Path) -> str:
+    """``planner validate folder`` exits 2 without a traceback; returns what it printed on stderr."""
+    from planner.cli import main
+
+    code = main(["validate", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    return err
+
 
 # Every model solve_case builds during the current test; tests/conftest.py reads
 # it to check that the constraint family a test claims to cover has rows.

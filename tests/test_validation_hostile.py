@@ -3,22 +3,17 @@ naming the file, the line and the column (or is accepted on purpose, as tested h
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+import casekit
 import pytest
 
 from planner.cli import main
 
-ROOT = Path(__file__).parent.parent
-EXAMPLE = ROOT / "inputs" / "example"
-
 
 @pytest.fixture
 def case(tmp_path):
-    dst = tmp_path / "case"
-    shutil.copytree(EXAMPLE, dst)
-    return dst
+    return casekit.copy_example(tmp_path)
 
 
 def edit_line(path: Path, line: int, old: str, new: str) -> None:
@@ -30,12 +25,7 @@ def edit_line(path: Path, line: int, old: str, new: str) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def validate(capsys, folder) -> str:
-    code = main(["validate", str(folder)])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    return err
+validate = casekit.invalid
 
 
 # ---------- rows with more or fewer cells than the header ----------

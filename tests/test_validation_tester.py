@@ -4,9 +4,9 @@ file, line and column (or the option or key), or is accepted on purpose, as test
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+import casekit
 import pytest
 
 from planner.cli import main
@@ -18,17 +18,10 @@ EXAMPLE = ROOT / "inputs" / "example"
 
 @pytest.fixture
 def case(tmp_path):
-    dst = tmp_path / "case"
-    shutil.copytree(EXAMPLE, dst)
-    return dst
+    return casekit.copy_example(tmp_path)
 
 
-def validate(capsys, folder) -> str:
-    code = main(["validate", str(folder)])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    return err
+validate = casekit.invalid
 
 
 def replace(path: Path, old: str, new: str) -> None:
