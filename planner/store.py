@@ -33,7 +33,7 @@ folder is left exactly as it was:
 
 The folder metadata an operating system drops into any folder it shows
 (``.DS_Store``, ``Thumbs.db``, ``ehthumbs.db``, ``desktop.ini``, any letter
-case, and AppleDouble ``._*`` files; files only) does not block a replace and is
+case, and AppleDouble ``._*`` files, known by their magic number; files only) does not block a replace and is
 dropped with the old folder: it holds view settings and thumbnails of the files
 being replaced, no user's work, and the system writes it again when it next
 shows the folder. Carrying it over would keep stale thumbnails and add a copy
@@ -144,14 +144,25 @@ _LEGACY_FOLDERS = {"run": {"inputs"}}
 _LEGACY_NESTED = {"run": {"report": "report"}, "study": {"with": "run", "without": "run"}}
 _SHOWN = 5  # unexpected paths named in a refusal before "and N more"
 # folder metadata the OS writes into any folder it shows (Finder, Explorer), lower case: Windows' names are not
-# case-sensitive; AppleDouble companions ``._<name>`` (macOS on a non-Apple volume) are matched by prefix
+# case-sensitive; AppleDouble companions ``._<name>`` (macOS on a non-Apple volume) are recognised by their
+# format's magic number, not by the prefix alone, so a user's ``._notes.txt`` is never taken for one
 _OS_METADATA = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini"}
+_APPLEDOUBLE_MAGIC = bytes.fromhex("00051607")
 _LIBREOFFICE_LOCK = re.compile(r"\.~lock\.(.+)#")
 
 
-def os_metadata(name: str) -> bool:
-    """``name`` is a file the operating system drops into folders it shows (not the user's work)."""
-    return name.lower() in _OS_METADATA or (name.startswith("._") and len(name) > 2)
+def os_metadata(path: Path) -> bool:
+    """The file at ``path`` is one the operating system drops into folders it shows (not the user's work)."""
+    name = path.name
+    if name.lower() in _OS_METADATA:
+        return True
+    if not (name.startswith("._") and len(name) > 2):
+        return False
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == _APPLEDOUBLE_MAGIC
+    except OSError:
+        return False
 
 
 def _opened(name: str, rel: str, files: set[str]) -> str | None:
@@ -304,7 +315,7 @@ def _survey(folder: Path, meta: dict | None) -> tuple[list[str], list[tuple[str,
                 elif not _our_temporary(e, r, nested):
                     out.append(r + "/")
             elif e.is_file():
-                if r in files or r == _TMP_MARK or _our_temporary(e, r, nested) or os_metadata(e.name):
+                if r in files or r == _TMP_MARK or _our_temporary(e, r, nested) or os_metadata(Path(e.path)):
                     continue
                 out.append(r)  # a lock file too: not planner's, and the refusal must not let it be deleted
                 opened = _opened(e.name, rel, files)

@@ -294,13 +294,18 @@ def test_an_older_comparison_is_still_replaced_by_a_comparison(tmp_path, capsys,
 
 # ---------- what the operating system and office programs leave in a folder ----------
 
+def _metadata_bytes(rel: str) -> bytes:
+    """What the OS writes: an AppleDouble companion starts with its format's magic number 00 05 16 07."""
+    return bytes.fromhex("00051607") + b"\0\2\0\0Mac OS X" if Path(rel).name.startswith("._") else b"\0\0\0\1Bud1"
+
+
 @pytest.mark.parametrize("rel", [".DS_Store", "Thumbs.db", "desktop.ini", "._summary.txt", "inputs/.DS_Store",
                                  "report/.DS_Store", "report/._report.xlsx", "report/Thumbs.db"])
 def test_os_folder_metadata_does_not_block_a_rerun(tmp_path, capsys, spec, rel):
     """`touch results/example/.DS_Store` (macOS Finder does it by browsing) made the next `planner run` exit 2
     naming .DS_Store; it is dropped with the old folder."""
     folder = solve(spec, tmp_path / "r", report=True)
-    (folder / rel).write_bytes(b"\0\0\0\1Bud1")
+    (folder / rel).write_bytes(_metadata_bytes(rel))
     assert store.unexpected(folder) == []
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 0, err_of(capsys)
     assert not (folder / rel).exists() and (folder / "report" / "report.html").is_file()
@@ -309,7 +314,7 @@ def test_os_folder_metadata_does_not_block_a_rerun(tmp_path, capsys, spec, rel):
 @pytest.mark.parametrize("name", [".DS_Store", "Thumbs.db", "desktop.ini", "._report.xlsx"])
 def test_os_folder_metadata_does_not_block_a_report(tmp_path, capsys, spec, name):
     folder = solve(spec, tmp_path / "r", report=True)
-    (folder / "report" / name).write_bytes(b"\0")
+    (folder / "report" / name).write_bytes(_metadata_bytes(name))
     assert main(["report", str(folder)]) == 0, err_of(capsys)
     assert not (folder / "report" / name).exists()
 
@@ -323,9 +328,10 @@ def test_os_folder_metadata_does_not_block_a_study_or_comparison(tmp_path, kind)
     assert (target / "sweep.csv").read_text() == "2\n" and not (target / ".DS_Store").exists()
 
 
-@pytest.mark.parametrize("what", [".ipynb_checkpoints/", "._mine/", "notes.DS_Store"])
+@pytest.mark.parametrize("what", [".ipynb_checkpoints/", "._mine/", "notes.DS_Store", "._notes.txt"])
 def test_what_only_looks_like_os_metadata_still_blocks(tmp_path, capsys, spec, monkeypatch, what):
-    """Jupyter's checkpoints can hold the user's work; a folder or another name is not the OS's metadata."""
+    """Jupyter's checkpoints can hold the user's work; a folder or another name is not the OS's metadata, and
+    a user's file named ``._notes.txt`` (text, not AppleDouble's magic number) was deleted by a re-run."""
     folder = solve(spec, tmp_path / "r")
     if what.endswith("/"):
         (folder / what).mkdir()
