@@ -122,4 +122,4 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
         info["profile_rmse_max"] = float(np.nanmax(acc.rmse))
     except (AttributeError, TypeError, ValueError):
         pass
-    return Case(case.path, tables, case.settings), info
+    return Case(case.path, tables, case.settings, case.warnings), info

@@ -94,3 +94,14 @@ def test_time_error_against_a_finer_aggregation(tmp_path):
     df = measure(RunSpec(name="h", inputs=case), [1], None, reference_days=3)
     assert list(df["resolution"]) == ["3 days (reference)", "1 days"]
     assert df["objective_error_pct"].abs().max() < 1e-5
+
+
+def test_the_cases_warnings_survive_the_aggregation(tmp_path):
+    """A valid case's warnings (here one planted on the loaded case) are printed by `planner run` and kept in
+    run.json; with representative days they were dropped, so every run of the Kazakhstan models lost them."""
+    from planner.errors import Problem
+
+    case = load_case(hourly_case(tmp_path / "c", 7, same_days=False))
+    case.warnings.append(Problem("existing_capacity.csv", "line 2: retires before the first period"))
+    agg, _ = representative_days(case, 2)
+    assert agg.warnings == case.warnings
