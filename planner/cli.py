@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, InputError, SolveError
+from planner.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, InputError, SolveError, show_warnings
 
 DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
@@ -70,8 +70,7 @@ def _validate(args) -> int:
     from planner.load import load_case
 
     case = load_case(args.case)
-    for w in case.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    show_warnings(case.warnings)
     n = {k: len(v) for k, v in case.tables.items() if len(v)}
     print(f"{args.case}: valid ({', '.join(f'{k} {v}' for k, v in n.items())} rows)")
     return 0

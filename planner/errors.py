@@ -30,6 +30,19 @@ class Problem:
         return f"{where}: {shown(self.message, 1000)}"
 
 
+WARNINGS_SHOWN = 20  # warnings printed before "... and N more"; run.json keeps every one
+
+
+def show_warnings(warnings: list, stream=None, limit: int = WARNINGS_SHOWN) -> None:
+    """Print a valid case's warnings ("warning: ..."), at most ``limit`` of them, then how many more there are."""
+    stream = stream if stream is not None else sys.stderr
+    for w in warnings[:limit]:
+        print(f"warning: {w}", file=stream)
+    if len(warnings) > limit:
+        print(f"warning: ... and {len(warnings) - limit} more (every one is in run.json of the run's results)",
+              file=stream)
+
+
 def shown(value: object, limit: int = 60) -> str:
     """``value`` as text for a message, cut to about ``limit`` characters (a 1 MB cell is not echoed whole)."""
     text = value if isinstance(value, str) else str(value)

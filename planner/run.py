@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, show_warnings
 from planner.load import Case, load_case
 from planner.model.build import build_model
 from planner.model.data import ModelData, prepare
@@ -248,8 +247,9 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
     progress.stage("load")
     case, agg, case_hash = load_for_run(spec)
     warnings = [str(w) for w in case.warnings]
-    for w in warnings:  # at once, not after a long solve
-        print(f"warning: {w}", file=sys.stderr)
+    if warnings:  # at once, not after a long solve; on a line of their own, not after the live progress line
+        progress.close()
+        show_warnings(warnings)
     d = prepare(case, spec.periods)
     timings["load_s"] = time.perf_counter() - t0
 

@@ -348,3 +348,51 @@ def test_validate_writes_nothing(case, tmp_path):
     before = snapshot(tmp_path)
     assert main(["validate", str(case)]) == 2
     assert snapshot(tmp_path) == before
+
+
+def test_many_warnings_are_shown_twenty_then_counted(capsys):
+    """37 rows retiring before the first period printed 37 warning lines on every run; the terminal now shows
+    20 and how many more (run.json keeps them all)."""
+    from planner.errors import Problem, show_warnings
+
+    show_warnings([Problem("existing_capacity.csv", f"row {i} retires early", line=i + 2) for i in range(37)])
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 21 and lines[0].startswith("warning: existing_capacity.csv, line 2")
+    assert lines[-1] == "warning: ... and 17 more (every one is in run.json of the run's results)"
+
+
+def test_a_warning_starts_on_a_line_of_its_own_after_the_live_progress_line(tmp_path, monkeypatch):
+    """On a terminal the warning was glued to the live line ("...[0:00.0] loadwarning: ..."): the line is ended
+    first."""
+    import io
+
+    from planner import run as run_mod
+    from planner.errors import Problem
+    from planner.progress import Progress
+    from planner.spec import load_spec
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Tty()
+    monkeypatch.setattr("sys.stderr", out)
+    progress = Progress(stream=out)
+    progress.stage("load")
+    real = run_mod.load_for_run
+
+    def with_a_warning(spec):
+        case, agg, h = real(spec)
+        case.warnings.append(Problem("existing_capacity.csv", "retires early", line=6))
+        return case, agg, h
+
+    monkeypatch.setattr(run_mod, "load_for_run", with_a_warning)
+    def stop(*args, **kwargs):  # the test ends once the warnings are out
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_mod, "prepare", stop)
+    spec = load_spec(Path(__file__).resolve().parent.parent / "models" / "example.toml")
+    with pytest.raises(KeyboardInterrupt):
+        run_mod._solve(spec, None, progress)
+    text = out.getvalue()
+    assert "\r\x1b[Kwarning: existing_capacity.csv, line 6" in text and "loadwarning" not in text
