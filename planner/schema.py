@@ -113,7 +113,8 @@ MAX_MARGIN_PU = 10.0  # 1000 %: planning reserve margins are 10 to 30 %
 MAX_LENGTH_KM = 20_000.0  # km: half the Earth's circumference, the farthest apart two places can be
 MAX_HOURS = 8784.0  # h: a leap year, the most hours a timestep's weight or a modelled year can have
 MAX_DEMAND_MULTIPLIER = 1000.0  # demand growth over the reference year (a small region may grow manyfold)
-MAX_ID = 1e9  # timestep and block numbers: a century of hours is 876,600; ids stay exact in 64-bit integers
+MAX_ID = 1e12  # timestep and block numbers: a century of hours is 876,600, and date-like ids (YYYYMMDDHHMM, 2e11)
+#                must still fit; every id stays exact as a 64-bit integer and as a float (2**53 = 9e15)
 COMMITMENT_MAX = {"MW": MAX_MW, "USD": MAX_USD, "MWh/yr": MAX_MWH}  # a programme's size (partner_commitments.csv
 # quantity, placement --programme) by its unit
 _MW = dict(min=0.0, max=MAX_MW)

@@ -102,7 +102,7 @@ def set_cell(path: Path, row: int, column: str, value: str) -> int:
     ("technologies.csv", 0, "lifetime_yr", "1000", "<= 200 (yr)"),
     ("reserve_margins.csv", 0, "margin_pu", "1e25", "<= 10 (fraction)"),
     ("timesteps.csv", 0, "weight", "1e25", "<= 8784 (h/h)"),
-    ("timesteps.csv", 0, "block", "1e25", "<= 1e9"),
+    ("timesteps.csv", 0, "block", "1e25", "<= 1e12"),
     ("corridors.csv", 0, "length_km", "1e25", "<= 20000 (km)"),
     ("periods.csv", 1, "years", "1000", "<= 100 (yr)"),
 ])
@@ -296,3 +296,16 @@ def test_a_file_of_carriage_return_line_endings_is_read(case, capsys):
     """Old Mac spreadsheets end lines with \\r alone: read as they are, lines counted by them."""
     (case / "zones.csv").write_bytes((case / "zones.csv").read_bytes().replace(b"\n", b"\r"))
     assert main(["validate", str(case)]) == 0
+
+
+def test_a_date_like_id_is_still_a_valid_id(case, capsys):
+    """The id bound (1e9 at first) refused date-like ids such as 2030010100 (YYYYMMDDHH) that were valid before
+    it; ids up to 1e12 (YYYYMMDDHHMM) pass."""
+    path = case / "timesteps.csv"
+    lines = path.read_text().splitlines()
+    col = lines[0].split(",").index("block")
+    rows = [r.split(",") for r in lines[1:]]
+    for r in rows:
+        r[col] = "203001010000"
+    path.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n")
+    assert main(["validate", str(case)]) == 0, capsys.readouterr().err
