@@ -273,17 +273,11 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
         rows = ((i, line.count(",") + 1, line) for i, line in enumerate(text.split("\n"), start=1))
         rows = ((i, n, line) for i, n, line in rows if line.strip())
     else:
-        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-        records, ended = [], 0
-        for row in reader:
-            records.append((ended + 1, len(row), ",".join(row)))
-            ended = reader.line_num
-        opened = _unclosed_quote(text, records[-1][0]) if records and '"' in text else None
+        records, opened = _records(text)
         if opened is not None:  # the last record ran to the end of the file inside a quoted cell
             problems.append(Problem(file, f"a quote opened on line {opened} is never closed: the rest of the file was "
                                     "read as one cell; close the quoted cell with a second \" (a \" inside a quoted "
                                     "cell is written \"\"), or remove the quote", opened))
-            records = records[:-1]
         rows = ((i, n, line) for i, n, line in records if n and line.strip())
     next(rows, None)  # the header
     bad = [(i, n) for i, n, _ in rows if n != width]  # (line, cells)
@@ -297,38 +291,29 @@ def _ragged_rows(text: str, file: str, width: int, problems: list[Problem]) -> b
     return bool(bad) or opened is not None
 
 
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")  # as the csv module counts lines
-
-
-def _unclosed_quote(text: str, line: int) -> int | None:
-    """The line of a quote that opens a cell and is never closed, in the record starting on ``line``; else None.
-
-    Read as the csv module reads (a quote opens a cell only at its start, spaces after a comma skipped; "" inside
-    a quoted cell is a quote): the csv module reads such a cell to the end of the file without complaint."""
-    start = 0
-    for k, m in enumerate(_LINE_BREAK.finditer(text), start=2):
-        if k > line:
-            break
-        start = m.end()
-    quoted, at_start, skip, opened = False, True, False, 0
-    for i in range(start, len(text)):
-        if skip:
-            skip = False
-            continue
-        ch = text[i]
-        if quoted:
-            if ch == '"':
-                if text[i + 1:i + 2] == '"':
-                    skip = True
-                else:
-                    quoted = False
-        elif ch in ",\r\n":
-            at_start = True
-        elif ch == '"' and at_start:
-            quoted, at_start, opened = True, False, i
-        elif ch != " ":
-            at_start = False
-    return line + len(_LINE_BREAK.findall(text, start, opened)) if quoted else None
+def _records(text: str) -> tuple[list[tuple[int, int, str]], int | None]:
+    """The csv module's records as (first line, cells, text), and the first line of a record in which a quoted
+    cell is never closed (None when every quote closes): the csv module in strict mode stops there with
+    "unexpected end of data", where the lenient reader would read the rest of the file as one cell."""
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
+    records, ended = [], 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return records, None
+        except csv.Error as e:
+            if "unexpected end of data" in str(e):
+                return records, ended + 1
+            break  # another strictness complaint (a character after a closing quote): read leniently below
+        records.append((ended + 1, len(row), ",".join(row)))
+        ended = reader.line_num
+    lenient = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    records, ended = [], 0
+    for row in lenient:
+        records.append((ended + 1, len(row), ",".join(row)))
+        ended = lenient.line_num
+    return records, None
 
 
 def _lone_carriage_returns(text: str, file: str, problems: list[Problem]) -> bool:
