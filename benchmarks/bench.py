@@ -62,8 +62,8 @@ def child_planner(spec_path: str, method: str, time_limit: float, mps: str) -> d
 
     from planner.model.build import build_model
     from planner.model.data import prepare
+    from planner.pipeline import load_for_run
     from planner.results import extract
-    from planner.run import load_for_run
     from planner.solve import Solver
     from planner.spec import load_spec
 
@@ -153,7 +153,7 @@ def child_resolve(spec_path: str, method: str, time_limit: float) -> dict:
     """Repeated solves of one LP through planner.solve.Solver: a cold solve, then variants warm-started."""
     from planner.model.build import build_model
     from planner.model.data import prepare
-    from planner.run import load_for_run
+    from planner.pipeline import load_for_run
     from planner.solve import Solver
     from planner.spec import load_spec
 

@@ -32,7 +32,7 @@ def main() -> None:
 
     from planner.model.build import build_model
     from planner.model.data import prepare
-    from planner.run import load_for_run
+    from planner.pipeline import load_for_run
     from planner.solve import Solver
     from planner.spec import load_spec
 

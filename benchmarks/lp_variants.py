@@ -193,7 +193,7 @@ def solve(mps: str, variant: str, method: str, crossover: str, time_limit: float
 def write(spec_path: str, out: str, periods: str | None, days: int | None) -> dict:
     from planner.model.build import build_model
     from planner.model.data import prepare
-    from planner.run import load_for_run
+    from planner.pipeline import load_for_run
     from planner.solve import compile_lp
     from planner.spec import load_spec
 

@@ -4,7 +4,7 @@ Loading the Kazakhstan case (780,000 profile rows, every cell checked) and
 clustering its 8,760 hours into representative days with tsam take longer than
 solving a one-period model. Their result depends only on
 
-- the bytes of the case's CSV files (``run.inputs_hash``),
+- the bytes of the case's CSV files (``pipeline.inputs_hash``),
 - what the run specification asks of them: periods, scenario, time aggregation,
 - the code that reads and aggregates them: every ``planner/**/*.py`` file and the
   versions of tsam, pandas and numpy,

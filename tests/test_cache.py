@@ -11,7 +11,8 @@ import pytest
 
 from planner import cache
 from planner.load import load_case
-from planner.run import aggregate_time, apply_scenario, load_for_run
+from planner.pipeline import aggregate_time, load_for_run
+from planner.scenario import apply_scenario
 from planner.spec import RunSpec
 from planner.synthetic import write_synthetic_case
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import planner.run as run_mod
 from planner.cli import main
 from planner.schema import TABLE
 
@@ -162,7 +161,7 @@ def damage(draw) -> tuple[str, callable, tuple[str, int | None, str | None]]:
 def test_malformed_cases_exit_2_named_and_write_nothing(monkeypatch, request):
     def no_build(*a, **k):
         raise AssertionError("a malformed case got as far as building the model")
-    monkeypatch.setattr(run_mod, "build_model", no_build)
+    monkeypatch.setattr("planner.pipeline.build_model", no_build)
     tried: Counter = Counter()
 
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,

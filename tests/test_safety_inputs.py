@@ -239,9 +239,7 @@ def test_symlink_loop_named_as_such(case):
 
 
 def test_solver_typo_reported_against_the_toml_before_building(tmp_path, capsys, monkeypatch):
-    import planner.run as run_mod
-
-    monkeypatch.setattr(run_mod, "build_model", lambda d: (_ for _ in ()).throw(AssertionError("built")))
+    monkeypatch.setattr("planner.pipeline.build_model", lambda d: (_ for _ in ()).throw(AssertionError("built")))
     spec = spec_file(tmp_path, EXAMPLE, extra="[solver]\ntime_limt_s = 10\n")
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
     assert f"{spec}: [solver] HiGHS does not accept time_limt_s = 10 (a typo?)" in capsys.readouterr().err
@@ -379,18 +377,20 @@ def test_a_warning_starts_on_a_line_of_its_own_after_the_live_progress_line(tmp_
     monkeypatch.setattr("sys.stderr", out)
     progress = Progress(stream=out)
     progress.stage("load")
-    real = run_mod.load_for_run
+    import planner.pipeline
+
+    real = planner.pipeline.load_for_run
 
     def with_a_warning(spec):
         case, agg, h = real(spec)
         case.warnings.append(Problem("existing_capacity.csv", "retires early", line=6))
         return case, agg, h
 
-    monkeypatch.setattr(run_mod, "load_for_run", with_a_warning)
+    monkeypatch.setattr("planner.pipeline.load_for_run", with_a_warning)
     def stop(*args, **kwargs):  # the test ends once the warnings are out
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(run_mod, "prepare", stop)
+    monkeypatch.setattr("planner.pipeline.prepare", stop)
     spec = load_spec(Path(__file__).resolve().parent.parent / "models" / "example.toml")
     with pytest.raises(KeyboardInterrupt):
         run_mod._solve(spec, None, progress)

@@ -30,7 +30,7 @@ def no_solve(monkeypatch):
     """Fail the test if anything gets as far as loading the case."""
     def boom(*a, **k):
         raise AssertionError("the case was loaded: the refusal came too late")
-    monkeypatch.setattr(run_mod, "load_case", boom)
+    monkeypatch.setattr("planner.pipeline.load_case", boom)
 
 
 # ---------- item 1: data loss ----------

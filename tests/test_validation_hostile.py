@@ -132,7 +132,7 @@ def test_an_edit_of_a_referenced_id_breaks_the_tables_that_name_it(tmp_path, cas
 def test_the_sweeps_cell_edits_are_checked_the_same_way(case):
     from planner.errors import InputError
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import RunSpec
     from planner.studies.sweep import parse_vary, variants
 
@@ -148,7 +148,7 @@ def test_the_sweeps_cell_edits_are_checked_the_same_way(case):
 def test_a_settings_edit_takes_effect(tmp_path, case):
     """Was: ignored (the run used 0.08 while its stored settings.csv said 0.5)."""
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import load_spec
 
     spec = load_spec(model(tmp_path, case, cell("settings", 'setting = "discount_rate"', "value", '"0.5"')))
@@ -183,7 +183,7 @@ def test_a_sweep_over_a_setting_varies_it(case):
     """Was: every variant identical."""
     from planner.errors import InputError
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import RunSpec
     from planner.studies.sweep import parse_vary, variants
 

@@ -46,7 +46,7 @@ def hourly(case):
 def test_an_unknown_partner_to_highlight_is_refused_on_a_cache_hit(hourly, tmp_path, monkeypatch):
     """Was: refused on the first run, accepted once the run's case came from the cache (spec.report is not
     part of the key, and a hit skipped apply_scenario)."""
-    from planner.run import load_for_run
+    from planner.pipeline import load_for_run
     from planner.spec import RunSpec
 
     monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path / "cache"))
@@ -63,7 +63,7 @@ def test_an_unknown_partner_to_highlight_is_refused_on_a_cache_hit(hourly, tmp_p
 def test_the_case_warnings_reach_the_run(case, tmp_path, monkeypatch):
     """Was: apply_scenario dropped Case.warnings, so `planner run` printed none and run.json kept []."""
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import RunSpec
 
     loaded = load_case(case)
@@ -75,7 +75,7 @@ def test_the_case_warnings_reach_the_run(case, tmp_path, monkeypatch):
 def test_a_cell_edit_that_cures_a_warning_drops_it(case):
     from planner.cells import Cell
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import RunSpec
 
     spec = RunSpec(name="ex", inputs=case, cells=[Cell("existing_capacity", (("zone", "W"),), "retirement_year", 2040)])
@@ -133,7 +133,7 @@ def test_grown_demand_stays_within_the_bound_of_a_demand(case, capsys):
 
 def test_a_demand_multiplier_of_the_scenario_stays_within_the_bound_too(case, tmp_path):
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import RunSpec
 
     spec = RunSpec(name="ex", inputs=case, path=tmp_path / "ex.toml", scenario={"demand_multiplier": 1000})

@@ -118,7 +118,8 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     from planner.model.build import build_model
     from planner.model.commitments import UNITS
     from planner.model.data import prepare
-    from planner.run import DEFAULT_SOLVER, aggregate_time, apply_scenario, inputs_hash
+    from planner.pipeline import DEFAULT_SOLVER, aggregate_time, inputs_hash
+    from planner.scenario import apply_scenario
     from planner.solve import Solver
     from planner.spec import validate_spec
 

@@ -133,7 +133,7 @@ def _option(key: tuple[str, str]) -> str:
 
 def _variant_problems(s: RunSpec, case, what: str, file: str) -> list[Problem]:
     """The problems a run of variant ``s`` would meet before its solve, each blamed on ``--vary`` and ``what``."""
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import validate_spec
     from planner.timeagg import days_problem
 
@@ -160,7 +160,7 @@ def check_variants(spec: RunSpec, vary: dict[tuple[str, str], list], runs: list[
     """Every value alone, then every variant, checked as its run would check it before solving; ``InputError``
     naming the ``--vary`` value (or the variant) that is wrong. Nothing is solved or written."""
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import validate_spec
 
     base = validate_spec(spec)  # the run specification's own problems are blamed on it

@@ -61,7 +61,7 @@ def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> No
     case cannot be aggregated to (planner/timeagg.py); the run specification and the case are checked on the way."""
     from planner.errors import InputError, Problem
     from planner.load import load_case
-    from planner.run import apply_scenario
+    from planner.scenario import apply_scenario
     from planner.spec import validate_spec
     from planner.timeagg import days_problem
 
