@@ -148,7 +148,9 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     import plotly.graph_objects as go
 
     from planner import metrics
-    from planner.report.charts import colors, layout
+    from planner.report import style
+    from planner.report.charts import layout
+    from planner.report.style import partner_colors, technology_colors
 
     figs = []
     pc = tables["partner_capacity_new"]
@@ -157,7 +159,7 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     long = long.groupby(["partner", "zone", "run"], as_index=False, sort=False)["new_mw"].sum()
     if long["new_mw"].abs().sum() > 0:
         fig = go.Figure()
-        kc = colors(sorted(long["partner"].unique()))
+        kc = partner_colors(long["partner"].unique())
         for k, g in long.groupby("partner"):
             g = g.set_index(["zone", "run"]).reindex(
                 pd.MultiIndex.from_product([sorted(long["zone"].unique()), names]))
@@ -168,7 +170,7 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     cap = tables["capacity_total"]
     tech = cap.groupby(["technology", "period"], as_index=False)[[f"total_mw_{n}" for n in names]].sum()
     fig = go.Figure()
-    tc = colors(sorted(tech["technology"].unique()))
+    tc = technology_colors(tech["technology"].unique())
     for g, grp in tech.groupby("technology"):
         x0 = [str(p) for p in grp["period"] for _ in names]
         x1 = [n for _ in grp["period"] for n in names]
@@ -178,8 +180,8 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
                  layout(fig, "Capacity by technology (GW)", barmode="stack", yaxis_title="GW", height=440)))
     fig = go.Figure()
     periods = runs[0].periods
-    for metric, label, color in (("deficit_existing_fleet", "deficit with the existing fleet", "#e15759"),
-                                 ("deficit_after_new_builds", "deficit after new builds", "#4e79a7")):
+    for metric, label, color in (("deficit_existing_fleet", "deficit with the existing fleet", style.BEFORE_COLOR),
+                                 ("deficit_after_new_builds", "deficit after new builds", style.AFTER_COLOR)):
         try:
             vals = [metrics.series(r.tables, metric, periods) for r in runs]
         except KeyError:

@@ -602,6 +602,8 @@ def _placement(spec: RunSpec, partner: str, sizes: list[float] | None, unit: str
         def extra(tmp: Path) -> None:
             (tmp / "summary.txt").write_text(text + "\n")
             (tmp / "run.json").write_text(json.dumps(head, indent=2, default=str) + "\n")
+            from planner.report.placement import write_section
+            write_section(tmp, out, head, st.case_tables.get("zones"))  # report.html: the study's report section
         folder = write_tables(slot, out, extra=extra)
     return {"tables": out, "headline": head, "summary": text, "folder": folder, "setup": st}
 
