@@ -80,6 +80,20 @@ def planner(*args: str) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def study_section(folder: Path) -> None:
+    """The placement study's report.html made anew from its stored tables (zones from the case it names)."""
+    import json
+
+    import pandas as pd
+
+    from planner.report.placement import write_section
+
+    head = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    zones = Path(head["inputs"]) / "zones.csv"
+    write_section(folder, tables, head, pd.read_csv(zones) if zones.is_file() else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="the example case for the report and the placement study")
@@ -92,9 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(a.results) if a.results else Path(tmp) / "results"
         name = "example" if a.quick else "kazakhstan"
         sname = "example" if a.quick else "placement_kz2030"
-        if not (root / name / "report" / "report.html").is_file():
+        if (root / name / "run.json").is_file():  # results kept from an earlier call: the report made anew
+            planner("report", str(root / name))
+        else:
             planner("run", model, "--results", str(root), "--quiet")
-        if not (root / f"{sname}-placement-TR" / "report.html").is_file():
+        if (root / f"{sname}-placement-TR" / "run.json").is_file():
+            study_section(root / f"{sname}-placement-TR")
+        else:
             planner("placement", *study[:1], "--partner", "TR", *study[1:], "--results", str(root))
         IMG.mkdir(parents=True, exist_ok=True)
         pages = {"run": root / name / "report" / "report.html",

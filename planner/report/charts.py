@@ -175,6 +175,7 @@ def fig_deficit(c: Context):
                         showlegend=False, row=2, col=j, customdata=[style.num(v) for v in z[col]],
                         hovertemplate="%{y}: %{customdata} MW " + name + f" ({p})<extra></extra>")
     fig.update_yaxes(automargin=True, tickangle=0, row=2)
+    fig.update_xaxes(matches="x2", row=2)  # one scale for every period
     fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)",
                  height=320 + 24 * len(order), barmode="group")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
@@ -206,11 +207,10 @@ def fig_partner_capacity(c: Context):
             fig.add_trace(go.Bar(y=labels, x=v, orientation="h", name=k, legendgroup=k, showlegend=j == 1,
                                  marker_color=pc[k], customdata=[style.num(x) for x in v],
                                  hovertemplate="%{y}: %{customdata} MW new by " + k + f" in {p}<extra></extra>",
-                                 marker_line=dict(color="#000" if strong else "rgba(0,0,0,0)",
-                                                  width=2 if strong else 0)),
+                                 marker_line=dict(color="#000", width=[2 if strong and x > 0.5 else 0 for x in v])),
                           row=1, col=j)
     fig.update_yaxes(automargin=True, tickangle=0)
-    fig.update_xaxes(title_text="MW")
+    fig.update_xaxes(title_text="MW", matches="x")  # one scale for every period
     fig = layout(fig, "New MW built by partner, zone and period", barmode="stack", height=180 + 26 * max(len(order), 3))
     fig.update_layout(margin=dict(t=80, l=20, r=20, b=40))
     return fig

@@ -101,13 +101,18 @@ def why(text: str | None) -> str:
     return f"<p class='why'>{esc(text)}</p>" if text else ""
 
 
-def answer_html(rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None) -> str:
+def answer_html(rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None,
+                names: dict[str, str] | None = None) -> str:
     """The deficit per period, and who closes it, in sentences; the reason beside a figure that needs one."""
     s = rt.get("deficit_system")
     if s is None:
         return ""
-    why_ = why_ or {}
+    why_, names = why_ or {}, names or {}
     s = s[s["scope"] == "system"]
+
+    def zones(text: str) -> str:
+        return ", ".join(names.get(z, z) for z in str(text).split(", ") if z)
+
     pp = rt.get("partners_by_period")
     items = []
     for r in s.itertuples():
@@ -118,7 +123,8 @@ def answer_html(rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None)
             who = pp[(pp["period"] == r.period) & (pp["new_mw"] > 0.5)].sort_values("new_mw", ascending=False)
             if len(who):
                 line += " Built in the period: " + "; ".join(
-                    f"{esc(str(w.partner))} {style.mw(w.new_mw)} ({esc(str(w.technologies))} in {esc(str(w.zones))}), "
+                    f"{esc(str(w.partner))} {style.mw(w.new_mw)} ({esc(str(w.technologies))} in "
+                    f"{esc(zones(w.zones))}), "
                     f"closes {style.pct(w.share_closed_pu)}" for w in who.itertuples()) + "."
         items.append(f"<li>{line}</li>")
     return ("<div class='answer'><p><b>The answer</b> (deficit as defined in docs/deficit.md: peak x (1 + margin) not "
@@ -217,7 +223,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Run {esc(run.name)}</h1>",
              highlight_html(run, rt, why_),
-             answer_html(rt, why_),
+             answer_html(rt, why_, style.zone_names(run.inputs.get("zones"), run.zones)),
              partner_section(run, rt)]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):

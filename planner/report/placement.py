@@ -75,8 +75,8 @@ def closest(be: pd.DataFrame) -> pd.DataFrame:
                                                 "row" + be.index.astype(str))
     else:
         figs = be[["technology", "period", "capex_usd_per_kw", "break_even_capex_usd_per_kw", "break_even_wacc"]]
-        key = figs.round({"capex_usd_per_kw": 3, "break_even_capex_usd_per_kw": 3, "break_even_wacc": 6}).astype(
-            str).agg("|".join, axis=1)
+        figs = figs.round({"capex_usd_per_kw": 3, "break_even_capex_usd_per_kw": 3, "break_even_wacc": 6})
+        key = pd.Series(["|".join(map(repr, row)) for row in figs.itertuples(index=False)], index=be.index)
     be["key"] = key
     tie = be["tie"].astype(str).str.lower().isin(("true", "1")) if "tie" in be.columns else False
     be["tie"] = tie
@@ -320,16 +320,29 @@ def section_html(tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFram
 
 
 def write_section(folder: Path, tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFrame | None) -> Path:
-    """``folder/report.html``: the section alone, self-contained (plotly inlined, nothing fetched)."""
+    """``folder/report.html``: the section alone, self-contained (plotly inlined, nothing fetched).
+
+    The study's tables are what it exists for: if the section cannot be made, the page says why (and so does a line
+    on stderr) and the tables are written all the same."""
+    import sys
+    import traceback
+
     from plotly.offline import get_plotlyjs
 
     from planner.report.html import CSS
 
     k = str(head.get("partner", ""))
+    try:
+        body = section_html(tables, head, zones)
+    except Exception as exc:  # noqa: BLE001 - the study's results must not be lost to its report
+        body = (f"<p class='note'>The report section could not be made: {esc(type(exc).__name__)}: {esc(str(exc))}. "
+                "The study's tables beside this file are complete.</p><pre>"
+                + esc(traceback.format_exc()) + "</pre>")
+        print(f"warning: the placement report section could not be made ({type(exc).__name__}: {exc}); the "
+              "study's tables are written", file=sys.stderr)
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner placement: "
             f"{esc(k)} in {esc(str(head.get('model', '')))}</title><style>{CSS}</style>"
-            f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
-            + section_html(tables, head, zones) + "</body></html>")
+            f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>" + body + "</body></html>")
     path = Path(folder) / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

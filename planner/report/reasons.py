@@ -4,10 +4,11 @@
 ``{key: sentence}`` for the cases that apply to that run:
 
 - ``deficit_after/<period>``: a deficit is left after new builds. The model's
-  reserve-margin row (planner/model/reserve.py) counts a region's firm capacity
-  without the corridor limits inside it; the deficit (planner/deficit.py)
-  counts only what the corridors can move at the peak, so the plan can meet
-  its reserve margin, serve all demand and still show this gap;
+  reserve-margin row (planner/model/reserve.py) counts firm capacity region by
+  region, with the credited corridors into it and without the corridor limits
+  inside it; the deficit (planner/deficit.py) counts only what the corridors
+  can move at the peak, so the plan can meet its reserve margin, serve all
+  demand and still show this gap;
 - ``share_closed/<partner>/<period>``: a partner builds nothing new in a period
   yet closes part of its deficit: its builds of earlier periods are in service;
 - ``existing_fleet``: "with the existing fleet" counts only plants in service
@@ -38,10 +39,10 @@ def reasons(tables: dict[str, pd.DataFrame], meta: dict) -> dict[str, str]:
                 served = ("all demand is served" if unserved.get(p, 0.0) <= 1e-3
                           else f"{style.num(unserved[p] / 1e6)} TWh goes unserved")
                 out[f"deficit_after/{p}"] = (
-                    f"Not a shortfall of the plan: in {p} {served}. The model's reserve-margin row counts each "
-                    "region's firm capacity without the corridor limits inside it; the "
-                    f"{style.mw(after[p])} left is the part of the peak requirement that firm capacity elsewhere "
-                    "cannot reach through the corridors' firm limits (docs/deficit.md).")
+                    f"Not a shortfall of the plan: in {p} {served}. The model's reserve-margin row counts firm "
+                    "capacity region by region, with the credited corridors into it and without the corridor limits "
+                    f"inside it; the {style.mw(after[p])} left is the part of the peak requirement that firm capacity "
+                    "elsewhere cannot reach through the corridors' firm limits (docs/deficit.md).")
         first = periods[0]
         out["existing_fleet"] = (
             f"'With the existing fleet' counts only the plants in service without this run's builds; {first} is "
