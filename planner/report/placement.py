@@ -63,7 +63,7 @@ def study_folders(run) -> list[tuple[Path, dict[str, pd.DataFrame], dict]]:
 def closest(be: pd.DataFrame) -> pd.DataFrame:
     """The sites not chosen, closest to entering first (smallest capex cut needed; sites with none last), sites that
     tie on one row: rows of one ``tie_group`` where break_even.csv has that column, else rows with the same technology,
-    period and figures. Columns: zones (list), technology, period, capex, break-even capex, cut, WACC, break-even
+    period and figures as shown (capex, break-even capex, break-even WACC). Columns: zones (list), technology, period, capex, break-even capex, cut, WACC, break-even
     WACC, tie, sites."""
     if be is None or not len(be):
         return pd.DataFrame(columns=["zones", "technology", "period", "capex_usd_per_kw", "break_even_capex_usd_per_kw",
@@ -74,9 +74,10 @@ def closest(be: pd.DataFrame) -> pd.DataFrame:
         key = be["tie_group"].astype(str).where(be["tie_group"].notna() & (be["tie_group"].astype(str) != ""),
                                                 "row" + be.index.astype(str))
     else:
-        figs = be[["technology", "period", "capex_usd_per_kw", "break_even_capex_usd_per_kw", "break_even_wacc"]]
-        figs = figs.round({"capex_usd_per_kw": 3, "break_even_capex_usd_per_kw": 3, "break_even_wacc": 6})
-        key = pd.Series(["|".join(map(repr, row)) for row in figs.itertuples(index=False)], index=be.index)
+        # the same figures as the reader sees them (planner/report/style.py)
+        key = pd.Series([f"{r.technology}|{r.period}|{style.num(r.capex_usd_per_kw)}|"
+                         f"{style.num(r.break_even_capex_usd_per_kw)}|{style.pct(r.break_even_wacc)}"
+                         for r in be.itertuples()], index=be.index)
     be["key"] = key
     tie = be["tie"].astype(str).str.lower().isin(("true", "1")) if "tie" in be.columns else False
     be["tie"] = tie
