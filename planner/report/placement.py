@@ -63,9 +63,12 @@ def study_folders(run) -> list[tuple[Path, dict[str, pd.DataFrame], dict]]:
 def closest(be: pd.DataFrame) -> pd.DataFrame:
     """The sites not chosen, closest to entering first (smallest capex cut needed; sites with none last), sites that
     tie on one row: rows of one ``tie_group`` where break_even.csv has that column, else rows with the same technology,
-    period and figures as shown (capex, break-even capex, break-even WACC). Columns: zones (list), technology, period, capex, break-even capex, cut, WACC, break-even
-    WACC, tie, sites."""
-    if be is None or not len(be):
+    period and figures as shown (capex, break-even capex, break-even WACC). Columns: zones (list), technology,
+    period, capex, break-even capex, cut, WACC, break-even WACC, tie, sites. Empty where break_even.csv lacks a
+    column it needs."""
+    need = {"zone", "technology", "period", "capex_usd_per_kw", "break_even_capex_usd_per_kw", "wacc",
+            "break_even_wacc"}
+    if be is None or not len(be) or not need <= set(be.columns):
         return pd.DataFrame(columns=["zones", "technology", "period", "capex_usd_per_kw", "break_even_capex_usd_per_kw",
                                      "cut_pu", "wacc", "break_even_wacc", "tie", "sites"])
     be = be.copy()
@@ -147,9 +150,9 @@ def _or(fmt, v: float, none: str) -> str:
 
 def closest_html(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, str]) -> str:
     be = tables.get("break_even")
-    if be is None:
-        return ""
     c = closest(be)
+    if not len(c):
+        return ""
     k = str(head.get("partner", "the partner"))
     shown = c.head(CLOSEST)
     rows = []
@@ -170,8 +173,14 @@ def closest_html(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, s
 
 def alternatives_html(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, str]) -> str:
     alt = tables.get("alternatives")
-    if alt is None or not len(alt):
+    if alt is None or not len(alt) or not {"zone", "least_cost_mw", "min_mw", "max_mw"} <= set(alt.columns):
         return ""
+    alt = alt.copy()
+    for c in ("min_mw_at_tie_slack", "max_mw_at_tie_slack"):
+        if c not in alt.columns:
+            alt[c] = np.nan
+    if "siting" not in alt.columns:
+        alt["siting"] = ""
     k = str(head.get("partner", "the partner"))
     slack, tie = head.get("slack", float("nan")), head.get("tie_slack", float("nan"))
     rows = [[names.get(r.zone, r.zone), style.num(r.least_cost_mw), f"{style.num(r.min_mw)} – {style.num(r.max_mw)}",
@@ -208,6 +217,31 @@ def programme_figure(df: pd.DataFrame):
                   xaxis_title=f"programme size ({unit})", yaxis_title="million USD", height=380)
 
 
+def alternatives_figure(df: pd.DataFrame | None, names: dict[str, str]):
+    """The near-optimal range of K's MW per zone (bar from least to most) and the least-cost plan's MW (diamond)."""
+    import plotly.graph_objects as go
+
+    from planner.report.charts import layout
+    if df is None or not len(df) or not {"zone", "min_mw", "max_mw"} <= set(df.columns):
+        return None
+    d = df.sort_values("max_mw", ascending=True)
+    labels = [names.get(z, z) for z in d["zone"].astype(str)]
+    fig = go.Figure()
+    fig.add_bar(y=labels, x=d["max_mw"] - d["min_mw"], base=d["min_mw"], orientation="h",
+                name="range within the cost slack", marker_color=style.mix(style.AFTER_COLOR, 0.6),
+                customdata=[f"{style.num(a)} – {style.num(b)}" for a, b in zip(d["min_mw"], d["max_mw"])],
+                hovertemplate="%{y}: %{customdata} MW<extra></extra>")
+    if "least_cost_mw" in d.columns:
+        fig.add_scatter(y=labels, x=d["least_cost_mw"], mode="markers", name="least-cost plan",
+                        marker=dict(color=style.BEFORE_COLOR, size=11, symbol="diamond"),
+                        customdata=[style.num(v) for v in d["least_cost_mw"]],
+                        hovertemplate="%{y}: %{customdata} MW in the least-cost plan<extra></extra>")
+    fig = layout(fig, "Robustness: the partner's MW per zone across near-optimal plans", xaxis_title="MW",
+                 height=200 + 30 * len(d))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def site_map(tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFrame | None):
     """K's candidate sites on the map: built (filled, area by MW) and not chosen (ring, labelled by the capex cut
     the zone's closest site needs)."""
@@ -231,10 +265,11 @@ def site_map(tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFrame | 
     built = w.groupby("zone")["new_mw"].sum() if w is not None and len(w) else pd.Series(dtype=float)
     built = built[built > 0.5]
     cut = pd.Series(dtype=float)
-    if be is not None and len(be):
+    if be is not None and len(be) and {"break_even_capex_usd_per_kw", "capex_usd_per_kw"} <= set(be.columns):
         c = be.assign(cut=1 - be["break_even_capex_usd_per_kw"] / be["capex_usd_per_kw"])
         cut = c.groupby("zone")["cut"].min()
-    cand = [zz for zz in (set(cut.index) | set(be["zone"].astype(str)) if be is not None else set())
+    offered = set(be["zone"].astype(str)) if be is not None and "zone" in be.columns else set()
+    cand = [zz for zz in (set(cut.index) | offered)
             if zz in z.index and zz not in built.index]
     cand = sorted(cand, key=lambda zz: (cut.get(zz, np.inf) != cut.get(zz, np.inf), cut.get(zz, np.inf)))
     zx, zy = z["lon"].to_numpy(float) * kk, z["lat"].to_numpy(float)
@@ -306,11 +341,14 @@ def section_html(tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFram
     if fig is not None:
         parts.append(f"<h4>{esc(TITLES['programme'])}</h4>" + chart(fig, f"{slug}-programme"))
     parts.append(alternatives_html(tables, head, names))
+    fig = alternatives_figure(tables.get("alternatives"), names)
+    if fig is not None:
+        parts.append(chart(fig, f"{slug}-alternatives"))
     for stem in [s for s in TITLES if s in tables] + sorted(s for s in tables if s not in TITLES):
         df = tables[stem]
         if stem == "where" and not len(df):
             continue  # said in a sentence above
-        if stem == "break_even" and len(df):
+        if stem == "break_even" and len(df) and {"break_even_capex_usd_per_kw", "capex_usd_per_kw"} <= set(df.columns):
             df = df.assign(_cut=1 - df["break_even_capex_usd_per_kw"] / df["capex_usd_per_kw"]).sort_values(
                 "_cut", na_position="last", kind="stable").drop(columns="_cut")
         body = table_html(df.head(200)) if len(df) else "<p>none</p>"
