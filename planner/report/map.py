@@ -122,38 +122,35 @@ def _fmt_mw(v: float) -> str:
     return style.mw(v)
 
 
-def label_sides(x: np.ndarray, y: np.ndarray) -> list[str]:
-    """A text position for each zone's label, on the side away from its nearest neighbour (x already scaled), so the
-    labels of neighbouring zones (Turkestan and Zhambyl in the Kazakhstan case) point apart."""
-    out = []
+def away_angles(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For each zone, the direction (radians) pointing away from its nearest neighbour (x already scaled)."""
+    away = np.full(len(x), math.pi / 2)
     for i in range(len(x)):
         d = (x - x[i]) ** 2 + (y - y[i]) ** 2
         d[i] = np.inf
-        if not np.isfinite(d).any():
-            out.append("top center")
-            continue
-        j = int(np.argmin(d))
-        dx, dy = x[j] - x[i], y[j] - y[i]
-        vert = "bottom" if dy > 0.3 * abs(dx) else "top" if dy < -0.3 * abs(dx) else "middle"
-        hor = "left" if dx > 0.3 * abs(dy) else "right" if dx < -0.3 * abs(dy) else "center"
-        if vert == "middle" and hor == "center":
-            vert = "top"
-        out.append(f"{vert} {hor}")
-    return out
+        if np.isfinite(d).any():
+            j = int(np.argmin(d))
+            away[i] = math.atan2(y[i] - y[j], x[i] - x[j])
+    return away
+
+
+def label_sides(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """A text position for each zone's label, a quarter turn from the direction away from its nearest neighbour:
+    clear of the partners' markers (which fan out away from the neighbour, ``marker_offsets``) and of the
+    neighbour's label, which turns the other way (Turkestan and Zhambyl in the Kazakhstan case)."""
+    sides = ["middle right", "top right", "top center", "top left", "middle left", "bottom left", "bottom center",
+             "bottom right"]
+    return [sides[int(round((a + math.pi / 2) / (math.pi / 4))) % 8] for a in away_angles(x, y)]
 
 
 def marker_offsets(x: np.ndarray, y: np.ndarray, n: int, radius: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Offsets (dx, dy) per zone for each of ``n`` partners: a ring around the zone, turned so that the first
-    partner sits on the side away from the zone's nearest neighbour."""
+    """Offsets (dx, dy) per zone for each of ``n`` partners: a fan of 90 degrees on the side of the zone away from
+    its nearest neighbour, so neighbouring zones' markers point apart."""
     if n <= 1:
         return [(np.zeros(len(x)), np.zeros(len(x)))] * max(n, 1)
-    away = np.zeros(len(x))
-    for i in range(len(x)):
-        d = (x - x[i]) ** 2 + (y - y[i]) ** 2
-        d[i] = np.inf
-        j = int(np.argmin(d)) if np.isfinite(d).any() else i
-        away[i] = math.atan2(y[i] - y[j], x[i] - x[j]) if j != i else math.pi / 2
-    return [(radius * np.cos(away + 2 * np.pi * i / n), radius * np.sin(away + 2 * np.pi * i / n)) for i in range(n)]
+    away = away_angles(x, y)
+    spread = np.radians(np.linspace(-45, 45, n))
+    return [(radius * np.cos(away + a), radius * np.sin(away + a)) for a in spread]
 
 
 def outline_traces(home: str | None, box: tuple[float, float, float, float], k: float) -> list:
@@ -290,7 +287,7 @@ def fig_map(c: Context):
             add(go.Scatter(x=mx, y=my, mode="text", text=[style.pct(round(u, 2)) for u in sub["utilisation_pu"]],
                            textfont=dict(size=9, color="#345"), hoverinfo="skip", showlegend=False), view=view)
         g = built.groupby(["zone", "partner"])["new_mw"].sum()
-        offsets = dict(zip(partners, marker_offsets(zx, zy, len(partners), 0.55)))
+        offsets = dict(zip(partners, marker_offsets(zx, zy, len(partners), 0.7)))
         for kp in partners:
             s = g[g.index.get_level_values("partner") == kp]
             s = s[s > 1e-3]
