@@ -246,6 +246,10 @@ def test_partner_section_equals_the_result_tables(example):
     assert row[col["capex_usd"]].number_format == "#,##0"
     assert row[col["share_closed_2030_pu"]].number_format == "0.0%"
     assert wb["prices" if "prices" in wb.sheetnames else "price_statistics"]["C2"].number_format == "#,##0.00"
+    ws = wb["assumptions"]
+    head = [c.value for c in ws[1]]
+    wacc = next(r for r in ws.iter_rows(min_row=2) if str(r[0].value).startswith("cost of capital"))
+    assert wacc[head.index("value")].number_format == "0.0##%"  # 0.09 shows as 9%, 0.075 as 7.5%
 
 
 def test_assumption_sources_are_quoted_not_guessed():
