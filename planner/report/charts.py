@@ -161,7 +161,7 @@ def fig_deficit(c: Context):
     order = df.groupby("zone")["deficit_before_mw"].max().sort_values(ascending=True).index  # largest on top
     labels = [names.get(z, z) for z in order]
     n = len(periods)
-    fig = make_subplots(rows=2, cols=n, shared_yaxes=True, vertical_spacing=0.12, horizontal_spacing=0.02,
+    fig = make_subplots(rows=2, cols=n, shared_yaxes=True, vertical_spacing=0.16, horizontal_spacing=0.02,
                         row_heights=[0.25, 0.75], specs=[[{"colspan": n}] + [None] * (n - 1), [{}] * n],
                         subplot_titles=["System (MW)"] + [f"Zones {p} (MW)" for p in periods])
     for col, name, color in (("deficit_before_mw", "with the existing fleet", style.BEFORE_COLOR),
@@ -177,7 +177,7 @@ def fig_deficit(c: Context):
     fig.update_yaxes(automargin=True, tickangle=0, row=2)
     fig.update_xaxes(matches="x2", row=2)  # one scale for every period
     fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)",
-                 height=320 + 24 * len(order), barmode="group")
+                 height=max(540, 320 + 24 * len(order)), barmode="group")
     fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
                       margin=dict(t=95, l=20))
     return fig
