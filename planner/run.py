@@ -115,7 +115,12 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
 
     options = solver_options(spec, solver)
     try:
-        sol = solve(m, options, progress)
+        if spec.decomposition:
+            from planner.decompose import solve_decomposed
+
+            sol = solve_decomposed(m, d, options, spec.decomposition, progress)
+        else:
+            sol = solve(m, options, progress)
     finally:
         progress.close()
     timings["compile_s"] = sol.seconds["compile"]
@@ -146,6 +151,7 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
         "solver": sol.solver_version,
         "solver_options": options,
         "iterations": sol.iterations,
+        "decomposition": sol.notes.get("decomposition"),
         "size": sol.size,
         "excluded_build_options": d.excluded_builds,
         "committed_builds_counted_as_existing": d.committed_as_existing,

@@ -77,6 +77,7 @@ class Solution:
     iterations: dict = field(default_factory=dict)
     size: dict = field(default_factory=dict)
     log: str = field(default="", repr=False)   # HiGHS's full log of this solve
+    notes: dict = field(default_factory=dict)  # how the answer was reached, for run.json (e.g. a decomposition's stop)
 
 
 def compile_lp(m: pyo.ConcreteModel) -> Compiled:

@@ -24,6 +24,9 @@
     value = 0.07
     [report]
     highlight_partners = ["TR"]         # partners the report's map and charts pick out
+    [decomposition]                     # solve by Benders decomposition by time (planner/decompose.py)
+    block_days = 7                      # blocks of timesteps (days at full resolution) per subproblem
+    gap = 0.001                         # stop when (upper - lower) / |upper| <= gap
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -45,7 +48,7 @@ from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
-         "report"}
+         "report", "decomposition"}
 _REPORT = {"highlight_partners"}
 _TIME = {"representative_days", "keep_peak_day"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
@@ -66,6 +69,7 @@ class RunSpec:
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
     report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
+    decomposition: dict = field(default_factory=dict)  # [decomposition]: solve by Benders (planner/decompose.py)
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -90,7 +94,7 @@ def load_spec(path: str | Path) -> RunSpec:
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
-    for k in ("time", "solver", "settings", "scenario", "report"):
+    for k in ("time", "solver", "settings", "scenario", "report", "decomposition"):
         if not isinstance(raw.get(k, {}), dict):
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
@@ -106,7 +110,8 @@ def load_spec(path: str | Path) -> RunSpec:
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}),
                    settings=raw.get("settings", {}), scenario=raw.get("scenario", {}),
                    calibration=list(raw.get("calibration", [])),
-                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
+                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}),
+                   decomposition=raw.get("decomposition", {}))
     return validate_spec(spec)
 
 
@@ -170,6 +175,13 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     if why:
         problems.append(Problem(file, f"name {why}; results go to <results>/<name>/"))
     problems += _solver_problems(spec.solver, file)
+    if spec.decomposition:
+        from planner.decompose import check_options
+
+        try:
+            check_options(spec.decomposition, file)
+        except InputError as exc:
+            problems += exc.problems
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))

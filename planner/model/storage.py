@@ -16,6 +16,8 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+# the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
+TIME_VARIABLES = ("charge", "soc")
 CONSTRAINTS = ("storage_soc", "storage_energy", "storage_charge", "storage_discharge")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

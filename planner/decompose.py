@@ -1,0 +1,469 @@
+"""Benders decomposition by time: the investment plan in a master LP, the operations of each block of time in a subproblem.
+
+The compiled LP (planner.solve.compile_lp) is partitioned as it stands, so every constraint family takes part with no
+code of its own. A column belongs to block k = (period p, group of ``block_days`` consecutive blocks of timesteps) when
+its variable is one a family declares time-indexed (``TIME_VARIABLES``, index ending in (p, t)); every other column
+(new capacity, capacity in service, new lines, storage energy, states that link days) is a master column x. A row
+whose operational columns all lie in one block belongs to that block's subproblem; a row with none is a master row; a
+row whose operational columns lie in several blocks (the annual rows: CO2 cap, fuel limits, hydro budgets, renewable
+and import shares) is a linking row r, written over one budget column per block it reaches:
+
+    master:      min  c_x x + sum_k theta_k
+                 A_xx x in [l, u]                                          (master rows)
+                 l_r <= a_rx x + sum_k beta_rk <= u_r                      (each linking row r)
+                 theta_k >= f_k(x^i, beta^i) + g_k^i . ((x, beta) - (x^i, beta^i))   (cuts, one per block and point i)
+                 theta_k >= theta_k^min                                    (block k's cost with every x free: a bound)
+
+    subproblem k at (x^, beta^):
+                 f_k = min c_k y_k + M sum_r (s_rk^lo + s_rk^up)
+                 A_kk y_k + A_kx x in [l_k, u_k],       x = x^             (the block's rows, master columns fixed)
+                 a_rk y_k - beta_rk + s_rk^lo - s_rk^up in [0 if l_r finite else -inf, 0 if u_r finite else +inf]
+                 beta_rk = beta^_rk,   s >= 0
+
+The master columns and budgets enter a subproblem as columns fixed by their bounds, so the cut's slope g_k is their
+reduced costs (USD per unit), read from the same solve; a subproblem keeps its HiGHS instance and re-solves warm by
+the dual simplex when only those bounds change. The elastic columns s (penalty M per unit, far above any dual the
+row can have) keep every subproblem feasible whatever budget the master hands it; at the optimum they are zero,
+and a final point with any s > 0 is an error, never a result.
+
+Bounds: the lower bound is the master LP's optimum (a relaxation: it holds every cut); the upper bound is the cost of
+the best point evaluated, c_x x^ + sum_k f_k, which is the cost of a plan that meets every row. The gap is
+(upper - lower) / |upper|. Between evaluations the next point is Pecci and Jenkins' level set projection (IEEE
+Transactions on Power Systems 40(4), 2025): the point nearest the best one (a weighted Euclidean distance, a QP
+solved by HiGHS) among those the cuts price at most lower + level * (upper - lower), so the master does not jump.
+
+The answer is the best point: its master columns, each block's operations as its subproblem solved them, prices
+from the subproblems' row duals and the annual rows' duals from the master, loaded into the Pyomo model as a
+monolithic solve's would be; ``extract`` reads it unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+import scipy.sparse as sp
+
+from planner.errors import InputError, Problem, SolveError
+from planner.model.data import ModelData
+from planner.progress import Progress
+from planner.solve import Compiled, Solution, compile_lp, make_highs, objective_scale, run_highs
+
+INF = highspy.kHighsInf
+
+# [decomposition] keys of a run specification, with their defaults
+DEFAULTS = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
+            "regularisation": "level", "level": 0.5}
+
+
+@dataclass
+class Partition:
+    """Which columns and rows of the compiled LP go where."""
+
+    col_block: np.ndarray            # per column: subproblem index, or -1 for a master column
+    row_block: np.ndarray            # per row: subproblem index, -1 master row, -2 linking row
+    blocks: list[tuple[int, int]]    # subproblem k -> (period, first block of its group)
+    linking: np.ndarray              # indices of the linking rows
+
+
+def time_variables() -> set[str]:
+    """Names of the variables the constraint families declare indexed by (period, timestep)."""
+    from planner.model.build import MODULES
+
+    return {name for mod in MODULES for name in getattr(mod, "TIME_VARIABLES", ())}
+
+
+def partition(comp: Compiled, d: ModelData, block_days: int) -> Partition:
+    """Columns and rows by block of time (module docstring)."""
+    timed = time_variables()
+    order = sorted(set(d.block.values()))
+    group = {b: i // block_days for i, b in enumerate(order)}
+    keys: dict[tuple[int, int], int] = {}
+    col_block = np.full(len(comp.columns), -1, dtype=np.int64)
+    for j, v in enumerate(comp.columns):
+        if v.parent_component().local_name not in timed:
+            continue
+        idx = v.index()
+        key = (int(idx[-2]), group[d.block[idx[-1]]])
+        col_block[j] = keys.setdefault(key, len(keys))
+    A = _csr(comp)
+    nnz_block = col_block[A.indices]
+    op = nnz_block >= 0
+    rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+    lo = np.full(A.shape[0], np.iinfo(np.int64).max)
+    hi = np.full(A.shape[0], -1)
+    np.minimum.at(lo, rows[op], nnz_block[op])
+    np.maximum.at(hi, rows[op], nnz_block[op])
+    row_block = np.where(hi < 0, -1, np.where(lo == hi, hi, -2))
+    blocks = [k for k, _ in sorted(keys.items(), key=lambda kv: kv[1])]
+    return Partition(col_block, row_block, blocks, np.flatnonzero(row_block == -2))
+
+
+def _csr(comp: Compiled) -> sp.csr_matrix:
+    a = comp.lp.a_matrix_
+    n_row, n_col = comp.lp.num_row_, comp.lp.num_col_
+    csc = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(n_row, n_col))
+    return csc.tocsr()
+
+
+def _lp(cost, lower, upper, A: sp.spmatrix, row_lower, row_upper) -> highspy.HighsLp:
+    A = sp.csc_matrix(A)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = A.shape[1], A.shape[0]
+    return lp
+
+
+class Subproblem:
+    """Block k's operations LP in its own HiGHS instance; ``fixed`` are the master columns and budgets it sees."""
+
+    def __init__(self, k: int, comp: Compiled, A: sp.csr_matrix, part: Partition, options: dict):
+        self.k = k
+        rows = np.flatnonzero(part.row_block == k)
+        own = np.flatnonzero(part.col_block == k)
+        links = [r for r in part.linking if np.any(part.col_block[A.indices[A.indptr[r]:A.indptr[r + 1]]] == k)]
+        self.links = np.asarray(links, dtype=np.int64)
+        sub = A[rows]
+        masters = np.unique(sub.indices[part.col_block[sub.indices] == -1])
+        self.own, self.masters, self.rows = own, masters, rows
+        lp = comp.lp
+        c, cl, cu = (np.asarray(lp.col_cost_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
+        rl, ru = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        n_own, n_m, n_b = len(own), len(masters), len(self.links)
+        # columns: own operations | fixed master copies | budgets | elastic slacks (lower, upper side of each link)
+        blocks = [[sub[:, own], sub[:, masters], None, None]]
+        link = A[self.links][:, own] if n_b else sp.csr_matrix((0, n_own))
+        self.has_lo = np.isfinite(rl[self.links]) & (rl[self.links] > -INF)
+        self.has_up = np.isfinite(ru[self.links]) & (ru[self.links] < INF)
+        eye = sp.identity(n_b, format="csr")
+        blocks.append([link, sp.csr_matrix((n_b, n_m)), -eye, sp.hstack([eye, -eye])])
+        if n_b:
+            M = sp.bmat(blocks, format="csc")
+        else:
+            M = sp.hstack([sub[:, own], sub[:, masters]], format="csc")
+        self.penalty = _penalty(c[own], link)
+        cost = np.concatenate([c[own], np.zeros(n_m + n_b), np.concatenate([self.penalty, self.penalty])
+                               if n_b else np.zeros(0)])
+        slack_up = np.concatenate([np.where(self.has_lo, INF, 0.0), np.where(self.has_up, INF, 0.0)]) if n_b \
+            else np.zeros(0)
+        lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_b)])
+        upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), slack_up])
+        row_lower = np.concatenate([rl[rows], np.where(self.has_lo, 0.0, -INF)])
+        row_upper = np.concatenate([ru[rows], np.where(self.has_up, 0.0, INF)])
+        self.n_own, self.n_m, self.n_b = n_own, n_m, n_b
+        self.fixed_cols = np.arange(n_own, n_own + n_m + n_b, dtype=np.int32)
+        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + 3 * n_b, dtype=np.int32)
+        self.lp = _lp(cost, lower, upper, M, row_lower, row_upper)
+        self.free_lower = np.concatenate([cl[masters], np.full(n_b, -INF)])
+        self.free_upper = np.concatenate([cu[masters], np.full(n_b, INF)])
+        # the run's thread count for every instance: HiGHS keeps one global thread pool (planner.solve.make_highs)
+        opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+        self.h = make_highs({**opts, "method": "simplex"})
+        self.h.passModel(self.lp)
+        self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
+        self.log = ""
+
+    def solve(self, z: np.ndarray | None) -> tuple[float, np.ndarray]:
+        """Cost and slope at the fixed values ``z`` (master copies then budgets; None: free, the relaxation)."""
+        if z is None:
+            lo, up = self.free_lower, self.free_upper
+        else:
+            lo = up = np.asarray(z, dtype=float)
+        self.h.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
+        status, log = run_highs(self.h)
+        self.log = log.text
+        ms = self.h.getModelStatus()
+        if ms != highspy.HighsModelStatus.kOptimal:
+            raise SolveError(self.h.modelStatusToString(ms), f"subproblem {self.k} of the decomposition")
+        sol = self.h.getSolution()
+        slope = np.asarray(sol.col_dual)[self.fixed_cols]
+        return float(self.h.getInfo().objective_function_value), slope
+
+    def slack(self) -> float:
+        return float(np.abs(np.asarray(self.h.getSolution().col_value)[self.slack_cols]).sum()) if self.n_b else 0.0
+
+    def primal(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value)[:self.n_own].copy()
+
+    def duals(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().row_dual)[:len(self.rows)].copy()
+
+
+def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
+    """USD per unit of a budget row's elastic column: 1e3 times the dearest operating cost per unit of the row.
+
+    A unit of row r moves at least 1 / max |a_r| of some column, which costs at most max |c| to move; the dual of the
+    row is therefore below max |c| / min |a_r| wherever the row can be met, and 1e3 times that is far above it."""
+    top = max(float(np.abs(c_own).max()) if len(c_own) else 1.0, 1.0)
+    out = np.empty(link.shape[0])
+    for i in range(link.shape[0]):
+        a = np.abs(link.data[link.indptr[i]:link.indptr[i + 1]])
+        a = a[a > 0]
+        out[i] = 1e3 * top / (float(a.min()) if len(a) else 1.0)
+    return out
+
+
+class Master:
+    """The master LP (lower bound) and its level-set projection QP, cuts added to both."""
+
+    def __init__(self, comp: Compiled, A: sp.csr_matrix, part: Partition, subs: list[Subproblem], options: dict):
+        lp = comp.lp
+        xs = np.flatnonzero(part.col_block == -1)
+        self.xs = xs
+        pos = {int(j): i for i, j in enumerate(xs)}
+        c, cl, cu = (np.asarray(lp.col_cost_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
+        rl, ru = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+        mrows = np.flatnonzero(part.row_block == -1)
+        budgets = [(int(r), s.k) for s in subs for r in s.links]
+        self.budget_index = {rk: len(xs) + i for i, rk in enumerate(budgets)}
+        n_x, n_b, n_k = len(xs), len(budgets), len(subs)
+        self.n_x, self.n_b, self.n_k = n_x, n_b, n_k
+        self.theta0 = n_x + n_b
+        top = A[mrows][:, xs]
+        link_x = A[part.linking][:, xs]
+        link_row = {int(r): i for i, r in enumerate(part.linking)}
+        bi = [link_row[r] for r, _ in budgets]
+        B = sp.csr_matrix((np.ones(n_b), (bi, np.arange(n_b))), shape=(len(part.linking), n_b))
+        M = sp.bmat([[top, sp.csr_matrix((len(mrows), n_b)), sp.csr_matrix((len(mrows), n_k))],
+                     [link_x, B, sp.csr_matrix((len(part.linking), n_k))]], format="csc")
+        self.cost = np.concatenate([c[xs], np.zeros(n_b), np.ones(n_k)])
+        self.lower = np.concatenate([cl[xs], np.full(n_b, -INF), np.full(n_k, -INF)])
+        self.upper = np.concatenate([cu[xs], np.full(n_b, INF), np.full(n_k, INF)])
+        self.mrows, self.lrows = mrows, part.linking
+        self.lp = _lp(self.cost, self.lower, self.upper, M, np.concatenate([rl[mrows], rl[part.linking]]),
+                      np.concatenate([ru[mrows], ru[part.linking]]))
+        self.pos = pos
+        # where each subproblem's fixed values come from in the master's columns
+        self.fix_index = [np.concatenate([[pos[int(j)] for j in s.masters],
+                                          [self.budget_index[(int(r), s.k)] for r in s.links]]).astype(np.int64)
+                          for s in subs]
+        opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+        self.h = make_highs({**opts, "method": "simplex"})
+        self.h.passModel(self.lp)
+        self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
+        self.q = make_highs({**opts, "method": "simplex"})
+        self.q.passModel(self.lp)
+        self.level_row: int | None = None
+        self.n_cuts = 0
+
+    def set_theta_floor(self, floors: np.ndarray) -> None:
+        cols = np.arange(self.theta0, self.theta0 + self.n_k, dtype=np.int32)
+        for h in (self.h, self.q):
+            h.changeColsBounds(self.n_k, cols, np.asarray(floors, dtype=float), np.full(self.n_k, INF))
+
+    def add_cut(self, k: int, f: float, slope: np.ndarray, z: np.ndarray) -> None:
+        """theta_k - slope . z_k >= f - slope . z^."""
+        idx = self.fix_index[k]
+        keep = slope != 0
+        cols = np.concatenate([idx[keep], [self.theta0 + k]]).astype(np.int32)
+        vals = np.concatenate([-slope[keep], [1.0]])
+        rhs = f - float(slope @ z)
+        for h in (self.h, self.q):
+            h.addRow(rhs, INF, len(cols), cols, vals)
+        self.n_cuts += 1
+
+    def solve_lower(self) -> float:
+        _run(self.h, "the decomposition's master problem")
+        return float(self.h.getInfo().objective_function_value)
+
+    def point(self, h: highspy.Highs | None = None) -> np.ndarray:
+        return np.asarray((h or self.h).getSolution().col_value)
+
+    def project(self, best: np.ndarray, level: float) -> np.ndarray | None:
+        """The point nearest ``best`` whose cut-priced cost is at most ``level``: min sum_j w_j |z_j - best_j|,
+        w_j = 1 / max(|best_j|, 1) (a weighted L1 distance over the master columns and budgets, an LP)."""
+        n = self.n_x + self.n_b
+        if self.level_row is None:
+            nz = np.flatnonzero(self.cost)
+            self.q.addRow(-INF, level, len(nz), nz.astype(np.int32), self.cost[nz])
+            self.level_row = self.q.getNumRow() - 1
+            # deviation columns u, v >= 0 and rows z_j - u_j + v_j = best_j
+            self.dev0 = self.q.getNumCol()
+            self.q.addVars(2 * n, np.zeros(2 * n), np.full(2 * n, INF))
+            self.dev_rows = self.q.getNumRow()
+            for j in range(n):
+                cols = np.array([j, self.dev0 + j, self.dev0 + n + j], dtype=np.int32)
+                self.q.addRow(best[j], best[j], 3, cols, np.array([1.0, -1.0, 1.0]))
+            self.q.changeColsCost(len(self.cost), np.arange(len(self.cost), dtype=np.int32),
+                                  np.zeros(len(self.cost)))
+        else:
+            self.q.changeRowBounds(self.level_row, -INF, level)
+            rows = np.arange(self.dev_rows, self.dev_rows + n, dtype=np.int32)
+            self.q.changeRowsBounds(n, rows, best[:n], best[:n])
+        w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
+        self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
+        run_highs(self.q)
+        if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
+        return self.point(self.q)[:len(self.cost)]
+
+    def row_duals(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().row_dual)
+
+
+def _run(h: highspy.Highs, what: str) -> None:
+    _, log = run_highs(h)
+    ms = h.getModelStatus()
+    if ms != highspy.HighsModelStatus.kOptimal:
+        raise SolveError(h.modelStatusToString(ms), what + "\n" + log.text[-3000:])
+
+
+def check_options(raw: dict, where: str) -> dict:
+    """The run specification's [decomposition] table with its defaults; ``InputError`` naming a bad key or value."""
+    problems = []
+    for k in raw:
+        if k not in DEFAULTS:
+            problems.append(Problem(where, f"unknown key decomposition.{k}; keys are {', '.join(sorted(DEFAULTS))}"))
+    opts = {**DEFAULTS, **raw}
+    if opts["method"] != "benders":
+        problems.append(Problem(where, f"decomposition.method = {opts['method']!r}; expected \"benders\""))
+    if not (isinstance(opts["block_days"], int) and not isinstance(opts["block_days"], bool) and opts["block_days"] >= 1):
+        problems.append(Problem(where, f"decomposition.block_days = {opts['block_days']!r}; expected a whole number "
+                                       ">= 1 (blocks of timesteps, days at full resolution, per subproblem)"))
+    for k, lo, hi in (("gap", 0.0, 1.0), ("level", 0.0, 1.0)):
+        v = opts[k]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v < hi or (k == "level" and v == 0):
+            problems.append(Problem(where, f"decomposition.{k} = {v!r}; expected a number in "
+                                           f"{'(' if k == 'level' else '['}{lo:g}, {hi:g})"))
+    v = opts["max_iterations"]
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        problems.append(Problem(where, f"decomposition.max_iterations = {v!r}; expected a whole number >= 1"))
+    v = opts["time_limit_s"]
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
+        problems.append(Problem(where, f"decomposition.time_limit_s = {v!r}; expected a number of seconds > 0"))
+    if opts["regularisation"] not in ("level", "none"):
+        problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
+                                       "\"level\" or \"none\""))
+    if problems:
+        raise InputError(problems)
+    return opts
+
+
+def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decomposition: dict,
+                     progress: Progress | None = None) -> Solution:
+    """Solve the model by Benders decomposition (module docstring); load the answer into ``m`` as ``solve`` does."""
+    opts = {**DEFAULTS, **decomposition}
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress.stage("compile")
+    comp = compile_lp(m)
+    A = _csr(comp)
+    part = partition(comp, d, int(opts["block_days"]))
+    if progress is not None:
+        progress.stage("decompose")
+    subs = [Subproblem(k, comp, A, part, options) for k in range(len(part.blocks))]
+    master = Master(comp, A, part, subs, options)
+    floors = np.array([s.solve(None)[0] for s in subs])
+    master.set_theta_floor(floors)
+    lines = [f"planner: Benders decomposition, {len(subs)} subproblems ({opts['block_days']} blocks of timesteps "
+             f"each), {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}"]
+    lower = master.solve_lower()
+    z = master.point()
+    upper, best, best_ops, best_duals = INF, None, None, None
+    it, reason = 0, "max_iterations"
+    while True:
+        it += 1
+        total = float(master.cost[:master.n_x] @ z[:master.n_x]) + comp.offset
+        ops, duals, slack = [], [], 0.0
+        for s, idx in zip(subs, master.fix_index):
+            f, g = s.solve(z[idx])
+            total += f
+            master.add_cut(s.k, f, g, z[idx])
+            ops.append(s.primal())
+            duals.append(s.duals())
+            slack += s.slack()
+        if total < upper:
+            upper, best, best_ops, best_duals, best_slack = total, z.copy(), ops, duals, slack
+        lower = master.solve_lower() + comp.offset
+        gap = (upper - lower) / max(abs(upper), 1.0)
+        elapsed = time.perf_counter() - t0
+        lines.append(f"iteration {it:4d}  lower {lower:.10e}  upper {upper:.10e}  gap {gap:.3e}  {elapsed:8.1f} s")
+        if progress is not None:
+            progress.stage(f"benders {it}: gap {100 * gap:.3f} %")
+        if gap <= opts["gap"]:
+            reason = "gap"
+            break
+        if it >= opts["max_iterations"]:
+            break
+        if opts["time_limit_s"] is not None and elapsed > float(opts["time_limit_s"]):
+            reason = "time_limit"
+            break
+        z = None
+        if opts["regularisation"] == "level":
+            z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower))
+            if z is None:
+                lines.append("  (level-set step not optimal: the master's own point is taken instead)")
+        if z is None:
+            z = master.point()
+    log = "\n".join(lines) + "\n"
+    if reason != "gap":
+        raise SolveError("Time limit reached" if reason == "time_limit" else "Iteration limit reached",
+                         f"the decomposition stopped after {it} iterations at a gap of {100 * gap:.4f} % "
+                         f"(tolerance {100 * opts['gap']:g} %); raise decomposition.{reason}" + "\n" + log)
+    if best_slack > 1e-6:
+        raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack:.3g} "
+                                                   "units of the annual rows uncovered; this is a defect of the "
+                                                   "decomposition, not a result")
+    x = np.zeros(len(comp.columns))
+    x[master.xs] = best[:master.n_x]
+    for s, y in zip(subs, best_ops):
+        x[s.own] = y
+    y_row = np.zeros(len(comp.rows))
+    for s, yd in zip(subs, best_duals):
+        y_row[s.rows] = yd
+    md = master.row_duals()
+    y_row[master.mrows] = md[:len(master.mrows)]
+    y_row[master.lrows] = md[len(master.mrows):len(master.mrows) + len(master.lrows)]
+    _check_feasible(comp, A, x)
+    for v, val in zip(comp.columns, x):
+        v.set_value(float(val), skip_validation=True)
+    for v in m.component_data_objects(pyo.Var, descend_into=True):
+        if v.value is None:
+            v.set_value(0.0 if v.lb is None or v.lb <= 0 <= (v.ub if v.ub is not None else 0) else v.lb,
+                        skip_validation=True)
+    scale = getattr(m, "_row_scale", {})
+    duals: dict = {}
+    for con, yi in zip(comp.rows, y_row):
+        duals[con] = duals.get(con, 0.0) + float(yi) * scale.get(con.parent_component().local_name, 1.0)
+    objective = float(np.asarray(comp.lp.col_cost_) @ x) + comp.offset
+    return Solution(status="optimal", objective=objective, duals=duals,
+                    seconds={"compile": comp.seconds, "solve": time.perf_counter() - t0 - comp.seconds},
+                    solver_version=f"HiGHS {highspy.Highs().version()} (Benders decomposition)",
+                    iterations={"benders": it, "cuts": master.n_cuts},
+                    size={"columns": len(comp.columns), "rows": len(comp.rows), "subproblems": len(subs),
+                          "master_columns": master.n_x, "budgets": master.n_b},
+                    log=log + f"stopped: {reason}; lower {lower:.10e}, upper {upper:.10e}, gap {gap:.3e}\n",
+                    notes={"decomposition": {**opts, "stopped": reason, "iterations": it, "lower_usd": lower,
+                                             "upper_usd": upper, "gap": gap, "subproblems": len(subs)}})
+
+
+def _check_feasible(comp: Compiled, A: sp.csr_matrix, x: np.ndarray, tol: float = 1e-6) -> None:
+    """The assembled answer meets every row and bound of the whole LP (relative to the row's size), or it is an
+    error: a decomposition's answer is a plan of the monolithic model, or nothing."""
+    lp = comp.lp
+    act = A @ x
+    rl, ru = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    with np.errstate(invalid="ignore"):
+        size = np.maximum(1.0, np.maximum(np.where(np.isfinite(rl), np.abs(rl), 0), np.where(np.isfinite(ru),
+                                                                                              np.abs(ru), 0)))
+        viol = np.maximum(rl - act, act - ru) / size
+    viol = np.where(np.isfinite(viol), viol, 0.0)
+    cl, cu = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    bad_col = np.maximum(cl - x, x - cu) / np.maximum(1.0, np.abs(x))
+    worst = max(float(viol.max(initial=0.0)), float(np.where(np.isfinite(bad_col), bad_col, 0.0).max(initial=0.0)))
+    if worst > tol:
+        i = int(np.argmax(viol))
+        raise SolveError("decomposition answer infeasible", f"row {comp.rows[i].name} is violated by {worst:.3g} "
+                                                            "(relative); this is a defect, not a result")
