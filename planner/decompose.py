@@ -1,4 +1,4 @@
-"""Benders decomposition by time: the investment plan in a master LP, the operations of each block of time in a subproblem.
+"""Benders decomposition by time: investments in a master LP, each block of time's operations in a subproblem.
 
 The compiled LP (planner.solve.compile_lp) is partitioned as it stands, so every constraint family takes part with no
 code of its own. A column belongs to block k = (period p, group of ``block_days`` consecutive blocks of timesteps) when
@@ -103,8 +103,12 @@ def partition(comp: Compiled, d: ModelData, block_days: int) -> Partition:
 
 
 def _csr(comp: Compiled) -> sp.csr_matrix:
-    a = comp.lp.a_matrix_
-    n_row, n_col = comp.lp.num_row_, comp.lp.num_col_
+    return _csr_of(comp.lp)
+
+
+def _csr_of(lp: highspy.HighsLp) -> sp.csr_matrix:
+    a = lp.a_matrix_
+    n_row, n_col = lp.num_row_, lp.num_col_
     csc = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(n_row, n_col))
     return csc.tocsr()
 
@@ -153,6 +157,7 @@ class Subproblem:
             M = sp.bmat(blocks, format="csc")
         else:
             M = sp.hstack([sub[:, own], sub[:, masters]], format="csc")
+        self.link = sp.csr_matrix(link)
         self.penalty = _penalty(c[own], link)
         cost = np.concatenate([c[own], np.zeros(n_m + n_b), np.concatenate([self.penalty, self.penalty])
                                if n_b else np.zeros(0)])
@@ -182,14 +187,20 @@ class Subproblem:
         else:
             lo = up = np.asarray(z, dtype=float)
         self.h.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
-        status, log = run_highs(self.h)
-        self.log = log.text
-        ms = self.h.getModelStatus()
-        if ms != highspy.HighsModelStatus.kOptimal:
-            raise SolveError(self.h.modelStatusToString(ms), f"subproblem {self.k} of the decomposition")
+        _run(self.h, f"subproblem {self.k} of the decomposition")
         sol = self.h.getSolution()
         slope = np.asarray(sol.col_dual)[self.fixed_cols]
         return float(self.h.getInfo().objective_function_value), slope
+
+    def usage(self) -> np.ndarray:
+        """What the last solution uses of each budget row (a_rk . y_k)."""
+        return self.link @ self.primal() if self.n_b else np.zeros(0)
+
+    def raise_penalty(self, factor: float) -> None:
+        if self.n_b:
+            self.penalty = self.penalty * factor
+            both = np.concatenate([self.penalty, self.penalty])
+            self.h.changeColsCost(len(self.slack_cols), self.slack_cols, both)
 
     def slack(self) -> float:
         return float(np.abs(np.asarray(self.h.getSolution().col_value)[self.slack_cols]).sum()) if self.n_b else 0.0
@@ -202,16 +213,18 @@ class Subproblem:
 
 
 def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
-    """USD per unit of a budget row's elastic column: 1e3 times the dearest operating cost per unit of the row.
+    """USD per unit of a budget row's elastic column: twice the dearest operating cost per unit of the row.
 
-    A unit of row r moves at least 1 / max |a_r| of some column, which costs at most max |c| to move; the dual of the
-    row is therefore below max |c| / min |a_r| wherever the row can be met, and 1e3 times that is far above it."""
+    A unit of row r is met by moving 1 / |a_rj| of some column j, at a cost of at most max |c| per unit of it (lost
+    load is the dearest); where that holds the row's dual is below max |c| / min |a_r|, and twice that keeps the
+    elastic column out of an optimum. Where it does not hold, ``solve_decomposed`` raises the penalty tenfold and
+    goes on: a cut made with a lower penalty stays valid, since a subproblem's cost grows with its penalty."""
     top = max(float(np.abs(c_own).max()) if len(c_own) else 1.0, 1.0)
     out = np.empty(link.shape[0])
     for i in range(link.shape[0]):
         a = np.abs(link.data[link.indptr[i]:link.indptr[i + 1]])
         a = a[a > 0]
-        out[i] = 1e3 * top / (float(a.min()) if len(a) else 1.0)
+        out[i] = 2.0 * top / (float(a.min()) if len(a) else 1.0)
     return out
 
 
@@ -266,13 +279,34 @@ class Master:
     def add_cut(self, k: int, f: float, slope: np.ndarray, z: np.ndarray) -> None:
         """theta_k - slope . z_k >= f - slope . z^."""
         idx = self.fix_index[k]
-        keep = slope != 0
+        keep = np.abs(slope) > 1e-6  # below a millionth of a USD per unit: the reduced costs' noise, not a slope
         cols = np.concatenate([idx[keep], [self.theta0 + k]]).astype(np.int32)
         vals = np.concatenate([-slope[keep], [1.0]])
         rhs = f - float(slope @ z)
         for h in (self.h, self.q):
             h.addRow(rhs, INF, len(cols), cols, vals)
         self.n_cuts += 1
+
+    def first_budgets(self, z: np.ndarray, subs: list[Subproblem], usage: list[np.ndarray]) -> np.ndarray:
+        """The first point's budgets: what each block uses when nothing constrains it, shifted (in proportion to
+        each block's use) so that every linking row holds at the master's capacities."""
+        z = z.copy()
+        lp = self.lp
+        rl = np.asarray(lp.row_lower_)[len(self.mrows):]
+        ru = np.asarray(lp.row_upper_)[len(self.mrows):]
+        A = _csr_of(lp)[len(self.mrows):len(self.mrows) + len(self.lrows)]
+        for s, u in zip(subs, usage):
+            for r, ur in zip(s.links, u):
+                z[self.budget_index[(int(r), s.k)]] = ur
+        act = A @ z
+        for i, r in enumerate(self.lrows):
+            target = min(max(act[i], rl[i]), ru[i])
+            if target == act[i]:
+                continue
+            cols = [self.budget_index[(int(r), s.k)] for s in subs if (int(r), s.k) in self.budget_index]
+            share = np.abs(z[cols]) + 1e-12
+            z[cols] += (target - act[i]) * share / share.sum()
+        return z
 
     def solve_lower(self) -> float:
         _run(self.h, "the decomposition's master problem")
@@ -313,9 +347,29 @@ class Master:
         return np.asarray(self.h.getSolution().row_dual)
 
 
+def _bound_scale(h: highspy.Highs, target: float = 1e4) -> None:
+    """Power of two that brings the largest finite bound or right-hand side down to about ``target`` (HiGHS's
+    ``user_bound_scale``): the cuts' right-hand sides reach 1e12 while the capacities are 1e3."""
+    lp = h.getLp()
+    vals = np.concatenate([np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(lp.col_lower_),
+                           np.asarray(lp.col_upper_)])
+    vals = np.abs(vals[np.isfinite(vals) & (np.abs(vals) < INF)])
+    top = float(vals.max()) if len(vals) else 0.0
+    h.setOptionValue("user_bound_scale", -int(np.ceil(np.log2(top / target))) if top > target else 0)
+
+
 def _run(h: highspy.Highs, what: str) -> None:
+    _bound_scale(h)
     _, log = run_highs(h)
     ms = h.getModelStatus()
+    if ms != highspy.HighsModelStatus.kOptimal:  # a warm start that ended unclean: once more from scratch, by IPM
+        h.clearSolver()
+        method = h.getOptionValue("solver")[1]
+        h.setOptionValue("solver", "ipx")  # IPX with crossover: HiPO's internal errors were seen on these masters
+        h.setOptionValue("run_crossover", "on")
+        _, log = run_highs(h)
+        h.setOptionValue("solver", method)
+        ms = h.getModelStatus()
     if ms != highspy.HighsModelStatus.kOptimal:
         raise SolveError(h.modelStatusToString(ms), what + "\n" + log.text[-3000:])
 
@@ -329,7 +383,8 @@ def check_options(raw: dict, where: str) -> dict:
     opts = {**DEFAULTS, **raw}
     if opts["method"] != "benders":
         problems.append(Problem(where, f"decomposition.method = {opts['method']!r}; expected \"benders\""))
-    if not (isinstance(opts["block_days"], int) and not isinstance(opts["block_days"], bool) and opts["block_days"] >= 1):
+    bd = opts["block_days"]
+    if not (isinstance(bd, int) and not isinstance(bd, bool) and bd >= 1):
         problems.append(Problem(where, f"decomposition.block_days = {opts['block_days']!r}; expected a whole number "
                                        ">= 1 (blocks of timesteps, days at full resolution, per subproblem)"))
     for k, lo, hi in (("gap", 0.0, 1.0), ("level", 0.0, 1.0)):
@@ -352,8 +407,10 @@ def check_options(raw: dict, where: str) -> dict:
 
 
 def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decomposition: dict,
-                     progress: Progress | None = None) -> Solution:
-    """Solve the model by Benders decomposition (module docstring); load the answer into ``m`` as ``solve`` does."""
+                     progress: Progress | None = None, on_line=None) -> Solution:
+    """Solve the model by Benders decomposition (module docstring); load the answer into ``m`` as ``solve`` does.
+
+    ``on_line`` (optional) receives each line of the decomposition's log as it is written (benchmarks print it)."""
     opts = {**DEFAULTS, **decomposition}
     t0 = time.perf_counter()
     if progress is not None:
@@ -365,14 +422,18 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
         progress.stage("decompose")
     subs = [Subproblem(k, comp, A, part, options) for k in range(len(part.blocks))]
     master = Master(comp, A, part, subs, options)
-    floors = np.array([s.solve(None)[0] for s in subs])
-    master.set_theta_floor(floors)
+    floors, usage = [], []
+    for s in subs:
+        floors.append(s.solve(None)[0])
+        usage.append(s.usage())
+    master.set_theta_floor(np.array(floors))
     lines = [f"planner: Benders decomposition, {len(subs)} subproblems ({opts['block_days']} blocks of timesteps "
              f"each), {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}"]
     lower = master.solve_lower()
-    z = master.point()
+    z = master.point().copy()
+    z = master.first_budgets(z, subs, usage)
     upper, best, best_ops, best_duals = INF, None, None, None
-    it, reason = 0, "max_iterations"
+    it, reason, raised = 0, "max_iterations", 0
     while True:
         it += 1
         total = float(master.cost[:master.n_x] @ z[:master.n_x]) + comp.offset
@@ -390,8 +451,19 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
         gap = (upper - lower) / max(abs(upper), 1.0)
         elapsed = time.perf_counter() - t0
         lines.append(f"iteration {it:4d}  lower {lower:.10e}  upper {upper:.10e}  gap {gap:.3e}  {elapsed:8.1f} s")
+        if on_line is not None:
+            on_line(lines[-1])
         if progress is not None:
             progress.stage(f"benders {it}: gap {100 * gap:.3f} %")
+        if gap <= opts["gap"] and best_slack > 1e-6 and raised < 6:
+            # the best point leans on an elastic column: its penalty was below the row's worth; raise it, go on
+            raised += 1
+            for s in subs:
+                s.raise_penalty(10.0)
+            lines.append(f"  (elastic budgets in use at the best point: penalties raised tenfold, {raised} of 6)")
+            upper = INF
+            z = best
+            continue
         if gap <= opts["gap"]:
             reason = "gap"
             break
