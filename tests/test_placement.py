@@ -121,14 +121,16 @@ def test_programme_curve_premium_and_displacement(tmp_path):
     assert st.solver.objective() == approx(5.4e6, rel=1e-9)
     out = programme_curve(st, [0, 20, 40])
     pr = out["programme"].set_index("size")
-    assert list(pr["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
+    assert list(pr["premium_in_horizon_pv_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
     assert list(pr["premium_annual_usd_per_yr"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
     assert list(pr["emissions_change_t_per_yr"]) == approx([0, -1e4, -2e4], rel=1e-9, abs=1e-6)
     assert pr.at[20, "emissions_t_per_yr"] == approx(1e5 - 1e4, rel=1e-9)
-    assert pr.at[20, "marginal_cost_usd_pv_per_MW"] == approx(6.5e4, rel=1e-9)
-    disp = out["programme_displaced"].set_index(["size", "partner", "technology"])["new_mw_change"]
-    assert disp[(20, "KZ", "ocgt")] == approx(-10, rel=1e-9) and disp[(40, "KZ", "ocgt")] == approx(-20, rel=1e-9)
-    assert disp[(40, "TR", "solar")] == approx(40, rel=1e-9)
+    assert pr.at[20, "marginal_in_horizon_usd_pv_per_MW"] == approx(6.5e4, rel=1e-9)
+    disp = out["programme_displaced"].set_index(["size", "zone", "technology"])
+    assert disp.at[(20, "A", "ocgt"), "new_mw_change"] == approx(-10, rel=1e-9)
+    assert disp.at[(40, "A", "ocgt"), "new_mw_change"] == approx(-20, rel=1e-9)
+    assert disp.at[(40, "A", "ocgt"), "by_partner"] == "KZ -20.0"
+    assert set(disp.index.get_level_values("technology")) == {"ocgt"}  # TR's own MW are not displacement
     gen = out["programme_displaced_generation"].set_index(["size", "technology"])["generation_mwh_change"]
     assert gen[(40, "ocgt")] == approx(-2e4, rel=1e-9) and gen[(40, "solar")] == approx(2e4, rel=1e-9)
     sites = out["programme_sites"].set_index("size")
@@ -202,9 +204,9 @@ def test_programme_points_on_a_dask_cluster_match_the_warm_solves(tmp_path):
     st = build(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", solver=SIMPLEX)
     here = programme_curve(st, [0, 20, 40])["programme"]
     there = programme_curve(st, [0, 20, 40], scheduler="local")["programme"]
-    assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]),
+    assert list(there["premium_in_horizon_pv_usd"]) == approx(list(here["premium_in_horizon_pv_usd"]),
                                                               rel=1e-9, abs=1e-6)
-    assert list(there["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
+    assert list(there["premium_in_horizon_pv_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
 
 
 def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
@@ -215,7 +217,7 @@ def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
     (f / "partner_envelopes.csv").write_text("partner,period,max_investment_usd\nTR,2030,1.5e7\n")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     out = programme_curve(st, [0, 100, 120, 200])
-    assert list(out["programme"]["premium_present_value_usd"]) == approx([0, 0, 2e6], abs=1e-3)
+    assert list(out["programme"]["premium_in_horizon_pv_usd"]) == approx([0, 0, 2e6], abs=1e-3)
     bad = out["programme_infeasible"]
     assert list(bad["size"]) == [200] and "partner_envelope[TR,2030]" in bad.iloc[0]["why"]
     assert st.solver.run() == approx(1e7, rel=1e-9)
