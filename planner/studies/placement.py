@@ -828,7 +828,7 @@ def summarise(st: Setup, out: dict, head: dict) -> str:
         lines.append(f"  {r.zone:<18}{r.least_cost_mw:>8,.0f} MW, range {r.min_mw:>7,.0f} to {r.max_mw:>7,.0f}  "
                      f"{r.siting:<9} bound by {r.min_limit} / {r.max_limit}")
     lines.append("  (bound by: the limit that binds the least / the most, from the duals of that solve: cost slack, "
-                 f"envelope, potential, zone cap, share, commitment; 0 MW: nothing lower)")
+                 "envelope, potential, zone cap, share, commitment; 0 MW: nothing lower)")
     if head["near_tie_zones"]:
         lines.append(f"  WARNING: the least-cost siting is a near-tie in {', '.join(head['near_tie_zones'])}: "
                      f"plans within {head['tie_slack']:.2%} of the cost place {k}'s MW differently")
