@@ -68,12 +68,12 @@ public methods and warm-starts from the last basis.
    over every build column b (MW, and MWh of storage energy with its own annuity), H the
    first year after the horizon: the annuities the capacity the programme changes still
    owes after the horizon, discounted to the same base year. Running costs after the
-   horizon are not modelled and not counted. Example (models/placement_kz2030.toml, one
-   period 2030-2034, r = 10 %, base year 2025): a TR OCGT MW (639 USD/kW, 30 years)
-   replacing a KZ one costs 639,000 * (CRF(7.5 %, 30) - CRF(6.3 %, 30)) = 6,182.40 USD a
-   year; in the horizon A = sum_{y=2030}^{2034} 1.1^-(y-2025) = 2.58916, 16,007.21 USD;
-   over its life sum_{y=2030}^{2059} 1.1^-(y-2025) = 6.43871, 39,806.66 USD: 2.4868 times
-   as much.
+   horizon are not modelled and not counted. Example: one period of 5 years that starts
+   5 years after the base year, r = 10 %, and a 30-year plant replacing another of the
+   same life and capex at a lower WACC: in the horizon A = sum_{y=5}^{9} 1.1^-y = 2.58916,
+   over its life sum_{y=5}^{34} 1.1^-y = 6.43871, so the full-life premium is 2.4868 times
+   the in-horizon one (tests/test_placement_answer.py works it on a 639 USD/kW OCGT at
+   7.5 % against 6.3 %: 16,007.21 against 39,806.66 USD per MW).
 
 4. Robustness (``alternatives.csv``), modelling to generate alternatives:
    with the cost row c·x + offset <= optimum + slack * max(|optimum|, gross) added,
@@ -130,6 +130,16 @@ LIMITS = {"partner_envelope": "envelope", "build_max": "potential", "build_poten
           "partner_zone_cap": "zone cap", "partner_min_share": "share", "partner_max_share": "share",
           "commitment_mw": "commitment", "commitment_usd": "commitment", "commitment_mwh": "commitment"}
 LIMIT_ORDER = ("cost slack", "envelope", "potential", "zone cap", "share", "commitment")
+
+
+def end_effects() -> str:
+    """The in-horizon and full-life paragraph of this module's docstring (3.), which docs/model.md shows."""
+    import inspect
+    import textwrap
+
+    doc = inspect.cleandoc(__doc__ or "")
+    start = doc.rindex("\n", 0, doc.index("In-horizon and full-life premium.")) + 1
+    return textwrap.dedent(doc[start:doc.index("\n4. Robustness")]).strip()
 
 
 def money_rows() -> tuple[str, ...]:
