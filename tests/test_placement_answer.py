@@ -89,7 +89,7 @@ def test_options_equally_close_to_entering_are_one_tie_group(tmp_path):
     assert list(be["tie_group"]) == [1, 1]
     assert list(be["capex_cut"]) == approx([1 - crf(0.06, 20) / crf(0.10, 20)] * 2, rel=1e-9)
     assert 1 - crf(0.06, 20) / crf(0.10, 20) == approx(0.25775, abs=1e-5)
-    assert "  2 sites tie at a 25.77% capex cut or a WACC of 6.0%:" in res["summary"].splitlines()
+    assert "  2 sites tie at a capex cut of 25.77% or a WACC of 6.0%:" in res["summary"].splitlines()
 
 
 def three_zones(folder):
@@ -117,7 +117,7 @@ def test_top_says_which_zones_tie_with_the_last_one_picked(tmp_path):
     assert be.at["B", "tie_group"] == be.at["C", "tie_group"] == 1
     assert res["headline"]["zones_ranged"] == ["A", "B"] and res["headline"]["zones_tied_beyond_top"] == ["C"]
     assert "as close as the last of them, not ranged: C" in res["summary"]
-    assert "2 sites tie at a 9.09% capex cut or a WACC of none:" in res["summary"]
+    assert "2 sites tie at a capex cut of 9.09% or a WACC of none:" in res["summary"]
 
 
 def test_a_range_bound_by_the_cost_slack_says_so(tmp_path):

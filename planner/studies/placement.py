@@ -750,7 +750,7 @@ def _break_even_lines(k: str, be: pd.DataFrame, shown: int = 8) -> list[str]:
         if bool(grp["tie"].all()):
             head = f"as cheap as what {k} builds in the plan (reduced cost 0 within the solver's tolerance)"
         else:
-            head = f"at a {cut:.2%} capex cut or a WACC of {wacc}"
+            head = f"at a capex cut of {cut:.2%} or a WACC of {wacc}"
         if len(grp) == 1:
             lines.append(f"  {r0.zone} {r0.technology} {r0.period}: {r0.capex_usd_per_kw:,.0f} -> "
                          f"{r0.break_even_capex_usd_per_kw:,.0f} $/kW, {head}")
@@ -775,7 +775,7 @@ def _programme_lines(st: Setup, out: dict) -> list[str]:
     marginal = next(c for c in at.columns if c.startswith("marginal_in_horizon"))
     lines = [f"\nprogramme curve ({st.unit} of {k} built by {st.period}; per year and emissions in {st.period}; "
              f"marginal: USD of present value per {st.unit}, in the horizon):",
-             f"  {'':>11} {'premium PV, M USD':^23}",
+             f"  {'':>11} {'premium PV, M USD':^23}".rstrip(),
              f"  {'size':>11} {'in horizon':>11} {'full life':>11} {'M USD/yr':>9} {'Δ CO2 kt/yr':>12} "
              f"{'marginal':>14}  where {k} builds"]
     for size, r in at.iterrows():
