@@ -71,11 +71,6 @@ def section(summary: str, folder: Path, seconds: float, loads: tuple[float, floa
     be = pd.read_csv(folder / "break_even.csv")
     first = be[be["tie_group"] == 1]
     k = PARTNER
-    disp = pd.read_csv(folder / "programme_displaced.csv")
-    sites = pd.read_csv(folder / "programme_sites.csv")
-    at = disp[(disp["size"] == top["size"]) & (disp["new_mw_change"] < -0.5)]
-    kinds = sorted(set(at["technology"]) - set(sites[sites["size"] == top["size"]]["technology"]))
-    other = f" ({', '.join(kinds)} at {top['size']:,.0f} {top['unit']} here)" if kinds else ""
     return f"""{HEADING}
 Where should Türkiye (partner `{k}`) build, what would a 2 GW programme cost, inside the horizon and over
 the plants' lives, which capex or cost of capital would bring it to each site, and how firm is the answer?
@@ -107,9 +102,9 @@ in the same HiGHS instance; `--scheduler local|ADDRESS` runs the points on Dask)
 investment's annuities only inside the horizon (docs/model.md, "End effects"), so the premium is shown twice: in
 the horizon, as the objective counts it, and over the plants' full lives, with the annuities still owed after
 the horizon. At {top['size']:,.0f} {top['unit']} that is {inh / 1e6:,.1f} against {full / 1e6:,.1f} M USD of
-present value, {ratio:.2f} times as much: compare a financing offer with the full-life figure. It counts the
-annuities only: where a programme displaces plants of another kind{other}, the running costs that change
-after the horizon are not in it. The marginal is
+present value, {ratio:.2f} times as much: compare a financing offer with the full-life figure. It continues the
+last period's premium per year, running costs included, for as long as the programme's plants serve after the
+horizon, as if that period's system ran on unchanged. The marginal is
 the commitment's dual, in the horizon. What the programme displaces is the other partners' new MW, net of MW
 that merely move between them (`programme_displaced.csv`: `exchange_between_others_mw`, and `by_partner` only
 where no such exchange muddles the split); where {k}'s MW could go to other zones at the same cost, the

@@ -37,13 +37,13 @@ def test_in_horizon_and_full_life_premium_match_the_hand_derivation(tmp_path):
         80 MW:  + TR CCGT 30 for KZ CCGT 30 (TRC - KZC = 30,275.068 a year per MW)
                 in horizon DF * (50 * 15,137.534 + 30 * 30,275.068) = 7,180,246.28
                 full life  F  * (the same)                          = 17,656,357.66
-        150 MW: TR OCGT 50, TR CCGT 100; KZ builds nothing; the 40 extra CCGT MW save 21,900 USD a year of fuel each,
-                in the horizon only (after it nothing runs in the model):
+        150 MW: TR OCGT 50, TR CCGT 100; KZ builds nothing; the 40 extra CCGT MW save 21,900 USD a year of fuel each:
                 in horizon DF * (50 * 15,137.534 + 60 * 30,275.068 + 40 * (117,459.625 - 21,900)) = 27,579,353.17
-                full life  = in horizon + B * (annuities of the new capacity minus those of the base plan)
-                           = 27,579,353.17 + 6.291472360 * (50 TRO + 100 TRC - 60 KZC - 50 KZO)
-                           = 27,579,353.17 + 6.291472360 * 7,271,765.754 = 73,329,466.42
-    For 30 and 80 MW the ratio is F / DF = 2.459; on the Kazakhstan case it is 2.487 (test below).
+    Full life: the premium per year, continued for the years TR's 20-year plants serve after 2034 (B = 6.29147):
+        full life = in horizon + premium per year * B = in horizon * (DF + B) / DF = in horizon * 2.459018,
+        for every size here (one period, plants of one life): 30 -> 4,815,370.27; 80 -> 17,656,357.66;
+        150 -> 27,579,353.17 * 2.459018 = 67,818,136.63
+    On the Kazakhstan case the ratio is 2.487 (test below).
     """
     st = build(RunSpec(name="c", inputs=case1(tmp_path / "c")), "TR", solver=SIMPLEX)
     pr = programme_curve(st, [0, 30, 80, 150])["programme"].set_index("size")
@@ -54,9 +54,9 @@ def test_in_horizon_and_full_life_premium_match_the_hand_derivation(tmp_path):
     assert full[80] == approx(F * (50 * (TRO - KZO) + 30 * (TRC - KZC)), rel=1e-9)
     assert full[80] == approx(17_656_357.66, abs=0.01)
     assert inh[150] == approx(27_579_353.17, abs=0.01)
-    assert 50 * TRO + 100 * TRC - 60 * KZC - 50 * KZO == approx(7_271_765.754, abs=1e-3)
-    assert full[150] == approx(inh[150] + B * (50 * TRO + 100 * TRC - 60 * KZC - 50 * KZO), rel=1e-9)
-    assert full[150] == approx(73_329_466.42, abs=0.01)
+    assert F / DF == approx(2.459018, abs=1e-6)
+    assert full[150] == approx(inh[150] + pr.at[150, "premium_annual_usd_per_yr"] * B, rel=1e-9)
+    assert full[150] == approx(inh[150] * F / DF, rel=1e-9) and full[150] == approx(67_818_136.63, abs=0.01)
     assert full[0] == 0 and inh[0] == 0
 
 

@@ -61,19 +61,22 @@ public methods and warm-starts from the last basis.
    the horizon, the premium of a programme is reported twice:
 
        premium_in_horizon_pv_usd = objective(size) - objective(0)
-       premium_full_life_pv_usd  = premium_in_horizon_pv_usd
-                                   + sum_b (new_b(size) - new_b(0)) * annuity_b * B_b
+       premium_full_life_pv_usd  = premium_in_horizon_pv_usd + annual_premium[P] * B_K
+       B_K = sum_b dnew_b * B_b / sum_b dnew_b      over K's build columns with dnew_b > 0
        B_b = sum_{y = max(H, q)}^{q + life_g - 1} (1 + r)^-(y - base_year)
 
-   over every build column b (MW, and MWh of storage energy with its own annuity), H the
-   first year after the horizon: the annuities the capacity the programme changes still
-   owes after the horizon, discounted to the same base year. Running costs after the
-   horizon are not modelled and not counted. Example: one period of 5 years that starts
-   5 years after the base year, r = 10 %, and a 30-year plant replacing another of the
-   same life and capex at a lower WACC: in the horizon A = sum_{y=5}^{9} 1.1^-y = 2.58916,
-   over its life sum_{y=5}^{34} 1.1^-y = 6.43871, so the full-life premium is 2.4868 times
-   the in-horizon one (tests/test_placement_answer.py works it on a 639 USD/kW OCGT at
-   7.5 % against 6.3 %: 16,007.21 against 39,806.66 USD per MW).
+   annual_premium[P] the premium per year in the last period P (annuities and running
+   costs, USD/yr), dnew_b = new_b(size) - new_b(0) the MW the programme adds to K's
+   column b, H the first year after the horizon: the premium's annuities continued for
+   the years the programme's plants still serve after the horizon, discounted to the same
+   base year, as if the last period's system ran on unchanged (the model says nothing of
+   later years). With one period, the full-life premium is the in-horizon one times
+   (A + B_K) / A, A the period's discount weight. The marginal is in the horizon.
+   Example: one period of 5 years that starts 5 years after the base year, r = 10 %, and
+   30-year plants: in the horizon A = sum_{y=5}^{9} 1.1^-y = 2.58916, over their life
+   A + B_K = sum_{y=5}^{34} 1.1^-y = 6.43871, so the full-life premium is 2.4868 times the
+   in-horizon one (tests/test_placement_answer.py works it on a 639 USD/kW OCGT at 7.5 %
+   replacing one at 6.3 %: 16,007.21 against 39,806.66 USD per MW).
 
 4. Robustness (``alternatives.csv``), modelling to generate alternatives:
    with the cost row c·x + offset <= optimum + slack * max(|optimum|, gross) added,
@@ -291,21 +294,13 @@ def beyond_weight(d: ModelData, g: str, q: int) -> float:
     return float(sum((1.0 + rate) ** -(y - base) for y in range(max(horizon_end, q), q + life)))
 
 
-def _annuities_beyond(st: Setup, x) -> float:
-    """sum_b x_b * annuity_b * B_b over every build column (MW and storage MWh) of every partner: what the capacity
-    of solution ``x`` still owes after the horizon (USD of present value)."""
-    d, m, s = st.d, st.m, st.solver
-    total = 0.0
-    for v in d.BUILD_PERIODS:
-        z, g, k, q = v
-        b = beyond_weight(d, g, q)
-        if b == 0.0:
-            continue
-        if m.new_cap[v] in s.col:
-            total += float(x[s.col[m.new_cap[v]]]) * d.annuity_usd_per_mw_yr[z, g, k] * b
-        if v in m.new_energy and m.new_energy[v] in s.col:
-            total += float(x[s.col[m.new_energy[v]]]) * d.annuity_usd_per_mwh_yr.get((z, g, k), 0.0) * b
-    return total
+def programme_life_weight(st: Setup, base_new: dict, new: dict) -> float:
+    """B_K: present-value years the programme's plants still serve after the horizon, averaged over the MW the
+    programme adds to K's columns (0 if it adds none)."""
+    added = {v: new.get(v, 0.0) - base_new.get(v, 0.0) for v in set(new) | set(base_new) if v[2] == st.partner}
+    added = {v: mw for v, mw in added.items() if mw > 1e-6}
+    total = sum(added.values())
+    return sum(mw * beyond_weight(st.d, v[1], v[3]) for v, mw in added.items()) / total if total else 0.0
 
 
 def _threshold(s: Solver, j: int, money: list[int], cost_per_theta: float, money_per_theta: bool,
@@ -488,7 +483,7 @@ def _point(st: Setup, size: float) -> dict:
     """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it.
 
     Its figures come from the result tables of the point (results.extract) through planner/metrics.py, as a
-    run's do; the annuities its capacity owes after the horizon (``_annuities_beyond``); and K's zero columns that
+    run's do; and K's zero columns that
     are as cheap as its choice at this point (``ties``: held at EPS_MW, reduced cost 0 within the tolerance). A point
     is small and picklable, so Dask workers can return it."""
     from planner import metrics
@@ -506,7 +501,7 @@ def _point(st: Setup, size: float) -> dict:
              "gen": {(g, int(p)): float(v) for (g, p), v in gen.items()},
              "annual": metrics.series(t, "system_cost_annual", d.PERIODS).to_dict(),
              "emissions": metrics.series(t, "emissions", d.PERIODS).to_dict(),
-             "dual": s.duals().get(st.programme, 0.0), "beyond_usd": _annuities_beyond(st, x)}
+             "dual": s.duals().get(st.programme, 0.0)}
     zero = {s.col[m.new_cap[v]]: v for v in st.columns() if m.new_cap[v] in s.col and x[s.col[m.new_cap[v]]] <= 1e-6}
     with held_at_eps(s, list(zero)):
         rc = s.reduced_costs()
@@ -566,7 +561,9 @@ def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.Dat
             cannot.append((pt["size"], unit, pt["infeasible"]))
             continue
         premium = pt["objective"] - base["objective"]
-        full_life = premium + pt["beyond_usd"] - base["beyond_usd"]
+        last = max(st.d.PERIODS)
+        full_life = premium + (pt["annual"][last] - base["annual"][last]) * programme_life_weight(st, base["new"],
+                                                                                                   pt["new"])
         for p in st.d.PERIODS:
             rows.append((pt["size"], unit, p, premium, full_life, pt["annual"][p] - base["annual"][p],
                          pt["emissions"][p], pt["emissions"][p] - base["emissions"][p], abs(pt["dual"]),
@@ -788,9 +785,9 @@ def _programme_lines(st: Setup, out: dict) -> list[str]:
         why = r.why.splitlines()[1:3] or [r.why]
         lines.append(f"  {_size(r.size):>11}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
     base = st.d.settings["base_year"]
-    lines.append(f"  in horizon: the objective's premium, annuities for the years up to {last} only; full life: "
-                 f"plus the annuities the capacity it changes still owes after {last}, to the end of each plant's "
-                 f"life (discounted to {base}; running costs after {last} not counted)")
+    lines.append(f"  in horizon: the objective's premium, for the years up to {last} only; full life: plus the "
+                 f"premium of {last} a year for as long as the programme's plants serve after it (discounted to "
+                 f"{base}; as if the system of {last} ran on unchanged)")
     if len(disp):
         by_tech = disp.groupby(["size", "technology"])["new_mw_change"].sum()
         parts = []
