@@ -60,8 +60,10 @@ def blocks(summary: str) -> dict[str, str]:
     return out
 
 
-def section(summary: str, folder: Path, seconds: float, loads: tuple[float, float]) -> str:
+def section(summary: str, folder: Path, seconds: float, loads: tuple[float, float], warned: int) -> str:
     b = blocks(summary)
+    said = (f"It prints the case's {warned} warnings once, then progress lines from the start (on stderr),"
+            if warned else "It prints progress lines from the start (on stderr; the case has no warnings),")
     head = json.loads((folder / "run.json").read_text())
     t = head["timings_s"]
     pr = pd.read_csv(folder / "programme.csv")
@@ -82,7 +84,7 @@ It took {seconds:.0f} s of wall time (load and build {t['load_build']:.0f} s, co
 first solve {t['cold_solve']:.0f} s, {len(t['warm_solves'])} warm re-solves {sum(t['warm_solves']):.0f} s) on
 {machine()}, at a 1-minute load average of {loads[0]:.1f} before and {loads[1]:.1f} after; shared machines
 vary by a factor of two or more. `scripts/readme_placement.py` reruns it and rewrites this section.
-It prints the case's warnings once, then progress lines from the start, then:
+{said} then:
 
 {b['placement of']}
 
@@ -100,9 +102,9 @@ as one group, not as a ranking (`tie_group`); the closest group here holds {len(
 What a programme costs (`programme*.csv`; each size is {k}'s commitment of `partner_commitments.csv`, solved warm
 in the same HiGHS instance; `--scheduler local|ADDRESS` runs the points on Dask). The objective pays an
 investment's annuities only inside the horizon (docs/model.md, "End effects"), so the premium is shown twice: in
-the horizon, as the objective counts it, and over the plants' full lives, with the annuities still owed after
-the horizon. At {top['size']:,.0f} {top['unit']} that is {inh / 1e6:,.1f} against {full / 1e6:,.1f} M USD of
-present value, {ratio:.2f} times as much: compare a financing offer with the full-life figure. It continues the
+the horizon, as the objective counts it, and over the plants' full lives, with the premium continued for the
+years they serve after the horizon. At {top['size']:,.0f} {top['unit']} that is {inh / 1e6:,.1f} against
+{full / 1e6:,.1f} M USD of present value, {ratio:.2f} times as much: compare a financing offer with the full-life figure. It continues the
 last period's premium per year, running costs included, for as long as the programme's plants serve after the
 horizon, as if that period's system ran on unchanged. The marginal is
 the commitment's dual, in the horizon. What the programme displaces is the other partners' new MW, net of MW
@@ -146,7 +148,8 @@ def main() -> int:
         print(f"readme_placement: {' '.join(cmd)} exited {run.returncode}; README.md left as it was", file=sys.stderr)
         return run.returncode
     summary = run.stdout.split("\nresults written to")[0].strip("\n")
-    text = section(summary, root / f"{Path(MODEL).stem}-placement-{PARTNER}", seconds, (before, after))
+    warned = sum(line.startswith("warning:") for line in run.stderr.splitlines())
+    text = section(summary, root / f"{Path(MODEL).stem}-placement-{PARTNER}", seconds, (before, after), warned)
     if args.print:
         print(text)
         return 0

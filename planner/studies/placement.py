@@ -786,8 +786,8 @@ def _programme_lines(st: Setup, out: dict) -> list[str]:
         lines.append(f"  {_size(r.size):>11}  no plan can carry it: " + "; ".join(w.strip(" -") for w in why))
     base = st.d.settings["base_year"]
     lines.append(f"  in horizon: the objective's premium, for the years up to {last} only; full life: plus the "
-                 f"premium of {last} a year for as long as the programme's plants serve after it (discounted to "
-                 f"{base}; as if the system of {last} ran on unchanged)")
+                 f"premium per year of the {st.d.PERIODS[-1]} period for every year the programme's plants serve "
+                 f"after {last} (discounted to {base}; as if the system of {st.d.PERIODS[-1]} ran on unchanged)")
     if len(disp):
         by_tech = disp.groupby(["size", "technology"])["new_mw_change"].sum()
         parts = []
