@@ -104,10 +104,10 @@ in the same HiGHS instance; `--scheduler local|ADDRESS` runs the points on Dask)
 investment's annuities only inside the horizon (docs/model.md, "End effects"), so the premium is shown twice: in
 the horizon, as the objective counts it, and over the plants' full lives, with the premium continued for the
 years they serve after the horizon. At {top['size']:,.0f} {top['unit']} that is {inh / 1e6:,.1f} against
-{full / 1e6:,.1f} M USD of present value, {ratio:.2f} times as much: compare a financing offer with the full-life figure. It continues the
-last period's premium per year, running costs included, for as long as the programme's plants serve after the
-horizon, as if that period's system ran on unchanged. The marginal is
-the commitment's dual, in the horizon. What the programme displaces is the other partners' new MW, net of MW
+{full / 1e6:,.1f} M USD of present value, {ratio:.2f} times as much: compare a financing offer with the
+full-life figure. It continues the last period's premium per year, running costs included, for as long as the
+programme's plants serve after the horizon, as if that period's system ran on unchanged. The marginal is the
+commitment's dual, in the horizon. What the programme displaces is the other partners' new MW, net of MW
 that merely move between them (`programme_displaced.csv`: `exchange_between_others_mw`, and `by_partner` only
 where no such exchange muddles the split); where {k}'s MW could go to other zones at the same cost, the
 summary says so (`programme_sites.csv`: `equally_cheap_with`):

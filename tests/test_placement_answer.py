@@ -282,3 +282,41 @@ def test_help_speaks_of_the_partner(capsys):
         main(["placement", "--help"])
     text = capsys.readouterr().out
     assert not re.search(r"\bK\b", text) and "the partner builds in" in text
+
+
+def test_the_solver_methods_the_study_uses(tmp_path):
+    """On test_break_even_counts_the_envelope's case (the envelope row is written in million USD, scale 1e-6):
+    coefficients and duals read and set in the family's units (USD), one column's cost changed, and an added row
+    deleted while the model's own rows cannot be.
+        solar 300 USD/kW, 10 years, wacc 0: 3e4 USD/MW-yr; saves 1e5 a year per MW: TR spends the 1.5e7 envelope,
+        50 MW; envelope dual -7e4 / 3e5 = -0.23333 USD per USD. Setting solar2's coefficient in the envelope to
+        3e5 USD/MW and its cost to 3e4 makes it solar's twin: the objective is unchanged,
+        1e7 (gas) - 50 * 7e4 = 6.5e6 USD."""
+    f = write_case(
+        tmp_path / "c",
+        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
+                      tech("gas", vom_usd_per_mwh=100)],
+        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
+        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
+        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
+                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
+        timesteps=hours([1000]), demand=demand({"A": [100]}))
+    st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
+    s, m = st.solver, st.m
+    env = m.partner_envelope["TR", 2030]
+    assert s.row_scale(env) == 1e-6 and s.objective() == approx(6.5e6, rel=1e-9)
+    (i, con), = s.rows_of(["partner_envelope"])
+    assert con is env
+    j = s.col[m.new_cap["A", "solar2", "TR", 2030]]
+    assert [(ii, a) for ii, c, a in s.column_rows(j) if c is env] == [(i, approx(9e5))]
+    assert s.unscaled_row_duals()[i] == approx(-7e4 / 3e5, rel=1e-9) == s.duals()[env]
+    assert s.dual_feasibility_tolerance == 1e-7
+    s.set_coefficient(env, j, 3e5)
+    s.set_col_cost(j, 3e4)
+    assert s.run() == approx(6.5e6, rel=1e-9)
+    r = s.add_cost_cap(7e6)
+    with pytest.raises(ValueError, match="row of the model"):
+        s.delete_added_rows([i])
+    assert s.run() == approx(6.5e6, rel=1e-9) and s.solution().size["rows"] == r + 1
+    s.delete_added_rows([r])
+    assert s.run() == approx(6.5e6, rel=1e-9) and s.solution().size["rows"] == r
