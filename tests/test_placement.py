@@ -61,6 +61,20 @@ def test_break_even_capex_and_wacc_are_the_thresholds_of_a_re_solve(tmp_path):
     assert solar_built(solar_case(tmp_path / "wacc-above", wacc=wacc * (1 + 1e-4))) == approx(0, abs=1e-6)
 
 
+def envelope_case(folder):
+    """Zone A, 1 year, r = 0, 1000 h, demand 100 MW, existing gas 200 MW at vom 100; TR (wacc 0) offers solar at 300
+    USD/kW and solar2 at 900 USD/kW (both lifetime 10), within an envelope of 1.5e7 USD in 2030."""
+    return write_case(
+        folder,
+        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
+                      tech("gas", vom_usd_per_mwh=100)],
+        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
+        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
+        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
+                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
+        timesteps=hours([1000]), demand=demand({"A": [100]}))
+
+
 def test_break_even_counts_the_envelope(tmp_path):
     """With TR's envelope binding, capex also buys envelope room: the break-even moves by the envelope's dual.
 
@@ -73,15 +87,7 @@ def test_break_even_counts_the_envelope(tmp_path):
         capex* = 9e5 - 2e5 / 0.33333 = 3e5 USD/MW = 300 USD/kW   (as good as solar, per dollar of envelope).
     Without the envelope term the estimate would be 9e5 - 2e5 / 0.1 < 0: wrong.
     """
-    f = write_case(
-        tmp_path / "c",
-        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
-                      tech("gas", vom_usd_per_mwh=100)],
-        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
-        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
-        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
-                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
-        timesteps=hours([1000]), demand=demand({"A": [100]}))
+    f = envelope_case(tmp_path / "c")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     assert st.solver.value(st.m.new_cap["A", "solar", "TR", 2030]) == approx(50, rel=1e-9)
     be = break_even(st).set_index("technology").loc["solar2"]

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from casekit import demand, existing, hours, tech, write_case
 from pytest import approx
-from test_placement import programme_case
+from test_placement import envelope_case, programme_case
 from test_placement_hand import DF, KZC, KZO, SIMPLEX, TRC, TRO, case1
 
 from planner.model.data import crf, discount_weight
@@ -211,15 +211,7 @@ def test_money_rows_are_declared_by_the_families(monkeypatch):
 def test_break_even_misses_the_envelope_when_no_family_declares_it(tmp_path, monkeypatch):
     """test_break_even_counts_the_envelope's case: solar2 breaks even at 300 USD/kW with the envelope's dual; with no
     money row declared it would be 9e5 - 2e5 / 0.1 < 0: none. So the declared rows are what break_even reads."""
-    f = write_case(
-        tmp_path / "c",
-        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
-                      tech("gas", vom_usd_per_mwh=100)],
-        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
-        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
-        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
-                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
-        timesteps=hours([1000]), demand=demand({"A": [100]}))
+    f = envelope_case(tmp_path / "c")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     assert break_even(st).set_index("technology").at["solar2", "break_even_capex_usd_per_kw"] == approx(300, rel=1e-6)
     monkeypatch.setattr(study, "money_rows", lambda: ())
@@ -292,15 +284,7 @@ def test_the_solver_methods_the_study_uses(tmp_path):
         50 MW; envelope dual -7e4 / 3e5 = -0.23333 USD per USD. Setting solar2's coefficient in the envelope to
         3e5 USD/MW and its cost to 3e4 makes it solar's twin: the objective is unchanged,
         1e7 (gas) - 50 * 7e4 = 6.5e6 USD."""
-    f = write_case(
-        tmp_path / "c",
-        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
-                      tech("gas", vom_usd_per_mwh=100)],
-        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
-        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
-        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
-                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
-        timesteps=hours([1000]), demand=demand({"A": [100]}))
+    f = envelope_case(tmp_path / "c")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     s, m = st.solver, st.m
     env = m.partner_envelope["TR", 2030]
