@@ -439,22 +439,22 @@ def _break_even_of(st: Setup, v, j: int, wacc: float, money_names: set) -> tuple
 
 
 def tie_groups(be: pd.DataFrame) -> pd.DataFrame:
-    """``be`` with ``capex_cut`` (1 - break-even capex / capex, the share it must fall) and ``tie_group``: options
+    """``be`` with ``capex_cut_pu`` (1 - break-even capex / capex, the share it must fall) and ``tie_group``: options
     whose cut and break-even WACC agree within TIE_CUT (a WACC of none agrees with none) are one group, numbered
     from the closest to entering (1); rows with no break-even capex have no group. Sorted by group, zone,
     technology."""
     import pandas as pd
 
     be = be.copy()
-    be["capex_cut"] = 1.0 - be["break_even_capex_usd_per_kw"] / be["capex_usd_per_kw"]
+    be["capex_cut_pu"] = 1.0 - be["break_even_capex_usd_per_kw"] / be["capex_usd_per_kw"]
     group = pd.Series(pd.NA, index=be.index, dtype="Int64")
-    ranked = be[be["capex_cut"].notna()].sort_values(["capex_cut", "break_even_wacc"], na_position="last")
+    ranked = be[be["capex_cut_pu"].notna()].sort_values(["capex_cut_pu", "break_even_wacc"], na_position="last")
     n, first = 0, None
     for i, r in ranked.iterrows():
         w = r["break_even_wacc"]
-        if first is None or abs(r["capex_cut"] - first[0]) > TIE_CUT or not (
+        if first is None or abs(r["capex_cut_pu"] - first[0]) > TIE_CUT or not (
                 (w != w and first[1] != first[1]) or abs(w - first[1]) <= TIE_CUT):
-            n, first = n + 1, (r["capex_cut"], w)
+            n, first = n + 1, (r["capex_cut_pu"], w)
         group[i] = n
     be["tie_group"] = group
     order = be.assign(_g=be["tie_group"].fillna(n + 1))
@@ -737,13 +737,15 @@ def _break_even_lines(k: str, be: pd.DataFrame, shown: int = 8) -> list[str]:
     lines = [f"\nwhat it would take elsewhere ({len(be)} options of {k} not chosen; the options of one group are "
              "equally close to entering):"]
     n_shown, groups = 0, list(grouped.groupby("tie_group", sort=True))
+    if not len(be):
+        lines.append(f"  none: {k} builds every option it is offered")
     for n, (_, grp) in enumerate(groups):
         if n_shown >= shown:
             rest = sum(len(g) for _, g in groups[n:])
             lines.append(f"  ... {rest} more options in {len(groups) - n} groups (break_even.csv)")
             break
         r0 = grp.iloc[0]
-        cut, wacc = r0["capex_cut"], _wacc_text(r0["break_even_wacc"])
+        cut, wacc = r0["capex_cut_pu"], _wacc_text(r0["break_even_wacc"])
         if bool(grp["tie"].all()):
             head = f"as cheap as what {k} builds in the plan (reduced cost 0 within the solver's tolerance)"
         else:
