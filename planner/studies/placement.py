@@ -182,7 +182,7 @@ class Setup:
         return [(z, g, k, q) for z, g, k, q in self.d.BUILD_PERIODS if k == self.partner]
 
 
-def _programme_row(partner: str, unit: str, period: int | None, technology: str, zone: str, where: str,
+def _programme_row(partner: str, unit: str, period: int | None, technology: str, zone: str,
                    spec: RunSpec, chosen: dict) -> Callable[[dict], dict]:
     """The pipeline's ``edit``: check the partner and the period, and add K's programme row (quantity 0) to a copy
     of partner_commitments; the period chosen goes into ``chosen``."""
@@ -230,7 +230,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     say = say or (lambda text: None)
     chosen: dict = {}
     say("loading the case and building the model")
-    built = pipeline.build(spec, edit=_programme_row(partner, unit, period, technology, zone, where, spec, chosen),
+    built = pipeline.build(spec, edit=_programme_row(partner, unit, period, technology, zone, spec, chosen),
                            on_loaded=on_loaded)
     d, m, period = built.data, built.model, chosen["period"]
     if not any(k == partner for _, _, k, _ in d.BUILD_PERIODS):
