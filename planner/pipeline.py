@@ -104,7 +104,7 @@ def build(spec: RunSpec, edit: Callable[[dict[str, pd.DataFrame]], dict[str, pd.
         case = Case(case.path, edit(dict(case.tables)), dict(case.settings), list(case.warnings))
     if on_loaded is not None:
         on_loaded(case)
-    d = prepare(case, spec.periods)
+    d = prepare(case, spec.periods, link_storage=bool(spec.time.get("link_storage")))
     t1 = time.perf_counter()
     if progress is not None:
         progress.stage("build")
