@@ -11,6 +11,7 @@ from casekit import BUILT, demand, existing, tech, v, write_case
 from planner.load import load_case
 from planner.model.build import build_model
 from planner.model.data import prepare
+from planner.results import extract
 from planner.solve import solve
 from planner.timeagg import cluster_days
 
@@ -73,6 +74,9 @@ def test_linked_storage_moves_energy_between_seasons(tmp_path):
     assert v(m.charge["A", "store", 2030, 0]) == pytest.approx(40, rel=REL)
     assert v(m.gen["A", "store", 2030, 1]) == pytest.approx(40, rel=REL)
     assert v(m.gen["A", "peak", 2030, 1]) == pytest.approx(0, abs=1e-6)
+    # reported state: the change since the day began plus the state at the start of the block's first day
+    # (block 0: day 0, 0 + 40; block 1: day 2, 80 - 40)
+    assert extract(m, d, sol)["storage"]["soc_mwh"].tolist() == pytest.approx([40, 40], rel=REL)
 
     m, d, sol = _solve(f, [0, 1, 0, 1])
     assert sol.objective == pytest.approx(3200, rel=REL)
@@ -185,3 +189,60 @@ def test_calendar_maps_the_peak_day_to_its_own_block(tmp_path):
     steps = ts.loc[ts["block"] == peak_block, "timestep"]
     kept = agg["demand"].set_index("timestep").loc[steps, "demand_mw"].to_numpy()
     assert kept == pytest.approx(dem[peak_day * 24:(peak_day + 1) * 24], rel=1e-9)
+
+
+def test_unlinked_default_builds_the_same_lp_as_before(tmp_path):
+    """Without time.link_storage the calendar changes nothing: the LP of an aggregated case, with or without its
+    calendar table, is the same matrix, costs and bounds, and the linked rows are empty. Every pinned objective
+    (tests/test_reference_cases.py, unlinked) therefore stays as it was."""
+    from planner.load import Case
+    from planner.solve import compile_lp
+
+    agg, _ = cluster_days(load_case(_year_case(tmp_path / "c", 12)), 3)
+    bare = Case(agg.path, {k: t for k, t in agg.tables.items() if k != "calendar"}, agg.settings)
+    a, b = (compile_lp(build_model(prepare(c))) for c in (agg, bare))
+    for x, y in ((a.lp.col_cost_, b.lp.col_cost_), (a.lp.a_matrix_.value_, b.lp.a_matrix_.value_),
+                 (a.lp.a_matrix_.index_, b.lp.a_matrix_.index_), (a.lp.row_lower_, b.lp.row_lower_),
+                 (a.lp.row_upper_, b.lp.row_upper_), (a.lp.col_lower_, b.lp.col_lower_)):
+        assert list(x) == list(y)
+    m = build_model(prepare(agg))
+    assert all(len(getattr(m, n)) == 0 for n in ("storage_soc_inter", "storage_intra_max", "storage_intra_min",
+                                                   "storage_energy_days", "storage_floor_days"))
+    assert len(m.storage_energy) == len(m.soc) > 0
+
+
+@pytest.mark.parametrize("time, message", [
+    ('link_storage = "yes"\nrepresentative_days = 3', "time.link_storage must be true or false"),
+    ("link_storage = true", "time.link_storage = true chains storage across representative days: it needs "
+                            "time.representative_days"),
+])
+def test_bad_link_storage_is_an_input_error(tmp_path, capsys, time, message):
+    """The run specification's option is checked before anything is loaded: exit 2, the file named."""
+    from planner.cli import main
+
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "s"\ninputs = "{_seasons_case(tmp_path / "c")}"\n[time]\n{time}\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "m.toml" in err and "Traceback" not in err
+
+
+def test_a_linked_run_writes_its_calendar_and_a_state_within_capacity(tmp_path, monkeypatch):
+    """``planner run`` with link_storage: the same optimum as the model built by hand from the same aggregation,
+    run.json keeps the calendar (day_order), and the reported state of charge stays within [0, energy capacity]."""
+    from planner.run import run_spec
+    from planner.spec import load_spec
+
+    monkeypatch.setenv("PLANNER_CACHE", "off")
+    folder = _year_case(tmp_path / "c", 12)
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "s"\ninputs = "{folder}"\n[time]\nrepresentative_days = 3\nlink_storage = true\n'
+                    '[solver]\nmethod = "simplex"\n')
+    out = run_spec(load_spec(spec), tmp_path / "r")
+    agg, info = cluster_days(load_case(folder), 3)
+    assert out.meta["objective_usd"] == pytest.approx(solve(build_model(prepare(agg, link_storage=True)),
+                                                            {"method": "simplex"}).objective, rel=1e-7)
+    assert out.meta["time_aggregation"]["day_order"] == info["day_order"]
+    st = out.tables["storage"]
+    assert (st["soc_mwh"] >= -1e-6).all() and (st["soc_mwh"] <= st["energy_capacity_mwh"] + 1e-6).all()
+    assert (tmp_path / "r" / "s" / "inputs" / "calendar.csv").is_file()

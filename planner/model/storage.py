@@ -33,9 +33,10 @@ self-discharge (batteries and pumped storage lose little in a day), so the facto
 is 1 and the bounds above are exact, not the conservative envelope Kotzur (and,
 tighter, Parolin, Colbertaldo and Macdonald, arXiv 2409.19079) derive for a
 decaying store. With every day its own block, the linked LP is the full hourly
-year with storage cyclic over the year. Each calendar day adds three rows and
-one column per store (the block's min and max: two rows per timestep), instead
-of a row per hour of the year.
+year with storage cyclic over the year. Per store, linking adds a column and three
+rows per calendar day, two columns per block and two rows per timestep (the
+block's max and min), and drops the timestep's row soc <= ecap: a few hundred rows
+per store, instead of a row per hour of the year.
 """
 
 from __future__ import annotations
