@@ -45,7 +45,8 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     if not days:
         return case, {}
     from planner.timeagg import representative_days
-    return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
+    case, info = representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
+    return case, {**info, "storage_linked_across_days": bool(spec.time.get("link_storage"))}
 
 
 def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:

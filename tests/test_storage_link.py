@@ -243,6 +243,7 @@ def test_a_linked_run_writes_its_calendar_and_a_state_within_capacity(tmp_path, 
     assert out.meta["objective_usd"] == pytest.approx(solve(build_model(prepare(agg, link_storage=True)),
                                                             {"method": "simplex"}).objective, rel=1e-7)
     assert out.meta["time_aggregation"]["day_order"] == info["day_order"]
+    assert out.meta["time_aggregation"]["storage_linked_across_days"] is True
     st = out.tables["storage"]
     assert (st["soc_mwh"] >= -1e-6).all() and (st["soc_mwh"] <= st["energy_capacity_mwh"] + 1e-6).all()
     assert (tmp_path / "r" / "s" / "inputs" / "calendar.csv").is_file()
