@@ -152,7 +152,7 @@ def build(spec: RunSpec, partner: str, unit: str = "MW", period: int | None = No
     tables = dict(case.tables)
     tables["partner_commitments"] = pd.concat([com, row]) if len(com) else row
     case.tables.update(tables)
-    d = prepare(case, spec.periods, link_storage=bool(spec.time.get("link_storage")))
+    d = prepare(case, spec.periods)
     if not any(k == partner for _, _, k, _ in d.BUILD_PERIODS):
         raise InputError([Problem(where, f"partner {partner} has no build option in the periods run "
                                   "(build_options.csv, partners.csv eligible_technologies): "
