@@ -6,6 +6,8 @@
     [time]
     representative_days = 12            # optional: aggregate a full hourly year with tsam
     keep_peak_day = true                # default: the system's peak day is kept as its own representative
+    link_storage = false                # true: storage chained across the calendar's days (Kotzur et al. 2018),
+                                        # not cyclic within each representative day (needs representative_days)
     [solver]                            # HiGHS options (see planner.solve.OPTION_NAMES)
     method = "ipm"
     threads = 2
@@ -50,7 +52,7 @@ from planner.schema import SETTING
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
          "report", "decomposition"}
 _REPORT = {"highlight_partners"}
-_TIME = {"representative_days", "keep_peak_day"}
+_TIME = {"representative_days", "keep_peak_day", "link_storage"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
              "partner_commitments"}
 
@@ -139,6 +141,12 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     kp = spec.time.get("keep_peak_day")
     if kp is not None and not isinstance(kp, bool):
         problems.append(Problem(file, "time.keep_peak_day must be true or false"))
+    ls = spec.time.get("link_storage")
+    if ls is not None and not isinstance(ls, bool):
+        problems.append(Problem(file, "time.link_storage must be true or false"))
+    elif ls and rd is None:
+        problems.append(Problem(file, "time.link_storage = true chains storage across representative days: it needs "
+                                "time.representative_days (a full hourly year already chains storage over the year)"))
     for k in spec.report:
         if k not in _REPORT:
             problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))
