@@ -22,9 +22,11 @@ and import shares) is a linking row r, written over one budget column per block 
 
 The master columns and budgets enter a subproblem as columns fixed by their bounds, so the cut's slope g_k is their
 reduced costs (USD per unit), read from the same solve; a subproblem keeps its HiGHS instance and re-solves warm by
-the dual simplex when only those bounds change. The elastic columns s (penalty M per unit, far above any dual the
-row can have) keep every subproblem feasible whatever budget the master hands it; at the optimum they are zero,
-and a final point with any s > 0 is an error, never a result.
+the dual simplex when only those bounds change. The elastic columns s (penalty M per unit, above any dual the row
+can have; raised tenfold while the best point leans on them) keep every subproblem feasible whatever the master
+hands it: on every budget row, and on every equality of the block that holds a master column (the chain of a
+storage state linked across days, fixed by the master). At the optimum they are zero; a final point with any
+s > 0 is an error, never a result.
 
 Bounds: the lower bound is the master LP's optimum (a relaxation: it holds every cut); the upper bound is the cost of
 the best point evaluated, c_x x^ + sum_k f_k, which is the cost of a plan that meets every row. The gap is
@@ -146,30 +148,33 @@ class Subproblem:
         c, cl, cu = (np.asarray(lp.col_cost_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
         rl, ru = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
         n_own, n_m, n_b = len(own), len(masters), len(self.links)
-        # columns: own operations | fixed master copies | budgets | elastic slacks (lower, upper side of each link)
-        blocks = [[sub[:, own], sub[:, masters], None, None]]
         link = A[self.links][:, own] if n_b else sp.csr_matrix((0, n_own))
-        self.has_lo = np.isfinite(rl[self.links]) & (rl[self.links] > -INF)
-        self.has_up = np.isfinite(ru[self.links]) & (ru[self.links] < INF)
-        eye = sp.identity(n_b, format="csr")
-        blocks.append([link, sp.csr_matrix((n_b, n_m)), -eye, sp.hstack([eye, -eye])])
-        if n_b:
-            M = sp.bmat(blocks, format="csc")
-        else:
-            M = sp.hstack([sub[:, own], sub[:, masters]], format="csc")
+        # columns: own operations | fixed master copies | budgets | elastic slacks (lower side, upper side).
+        # Rows: the block's rows, then one budget row per linking row it reaches. Elastic: every budget row, and
+        # every equality of the block's rows that holds a master column (a state linking days, fixed by the
+        # master, that the block's operations may be unable to reach exactly).
+        core = sp.bmat([[sub[:, own], sub[:, masters], sp.csr_matrix((len(rows), n_b))],
+                        [link, sp.csr_matrix((n_b, n_m)), -sp.identity(n_b, format="csr")]], format="csr")
+        has_master = np.diff(sub[:, masters].tocsr().indptr) > 0 if n_m else np.zeros(len(rows), dtype=bool)
+        eq = np.flatnonzero((rl[rows] == ru[rows]) & has_master)
+        row_lower = np.concatenate([rl[rows], np.where(np.isfinite(rl[self.links]), 0.0, -INF)])
+        row_upper = np.concatenate([ru[rows], np.where(np.isfinite(ru[self.links]), 0.0, INF)])
+        elastic = np.concatenate([eq, len(rows) + np.arange(n_b)]).astype(np.int64)
+        n_e = len(elastic)
+        E = sp.csr_matrix((np.ones(n_e), (elastic, np.arange(n_e))), shape=(len(rows) + n_b, n_e))
+        M = sp.hstack([core, E, -E], format="csc")
+        el_rows = sp.vstack([sub[eq][:, own], link], format="csr")
         self.link = sp.csr_matrix(link)
-        self.penalty = _penalty(c[own], link)
-        cost = np.concatenate([c[own], np.zeros(n_m + n_b), np.concatenate([self.penalty, self.penalty])
-                               if n_b else np.zeros(0)])
-        slack_up = np.concatenate([np.where(self.has_lo, INF, 0.0), np.where(self.has_up, INF, 0.0)]) if n_b \
-            else np.zeros(0)
-        lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_b)])
-        upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), slack_up])
-        row_lower = np.concatenate([rl[rows], np.where(self.has_lo, 0.0, -INF)])
-        row_upper = np.concatenate([ru[rows], np.where(self.has_up, 0.0, INF)])
-        self.n_own, self.n_m, self.n_b = n_own, n_m, n_b
+        self.penalty = _penalty(c[own], el_rows)
+        lo_ok = np.isfinite(row_lower[elastic]) & (row_lower[elastic] > -INF)
+        up_ok = np.isfinite(row_upper[elastic]) & (row_upper[elastic] < INF)
+        cost = np.concatenate([c[own], np.zeros(n_m + n_b), self.penalty, self.penalty])
+        lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_e)])
+        upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), np.where(lo_ok, INF, 0.0),
+                                np.where(up_ok, INF, 0.0)])
+        self.n_own, self.n_m, self.n_b, self.n_e = n_own, n_m, n_b, n_e
         self.fixed_cols = np.arange(n_own, n_own + n_m + n_b, dtype=np.int32)
-        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + 3 * n_b, dtype=np.int32)
+        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + n_b + 2 * n_e, dtype=np.int32)
         self.lp = _lp(cost, lower, upper, M, row_lower, row_upper)
         self.free_lower = np.concatenate([cl[masters], np.full(n_b, -INF)])
         self.free_upper = np.concatenate([cu[masters], np.full(n_b, INF)])
@@ -197,13 +202,13 @@ class Subproblem:
         return self.link @ self.primal() if self.n_b else np.zeros(0)
 
     def raise_penalty(self, factor: float) -> None:
-        if self.n_b:
+        if self.n_e:
             self.penalty = self.penalty * factor
             both = np.concatenate([self.penalty, self.penalty])
             self.h.changeColsCost(len(self.slack_cols), self.slack_cols, both)
 
     def slack(self) -> float:
-        return float(np.abs(np.asarray(self.h.getSolution().col_value)[self.slack_cols]).sum()) if self.n_b else 0.0
+        return float(np.abs(np.asarray(self.h.getSolution().col_value)[self.slack_cols]).sum()) if self.n_e else 0.0
 
     def primal(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)[:self.n_own].copy()
