@@ -58,7 +58,7 @@ INF = highspy.kHighsInf
 
 # [decomposition] keys of a run specification, with their defaults
 DEFAULTS = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
-            "regularisation": "level", "level": 0.5}
+            "regularisation": "level", "level": 0.5, "start_days": None}
 
 
 @dataclass
@@ -313,6 +313,19 @@ class Master:
             z[cols] += (target - act[i]) * share / share.sum()
         return z
 
+    def holds(self, z: np.ndarray, tol: float = 1e-6) -> bool:
+        """Whether ``z`` meets the master rows (not the linking rows nor the cuts) and the column bounds."""
+        n = len(self.mrows)
+        A = _csr_of(self.lp)[:n]
+        act = A @ z[:A.shape[1]]
+        rl, ru = np.asarray(self.lp.row_lower_)[:n], np.asarray(self.lp.row_upper_)[:n]
+        size = np.maximum(1.0, np.abs(act))
+        ok_rows = np.all((act >= rl - tol * size) & (act <= ru + tol * size))
+        lo, up = self.lower[:self.n_x], self.upper[:self.n_x]
+        x = z[:self.n_x]
+        return bool(ok_rows and np.all(x >= lo - tol * np.maximum(1, np.abs(x)))
+                    and np.all(x <= up + tol * np.maximum(1, np.abs(x))))
+
     def solve_lower(self) -> float:
         _run(self.h, "the decomposition's master problem")
         return float(self.h.getInfo().objective_function_value)
@@ -403,6 +416,10 @@ def check_options(raw: dict, where: str) -> dict:
     v = opts["time_limit_s"]
     if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
         problems.append(Problem(where, f"decomposition.time_limit_s = {v!r}; expected a number of seconds > 0"))
+    v = opts["start_days"]
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+        problems.append(Problem(where, f"decomposition.start_days = {v!r}; expected a whole number of representative "
+                                       "days >= 1 (the first point: their plan)"))
     if opts["regularisation"] not in ("level", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
                                        "\"level\" or \"none\""))
@@ -412,10 +429,12 @@ def check_options(raw: dict, where: str) -> dict:
 
 
 def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decomposition: dict,
-                     progress: Progress | None = None, on_line=None) -> Solution:
+                     progress: Progress | None = None, on_line=None, start: dict | None = None) -> Solution:
     """Solve the model by Benders decomposition (module docstring); load the answer into ``m`` as ``solve`` does.
 
-    ``on_line`` (optional) receives each line of the decomposition's log as it is written (benchmarks print it)."""
+    ``on_line`` (optional) receives each line of the decomposition's log as it is written (benchmarks print it).
+    ``start`` (optional): values of master variables by name (e.g. the capacities of a representative-day solve,
+    ``start_point``) for the first point, instead of the master's own least-capacity point."""
     opts = {**DEFAULTS, **decomposition}
     t0 = time.perf_counter()
     if progress is not None:
@@ -436,6 +455,18 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
              f"each), {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}"]
     lower = master.solve_lower()
     z = master.point().copy()
+    if start:
+        trial = z.copy()
+        for i, j in enumerate(master.xs):
+            val = start.get(comp.columns[j].name)
+            if val is not None:
+                trial[i] = val
+        if master.holds(trial):
+            z = trial
+            lines.append(f"first point: {sum(comp.columns[j].name in start for j in master.xs)} of {master.n_x} "
+                         "master columns from the start point")
+        else:
+            lines.append("first point: the start point breaks a master row; the master's own point is taken")
     z = master.first_budgets(z, subs, usage)
     upper, best, best_ops, best_duals = INF, None, None, None
     it, reason, raised = 0, "max_iterations", 0
@@ -544,3 +575,21 @@ def _check_feasible(comp: Compiled, A: sp.csr_matrix, x: np.ndarray, tol: float 
         i = int(np.argmax(viol))
         raise SolveError("decomposition answer infeasible", f"row {comp.rows[i].name} is violated by {worst:.3g} "
                                                             "(relative); this is a defect, not a result")
+
+
+def start_point(spec, options: dict) -> dict:
+    """Values of the non-operational variables of the plan solved on ``decomposition.start_days`` representative
+    days, by variable name: the decomposition's first point (Pecci and Jenkins start from such a plan)."""
+    import copy
+
+    from planner.pipeline import build
+    from planner.solve import solve
+
+    s = copy.deepcopy(spec)
+    s.time = {**s.time, "representative_days": int(spec.decomposition["start_days"])}
+    s.time.pop("link_storage", None)
+    b = build(s)
+    solve(b.model, options)
+    timed = time_variables()
+    return {v.name: float(v.value) for v in b.model.component_data_objects(pyo.Var, descend_into=True)
+            if v.parent_component().local_name not in timed and v.value is not None}

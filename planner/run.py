@@ -116,9 +116,10 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
     options = solver_options(spec, solver)
     try:
         if spec.decomposition:
-            from planner.decompose import solve_decomposed
+            from planner.decompose import solve_decomposed, start_point
 
-            sol = solve_decomposed(m, d, options, spec.decomposition, progress)
+            start = start_point(spec, options) if spec.decomposition.get("start_days") else None
+            sol = solve_decomposed(m, d, options, spec.decomposition, progress, start=start)
         else:
             sol = solve(m, options, progress)
     finally:
