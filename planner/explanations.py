@@ -3,8 +3,9 @@
 The terminal summary (planner/summary.py) and the HTML report both print them, each where its figure is:
 
 - ``after_new_builds``: the deficit after new builds is not unserved energy. The model's reserve-margin row
-  (planner/model/reserve.py) counts a region's firm MW without the corridor limits and losses inside it; the
-  deficit (planner/deficit.py) counts only what the corridors can move at the peak (docs/deficit.md).
+  (planner/model/reserve.py) counts a region's firm MW without the corridor limits and losses inside it, and
+  the corridors into it at their full firm limit; the deficit (planner/deficit.py) counts only what the
+  corridors can move at the peak (docs/deficit.md).
 - ``existing_fleet``: "with the existing fleet" leaves out every build of the run, those of earlier periods
   too, and counts the committed plants due before the first period as existing, so the same year has a
   different figure in runs that start in different periods.
@@ -36,9 +37,9 @@ def after_new_builds(after_mw: Mapping[int, float], unserved_twh: float, reserve
         why = ("this run drops the reserve margin (scenario.drop_build_requirements), so nothing makes new builds "
                "close it")
     else:
-        why = ("the model meets each region's reserve margin counting its firm MW without the corridor limits and "
-               "losses inside the region, while the deficit counts only what the corridors can move at the peak: "
-               "the rest is firm capacity the network cannot deliver there")
+        why = ("the model meets each region's reserve margin counting its firm MW as if the corridors inside it had "
+               "no limit or loss (and those into it at their full firm limit), while the deficit counts only what "
+               "the corridors can move at the peak: the rest is firm capacity the network cannot deliver there")
     return (f"what new builds leave ({_periods(left)}) is not demand unserved ({unserved_twh:,.4f} TWh over the "
             f"horizon): {why} (docs/deficit.md)")
 

@@ -34,7 +34,7 @@ def test_each_line_where_it_applies():
     meta = {"periods": [2030, 2035], "committed_builds_counted_as_existing": [], "scenario": {}}
     notes = explanations.notes(tables, meta, rep)
     assert notes["after_new_builds"].startswith("what new builds leave (2035) is not demand unserved (0.0000 TWh")
-    assert "reserve margin counting its firm MW without the corridor limits" in notes["after_new_builds"]
+    assert "reserve margin counting its firm MW as if the corridors inside it had no limit" in notes["after_new_builds"]
     assert notes["existing_fleet"].startswith("'with the existing fleet' leaves out every plant this run builds")
     assert notes["closed_without_builds"].startswith("TR builds nothing in 2035 yet closes a share there")
 
