@@ -62,13 +62,15 @@ def specs_using(case: Path) -> list[Path]:
     return found
 
 
-def _not_a_case(model: Path) -> None:
-    """A folder given to ``planner run``: an ``InputError`` naming the run specifications whose case it is."""
+def _not_a_case(model: Path, command: str = "run") -> None:
+    """A folder given where a run specification is expected (``planner run``, the studies): an ``InputError``
+    naming the run specifications whose case it is."""
     from planner.errors import Problem
 
     if model.is_dir():
         using = specs_using(model)
-        hint = (f"it is the case of {', '.join(f'`planner run {p}`' for p in using)}" if using else
+        hint = (f"it is the case of {', '.join(map(str, using))}: give {'it' if len(using) == 1 else 'one of them'} "
+                f"instead, e.g. `planner {command} {using[0]}`" if using else
                 "give a run specification; one whose inputs = this folder runs it as a case (models/example.toml "
                 "is an example)")
         raise InputError([Problem(str(model), f"is a folder, not a run specification (TOML); {hint}")])
@@ -79,7 +81,6 @@ def _run(args) -> int:
     from planner.run import run_spec
     from planner.spec import load_spec
 
-    _not_a_case(Path(args.model or DEFAULT_MODEL))
     spec = load_spec(args.model or DEFAULT_MODEL)
     out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet))
     if out.report_error:
@@ -197,6 +198,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if isinstance(getattr(args, "model", None), str):  # run and every study take a TOML, not a case folder
+            _not_a_case(Path(args.model), args.command)
         code = args.func(args)
         sys.stdout.flush()  # here, so a reader that went away is met below and not at interpreter exit
         return code

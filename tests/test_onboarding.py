@@ -26,8 +26,10 @@ def test_run_given_a_case_folder_names_its_toml(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main(["run", "inputs/example"]) == 2
     err = capsys.readouterr().err
-    assert ("inputs/example: is a folder, not a run specification (TOML); it is the case of "
-            "`planner run models/example.toml`") in err
+    assert ("inputs/example: is a folder, not a run specification (TOML); it is the case of models/example.toml: "
+            "give it instead, e.g. `planner run models/example.toml`") in err
+    assert main(["partner-value", "inputs/example", "--partner", "TR"]) == 2
+    assert "e.g. `planner partner-value models/example.toml`" in capsys.readouterr().err
 
 
 def test_validate_help_describes_its_argument(capsys):
