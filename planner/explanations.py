@@ -11,7 +11,7 @@ The terminal summary (planner/summary.py) and the HTML report both print them, e
   different figure in runs that start in different periods.
 - ``closed_without_builds``: a share of the deficit closed counts an owner's plants in service in the period,
   built then or earlier (committed plants included), so an owner can close a share of a period in which it
-  builds nothing.
+  builds nothing (named from a share of 0.05 %).
 
 ``notes(tables, meta)`` returns the lines that apply to a run (a key is absent when its situation does not
 arise), computed from the stored result tables and run.json alone.
@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 TOL_MW = 0.5  # a deficit or a build below half a MW is not worth a line (figures are printed to the MW)
+TOL_SHARE = 0.0005  # a share closed below 0.05 % shows as 0.0 % and needs no explaining
 
 
 def _periods(values: list[int]) -> str:
@@ -57,10 +58,12 @@ def existing_fleet(committed: list[str], first_period: int, earlier_builds: bool
             "that starts in another period")
 
 
-def closed_without_builds(owner: str, periods: list[int]) -> str:
-    """Why ``owner`` closes a share of the deficit of ``periods`` in which it builds nothing."""
-    return (f"{owner} builds nothing in {_periods(periods)} yet closes a share there: a share counts the owner's "
-            "plants in service in the period, built in earlier periods (committed plants included)")
+def closed_without_builds(owners: Mapping[str, list[int]]) -> str:
+    """Why owners close a share of the deficit of periods in which they build nothing (owner -> those periods)."""
+    who = [f"{k} in {_periods(ps)}" for k, ps in owners.items()]
+    listed = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+    return (f"shares closed with nothing built in the period ({listed}): a share counts an owner's plants in "
+            "service in the period, built in earlier periods too (committed plants included)")
 
 
 def notes(tables: Mapping[str, pd.DataFrame], meta: Mapping, partner_tables: Mapping[str, pd.DataFrame] | None = None
@@ -89,8 +92,9 @@ def notes(tables: Mapping[str, pd.DataFrame], meta: Mapping, partner_tables: Map
     committed = list(meta.get("committed_builds_counted_as_existing") or [])
     if earlier or committed:
         out["existing_fleet"] = existing_fleet(committed, periods[0], earlier)
-    idle = closed[(closed["share_closed_pu"] > 0) & (closed["new_mw"] <= TOL_MW) & (closed["owner"] != NEW_CORRIDORS)]
-    lines = [closed_without_builds(k, sorted(int(p) for p in g["period"])) for k, g in idle.groupby("owner")]
-    if lines:
-        out["closed_without_builds"] = "; ".join(lines)
+    idle = closed[(closed["share_closed_pu"] >= TOL_SHARE) & (closed["new_mw"] <= TOL_MW)
+                  & (closed["owner"] != NEW_CORRIDORS)]
+    if len(idle):
+        out["closed_without_builds"] = closed_without_builds(
+            {str(k): sorted(int(p) for p in g["period"]) for k, g in idle.groupby("owner")})
     return out

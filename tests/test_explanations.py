@@ -36,7 +36,14 @@ def test_each_line_where_it_applies():
     assert notes["after_new_builds"].startswith("what new builds leave (2035) is not demand unserved (0.0000 TWh")
     assert "reserve margin counting its firm MW as if the corridors inside it had no limit" in notes["after_new_builds"]
     assert notes["existing_fleet"].startswith("'with the existing fleet' leaves out every plant this run builds")
-    assert notes["closed_without_builds"].startswith("TR builds nothing in 2035 yet closes a share there")
+    assert notes["closed_without_builds"] == ("shares closed with nothing built in the period (TR in 2035): a share "
+                                              "counts an owner's plants in service in the period, built in earlier "
+                                              "periods too (committed plants included)")
+
+
+def test_owners_are_named_in_one_line():
+    assert explanations.closed_without_builds({"GULF": [2035], "TR": [2030, 2035]}).startswith(
+        "shares closed with nothing built in the period (GULF in 2035 and TR in 2030, 2035): a share counts")
 
 
 def test_no_line_where_nothing_needs_one():
