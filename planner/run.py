@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 import time
+import types
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,3 +171,16 @@ def _warn_now(case: Case, progress: Progress) -> None:
     if case.warnings:
         progress.close()
         show_warnings([str(w) for w in case.warnings])
+
+
+class _CallableModule(types.ModuleType):
+    """``planner.run(...)`` is the library's run (planner/api.py ``run``, docs/api.md) while ``planner.run``
+    stays this module: a package attribute and a submodule of one name cannot otherwise both be there."""
+
+    def __call__(self, *args, **kwargs):
+        from planner.api import run
+
+        return run(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
