@@ -99,16 +99,19 @@ def _num(v: float, unit: str = "") -> str:
 def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
     h = tables["headline"]
     w = 14
+    # every run's name whole: a column is as wide as its header (a name longer than the figures widens it)
+    wv = [max(w, len(n) + 2) for n in names]
+    wd = [max(w + 2, len(f"diff {n}") + 2) for n in names]
     lines = [f"comparison against {names[0]!r} (diff = run - reference)", "",
-             "metric".ljust(26) + "period".ljust(7) + "unit".ljust(8) + "".join(n[:w - 1].rjust(w) for n in names)
-             + "".join(f"diff {n}"[:w + 1].rjust(w + 2) + "rel".rjust(8) for n in names[1:])]
+             "metric".ljust(26) + "period".ljust(7) + "unit".ljust(8) + "".join(n.rjust(x) for n, x in zip(names, wv))
+             + "".join(f"diff {n}".rjust(wd[i]) + "rel".rjust(8) for i, n in enumerate(names) if i)]
     for r in h.itertuples(index=False):
         d = r._asdict()
         row = str(d["metric"]).ljust(26) + str(d["period"]).ljust(7) + str(d["unit"]).ljust(8)
-        row += "".join(_num(d[f"value_{i}"], d["unit"]).rjust(w) for i in range(len(names)))
+        row += "".join(_num(d[f"value_{i}"], d["unit"]).rjust(wv[i]) for i in range(len(names)))
         for i in range(1, len(names)):
             rel = d[f"rel_{i}"]
-            row += _num(d[f"diff_{i}"], d["unit"]).rjust(w + 2) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
+            row += _num(d[f"diff_{i}"], d["unit"]).rjust(wd[i]) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
         lines.append(row)
     pc = tables.get("partner_capacity_new")
     if pc is not None and len(pc):
@@ -116,10 +119,10 @@ def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
         by = by[(by.abs() > 0.5).any(axis=1)]
         if len(by):
             lines += ["", "new capacity by partner and zone, all periods (MW):",
-                      "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n[:w - 1].rjust(w) for n in names)]
+                      "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n.rjust(x) for n, x in zip(names, wv))]
             for (k, z), row in by.iterrows():
                 lines.append("  " + str(k)[:15].ljust(16) + str(z)[:17].ljust(18)
-                             + "".join(f"{v:,.0f}".rjust(w) for v in row))
+                             + "".join(f"{v:,.0f}".rjust(x) for v, x in zip(row, wv)))
     cap = tables["capacity_total"]
     for n in names[1:]:
         big = cap.reindex(cap[f"diff_{n}"].abs().sort_values(ascending=False).index).head(8)
