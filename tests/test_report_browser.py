@@ -241,8 +241,9 @@ def test_an_explanation_beside_the_deficit_after_new_builds(rendered):
     for li in items:
         after = re.search(r"([\d,]+) MW left after new builds", _text(li))
         assert after and float(after.group(1).replace(",", "")) > 0  # the example leaves a deficit after new builds
-        why = re.search(r'<p class="why">(.*?)</p>', li, re.S)
-        assert why and "reserve-margin row" in why.group(1) and "docs/deficit.md" in why.group(1)
+    # the reason right after the first figure that needs it (planner/explanations.py, as in summary.txt)
+    first = re.search(r'left after new builds</span>\.\s*<p class="why">(.*?)</p>', items[0], re.S)
+    assert first and "not demand unserved" in first.group(1) and "docs/deficit.md" in first.group(1), items[0]
 
 
 def test_the_picked_out_partner_comes_first(rendered):

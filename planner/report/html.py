@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner import explanations
 from planner.report import style
 from planner.report.charts import draw_all, highlighted
 from planner.report.data import StoredRun
-from planner.report.reasons import reasons
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -97,7 +97,7 @@ def table_html(df: pd.DataFrame, cls: str = "", headers: list[str] | None = None
 
 
 def why(text: str | None) -> str:
-    """An explanation line beside a figure (planner/report/reasons.py)."""
+    """An explanation line beside a figure (planner/explanations.py)."""
     return f"<p class='why'>{esc(text)}</p>" if text else ""
 
 
@@ -114,11 +114,13 @@ def answer_html(rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None,
         return ", ".join(names.get(z, z) for z in str(text).split(", ") if z)
 
     pp = rt.get("partners_by_period")
-    items = []
+    items, said = [], False
     for r in s.itertuples():
         line = (f"<b>{r.period}</b>: deficit <b>{style.mw(r.deficit_before_mw)}</b> with the existing fleet; "
                 f"<span class='after'>{style.mw(r.deficit_after_mw)} left after new builds</span>.")
-        line += why(why_.get(f"deficit_after/{r.period}"))
+        if r.deficit_after_mw > 0.5 and not said:  # the reason once, beside the first figure that needs it
+            line += why(why_.get("after_new_builds"))
+            said = "after_new_builds" in why_
         if pp is not None and len(pp):
             who = pp[(pp["period"] == r.period) & (pp["new_mw"] > 0.5)].sort_values("new_mw", ascending=False)
             if len(who):
@@ -162,7 +164,9 @@ def highlight_html(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, 
             if len(mine):
                 parts.append("<p>Share of each period's deficit it closes: " + "; ".join(
                     f"{r.period} {style.pct(r.share_closed_pu)}" for r in mine.itertuples()) + ".</p>")
-                parts += [why(why_.get(f"share_closed/{k}/{r.period}")) for r in mine.itertuples()]
+                idle = why_.get("closed_without_builds", "")
+                if f"({k} in " in idle or f" {k} in " in idle:
+                    parts.append(why(idle))
         parts.append("</div>")
     return "\n".join(parts)
 
@@ -194,7 +198,7 @@ def partner_table(run: StoredRun, rt: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return p
 
 
-def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
+def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None) -> str:
     from planner.report.placement import section_html, study_folders
 
     parts = ["<h2 id='partners'>Partners: who builds what, where, and how much of the deficit it closes</h2>"]
@@ -207,6 +211,7 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
                      "Per period in <code>partners_by_period</code>; by zone in <code>partner_capacity</code>.</p>")
         t = partner_table(run, rt)
         parts.append(table_html(t, "partners", headers=partner_headers(t.columns)))
+        parts.append(why((why_ or {}).get("closed_without_builds")))
     for folder, tables, head in study_folders(run):
         parts.append(section_html(tables, head, run.inputs.get("zones"), folder.name, level=3))
     return "\n".join(parts)
@@ -217,14 +222,14 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
     from plotly.offline import get_plotlyjs
 
     m = run.meta
-    why_ = reasons(run.tables, m)
+    why_ = explanations.notes(run.tables, m)  # planner/explanations.py: the same lines as summary.txt
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner report: "
              f"{esc(run.name)}</title>",
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Run {esc(run.name)}</h1>",
              highlight_html(run, rt, why_),
              answer_html(rt, why_, style.zone_names(run.inputs.get("zones"), run.zones)),
-             partner_section(run, rt)]
+             partner_section(run, rt, why_)]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:

@@ -87,9 +87,13 @@ def closest(be: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for _, g in be.groupby("key", sort=False):
         r = g.iloc[0]
-        rows.append({"zones": sorted(g["zone"].astype(str)), "technology": r["technology"], "period": r["period"],
-                     "capex_usd_per_kw": r["capex_usd_per_kw"],
+        rows.append({"zones": sorted(set(g["zone"].astype(str))),
+                     "technology": ", ".join(dict.fromkeys(g["technology"].astype(str))),
+                     "period": ", ".join(dict.fromkeys(str(int(p)) for p in g["period"])),
+                     "capex_usd_per_kw": g["capex_usd_per_kw"].min(),
+                     "capex_max_usd_per_kw": g["capex_usd_per_kw"].max(),
                      "break_even_capex_usd_per_kw": g["break_even_capex_usd_per_kw"].min(),
+                     "break_even_capex_max_usd_per_kw": g["break_even_capex_usd_per_kw"].max(),
                      "cut_pu": g["cut_pu"].min(), "wacc": r["wacc"], "break_even_wacc": g["break_even_wacc"].max(),
                      "tie": bool(g["tie"].any()), "sites": len(g)})
     out = pd.DataFrame(rows)
@@ -107,8 +111,6 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
 
 def answer(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, str]) -> str:
     """Where K builds, as a sentence and (when it builds) a table; the periods the study solves and what follows."""
-    from planner.report.reasons import study_periods
-
     k = str(head.get("partner", "the partner"))
     w = tables.get("where")
     periods = head.get("periods") or []
@@ -132,6 +134,17 @@ def answer(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, str]) -
     return "\n".join(parts)
 
 
+def study_periods(head: dict) -> str:
+    """Why a study over some periods shows less than a run over more (the study's run.json ``head``)."""
+    periods = [int(p) for p in head.get("periods") or []]
+    if not periods:
+        return ""
+    k = str(head.get("partner", "the partner"))
+    return (f"This study solves {', '.join(str(p) for p in periods)} only: the plants {k} and the others build or "
+            f"have committed before {periods[0]} count as existing here, so a run over earlier periods as well "
+            f"shows those as new builds of {k}.")
+
+
 def _why_nothing(be: pd.DataFrame | None, k: str) -> str:
     c = closest(be)
     c = c[c["cut_pu"].notna()]
@@ -142,6 +155,14 @@ def _why_nothing(be: pd.DataFrame | None, k: str) -> str:
             f"{len(r.zones)} zone{'s' if len(r.zones) > 1 else ''}, {r.period}) would need its capex cut by "
             f"{style.pct(r.cut_pu)} (to {style.num(r.break_even_capex_usd_per_kw)} USD/kW), or a WACC of "
             f"{style.pct(r.break_even_wacc)}.")
+
+
+def _span(lo: float, hi: float) -> str:
+    """One figure, or the range of a group's figures as shown (566; 500 – 1,000); 'none' when there is none."""
+    if lo != lo:
+        return "none"
+    a, b = style.num(lo), style.num(hi)
+    return a if a == b else f"{a} – {b}"
 
 
 def _or(fmt, v: float, none: str) -> str:
@@ -158,8 +179,9 @@ def closest_html(tables: dict[str, pd.DataFrame], head: dict, names: dict[str, s
     rows = []
     for r in shown.itertuples():
         zones = ", ".join(names.get(z, z) for z in r.zones)
-        rows.append([zones, r.technology, str(r.period), style.num(r.capex_usd_per_kw),
-                     _or(style.num, r.break_even_capex_usd_per_kw, "none"), _or(style.pct, r.cut_pu, "-"),
+        rows.append([zones, r.technology, str(r.period), _span(r.capex_usd_per_kw, r.capex_max_usd_per_kw),
+                     _span(r.break_even_capex_usd_per_kw, r.break_even_capex_max_usd_per_kw),
+                     _or(style.pct, r.cut_pu, "-"),
                      style.pct(r.wacc), _or(style.pct, r.break_even_wacc, "none"), "tie" if r.tie else ""])
     grouped = "tie_group" if "tie_group" in be.columns else "the same technology, period and figures"
     return (f"<h4>The sites closest to entering (closest {len(shown)} of {len(c)} groups; {len(be)} sites)</h4>"
@@ -202,17 +224,24 @@ def alternatives_html(tables: dict[str, pd.DataFrame], head: dict, names: dict[s
 
 
 def programme_figure(df: pd.DataFrame):
+    """The programme's present-value premium over the least-cost plan against its size: within the horizon and,
+    where the study writes it, over the plants' full lives."""
     import plotly.graph_objects as go
 
     from planner.report.charts import layout
-    if df is None or not len(df) or not {"size", "premium_present_value_usd"} <= set(df.columns):
+    series = [(c, n) for c, n in (("premium_in_horizon_pv_usd", "within the horizon"),
+                                  ("premium_full_life_pv_usd", "over the plants' full lives"),
+                                  ("premium_present_value_usd", "present value")) if df is not None and c in df.columns]
+    if df is None or not len(df) or "size" not in df.columns or not series:
         return None
     d = df.drop_duplicates("size").sort_values("size")
     unit = str(d["unit"].iloc[0]) if "unit" in d.columns else ""
-    y = d["premium_present_value_usd"] / 1e6
-    fig = go.Figure(go.Scatter(x=d["size"], y=y, mode="lines+markers", marker_color=style.AFTER_COLOR,
-                               customdata=[style.num(v) for v in y], text=[style.num(v) for v in d["size"]],
-                               hovertemplate="%{text} " + unit + ": %{customdata} M USD<extra></extra>"))
+    fig = go.Figure()
+    for (col, name), color in zip(series, (style.AFTER_COLOR, style.BEFORE_COLOR, style.AFTER_COLOR)):
+        y = d[col] / 1e6
+        fig.add_scatter(x=d["size"], y=y, mode="lines+markers", name=name, marker_color=color,
+                        customdata=[style.num(v) for v in y], text=[style.num(v) for v in d["size"]],
+                        hovertemplate="%{text} " + unit + ": %{customdata} M USD " + name + "<extra></extra>")
     return layout(fig, "Programme curve: present-value premium over the least-cost plan (million USD)",
                   xaxis_title=f"programme size ({unit})", yaxis_title="million USD", height=380)
 

@@ -907,7 +907,7 @@ def _placement(spec: RunSpec, partner: str, sizes: list[float] | None, unit: str
             (tmp / "summary.txt").write_text(text + "\n")
             (tmp / "run.json").write_text(json.dumps(head, indent=2, default=str) + "\n")
             from planner.report.placement import write_section
-            write_section(tmp, out, head, st.case_tables.get("zones"))  # report.html: the study's report section
+            write_section(tmp, out, head, st.d.zones.reset_index())  # report.html: the study's report section
         folder = write_tables(slot, out, extra=extra)
     return {"tables": out, "headline": head, "summary": text, "folder": folder, "setup": st}
 
