@@ -49,7 +49,8 @@ def solar_cost_of_capital(ref: Path, country: str) -> float:
 
 def rates(ref: Path = HERE / "reference") -> dict[str, dict[str, float]]:
     """rule -> partner -> WACC (fraction)."""
-    coc = kp.country_cost_of_capital(ref, {kp.WACC_HOST_COUNTRY} | {c for _, _, h in kp.PARTNER_HOME.values() for c in h})
+    homes = {c for _, _, h in kp.PARTNER_HOME.values() for c in h}
+    coc = kp.country_cost_of_capital(ref, {kp.WACC_HOST_COUNTRY} | homes)
     host, bench = coc[kp.WACC_HOST_COUNTRY], solar_cost_of_capital(ref, BENCHMARK_COUNTRY)
     home = {k: max((coc[c] for c in h), default=host) for k, (_, _, h) in kp.PARTNER_HOME.items()}
     return {
