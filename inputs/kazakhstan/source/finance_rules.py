@@ -32,6 +32,7 @@ ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE))
 
 from kzcase import partners as kp  # noqa: E402
+from sensitivity import print_and_write  # noqa: E402
 
 BENCHMARK_COUNTRY = "United States of America"  # IRENA 2023b, the mature market of the country-risk rule
 
@@ -92,10 +93,7 @@ def main(argv: list[str] | None = None) -> None:
                          "tr_builds": "; ".join(f"{z} {g} {mw:,.0f}" for z, g, mw in
                                                 zip(tr["zone"], tr["technology"], tr["new_mw"])) or "-"})
         print(rule, {k: round(v, 4) for k, v in wacc.items()}, flush=True)
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if a.out:
-        table.to_csv(a.out, index=False, lineterminator="\n")
+    print_and_write(pd.DataFrame(rows), a.out)
 
 
 if __name__ == "__main__":
