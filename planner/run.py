@@ -24,7 +24,7 @@ from planner.progress import Progress
 from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec
-from planner.store import reserve, seal, write_input_snapshot, write_tables
+from planner.store import claim, seal, write_input_snapshot, write_tables
 from planner.summary import summarise
 
 
@@ -63,7 +63,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     spec = validate_spec(spec)
     progress = progress or Progress(enabled=False)
     with contextlib.ExitStack() as stack:
-        slot = stack.enter_context(reserve(Path(results_root) / spec.name, "run")) if results_root is not None else None
+        slot = stack.enter_context(claim(Path(results_root) / spec.name, "run")) if results_root is not None else None
         out, case = _solve(spec, solver, progress)
         if slot is not None:
             t0 = time.perf_counter()

@@ -55,7 +55,7 @@ study. Anything else in them is refused as above.
 ``planner compare`` also refuses an output folder that is, contains or is
 inside one of the folders it compares.
 
-A write holds a lock on its target for its whole length (``reserve``), so a
+A write holds a lock on its target for its whole length (``claim``), so a
 second run of the same name is refused with a clear message instead of racing
 the first. Files are written into a temporary sibling folder
 (``.<name>.tmp-*``, marked as ours); only when every file is written is it
@@ -520,8 +520,8 @@ def seal(folder: Path, kind: str) -> dict:
     return meta
 
 
-class Reservation:
-    """A results target locked for one write; made by ``reserve``."""
+class Claim:
+    """A results target locked for one write; made by ``claim``."""
 
     def __init__(self, target: Path, kind: str = "results"):
         self.target = target
@@ -556,7 +556,7 @@ class Reservation:
 
 
 @contextlib.contextmanager
-def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
+def claim(target: Path, kind: str = "results") -> Iterator[Claim]:
     """Check and lock ``target`` for a write of ``kind`` now (before a solve), clean what a killed write left;
     write later."""
     created: list[Path] = []
@@ -564,7 +564,7 @@ def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
     try:
         with _locked(target):
             clean_stale(target)
-            yield Reservation(target, kind)
+            yield Claim(target, kind)
     finally:
         for d in created:  # deepest first: folders made for a write that did not happen go again
             try:
@@ -575,7 +575,7 @@ def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
 
 def write_results(target: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:
     """Check, lock and write ``target`` (a folder of ``kind``) in one go: ``fill(tmpdir)`` writes every file."""
-    with reserve(target, kind) as slot:
+    with claim(target, kind) as slot:
         return slot.write(fill)
 
 
