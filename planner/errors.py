@@ -9,6 +9,8 @@ from dataclasses import dataclass
 EXIT_INPUT = 2
 EXIT_SOLVE = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM (schedulers, containers, CI runners): handled as a Ctrl-C
+EXIT_HANGUP = 129  # 128 + SIGHUP (the terminal closed): handled as a Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
 

@@ -96,6 +96,8 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     try:
                         write_report(load_run(tmp), tmp / "report")
                         seal(tmp / "report", "report")
+                    except OSError:  # a full disk or a read-only location: the whole write fails (store.WriteError)
+                        raise
                     except Exception as exc:  # any fault: named to the user by the caller; no half report kept
                         out.report_error = "; ".join(filter(None, [out.report_error,
                                                                    f"report: {type(exc).__name__}: {exc}"]))

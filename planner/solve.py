@@ -9,10 +9,10 @@ While HiGHS runs (in a worker thread, so that the main thread stays free):
 - its whole log is kept through the logging callback (``Solution.log``; ``planner
   run`` writes it to the results folder as solver.log) and read for the live
   progress line (planner.progress);
-- Ctrl-C (SIGINT) only sets a flag; the simplex and interior-point interrupt
+- Ctrl-C (SIGINT), SIGTERM and SIGHUP only set a flag; the simplex and interior-point interrupt
   callbacks hand it to HiGHS (``data_in.user_interrupt``), which stops at its
-  next iteration, and the solve then raises ``KeyboardInterrupt``. A second
-  Ctrl-C raises at once, without waiting for HiGHS.
+  next iteration, and the solve then raises ``KeyboardInterrupt`` (``signals.Terminated``
+  for SIGTERM and SIGHUP). A second signal raises at once, without waiting for HiGHS.
 
 ``Solver`` keeps the compiled LP in one HiGHS instance for repeated solves
 (costs, bounds, row bounds changed, rows added, each re-solve warm-started
@@ -34,6 +34,7 @@ from pyomo.common.collections import ComponentMap
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from planner import signals
 from planner.errors import InputError, Problem, SolveError
 from planner.progress import Progress, SolverLog
 
@@ -148,8 +149,8 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
               header: str = "") -> tuple[highspy.HighsStatus, SolverLog]:
     """``h.run()`` in a worker thread with its log captured, a live progress line, and Ctrl-C as an interrupt.
 
-    Raises ``KeyboardInterrupt`` if SIGINT arrived during the solve (after HiGHS has stopped at its next
-    interrupt check, or at once on a second SIGINT)."""
+    Raises ``KeyboardInterrupt`` if SIGINT arrived during the solve, ``signals.Terminated`` for SIGTERM or SIGHUP
+    (after HiGHS has stopped at its next interrupt check, or at once on a second signal)."""
     log = SolverLog(objective_factor)
     if header:
         log.feed(header)
@@ -176,13 +177,15 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
             outcome["error"] = exc
 
     main = threading.current_thread() is threading.main_thread()
-    previous = None
+    previous: dict = {}
+    arrived: list[int] = []
     if main:
-        def on_sigint(signum, frame) -> None:
-            if stop.is_set():  # a second Ctrl-C: do not wait for HiGHS
-                raise KeyboardInterrupt
+        def on_signal(signum, frame) -> None:
+            if stop.is_set():  # a second Ctrl-C (or SIGTERM, SIGHUP): do not wait for HiGHS
+                raise signals.exception(signum)
+            arrived.append(signum)
             stop.set()
-        previous = signal.signal(signal.SIGINT, on_sigint)
+        previous = {s: signal.signal(s, on_signal) for s in signals.STOPPING}
     worker = threading.Thread(target=work, name="highs", daemon=True)
     if progress is not None:
         progress.watch(log)
@@ -193,8 +196,8 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
             if progress is not None:
                 progress.tick()
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         if not worker.is_alive():
             h.cbLogging -= on_log
             h.cbSimplexInterrupt -= on_interrupt
@@ -204,7 +207,7 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
     if "error" in outcome:
         raise outcome["error"]
     if stop.is_set():
-        raise KeyboardInterrupt
+        raise signals.exception(arrived[0] if arrived else signal.SIGINT)
     return outcome["status"], log
 
 
