@@ -526,7 +526,11 @@ def glob_escape(name: str) -> str:
 
 def _mkdtemp(target: Path, kind: str) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-", dir=target.parent))
-    (tmp / _TMP_MARK).write_text(f"temporary folder of a planner write to {target.name}; pid {os.getpid()}\n")
+    try:
+        (tmp / _TMP_MARK).write_text(f"temporary folder of a planner write to {target.name}; pid {os.getpid()}\n")
+    except BaseException:  # a full disk: the folder is not yet marked as ours, so nothing else would remove it
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return tmp
 
 
