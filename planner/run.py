@@ -23,7 +23,7 @@ from planner.pipeline import build, solver_options
 from planner.progress import Progress
 from planner.results import extract
 from planner.solve import Solution, solve
-from planner.spec import RunSpec
+from planner.spec import RunSpec, spec_sha256
 from planner.store import claim, seal, write_input_snapshot, write_tables
 from planner.summary import summarise
 
@@ -131,6 +131,7 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
     meta = {
         "name": spec.name,
         "spec": str(spec.path) if spec.path else None,
+        "spec_sha256": spec_sha256(spec),  # what a re-run study compares before reusing these results
         "inputs": str(spec.inputs),
         "inputs_sha256": case_hash,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -54,6 +54,25 @@ OPTION_NAMES = {
     "presolve": "presolve",        # "on", "off", "choose"
 }
 INF = highspy.kHighsInf
+# the HiGHS options a run specification may set by their HiGHS name: how the solve goes, never where it writes or
+# reads (solution_file, log_file, write_model_file, read_basis_file, ranging, ... are refused: a run writes only its
+# results folder, HiGHS's log included as solver.log), nor what counts as a result (infinite_bound, mip_*,
+# allow_unbounded_or_infeasible)
+ALLOWED_HIGHS = frozenset({
+    *OPTION_NAMES.values(), "optimality_tolerance", "kkt_tolerance", "primal_residual_tolerance",
+    "dual_residual_tolerance", "ipm_iteration_limit", "ipx_dualize_strategy", "parallel", "random_seed",
+    "simplex_strategy", "simplex_iteration_limit", "simplex_scale_strategy", "simplex_crash_strategy",
+    "simplex_dual_edge_weight_strategy", "simplex_primal_edge_weight_strategy", "simplex_price_strategy",
+    "simplex_dualize_strategy", "simplex_permute_strategy", "simplex_update_limit", "simplex_min_concurrency",
+    "simplex_max_concurrency", "pdlp_iteration_limit", "pdlp_optimality_tolerance", "pdlp_scaling_mode",
+    "pdlp_cupdlpc_restart_method", "user_objective_scale", "user_bound_scale", "allowed_matrix_scale_factor",
+    "small_matrix_value", "large_matrix_value", "objective_bound", "objective_target", "timeless_log",
+})
+# options that name a file HiGHS would write or read: refused by ``make_highs`` whatever asks for them
+FILE_OPTIONS = frozenset({"log_file", "solution_file", "write_solution_to_file", "write_solution_style",
+                          "write_model_file", "write_model_to_file", "write_presolved_model_file",
+                          "write_presolved_model_to_file", "write_basis_file", "read_basis_file", "read_solution_file",
+                          "write_iis_model_file", "ranging", "glpsol_cost_row_location"})
 
 
 @dataclass
@@ -139,6 +158,9 @@ def make_highs(options: dict) -> highspy.Highs:
     for key, value in options.items():
         if key in ("log",):
             continue
+        if OPTION_NAMES.get(key, key) in FILE_OPTIONS:
+            raise InputError([Problem("[solver]", f"{key} makes HiGHS write or read a file; planner writes only the "
+                                                  "run's results folder (HiGHS's log is its solver.log)", None, key)])
         if h.setOptionValue(OPTION_NAMES.get(key, key), value) != highspy.HighsStatus.kOk:
             raise InputError([Problem("[solver]", f"HiGHS does not accept {key} = {value!r}; see planner.solve.OPTION_NAMES "
                                                   "or the HiGHS option list")])
