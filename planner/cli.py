@@ -92,8 +92,12 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _report(args) -> int:
+    from planner.errors import Problem
     from planner.report import build_report
 
+    if Path(args.results_dir).is_file():
+        raise InputError([Problem(args.results_dir, "is a file, not a results folder; give the folder a run wrote, "
+                                  "e.g. results/example")])
     folder = build_report(Path(args.results_dir))
     print(f"report written to {folder} (report.html, report.xlsx, one CSV per table)")
     return 0
