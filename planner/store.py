@@ -488,9 +488,9 @@ def errno_text(exc: OSError) -> str:
     return f"{name}, {exc.strerror or exc}"
 
 
-class WriteError(ResultsError):
+class WriteError(ResultsError, OSError):
     """A results folder could not be written (a full disk, a read-only file system): nothing of the write was kept
-    and the earlier results are as they were. Exit 2, one line."""
+    and the earlier results are as they were. Exit 2, one line. Also an ``OSError``, which it is."""
 
     def report(self) -> str:
         return f"error: {self.problems[0]}"
