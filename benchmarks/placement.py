@@ -60,8 +60,7 @@ def main() -> None:
     mga_s = []
     cols = [s.col[st.m.new_cap[v]] for v in st.columns() if st.m.new_cap[v] in s.col]
     opt = s.run()
-    nz = np.flatnonzero(s.cost)
-    s.add_row(nz, s.cost[nz], None, 1.01 * opt - s.comp.offset)
+    s.add_cost_cap(opt + 0.01 * abs(opt))
     for k in range(args.mga):
         c = np.zeros(len(s.cost))
         c[cols[k % len(cols)::max(args.mga, 1)]] = 1.0

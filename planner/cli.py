@@ -54,6 +54,39 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress line while the run works")
 
 
+def specs_using(case: Path) -> list[Path]:
+    """The run specifications (``models/*.toml`` here and beside the case's parent folder) whose ``inputs`` is the
+    case folder ``case``: what to run when a case folder is given where a TOML is expected."""
+    import tomllib
+
+    case = case.resolve()
+    found = []
+    for models in dict.fromkeys([Path("models").resolve(), case.parent.parent / "models"]):
+        for toml in sorted(models.glob("*.toml")):
+            try:
+                inputs = tomllib.loads(toml.read_text(encoding="utf-8-sig")).get("inputs")
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if isinstance(inputs, str) and (toml.parent / inputs).resolve() == case:
+                rel = Path(os.path.relpath(toml))
+                found.append(toml if rel.parts[0] == ".." else rel)
+    return found
+
+
+def _not_a_case(model: Path, command: str = "run") -> None:
+    """A folder given where a run specification is expected (``planner run``, the studies): an ``InputError``
+    naming the run specifications whose case it is."""
+    from planner.errors import Problem
+
+    if model.is_dir():
+        using = specs_using(model)
+        hint = (f"it is the case of {', '.join(map(str, using))}: give {'it' if len(using) == 1 else 'one of them'} "
+                f"instead, e.g. `planner {command} {using[0]}`" if using else
+                "give a run specification; one whose inputs = this folder runs it as a case (models/example.toml "
+                "is an example)")
+        raise InputError([Problem(str(model), f"is a folder, not a run specification (TOML); {hint}")])
+
+
 def _run(args) -> int:
     from planner.progress import Progress
     from planner.run import run_spec
@@ -74,7 +107,8 @@ def _run(args) -> int:
 
 
 def _validate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("case")
+    p.add_argument("case", metavar="CASE_DIR", help="a case folder of CSV tables, e.g. inputs/example (not a TOML: "
+                   "a run specification's case is its inputs folder)")
 
 
 def _validate(args) -> int:
@@ -152,10 +186,22 @@ PIPELINE = (
 )
 
 
+def version() -> str:
+    """The installed package's version (pyproject.toml), or "unknown" when planner runs from a source tree."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("planner")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
 def parser() -> argparse.ArgumentParser:
     from planner.studies import all_studies
 
     p = argparse.ArgumentParser(prog="planner", description="Least-cost capacity-expansion planning (Pyomo + HiGHS).")
+    p.add_argument("--version", action="version", version=f"planner {version()}")
     sub = p.add_subparsers(dest="command", required=True)
     for command in (*PIPELINE, *all_studies()):
         c = sub.add_parser(command.NAME, help=command.HELP)
@@ -172,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
+        if isinstance(getattr(args, "model", None), str):  # run and every study take a TOML, not a case folder
+            _not_a_case(Path(args.model), args.command)
         code = args.func(args)
         if sys.stdout is not None:  # None when the shell closed it (`planner validate ... >&-`)
             sys.stdout.flush()  # here, so a reader that went away is met below and not at interpreter exit

@@ -70,6 +70,9 @@ def model_markdown() -> str:
             out.append(f"| `{c}` | {text} | {price} |")
         out.append("")
     out += ["## `objective` (`planner/model/objective.py`)", "", _doc(objective)]
+    from planner.studies.placement import end_effects
+    out += ["", "## End effects: costs inside the horizon and over a plant's life (`planner/studies/placement.py`)",
+            "", end_effects()]
     return "\n".join(out) + "\n"
 
 

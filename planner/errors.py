@@ -82,6 +82,12 @@ class InputError(Exception):
         return head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class StoredResultsError(InputError):
+    """Stored results that are refused: not a run's results folder, damaged, or changed since written. Exit 2."""
+
+    heading = "with the stored results"
+
+
 class SolveError(Exception):
     """The solver did not prove an optimum. Exit code 3."""
 

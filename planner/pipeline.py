@@ -47,7 +47,8 @@ def aggregate_time(case: Case, spec: RunSpec) -> tuple[Case, dict]:
     if not days:
         return case, {}
     from planner.timeagg import representative_days
-    return representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
+    case, info = representative_days(case, int(days), bool(spec.time.get("keep_peak_day", True)))
+    return case, {**info, "storage_linked_across_days": bool(spec.time.get("link_storage"))}
 
 
 def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
@@ -106,7 +107,7 @@ def build(spec: RunSpec, edit: Callable[[dict[str, pd.DataFrame]], dict[str, pd.
         case = Case(case.path, edit(dict(case.tables)), dict(case.settings), list(case.warnings))
     if on_loaded is not None:
         on_loaded(case)
-    d = prepare(case, spec.periods)
+    d = prepare(case, spec.periods, link_storage=bool(spec.time.get("link_storage")))
     t1 = time.perf_counter()
     if progress is not None:
         progress.stage("build")

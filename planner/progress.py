@@ -9,7 +9,11 @@ tests, library calls) prints nothing.
 The solver's progress comes from HiGHS's own log, read line by line through
 its logging callback (``SolverLog.feed``): interior-point iterations with their
 relative gap, simplex iterations with their objective, PDLP iterations, and the
-phase (presolve, crossover, postsolve).
+phase (presolve, crossover, postsolve). HiPO, the interior-point solver that
+method "ipm" uses when highspy's extras are installed, logs no iterations:
+its iteration count comes from HiGHS's interrupt callback, which carries no
+gap, so the line says that the gap is not reported until the interior-point
+summary gives the gap it ended at (method "ipx" logs its gap every iteration).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ _IPM = re.compile(rf"^\s*(\d+)\*?\s+({_NUM})\s+({_NUM})\s+{_NUM}\s+{_NUM}\s+({_N
 _SIMPLEX = re.compile(rf"^\s*(\d+)\s+({_NUM})\s+(?:Ph1|Pr|Du):")
 # PDLP: iter, primal obj, dual obj, gap, primal inf, dual inf, time
 _PDLP = re.compile(rf"^\s*(\d+)\s+({_NUM})\s+({_NUM})\s+({_NUM})\s+{_NUM}\s+{_NUM}\s+{_NUM}s")
+# the interior-point summary (IPX's, also printed after HiPO when crossover runs): the gap the solve ended at
+_IPM_GAP = re.compile(rf"objective gap \(abs/rel\):\s*{_NUM}\s*/\s*({_NUM})")
 _PHASES = (
     ("Presolving model", "presolve"),
     ("Solving the presolved LP", "starting the solver"),
@@ -53,6 +59,7 @@ class SolverLog:
         self.gap: float | None = None
         self.objective: float | None = None
         self.objective_factor = objective_factor  # 2**-user_objective_scale: log objectives back to USD
+        self.iterations_unlogged = False  # iterations known only from the callback (HiPO): no gap to show
         self._lock = threading.Lock()
 
     def feed(self, message: str) -> None:
@@ -68,9 +75,11 @@ class SolverLog:
             if marker in line:
                 if phase != self.phase:
                     self.iteration = self.gap = self.objective = None
-                self.phase = phase
+                self.phase, self.iterations_unlogged = phase, False
                 return
-        if m := _IPM.match(line):
+        if m := _IPM_GAP.search(line):
+            self.gap = float(m.group(1))
+        elif m := _IPM.match(line):
             self.iteration, self.gap = int(m.group(1)), float(m.group(4))
             self.objective = float(m.group(2)) * self.objective_factor
         elif m := _SIMPLEX.match(line):
@@ -84,8 +93,9 @@ class SolverLog:
         """Iteration count from HiGHS's interior-point interrupt callback (HiPO logs its iterations only to
         the console, so this is how its progress is seen)."""
         if n >= 0 and self.phase in ("starting", "starting the solver", "interior point") and n != self.iteration:
-            if self.phase != "interior point":
+            if self.phase != "interior point":  # no log line said which solver: HiPO, which logs no iterations
                 self.phase, self.gap, self.objective = "interior point", None, None
+                self.iterations_unlogged = True
             self.iteration = n
 
     @property
@@ -99,6 +109,8 @@ class SolverLog:
             parts.append(f"iteration {self.iteration}")
         if self.gap is not None:
             parts.append(f"gap {self.gap:.1e}")
+        elif self.iterations_unlogged and self.phase == "interior point":
+            parts.append("gap not reported while HiPO iterates")
         if self.objective is not None:
             parts.append(f"objective ~{self.objective:.4g}")
         return ", ".join(parts)

@@ -169,10 +169,18 @@ def trade(m: pyo.ConcreteModel) -> pd.DataFrame:
     return _clean(tr)
 
 
-def storage(m: pyo.ConcreteModel) -> pd.DataFrame:
-    """Storage operation, hour by hour: charge, discharge (MW), state of charge and energy capacity (MWh)."""
+def storage(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """Storage operation, hour by hour: charge, discharge (MW), state of charge and energy capacity (MWh).
+
+    With storage linked across days the model's soc is the change since the day began: the state reported is
+    that change plus the state at the start of the first calendar day the representative day stands for."""
     st = _frame(m.soc, ["zone", "technology", "period", "timestep"], "soc_mwh")
     keys = list(zip(st.zone, st.technology, st.period, st.timestep))
+    if d.link_storage:
+        first_day = {}
+        for day, k in enumerate(d.day_order):
+            first_day.setdefault(k, day)
+        st["soc_mwh"] += [m.soc_inter[z, g, p, first_day[d.block[t]]].value or 0.0 for z, g, p, t in keys]
     st["charge_mw"] = [m.charge[k].value or 0.0 for k in keys]
     st["discharge_mw"] = [m.gen[k].value or 0.0 for k in keys]
     st["energy_capacity_mwh"] = [pyo.value(m.ecap[z, g, p]) for z, g, p, _ in keys]
@@ -238,7 +246,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "flows": fl,
         "corridors": corridors(m, d, fl),
         "trade": trade(m),
-        "storage": storage(m),
+        "storage": storage(m, d),
         "costs": costs(m, d),
         "emissions": emissions(m),
         "shadow_prices": shadow_prices(m, d, sol),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 import time
+import types
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,7 +119,13 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
 
     options = solver_options(spec, solver)
     try:
-        sol = solve(m, options, progress)
+        if spec.decomposition:
+            from planner.decompose import solve_decomposed, start_point
+
+            start = start_point(spec, options) if spec.decomposition.get("start_days") else None
+            sol = solve_decomposed(m, d, options, spec.decomposition, progress, start=start)
+        else:
+            sol = solve(m, options, progress)
     finally:
         progress.close()
     timings["compile_s"] = sol.seconds["compile"]
@@ -149,6 +157,7 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
         "solver": sol.solver_version,
         "solver_options": options,
         "iterations": sol.iterations,
+        "decomposition": sol.notes.get("decomposition"),
         "size": sol.size,
         "excluded_build_options": d.excluded_builds,
         "committed_builds_counted_as_existing": d.committed_as_existing,
@@ -165,3 +174,16 @@ def _warn_now(case: Case, progress: Progress) -> None:
     if case.warnings:
         progress.close()
         show_warnings([str(w) for w in case.warnings])
+
+
+class _CallableModule(types.ModuleType):
+    """``planner.run(...)`` is the library's run (planner/api.py ``run``, docs/api.md) while ``planner.run``
+    stays this module: a package attribute and a submodule of one name cannot otherwise both be there."""
+
+    def __call__(self, *args, **kwargs):
+        from planner.api import run
+
+        return run(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

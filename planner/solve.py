@@ -97,6 +97,7 @@ class Solution:
     iterations: dict = field(default_factory=dict)
     size: dict = field(default_factory=dict)
     log: str = field(default="", repr=False)   # HiGHS's full log of this solve
+    notes: dict = field(default_factory=dict)  # how the answer was reached, for run.json (e.g. a decomposition's stop)
 
 
 def compile_lp(m: pyo.ConcreteModel) -> Compiled:
@@ -286,6 +287,54 @@ class Solver:
     def _scale(self, con) -> float:
         return self.scale.get(con.parent_component().local_name, 1.0)
 
+    def row_scale(self, con) -> float:
+        """The factor a row of the model was written with (registry.scaled; 1 if none): raw row = scale * family row."""
+        return self._scale(con)
+
+    def _j(self, x) -> int:
+        """A column index from a column index or the Pyomo variable behind it."""
+        return int(x) if isinstance(x, (int, np.integer)) else self.col[x]
+
+    def _i(self, x) -> int:
+        """A row index from a row index or the Pyomo constraint behind it."""
+        return int(x) if isinstance(x, (int, np.integer)) else self.row[x]
+
+    def rows_of(self, families) -> list[tuple[int, object]]:
+        """(row index, constraint) of the model's rows whose constraint is one of ``families`` (Pyomo names)."""
+        names = set(families)
+        return [(i, con) for i, con in enumerate(self.comp.rows) if con.parent_component().local_name in names]
+
+    def column_rows(self, x) -> list[tuple[int, object, float]]:
+        """(row index, constraint, coefficient in the units of its family) of every model row column ``x`` is in."""
+        j = self._j(x)
+        a = self.comp.lp.a_matrix_
+        start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        out = []
+        for k in range(start[j], start[j + 1]):
+            con = self.comp.rows[index[k]]
+            out.append((int(index[k]), con, float(value[k]) / self._scale(con)))
+        return out
+
+    @property
+    def dual_feasibility_tolerance(self) -> float:
+        """HiGHS's dual feasibility tolerance: a reduced cost this small (relative to the costs) is 0."""
+        return float(self.h.getOptionValue("dual_feasibility_tolerance")[1])
+
+    @property
+    def offset(self) -> float:
+        """The objective's constant (USD): costs that no decision changes."""
+        return self.comp.offset
+
+    def unscaled_row_duals(self) -> np.ndarray:
+        """Duals of the model's rows by row index, in the units of each family's docstring (d objective / d rhs)."""
+        if getattr(self, "_row_scales", None) is None:
+            self._row_scales = np.array([self._scale(con) for con in self.comp.rows], dtype=float)
+        return self.row_duals()[: len(self.comp.rows)] * self._row_scales
+
+    def added_row_dual(self, i: int) -> float:
+        """Dual of a row added by ``add_row`` (in the units its coefficients were given in)."""
+        return float(self.row_duals()[i])
+
     def run(self) -> float:
         """Solve (warm from the last basis after the first solve); return the objective (USD).
 
@@ -377,7 +426,35 @@ class Solver:
         self.h.changeRowBounds(i, -inf if lower is None else s * lower, inf if upper is None else s * upper)
 
     def set_col_bounds(self, var, lower: float, upper: float | None) -> None:
-        self.h.changeColBounds(self.col[var], lower, highspy.kHighsInf if upper is None else upper)
+        """New bounds of a column (a Pyomo variable or a column index; upper None: unbounded)."""
+        self.h.changeColBounds(self._j(var), lower, highspy.kHighsInf if upper is None else upper)
+
+    def col_bounds(self, var) -> tuple[float, float]:
+        """The column's bounds as HiGHS holds them now (inf: unbounded)."""
+        lp = self.h.getLp()
+        j = self._j(var)
+        return float(lp.col_lower_[j]), float(lp.col_upper_[j])
+
+    def set_col_cost(self, var, cost: float) -> None:
+        """Change one column's cost in the objective HiGHS holds (and in ``cost`` while that is the model's own)."""
+        j = self._j(var)
+        if self.own_objective:
+            self.cost[j] = cost
+        self.h.changeColCost(j, float(cost))
+
+    def set_coefficient(self, con, var, value: float) -> None:
+        """Change the coefficient of a column in a row of the model, given in the units of the row's family."""
+        i = self._i(con)
+        scale = self._scale(self.comp.rows[i]) if i < len(self.comp.rows) else 1.0
+        self.h.changeCoeff(i, self._j(var), scale * float(value))
+
+    def delete_added_rows(self, rows) -> None:
+        """Delete rows added by ``add_row`` (the model's own rows stay)."""
+        idx = np.asarray(sorted(int(i) for i in rows), dtype=np.int32)
+        if len(idx) and idx[0] < len(self.comp.rows):
+            raise ValueError(f"row {idx[0]} is a row of the model, not one added by add_row")
+        if len(idx):
+            self.h.deleteRows(len(idx), idx)
 
     def add_row(self, columns, values, lower: float | None, upper: float | None) -> int:
         """Add a row sum_j values_j * x[columns_j] in [lower, upper]; return its index (for ``set_added_row_bounds``)."""
@@ -408,6 +485,10 @@ class Solver:
         """Row: the model's own total cost (objective with its constant) <= max_usd, for near-optimal studies."""
         nz = np.flatnonzero(self.cost)
         return self.add_row(nz, self.cost[nz], None, max_usd - self.comp.offset)
+
+    def set_cost_cap(self, i: int, max_usd: float) -> None:
+        """A new bound of the cost row ``i`` of ``add_cost_cap`` (USD, with the objective's constant)."""
+        self.set_added_row_bounds(i, None, max_usd - self.comp.offset)
 
     def solution(self) -> Solution:
         """The last solve as a ``Solution`` (objective, duals by constraint, iterations, log)."""

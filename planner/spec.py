@@ -6,6 +6,8 @@
     [time]
     representative_days = 12            # optional: aggregate a full hourly year with tsam
     keep_peak_day = true                # default: the system's peak day is kept as its own representative
+    link_storage = false                # true: storage chained across the calendar's days (Kotzur et al. 2018),
+                                        # not cyclic within each representative day (needs representative_days)
     [solver]                            # HiGHS options (see planner.solve.OPTION_NAMES)
     method = "ipm"
     threads = 2
@@ -24,6 +26,9 @@
     value = 0.07
     [report]
     highlight_partners = ["TR"]         # partners the report's map and charts pick out
+    [decomposition]                     # solve by Benders decomposition by time (planner/decompose.py)
+    block_days = 7                      # blocks of timesteps (days at full resolution) per subproblem
+    gap = 0.001                         # stop when (upper - lower) / |upper| <= gap
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -45,9 +50,9 @@ from planner.errors import InputError, Problem
 from planner.schema import SETTING
 
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
-         "report"}
+         "report", "decomposition"}
 _REPORT = {"highlight_partners"}
-_TIME = {"representative_days", "keep_peak_day"}
+_TIME = {"representative_days", "keep_peak_day", "link_storage"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
              "partner_commitments"}
 
@@ -66,6 +71,7 @@ class RunSpec:
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
     report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
+    decomposition: dict = field(default_factory=dict)  # [decomposition]: solve by Benders (planner/decompose.py)
 
 
 def load_spec(path: str | Path) -> RunSpec:
@@ -92,7 +98,7 @@ def load_spec(path: str | Path) -> RunSpec:
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
-    for k in ("time", "solver", "settings", "scenario", "report"):
+    for k in ("time", "solver", "settings", "scenario", "report", "decomposition"):
         if not isinstance(raw.get(k, {}), dict):
             problems.append(Problem(file, f"[{k}] must be a table (a [{k}] section), not {raw[k]!r}"))
     if not isinstance(raw.get("calibration", []), list):
@@ -108,7 +114,8 @@ def load_spec(path: str | Path) -> RunSpec:
                    periods=periods, time=raw.get("time", {}), solver=raw.get("solver", {}),
                    settings=raw.get("settings", {}), scenario=raw.get("scenario", {}),
                    calibration=list(raw.get("calibration", [])),
-                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}))
+                   cells=[from_dict(c, file) for c in raw.get("cells", [])], report=raw.get("report", {}),
+                   decomposition=raw.get("decomposition", {}))
     return validate_spec(spec)
 
 
@@ -136,6 +143,12 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     kp = spec.time.get("keep_peak_day")
     if kp is not None and not isinstance(kp, bool):
         problems.append(Problem(file, "time.keep_peak_day must be true or false"))
+    ls = spec.time.get("link_storage")
+    if ls is not None and not isinstance(ls, bool):
+        problems.append(Problem(file, "time.link_storage must be true or false"))
+    elif ls and rd is None:
+        problems.append(Problem(file, "time.link_storage = true chains storage across representative days: it needs "
+                                "time.representative_days (a full hourly year already chains storage over the year)"))
     for k in spec.report:
         if k not in _REPORT:
             problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))
@@ -172,6 +185,13 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     if why:
         problems.append(Problem(file, f"name {why}; results go to <results>/<name>/"))
     problems += _solver_problems(spec.solver, file)
+    if spec.decomposition:
+        from planner.decompose import check_options
+
+        try:
+            check_options(spec.decomposition, file)
+        except InputError as exc:
+            problems += exc.problems
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))

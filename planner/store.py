@@ -86,7 +86,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Problem, StoredResultsError
 from planner.signals import deferred
 
 WRITTEN_BY = "planner"
@@ -733,9 +733,10 @@ def _read_table(path: Path, folder: Path) -> pd.DataFrame:
     try:
         return read_csv(path)
     except pd.errors.EmptyDataError:
-        raise InputError([Problem(str(path), "is empty; the results are damaged: run `planner run` again")]) from None
+        raise StoredResultsError([
+            Problem(str(path), "is empty; the results are damaged: run `planner run` again")]) from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise InputError([Problem(str(path), f"cannot be read ({exc}); the results are damaged: "
+        raise StoredResultsError([Problem(str(path), f"cannot be read ({exc}); the results are damaged: "
                                   "run `planner run` again")]) from None
 
 
@@ -748,21 +749,23 @@ def verify(folder: Path) -> dict:
     folder = Path(folder)
     meta_path = folder / META
     if not meta_path.is_file():
-        raise InputError([Problem(str(folder), f"is not a results folder (no {META})")])
+        raise StoredResultsError([Problem(str(folder), f"is not a results folder (no {META})")])
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
-        raise InputError([Problem(str(meta_path), f"cannot be read as JSON ({exc}); the results are damaged: "
+        raise StoredResultsError([Problem(str(meta_path), f"cannot be read as JSON ({exc}); the results are damaged: "
                                   "run `planner run` again")]) from None
     if not isinstance(meta, dict) or meta.get("written_by") != WRITTEN_BY:
-        raise InputError([Problem(str(meta_path), "was not written by planner (no \"written_by\": \"planner\"); "
-                                  "re-run `planner run` to write results this version can read")])
+        raise StoredResultsError([
+            Problem(str(meta_path), "was not written by planner (no \"written_by\": \"planner\"); "
+                    "re-run `planner run` to write results this version can read")])
     if meta.get("format_version") != FORMAT_VERSION:
-        raise InputError([Problem(str(meta_path), f"has format_version {meta.get('format_version')!r}; this planner "
-                                  f"reads format {FORMAT_VERSION}: re-run `planner run`")])
+        raise StoredResultsError([
+            Problem(str(meta_path), f"has format_version {meta.get('format_version')!r}; this planner "
+                    f"reads format {FORMAT_VERSION}: re-run `planner run`")])
     sums = meta.get("tables_sha256")
     if not isinstance(sums, dict):
-        raise InputError([Problem(str(meta_path), "has no tables_sha256; the results cannot be checked: "
+        raise StoredResultsError([Problem(str(meta_path), "has no tables_sha256; the results cannot be checked: "
                                   "re-run `planner run`")])
     problems = []
     for rel, want in sums.items():
@@ -777,7 +780,7 @@ def verify(folder: Path) -> dict:
             problems.append(Problem(str(p), f"does not match the sha256 recorded in {META} (changed or damaged "
                                     "since it was written); run `planner run` again rather than report from it"))
     if problems:
-        raise InputError(problems)
+        raise StoredResultsError(problems)
     return meta
 
 

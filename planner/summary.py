@@ -1,7 +1,8 @@
 """The terminal summary of a run, saved as summary.txt: the answer first.
 
 Order: the deficit per period (planner/deficit.py), who builds what and where
-(per partner: MW, technologies, zones, capex, share of the deficit closed),
+(per partner: MW, technologies, zones, capex, share of the deficit closed), each
+with the lines of planner/explanations.py that apply beside it,
 then the cost, then what else was built, demand and unserved energy, timings.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner import metrics
+from planner.explanations import notes
 from planner.partners_report import NEEDED, headline_lines
 
 
@@ -22,7 +24,13 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     nb = tables["new_capacity"]
     nb = nb[nb["new_mw"] > 1e-3]
     if all(n in tables for n in NEEDED):
-        lines += [""] + headline_lines(tables)
+        head = headline_lines(tables)
+        why = notes(tables, meta)
+        # each note under the figure it explains: the deficit lines, then the owners' shares closed
+        split = next((i for i, line in enumerate(head) if line.startswith("\nwho builds")), len(head))
+        deficit_notes = [f"  note: {why[k]}" for k in ("existing_fleet", "after_new_builds") if k in why]
+        share_notes = [f"  note: {why['closed_without_builds']}"] if "closed_without_builds" in why else []
+        lines += [""] + head[:split] + deficit_notes + head[split:] + share_notes
     elif len(nb):
         lines.append("\nnew capacity (MW) by partner:")
         for k, grp in nb.assign(partner=nb["partner"].fillna("")).groupby("partner"):

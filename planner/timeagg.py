@@ -9,6 +9,12 @@ specification says ``keep_peak_day = false``, the day of the system's peak
 demand is kept as a representative of its own (tsam's extreme periods, weight
 1): capacity is sized for the peak, so the peak must not be averaged away.
 The profile error tsam reports is kept in run.json.
+
+The calendar is kept too: the aggregated case carries a ``calendar`` table (``day``, the calendar day from 0,
+and ``block``, the representative day that stands for it, in calendar order: tsam's cluster order), and the
+aggregation info its ``day_order`` (the block of each calendar day). The peak day kept as an extreme period maps
+to its own block. Storage linked across days (``[time] link_storage``, planner/model/storage.py) chains the days
+through it.
 """
 
 from __future__ import annotations
@@ -47,13 +53,20 @@ def days_problem(timesteps: pd.DataFrame, days: int) -> str | None:
 
 
 def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Case, dict]:
+    """``days`` representative days (plus the peak day unless ``keep_peak_day`` is false) of a full hourly year."""
+    why = days_problem(case["timesteps"], days)
+    if why:
+        raise InputError([Problem("timesteps.csv", why)])
+    return cluster_days(case, days, keep_peak_day)
+
+
+def cluster_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Case, dict]:
+    """As ``representative_days`` without refusing ``days`` equal to the days of the year (each day its own
+    block: the aggregation that must reproduce the full hourly year, used by the tests)."""
     import tsam
 
     ts = case["timesteps"].sort_values("timestep")
     n = len(ts)
-    why = days_problem(ts, days)
-    if why:
-        raise InputError([Problem("timesteps.csv", why)])
     wide = _wide(case)
     flat = wide.copy()
     flat.columns = [f"{a}|{b}|{c}" for a, b, c in wide.columns]
@@ -86,6 +99,7 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
             values[tnew] = reps.loc[(c, h)]
     new_ts = pd.DataFrame(rows, columns=["timestep", "weight", "block", "month"])
     new_ts.index = pd.RangeIndex(2, len(new_ts) + 2, name="line")
+    day_order = _day_order(assign, clusters, counts, n // 24)
 
     def series(kind, z, g):
         key = f"{kind}|{z}|{g}"
@@ -95,6 +109,7 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
 
     tables = dict(case.tables)
     tables["timesteps"] = new_ts
+    tables["calendar"] = pd.DataFrame({"day": range(len(day_order)), "block": day_order})
     zones = list(case["zones"]["zone"])
     tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t,
                                      v in zip(new_ts["timestep"], series("demand", z, ""))],
@@ -116,10 +131,22 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
     acc = res.accuracy
     info = {"method": "tsam hierarchical, medoid days, means preserved", "representative_days": days,
             "peak_day_kept": keep_peak_day,
-            "days_represented": {str(i): int(counts[c]) for i, c in enumerate(clusters)}}
+            "days_represented": {str(i): int(counts[c]) for i, c in enumerate(clusters)},
+            "day_order": day_order}
     try:
         info["profile_rmse_mean"] = float(np.nanmean(acc.rmse))
         info["profile_rmse_max"] = float(np.nanmax(acc.rmse))
     except (AttributeError, TypeError, ValueError):
         pass
     return Case(case.path, tables, case.settings, case.warnings), info
+
+
+def _day_order(assign: np.ndarray, clusters: list, counts: dict, n_days: int) -> list[int]:
+    """The block of each calendar day, in calendar order, checked against the days each block stands for."""
+    position = {c: i for i, c in enumerate(clusters)}
+    order = [position[c] for c in assign.tolist()]
+    per_block = np.bincount(order, minlength=len(clusters)).tolist()
+    if len(order) != n_days or per_block != [int(counts[c]) for c in clusters]:
+        raise RuntimeError(f"tsam's cluster order ({len(order)} days, {per_block} per block) does not match its "
+                           f"cluster counts ({[counts[c] for c in clusters]}) over {n_days} days")
+    return order

@@ -116,7 +116,9 @@ def test_region_balance_and_balance_metrics_by_hand():
 
     Generation in R: A coal 100 MWh + B battery 30 MWh discharged, 10 MWh charged = 120 MWh net;
     demand in R: A 10 MW x 2 h + 10 MW x 3 h = 50 MWh, B 20 x 2 + 20 x 3 = 100 MWh -> 150 MWh;
-    balance R = 120 - 150 = -30 MWh = -3e-5 TWh. Capacity balance rows are read as they are.
+    balance R = 120 - 150 = -30 MWh = -3e-5 TWh. With corridor losses (A-B inside R: 4 MW x 2 h = 8 MWh;
+    B-C across R's border: 6 MW x 3 h = 18 MWh, half to each end): R = -30 - 8 - 9 = -47 MWh; the whole
+    system = 620 generated - 155 demand - 26 lost = 439 MWh. Capacity balance rows are read as they are.
     """
     import pandas as pd
 
@@ -127,6 +129,15 @@ def test_region_balance_and_balance_metrics_by_hand():
     prices = pd.DataFrame({"zone": ["A", "A", "B", "B", "C", "C"], "period": [2030] * 6, "timestep": [0, 1] * 3,
                            "weight": [2.0, 3.0] * 3, "demand_mw": [10.0, 10.0, 20.0, 20.0, 1.0, 1.0]})
     assert region_balance_twh({"generation": gen, "prices": prices}, 2030, {"A", "B"}) == pytest.approx(-30 / 1e6)
+    # losses: corridor A-B (inside R) loses 4 MW in hour 0, corridor B-C (across the border) 6 MW in hour 1.
+    # R bears all of A-B's (4 x 2 h = 8 MWh) and half of B-C's (6 x 3 h / 2 = 9 MWh): -30 - 17 = -47 MWh;
+    # the whole system bears all of both, 8 + 18 = 26 MWh: 120 + 500 - 150 - 5 - 26 = 439 MWh.
+    flows = pd.DataFrame({"corridor": ["A-B", "B-C"], "period": [2030, 2030], "timestep": [0, 1],
+                          "flow_mw": [100.0, 50.0], "loss_mw": [4.0, 6.0]})
+    corridors = pd.DataFrame({"corridor": ["A-B", "B-C"], "from_zone": ["A", "B"], "to_zone": ["B", "C"]})
+    lossy = {"generation": gen, "prices": prices, "flows": flows, "corridors": corridors}
+    assert region_balance_twh(lossy, 2030, {"A", "B"}) == pytest.approx(-47 / 1e6)
+    assert region_balance_twh(lossy, 2030, {"A", "B", "C"}) == pytest.approx(439 / 1e6)
     bal = pd.DataFrame({"scope": ["system", "region", "zone"], "name": ["*", "R", "A"], "period": [2025] * 3,
                         "required_mw": [300.0, 200.0, 50.0], "firm_existing_mw": [250.0, 120.0, 40.0],
                         "deficit_mw": [30.0, 80.0, 10.0]})

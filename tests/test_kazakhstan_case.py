@@ -89,20 +89,39 @@ def test_source_check_catches_gaps(tmp_path):
 
 
 # ------------------------------------------------------------------- (c) sanity figures
-def test_reference_demand_matches_2022_oblast_total(case):
-    """Sum over zones and hours of demand_mw x 1 h = 111,158 GWh (the 14 oblasts, 2022).
+LOSSES = pd.read_csv(CASE / "source" / "corridor_losses.csv").set_index("zone")
 
-    111,158 GWh +- 0.5 % = 110,602 .. 111,714 GWh.
-    """
+
+def test_reference_demand_is_2022_oblast_consumption_net_of_interzonal_losses(case):
+    """Sum over hours of demand_mw x 1 h = the oblast's 2022 consumption x (1 - its loss share), zone by zone
+    (source/corridor_losses.csv), +- 0.1 % (rounding to 0.1 MW). Over the 14 oblasts: 111,158 GWh less
+    about 1.8 % of inter-zonal losses, which the corridors carry instead."""
     w = case["timesteps"].set_index("timestep")["weight"]
     d = case["demand"]
-    gwh = (d["demand_mw"] * d["timestep"].map(w)).sum() / 1e3
-    assert gwh == pytest.approx(111_158, rel=0.005)
+    gwh = (d["demand_mw"] * d["timestep"].map(w)).groupby(d["zone"]).sum() / 1e3
+    oblast = pd.read_csv(CASE / "source" / "reference" / "pypsa-kz-data" / "official_demand_2022.csv")
+    names = {"akmola": "Akmola", "aktobe": "Aktobe", "almaty": "Almaty", "atyrau": "Atyrau",
+             "east_kazakhstan": "East Kazakhstan", "karaganda": "Karaganda", "kostanay": "Kostanay",
+             "kyzylorda": "Kyzylorda", "mangystau": "Mangystau", "north_kazakhstan": "North Kazakhstan",
+             "pavlodar": "Pavlodar", "turkestan": "Turkestan", "west_kazakhstan": "West Kazakhstan",
+             "zhambyl": "Zhambyl"}
+    given = dict(zip(oblast["Region"], oblast["Consumption (GWh)"]))
+    for z, g in gwh.items():
+        assert g == pytest.approx(given[names[z]] * (1 - LOSSES.at[z, "loss_share"]), rel=1e-3), z
+    assert 0.015 < 1 - gwh.sum() / 111_158 < 0.022
+
+
+def test_loss_shares_are_the_base_years_losses():
+    """source/corridor_losses.csv: loss_share = loss_mwh / demand_mwh in every zone (rounded to 5 digits), and
+    demand + losses = the published 2023 consumption, 115.07 TWh, +- 0.1 %: the losses are counted once."""
+    assert (LOSSES["loss_share"] - LOSSES["loss_mwh"] / LOSSES["demand_mwh"]).abs().max() < 1e-5
+    assert (LOSSES["loss_mwh"].sum() + LOSSES["demand_mwh"].sum()) / 1e6 == pytest.approx(115.07, rel=1e-3)
 
 
 def test_national_peak_matches_published_load_factor(case):
     """Target = 2022 peak scaled to the oblast total at the published load factor:
-    16,459 MW x 111.158 TWh / 112.9 TWh = 16,205 MW; allowed +-3 % = 15,719 .. 16,691 MW.
+    16,459 MW x 111.158 TWh / 112.9 TWh = 16,205 MW; allowed +-3 % = 15,719 .. 16,691 MW (the demand is
+    net of the ~1.8 % of inter-zonal losses, which the corridors add back at the peak).
     """
     peak = case["demand"].groupby("timestep")["demand_mw"].sum().max()
     assert peak == pytest.approx(16_459 * 111.158 / 112.9, rel=0.03)
@@ -163,8 +182,11 @@ def _region_twh(case, period: int) -> dict[str, float]:
 
 def test_regional_growth_keeps_the_national_outlook(case):
     """Regional shares move, the national total stays on the outlook: 2030 = 119.9 TWh (2024) x
-    (146/121.1)^(5/6) x 1.03 = 144.3 TWh, +-0.5 % (multipliers are rounded to 4 digits)."""
-    assert sum(_region_twh(case, 2030).values()) == pytest.approx(119.9 * (146 / 121.1) ** (5 / 6) * 1.03, rel=0.005)
+    (146/121.1)^(5/6) x 1.03 = 144.3 TWh, +-0.5 % (multipliers are rounded to 4 digits), of which the
+    demand is the part net of the base year's inter-zonal loss share (1 - 2.093 / 115.02)."""
+    share = LOSSES["loss_mwh"].sum() / (LOSSES["loss_mwh"].sum() + LOSSES["demand_mwh"].sum())
+    outlook = 119.9 * (146 / 121.1) ** (5 / 6) * 1.03
+    assert sum(_region_twh(case, 2030).values()) == pytest.approx(outlook * (1 - share), rel=0.005)
 
 
 def test_south_grows_faster_than_north(case):

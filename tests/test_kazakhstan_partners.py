@@ -165,3 +165,24 @@ def test_envelopes_cover_committed_capex(case):
     assert kz_committed == pytest.approx(3.348e9, rel=1e-3)
     for p in (2025, 2030, 2035, 2040):
         assert env[("KZ", p)] == pytest.approx(kz_committed + 720e3 * 2620, rel=1e-3)
+
+
+def test_finance_rules_by_hand():
+    """The four partner finance rules of source/finance_rules.py from IRENA (2023b) via GNESTE: host Kazakhstan
+    6.3 %, homes Türkiye 7.5, China 2.5, Russia 6.3, GULF max(Saudi Arabia 6.2, UAE 5.6) = 6.2, OTHER none;
+    benchmark USA (solar row) 4.3, so Kazakhstan's premium is 2.0 points.
+    max(host, home): TR 7.5, every other 6.3 (the case's partners.csv). Host for all: 6.3 each.
+    Home for all: KZ 6.3, TR 7.5, CN 2.5, RU 6.3, GULF 6.2, OTHER 6.3 (no home: the host's).
+    Country risk, home + 2.0: TR 9.5, CN 4.5, RU 8.3, GULF 8.2; KZ and OTHER at the host's 6.3."""
+    import sys
+
+    sys.path.insert(0, str(CASE / "source"))
+    from finance_rules import rates
+
+    r = {rule: {k: round(v, 4) for k, v in w.items()} for rule, w in rates().items()}
+    assert r["max_host_home"] == {"KZ": 0.063, "TR": 0.075, "CN": 0.063, "RU": 0.063, "GULF": 0.063, "OTHER": 0.063}
+    assert set(r["host_for_all"].values()) == {0.063}
+    assert r["home_for_all"] == {"KZ": 0.063, "TR": 0.075, "CN": 0.025, "RU": 0.063, "GULF": 0.062, "OTHER": 0.063}
+    assert r["country_risk"] == {"KZ": 0.063, "TR": 0.095, "CN": 0.045, "RU": 0.083, "GULF": 0.082, "OTHER": 0.063}
+    case = pd.read_csv(CASE / "partners.csv").set_index("partner")["wacc"].to_dict()
+    assert case == r["max_host_home"]  # the case's rule is the default, unchanged

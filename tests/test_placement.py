@@ -61,6 +61,20 @@ def test_break_even_capex_and_wacc_are_the_thresholds_of_a_re_solve(tmp_path):
     assert solar_built(solar_case(tmp_path / "wacc-above", wacc=wacc * (1 + 1e-4))) == approx(0, abs=1e-6)
 
 
+def envelope_case(folder):
+    """Zone A, 1 year, r = 0, 1000 h, demand 100 MW, existing gas 200 MW at vom 100; TR (wacc 0) offers solar at 300
+    USD/kW and solar2 at 900 USD/kW (both lifetime 10), within an envelope of 1.5e7 USD in 2030."""
+    return write_case(
+        folder,
+        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
+                      tech("gas", vom_usd_per_mwh=100)],
+        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
+        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
+        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
+                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
+        timesteps=hours([1000]), demand=demand({"A": [100]}))
+
+
 def test_break_even_counts_the_envelope(tmp_path):
     """With TR's envelope binding, capex also buys envelope room: the break-even moves by the envelope's dual.
 
@@ -73,15 +87,7 @@ def test_break_even_counts_the_envelope(tmp_path):
         capex* = 9e5 - 2e5 / 0.33333 = 3e5 USD/MW = 300 USD/kW   (as good as solar, per dollar of envelope).
     Without the envelope term the estimate would be 9e5 - 2e5 / 0.1 < 0: wrong.
     """
-    f = write_case(
-        tmp_path / "c",
-        technologies=[tech("solar", "variable", lifetime_yr=10), tech("solar2", "variable", lifetime_yr=10),
-                      tech("gas", vom_usd_per_mwh=100)],
-        existing_capacity=[existing("A", "gas", 200)], partners=[{"partner": "TR", "wacc": 0.0}],
-        partner_envelopes=[{"partner": "TR", "period": 2030, "max_investment_usd": 1.5e7}],
-        build_options=[{"zone": "A", "technology": "solar", "partner": "TR", "capex_usd_per_kw": 300},
-                       {"zone": "A", "technology": "solar2", "partner": "TR", "capex_usd_per_kw": 900}],
-        timesteps=hours([1000]), demand=demand({"A": [100]}))
+    f = envelope_case(tmp_path / "c")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     assert st.solver.value(st.m.new_cap["A", "solar", "TR", 2030]) == approx(50, rel=1e-9)
     be = break_even(st).set_index("technology").loc["solar2"]
@@ -121,14 +127,16 @@ def test_programme_curve_premium_and_displacement(tmp_path):
     assert st.solver.objective() == approx(5.4e6, rel=1e-9)
     out = programme_curve(st, [0, 20, 40])
     pr = out["programme"].set_index("size")
-    assert list(pr["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
+    assert list(pr["premium_in_horizon_pv_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
     assert list(pr["premium_annual_usd_per_yr"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
     assert list(pr["emissions_change_t_per_yr"]) == approx([0, -1e4, -2e4], rel=1e-9, abs=1e-6)
     assert pr.at[20, "emissions_t_per_yr"] == approx(1e5 - 1e4, rel=1e-9)
-    assert pr.at[20, "marginal_cost_usd_pv_per_MW"] == approx(6.5e4, rel=1e-9)
-    disp = out["programme_displaced"].set_index(["size", "partner", "technology"])["new_mw_change"]
-    assert disp[(20, "KZ", "ocgt")] == approx(-10, rel=1e-9) and disp[(40, "KZ", "ocgt")] == approx(-20, rel=1e-9)
-    assert disp[(40, "TR", "solar")] == approx(40, rel=1e-9)
+    assert pr.at[20, "marginal_in_horizon_usd_pv_per_MW"] == approx(6.5e4, rel=1e-9)
+    disp = out["programme_displaced"].set_index(["size", "zone", "technology"])
+    assert disp.at[(20, "A", "ocgt"), "new_mw_change"] == approx(-10, rel=1e-9)
+    assert disp.at[(40, "A", "ocgt"), "new_mw_change"] == approx(-20, rel=1e-9)
+    assert disp.at[(40, "A", "ocgt"), "by_partner"] == "KZ -20.0"
+    assert set(disp.index.get_level_values("technology")) == {"ocgt"}  # TR's own MW are not displacement
     gen = out["programme_displaced_generation"].set_index(["size", "technology"])["generation_mwh_change"]
     assert gen[(40, "ocgt")] == approx(-2e4, rel=1e-9) and gen[(40, "solar")] == approx(2e4, rel=1e-9)
     sites = out["programme_sites"].set_index("size")
@@ -202,9 +210,9 @@ def test_programme_points_on_a_dask_cluster_match_the_warm_solves(tmp_path):
     st = build(RunSpec(name="c", inputs=programme_case(tmp_path / "c")), "TR", solver=SIMPLEX)
     here = programme_curve(st, [0, 20, 40])["programme"]
     there = programme_curve(st, [0, 20, 40], scheduler="local")["programme"]
-    assert list(there["premium_present_value_usd"]) == approx(list(here["premium_present_value_usd"]),
+    assert list(there["premium_in_horizon_pv_usd"]) == approx(list(here["premium_in_horizon_pv_usd"]),
                                                               rel=1e-9, abs=1e-6)
-    assert list(there["premium_present_value_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
+    assert list(there["premium_in_horizon_pv_usd"]) == approx([0, 1.3e6, 2.6e6], rel=1e-9, abs=1e-6)
 
 
 def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
@@ -215,7 +223,7 @@ def test_a_programme_no_plan_can_carry_is_reported_not_fatal(tmp_path):
     (f / "partner_envelopes.csv").write_text("partner,period,max_investment_usd\nTR,2030,1.5e7\n")
     st = build(RunSpec(name="c", inputs=f), "TR", solver=SIMPLEX)
     out = programme_curve(st, [0, 100, 120, 200])
-    assert list(out["programme"]["premium_present_value_usd"]) == approx([0, 0, 2e6], abs=1e-3)
+    assert list(out["programme"]["premium_in_horizon_pv_usd"]) == approx([0, 0, 2e6], abs=1e-3)
     bad = out["programme_infeasible"]
     assert list(bad["size"]) == [200] and "partner_envelope[TR,2030]" in bad.iloc[0]["why"]
     assert st.solver.run() == approx(1e7, rel=1e-9)

@@ -121,11 +121,11 @@ def test_programme_curve_matches_the_hand_derivation(tmp_path):
 
     sizes = [0, 30, 50, 80, 110, 150]
     assert list(pr.index) == sizes
-    assert list(pr["premium_present_value_usd"]) == approx([premium(x) for x in sizes], rel=1e-9, abs=1e-6)
-    assert list(pr["premium_present_value_usd"]) == approx(
+    assert list(pr["premium_in_horizon_pv_usd"]) == approx([premium(x) for x in sizes], rel=1e-9, abs=1e-6)
+    assert list(pr["premium_in_horizon_pv_usd"]) == approx(
         [0, 1_958_248.99, 3_263_748.31, 7_180_246.28, 11_096_744.26, 27_579_353.17], abs=0.01)
     assert list(pr["premium_annual_usd_per_yr"]) == approx([premium(x) / DF for x in sizes], rel=1e-9, abs=1e-6)
-    marginal = pr["marginal_cost_usd_pv_per_MW"]
+    marginal = pr["marginal_in_horizon_usd_pv_per_MW"]
     assert marginal[30] == approx(65_274.97, abs=0.01) and marginal[80] == approx(130_549.93, abs=0.01)
     assert marginal[150] == approx(DF * (TRC - 10 * 2190), rel=1e-9)
     assert marginal[150] == approx(412_065.22, abs=0.01)
@@ -166,8 +166,8 @@ def test_a_site_that_ties_with_the_plan_is_a_tie_not_a_crash(tmp_path):
     assert b["tie"] and b["note"].startswith("tie:")
     assert not be.loc[("A", "solar"), "tie"]
     line = next(x for x in res["summary"].splitlines() if x.split()[:2] == ["B", "gas_ccgt"])
-    assert line.split()[-2:] == ["5.0%", "tie"]
-    assert "tie: costs the same as what TR builds in the plan" in res["summary"]
+    assert "1,000 -> 1,000 $/kW, as cheap as what TR builds in the plan" in line
+    assert res["tables"]["break_even"].set_index(["zone", "technology"]).at[("B", "gas_ccgt"), "tie_group"] == 1
 
 
 @pytest.mark.parametrize("noise", [-6e-11, 6e-11, -1e-3, 0.0])
@@ -225,7 +225,7 @@ def test_a_negative_optimum_gets_its_slack_above_it(tmp_path):
     assert head["TR_min_mw"] == approx(0, abs=1e-6)
     assert head["TR_max_mw"] == approx(110 + (0.01 * abs(opt) - p110) / (DF * (TRC - 10 * 2190)), rel=1e-7)
     assert head["TR_max_mw"] == approx(149.7401, abs=1e-4)
-    pr = res["tables"]["programme"].set_index("size")["premium_present_value_usd"]
+    pr = res["tables"]["programme"].set_index("size")["premium_in_horizon_pv_usd"]
     assert pr[110] == approx(p110, rel=1e-9)
     assert pr[50] == approx(DF * (40 * (TRO - KZO) + 10 * (TRC - KZC)), rel=1e-9)
 
@@ -241,8 +241,8 @@ def _cli(tmp_path, capsys, *args) -> str:
 
 def _rows(text: str) -> list[list[str]]:
     """The programme curve's rows of the summary, split on whitespace."""
-    lines = text.split("programme curve")[1].split("\n\n")[0].splitlines()[2:]
-    return [x.split() for x in lines]
+    lines = text.split("programme curve")[1].split("\n\n")[0].splitlines()[3:]
+    return [x.split() for x in lines[:next(i for i, x in enumerate(lines) if x.startswith("  in horizon:"))]]
 
 
 def test_the_summary_prints_the_marginal_of_a_usd_programme_with_its_digits(tmp_path, capsys):
@@ -252,7 +252,7 @@ def test_the_summary_prints_the_marginal_of_a_usd_programme_with_its_digits(tmp_
     rows = _rows(_cli(tmp_path, capsys, "--unit", "USD", "--programme", "0,25000000,80000000"))
     assert DF * (crf(0.10, 20) - crf(0.06, 20)) == approx(0.1305499, abs=1e-7)
     assert [r[0] for r in rows] == ["0", "25,000,000", "80,000,000"]
-    assert [r[4] for r in rows[1:]] == ["0.1305", "0.1305"]
+    assert [r[5] for r in rows[1:]] == ["0.1305", "0.1305"]
     assert [r[1] for r in rows[1:]] == ["3.3", "10.4"]  # 25e6 and 80e6 * 0.1305499 USD, in M USD
 
 
@@ -262,7 +262,7 @@ def test_a_repeated_programme_size_is_solved_and_reported_once(tmp_path, capsys)
     text = _cli(tmp_path, capsys, "--programme", "80,30,80")
     rows = _rows(text)
     assert [r[0] for r in rows] == ["30", "80"]
-    assert " ".join(rows[1][5:]) == "A gas_ccgt 30, A gas_ocgt 50"
-    assert " ".join(rows[0][5:]) == "A gas_ocgt 30"
+    assert " ".join(rows[1][6:]) == "A gas_ccgt 30, A gas_ocgt 50"
+    assert " ".join(rows[0][6:]) == "A gas_ocgt 30"
     pr = pd.read_csv(tmp_path / "r" / "c-placement-TR" / "programme.csv")
     assert list(pr["size"]) == [30, 80]

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
-from planner.report import build_report
+from planner.report import build_report, style
 from planner.report.data import load_run
 from planner.report.excel import safe_text, write_excel
 from planner.report.tables import report_tables
@@ -229,9 +229,9 @@ def test_partner_section_equals_the_result_tables(example):
         assert p.at[k, "capex_usd"] == pytest.approx(nc.loc[nc["partner"] == k, "capex_usd"].sum(), rel=1e-6)
         for period in (2030, 2035):
             assert p.at[k, f"share_closed_{period}_pu"] == pytest.approx(closed[(k, period)], abs=1e-9)
-            assert f"{closed[(k, period)]:.1%}" in section
-        assert f"{p.at[k, 'new_mw']:,.0f}" in section
-        assert f"{p.at[k, 'capex_usd'] / 1e6:,.1f} M" in section
+            assert style.pct(closed[(k, period)]) in section
+        assert style.num(p.at[k, "new_mw"]) in section
+        assert style.musd(p.at[k, "capex_usd"]) in section
     assert re.search(r"<td class='text'>TR</td>", section)
 
     wb = load_workbook(example / "report" / "report.xlsx")
@@ -246,6 +246,10 @@ def test_partner_section_equals_the_result_tables(example):
     assert row[col["capex_usd"]].number_format == "#,##0"
     assert row[col["share_closed_2030_pu"]].number_format == "0.0%"
     assert wb["prices" if "prices" in wb.sheetnames else "price_statistics"]["C2"].number_format == "#,##0.00"
+    ws = wb["assumptions"]
+    head = [c.value for c in ws[1]]
+    wacc = next(r for r in ws.iter_rows(min_row=2) if str(r[0].value).startswith("cost of capital"))
+    assert wacc[head.index("value")].number_format == "0.0##%"  # 0.09 shows as 9%, 0.075 as 7.5%
 
 
 def test_assumption_sources_are_quoted_not_guessed():
@@ -296,8 +300,10 @@ def test_placement_tables_beside_the_run_join_the_partner_section(results, examp
         build_report(example)
         html = (example / "report" / "report.html").read_text(encoding="utf-8")
         section = html[html.index("id='partners'"):html.index("<h2>", html.index("id='partners'") + 5)]
-        assert "Break-even costs by site" in section and "912.5" in section
-        assert "id=\"placement-programme\"" in section and "id=\"placement-alternatives\"" in section
+        assert "Placement study: where" in section and "Break-even capex and WACC of every site" in section
+        assert "912" in section  # 912.5 USD/kW at three significant digits
+        assert "id=\"example-placement-TR-programme\"" in section
+        assert "id=\"example-placement-TR-alternatives\"" in section
         wb = load_workbook(example / "report" / "report.xlsx")
         assert {"placement_programme", "placement_alternatives", "placement_break_even"} <= set(wb.sheetnames)
         assert wb["placement_break_even"]["D2"].value == 912.5

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APT = "apt-get update && apt-get install -y chromium"
 
 # collects errors from the first line of <head> on, then writes them and the count of drawn plots into the DOM
-PROBE = """<script>
+PROBE = r"""<script>
 window.__errs = []; window.__requests = [];
 window.addEventListener('error', function (e) { window.__errs.push('error: ' + (e.message || e)); });
 window.addEventListener('unhandledrejection', function (e) { window.__errs.push('rejection: ' + e.reason); });
@@ -50,10 +50,30 @@ window.addEventListener('load', function () { setTimeout(function () {
   var texts = map ? Array.prototype.map.call(map.querySelectorAll('text'), function (t) { return t.textContent; }) : [];
   performance.getEntriesByType('resource').forEach(function (r) { window.__requests.push('resource ' + r.name); });
   var out = document.createElement('pre'); out.id = 'probe';
+  // every named trace's colour, as plotly drew it from the figure
+  var traces = [];
+  charts.forEach(function (c) { (c.data || []).forEach(function (t) {
+    var col = (t.marker && typeof t.marker.color === 'string') ? t.marker.color : (t.line && t.line.color);
+    if (t.name && t.showlegend !== false && col) traces.push([c.id, t.name, col]);
+  }); });
+  // the category labels of the zone charts: text, rotation and whether they lie inside the chart's svg
+  var ticks = [];
+  ['chart-deficit', 'chart-partner_capacity'].forEach(function (id) {
+    var c = document.getElementById(id);
+    if (!c) return;
+    var svg = c.querySelector('svg.main-svg').getBoundingClientRect();
+    c.querySelectorAll('.yaxislayer-above text').forEach(function (t) {
+      var r = t.getBoundingClientRect();
+      ticks.push({chart: id, text: t.textContent, rotated: /rotate\((?!0)/.test(t.getAttribute('transform') || ''),
+                  inside: r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5 && r.top >= svg.top - 0.5
+                          && r.bottom <= svg.bottom + 0.5});
+    });
+  });
   out.textContent = JSON.stringify({errors: window.__errs, requests: window.__requests, charts: charts.length,
     drawn: drawn,
     ids: Array.prototype.map.call(charts, function (c) { return c.id; }),
-    map_fills: map ? map.querySelectorAll('path.js-fill').length : 0, map_texts: texts});
+    map_fills: map ? map.querySelectorAll('path.js-fill').length : 0, map_texts: texts, traces: traces,
+    ticks: ticks});
   document.body.appendChild(out);
 }, 1000); });
 </script>"""
@@ -71,6 +91,46 @@ def report_html(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("results")
     run_spec(load_spec(ROOT / "models" / "example.toml"), root)
     return build_report(root / "example") / "report.html"
+
+
+LONG_NAMES = {"N": "North Kazakhstan (incl. Astana)", "S": "Turkestan and Zhambyl", "W": "West Kazakhstan"}
+
+
+@pytest.fixture(scope="module")
+def tr_results(tmp_path_factory) -> Path:
+    """The example with TR at 7.5 % and KZ at 6.3 % (the Kazakhstan case's WACCs), long zone names, TR picked out;
+    with a placement study of TR beside the run. Returns the results root."""
+    import pandas as pd
+
+    tmp = tmp_path_factory.mktemp("tr")
+    case = tmp / "case"
+    shutil.copytree(ROOT / "inputs" / "example", case)
+    partners = pd.read_csv(case / "partners.csv", keep_default_na=False)
+    partners["wacc"] = partners["partner"].map({"TR": 0.075, "KZ": 0.063})
+    partners.to_csv(case / "partners.csv", index=False)
+    zones = pd.read_csv(case / "zones.csv", keep_default_na=False)
+    zones["name"] = zones["zone"].map(LONG_NAMES)
+    zones.to_csv(case / "zones.csv", index=False)
+    spec = tmp / "example_tr.toml"
+    spec.write_text(f'name = "example_tr"\ninputs = "{case.as_posix()}"\n[solver]\nmethod = "ipm"\nthreads = 2\n'
+                    '[report]\nhighlight_partners = ["TR"]\n')
+    root = tmp / "results"
+    run_spec(load_spec(spec), root)
+    from planner.studies.placement import placement
+
+    placement(load_spec(spec), "TR", [0, 200], results_root=root)
+    build_report(root / "example_tr")  # after the study, so the run's report holds its section too
+    return root
+
+
+@pytest.fixture(scope="module")
+def rendered(report_html, tr_results, tmp_path_factory) -> dict[str, tuple[dict, str]]:
+    """Both reports and the placement study's own page, opened in chromium once."""
+    out = {}
+    for key, page in (("example", report_html), ("tr", tr_results / "example_tr" / "report" / "report.html"),
+                      ("placement", tr_results / "example_tr-placement-TR" / "report.html")):
+        out[key] = render(page, tmp_path_factory.mktemp(f"render-{key}"))
+    return out
 
 
 def test_report_is_self_contained(report_html):
@@ -108,8 +168,8 @@ def check_drawn(probe: dict, dom: str, periods: int) -> None:
     assert probe["errors"] == []
     assert probe["requests"] == [], "the report asked for something over the network"
     # every registered chart, per-period ones once per period
-    assert probe["charts"] == expected_charts(periods)
-    assert probe["drawn"] == probe["charts"]
+    assert sum(i.startswith("chart-") for i in probe["ids"]) == expected_charts(periods)
+    assert probe["drawn"] == probe["charts"]  # placement sections' charts included
     assert "chart-map" in probe["ids"]
     # the map: country outlines drawn as filled paths (home country and neighbours), and the size legend
     assert probe["map_fills"] >= 3
@@ -119,9 +179,113 @@ def check_drawn(probe: dict, dom: str, periods: int) -> None:
     assert dom.count('class="main-svg"') >= probe["charts"]
 
 
-def test_report_renders_in_headless_chromium(report_html, tmp_path):
-    probe, dom = render(report_html, tmp_path)
-    check_drawn(probe, dom, periods=2)  # the example has 2 periods
+def test_report_renders_in_headless_chromium(rendered):
+    for key in ("example", "tr"):
+        probe, dom = rendered[key]
+        check_drawn(probe, dom, periods=2)  # the example has 2 periods
+
+
+TECH_CHARTS = ("chart-capacity", "chart-generation", "chart-dispatch-")
+
+
+def colours(probe: dict) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """technology -> colours drawn in the capacity, generation and dispatch charts; partner -> colours in the
+    partner chart and on the map (the map names a partner 'TR — Turkish partners (picked out)')."""
+    techs: dict[str, set[str]] = {}
+    partners: dict[str, set[str]] = {}
+    for div, name, color in probe["traces"]:
+        if div.startswith(TECH_CHARTS):
+            techs.setdefault(name, set()).add(color.lower())
+        elif div == "chart-partner_capacity" or (div == "chart-map" and " — " in name):
+            partners.setdefault(name.split(" — ")[0], set()).add(color.lower())
+    return techs, partners
+
+
+def test_one_colour_per_technology_and_partner_the_same_in_two_reports(rendered):
+    """In each report every technology and every partner has one colour in every chart (and the map), no two share
+    one; the two reports (different WACCs, so different plans) give the names they share the same colours."""
+    seen = []
+    for key in ("example", "tr"):
+        techs, partners = colours(rendered[key][0])
+        assert {"coal", "gas_ccgt", "wind"} <= set(techs) and "KZ" in partners, (techs, partners)
+        assert key == "tr" or "TR" in partners  # at 7.5 % against 6.3 % TR builds nothing in the example
+        for kind in (techs, partners):
+            assert all(len(c) == 1 for c in kind.values()), kind
+            flat = [next(iter(c)) for c in kind.values()]
+            assert len(set(flat)) == len(flat), kind
+        seen.append({n: next(iter(c)) for n, c in (techs | partners).items()})
+    shared = set(seen[0]) & set(seen[1])
+    assert len(shared) >= 6
+    assert {n: seen[0][n] for n in shared} == {n: seen[1][n] for n in shared}
+
+
+def _text(dom: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", dom))
+
+
+def test_wacc_shown_as_percentages_with_their_digits(rendered):
+    dom = rendered["tr"][1]
+    table = re.search(r'<table class="assumptions">(.*?)</table>', dom, re.S).group(1)
+    rows = {re.sub(r"\s+", " ", _text(r)).strip() for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)}
+    assert any(r.startswith("cost of capital (WACC) by partner TR 7.5 %") for r in rows), rows
+    assert any(r.startswith("cost of capital (WACC) by partner KZ 6.3 %") for r in rows), rows
+
+
+def test_an_explanation_beside_the_deficit_after_new_builds(rendered):
+    dom = rendered["tr"][1]
+    answer = re.search(r"<div class=\"answer\">(.*?)</div>", dom, re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", answer, re.S)
+    assert len(items) == 2  # one per period
+    for li in items:
+        after = re.search(r"([\d,]+) MW left after new builds", _text(li))
+        assert after and float(after.group(1).replace(",", "")) > 0  # the example leaves a deficit after new builds
+    # the reason right after the first figure that needs it (planner/explanations.py, as in summary.txt)
+    first = re.search(r'left after new builds</span>\.\s*<p class="why">(.*?)</p>', items[0], re.S)
+    assert first and "not demand unserved" in first.group(1) and "docs/deficit.md" in first.group(1), items[0]
+
+
+def test_the_picked_out_partner_comes_first(rendered):
+    """A run with report.highlight_partners = ["TR"] opens with TR's MW per zone and period, before the answer
+    (the example, where TR builds); where TR builds nothing (at 7.5 % against 6.3 %) the box says so in a sentence."""
+    dom = rendered["example"][1]
+    body = dom[dom.index("<body"):]
+    first = re.search(r"</h1>\s*<div class=\"highlight\" id=\"highlight-TR\">(.*?)</div>", body, re.S)
+    assert first, body[:2000]
+    assert body.index('id="highlight-TR"') < body.index('class="answer"')
+    table = _text(first.group(1))
+    assert "TR — Turkish partners: new MW by zone and period" in table
+    assert re.search(r"zone 2030 2035 total .*South [\d,.-]+ .*all zones", re.sub(r"\s+", " ", table)), table
+    nothing = re.search(r'<div class="highlight" id="highlight-TR">(.*?)</div>', rendered["tr"][1], re.S).group(1)
+    assert "TR builds nothing new in this run." in nothing and "<table" not in nothing
+
+
+def test_zone_labels_are_whole_upright_and_inside_the_chart(rendered):
+    """The zone charts show each zone's display name in full, not rotated, inside the drawn chart (the rendered
+    DOM's boxes): no 'North Kaz' cut at the edge."""
+    ticks = rendered["tr"][0]["ticks"]
+    names = {n.split(" (")[0] for n in LONG_NAMES.values()}
+    for chart in ("chart-deficit", "chart-partner_capacity"):
+        mine = [t for t in ticks if t["chart"] == chart and not re.fullmatch(r"[\d.,]+k?", t["text"])]
+        assert mine, ticks
+        assert {t["text"] for t in mine} <= names and "North Kazakhstan" in {t["text"] for t in mine}
+        assert not [t for t in mine if t["rotated"] or not t["inside"]], mine
+
+
+def test_placement_writes_a_report_section(rendered, tr_results):
+    """The study's own page: no error, every chart drawn (the candidate-site map and the programme curve), the
+    answer before the closest sites, rates as percentages; the run's report carries the same section."""
+    probe, dom = rendered["placement"]
+    assert probe["errors"] == [] and probe["requests"] == []
+    assert probe["charts"] >= 2 and probe["drawn"] == probe["charts"], probe
+    assert any(i.endswith("-map") for i in probe["ids"]) and any(i.endswith("-programme") for i in probe["ids"])
+    text = _text(dom)
+    assert text.index("In the least-cost plan TR builds") < text.index("The sites closest to entering")
+    assert "7.5 %" in text
+    assert any("candidate sites" in name for _, name, _ in probe["traces"]) or "TR builds (area by MW)" in text
+    run_dom = rendered["tr"][1]
+    assert "Placement study: where TR should build (example_tr-placement-TR)" in _text(run_dom)
 
 
 def test_compare_html_renders_in_headless_chromium(tmp_path):

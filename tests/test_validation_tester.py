@@ -60,13 +60,21 @@ def test_an_unknown_partner_to_highlight_is_refused_on_a_cache_hit(hourly, tmp_p
         load_for_run(spec)
 
 
+def retiring_before_the_first_period(case: Path) -> Path:
+    """The example with an 1,800 MW OCGT of 2000 in W: at its 30-year life it retires in 2030, before the first
+    period, which is valid but warned about (the shipped example has no such cohort)."""
+    with (case / "existing_capacity.csv").open("a") as f:
+        f.write("W,gas_ocgt,2000,1800,\n")
+    return case
+
+
 def test_the_case_warnings_reach_the_run(case, tmp_path, monkeypatch):
     """Was: apply_scenario dropped Case.warnings, so `planner run` printed none and run.json kept []."""
     from planner.load import load_case
     from planner.scenario import apply_scenario
     from planner.spec import RunSpec
 
-    loaded = load_case(case)
+    loaded = load_case(retiring_before_the_first_period(case))
     assert any("retires in 2030" in str(w) for w in loaded.warnings)  # W's gas_ocgt of 2000, lifetime 30
     spec = RunSpec(name="ex", inputs=case)
     assert [str(w) for w in apply_scenario(loaded, spec).warnings] == [str(w) for w in loaded.warnings]
@@ -78,6 +86,8 @@ def test_a_cell_edit_that_cures_a_warning_drops_it(case):
     from planner.scenario import apply_scenario
     from planner.spec import RunSpec
 
+    retiring_before_the_first_period(case)
+    assert load_case(case).warnings
     spec = RunSpec(name="ex", inputs=case, cells=[Cell("existing_capacity", (("zone", "W"),), "retirement_year", 2040)])
     assert apply_scenario(load_case(case), spec).warnings == []
 

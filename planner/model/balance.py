@@ -18,6 +18,8 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+# the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
+TIME_VARIABLES = ("unserved",)
 CONSTRAINTS = ("balance",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

@@ -43,6 +43,9 @@ INPUTS = {
     "commitment_mwh": "partner_commitments.csv quantity (MWh/yr) against the partner's build options, their "
                       "availability and max_new_mw",
 }
+# rows in which a build's overnight capex appears, coefficient capex (USD per MW): break-even studies move them
+# with the capex (planner/studies/placement.py)
+MONEY_ROWS = ("commitment_usd",)
 UNITS = {"MW": "commitment_mw", "USD": "commitment_usd", "MWh/yr": "commitment_mwh"}
 DUAL_UNIT = {"MW": "USD_pv/MW", "USD": "USD_pv/USD", "MWh/yr": "USD_pv/(MWh/yr)"}
 

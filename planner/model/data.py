@@ -88,6 +88,8 @@ class ModelData:
     partner_commitments: pd.DataFrame = field(default_factory=pd.DataFrame)  # rows of partner_commitments.csv, by line
     excluded_builds: list[str] = field(default_factory=list)
     committed_as_existing: list[str] = field(default_factory=list)
+    day_order: list[int] = field(default_factory=list)  # block of each calendar day, in order (calendar table)
+    link_storage: bool = False                # storage chained across day_order (storage.py), not cyclic per block
 
     @property
     def hours(self) -> float:
@@ -258,8 +260,28 @@ def _corridors(cor: pd.DataFrame, rate: float, last_period: int) -> tuple[list[s
     return CORRIDORS, line_annuity
 
 
-def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
-    """Derive the sets and parameters of the LP from a validated case."""
+def _calendar(t: dict[str, pd.DataFrame], weight: dict[int, float], block: dict[int, int],
+              link_storage: bool) -> list[int]:
+    """The block of each calendar day, in calendar order (the ``calendar`` table time aggregation adds; [] when
+    there is none). Linking storage needs it, and needs each block to stand for as many days as the calendar gives
+    it (every timestep's weight = the days its block stands for)."""
+    cal = t.get("calendar")
+    order = [] if cal is None or not len(cal) else [int(b) for b in cal.sort_values("day")["block"]]
+    if not link_storage:
+        return order
+    if not order:
+        raise ValueError("storage linked across days needs the calendar of representative days "
+                         "(time.representative_days in the run specification)")
+    days = pd.Series(order).value_counts().to_dict()
+    wrong = sorted({b for x, b in block.items() if abs(weight[x] - days.get(b, 0)) > 1e-9})
+    if wrong:
+        raise ValueError(f"blocks {wrong}: the timestep weights differ from the days the calendar gives each block")
+    return order
+
+
+def prepare(case: Case, periods: list[int] | None = None, link_storage: bool = False) -> ModelData:
+    """Derive the sets and parameters of the LP from a validated case; ``link_storage`` chains storage across
+    the calendar days (the run specification's ``time.link_storage``)."""
     t = case.tables
     s = case.settings
     per = _periods(t, s, periods)
@@ -304,4 +326,5 @@ def prepare(case: Case, periods: list[int] | None = None) -> ModelData:
         settings={**s, "base_year": per.base_year}, excluded_builds=excluded, committed_as_existing=committed,
         potentials={(r.zone, r.technology): float(r.max_new_mw) for r in t["build_potentials"].itertuples()},
         partner_commitments=t.get("partner_commitments", pd.DataFrame()),
+        day_order=_calendar(t, weight, block, link_storage), link_storage=link_storage,
     )

@@ -19,6 +19,8 @@ from planner.metrics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
+# the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
+TIME_VARIABLES = ("gen",)
 CONSTRAINTS = ("dispatch_max", "dispatch_min")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

@@ -4,6 +4,20 @@
 
 This sits on top of the hourly availability bound in dispatch.py; hydro
 without a budget row is limited by availability alone.
+
+Across representative days (``[time] link_storage``) the water needs no chain of
+its own. A reservoir level chained over the calendar's days,
+
+    level[d+1] = level[d] + inflow[d] - sum_{t in k(d)} gen[t],   0 <= level[d] <= size,   cyclic over the year,
+
+with hydro_budgets.csv's annual inflow spread over the days, only binds through
+``size``: without an upper bound a cyclic level can start as high as it needs, so
+the chain admits exactly the dispatch the annual budget admits. ASSUMPTION: the
+inputs give no reservoir size (nor an inflow profile within the year), so none is
+invented; the annual budget already lets water move freely between days, weeks
+and seasons, which is what linking would add. The seasons still bind through the
+hourly availability profile (e.g. the winter derate in availability.csv). With a
+reservoir size in the data, the level above would be the family to add.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ INPUTS = {
 }
 # results' shadow_prices: constraint -> (unit, whether the dual is divided by the period's discount weight)
 SHADOW_PRICES = {"partner_envelope": ("USD_pv/USD", False)}
+# rows in which a build's overnight capex appears, coefficient capex (USD per MW): break-even studies move them
+# with the capex (planner/studies/placement.py)
+MONEY_ROWS = ("partner_envelope",)
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

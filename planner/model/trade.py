@@ -18,6 +18,8 @@ import pyomo.environ as pyo
 from planner.model.data import ModelData
 from planner.model.registry import registry, scaled
 
+# the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
+TIME_VARIABLES = ("imports", "exports")
 CONSTRAINTS = ("import_limit", "import_min", "export_limit")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

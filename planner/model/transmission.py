@@ -19,6 +19,8 @@ from planner.model.data import ModelData
 from planner.model.registry import registry
 
 
+# the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
+TIME_VARIABLES = ("flow_fw", "flow_bw")
 CONSTRAINTS = ("line_fw", "line_bw", "line_expansion")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
 INPUTS = {

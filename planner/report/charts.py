@@ -16,25 +16,34 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.report import style
 from planner.report.data import StoredRun
 from planner.report.tables import EXISTING
 
 DISPATCH_MAX_STEPS = 336  # show every timestep up to two weeks, else the week around the system peak
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-           "#bab0ac", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 
 
 @dataclass
 class Context:
     run: StoredRun
     rt: dict[str, pd.DataFrame]
-    colors: dict[str, str] = field(default_factory=dict)  # technology -> colour
+    colors: dict[str, str] = field(default_factory=dict)  # technology -> colour (planner/report/style.py)
     period: int | None = None
 
     @property
     def highlight(self) -> list[str]:
         """Partners the report picks out (run spec ``[report] highlight_partners``)."""
-        return list((self.run.meta.get("report") or {}).get("highlight_partners") or [])
+        return highlighted(self.run)
+
+    @property
+    def zone_names(self) -> dict[str, str]:
+        """zone id -> display name (planner/report/style.py)."""
+        return style.zone_names(self.run.inputs.get("zones"), self.run.zones)
+
+
+def highlighted(run: StoredRun) -> list[str]:
+    """Partners a run's report picks out (run spec ``[report] highlight_partners``)."""
+    return list((run.meta.get("report") or {}).get("highlight_partners") or [])
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,8 @@ def expected_charts(periods: int) -> int:
 
 def draw_all(run: StoredRun, rt: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, object | None]]:
     """[(div id, title, caption, figure or None)] for every registered chart, in order."""
-    techs = sorted(set(run.tables["capacity"]["technology"]))
-    base = Context(run, rt, colors(techs))
+    techs = set(run.tables["capacity"]["technology"]) | set(run.tables["dispatch"]["technology"])
+    base = Context(run, rt, style.technology_colors(techs))
     out = []
     for c in sorted(registered(), key=lambda c: ORDER.index(c.key) if c.key in ORDER else len(ORDER)):
         for p in (run.periods if c.per_period else [None]):
@@ -86,14 +95,16 @@ def draw_all(run: StoredRun, rt: dict[str, pd.DataFrame]) -> list[tuple[str, str
 ORDER = ["map", "deficit", "partner_capacity", "capacity", "generation", "costs", "prices", "dispatch"]
 
 
-def colors(names: list[str]) -> dict[str, str]:
-    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(sorted(names))}
-
-
 def layout(fig, title: str, height: int = 420, **kw):
     fig.update_layout(title=title, height=height, margin=dict(l=60, r=20, t=50, b=40), template="plotly_white",
                       legend=dict(orientation="v"), **kw)
     return fig
+
+
+def hover(values, unit: str = "MW", fmt=style.num) -> dict:
+    """Bar or line arguments that show each value as ``fmt`` gives it (planner/report/style.py) in the hover."""
+    return dict(customdata=[fmt(float(v)) for v in values],
+                hovertemplate="%{fullData.name}: %{customdata} " + unit + "<extra></extra>")
 
 
 def _stacked_by_technology(df: pd.DataFrame, column: str, scale: float, colors: dict[str, str], title: str, unit: str):
@@ -101,7 +112,8 @@ def _stacked_by_technology(df: pd.DataFrame, column: str, scale: float, colors: 
     fig = go.Figure()
     for g, grp in df.groupby("technology"):
         if grp[column].abs().sum() > 0:
-            fig.add_bar(x=grp["period"].astype(str), y=grp[column] / scale, name=g, marker_color=colors[g])
+            fig.add_bar(x=grp["period"].astype(str), y=grp[column] / scale, name=g, marker_color=colors[g],
+                        **hover(grp[column] / scale, unit))
     return layout(fig, title, barmode="stack", yaxis_title=unit, xaxis_title="period")
 
 
@@ -123,10 +135,11 @@ def fig_costs(c: Context):
     df = c.rt["costs"]
     df = df[df["category"] != "total"]
     fig = go.Figure()
-    cc = colors(df["category"].unique().tolist())
+    cc = style.category_colors(df["category"].unique())
     for cat, grp in df.groupby("category"):
         if grp["annual_usd_per_yr"].abs().sum() > 0:
-            fig.add_bar(x=grp["period"].astype(str), y=grp["annual_usd_per_yr"] / 1e6, name=cat, marker_color=cc[cat])
+            fig.add_bar(x=grp["period"].astype(str), y=grp["annual_usd_per_yr"] / 1e6, name=cat, marker_color=cc[cat],
+                        **hover(grp["annual_usd_per_yr"] / 1e6, "million USD/yr"))
     return layout(fig, "Annual cost by category (million USD/yr; exports are revenue)", barmode="relative",
                   yaxis_title="million USD/yr", xaxis_title="period")
 
@@ -143,18 +156,30 @@ def fig_deficit(c: Context):
     if df is None or sysd is None:
         return None
     s = sysd[sysd["scope"] == "system"]
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.3, 0.7], horizontal_spacing=0.08,
-                        subplot_titles=["System (MW)", "Zones, largest deficits first (MW)"])
-    for col, name, color in (("deficit_before_mw", "with the existing fleet", "#e15759"),
-                             ("deficit_after_mw", "after new builds", "#4e79a7")):
+    periods = c.run.periods
+    names = c.zone_names
+    order = df.groupby("zone")["deficit_before_mw"].max().sort_values(ascending=True).index  # largest on top
+    labels = [names.get(z, z) for z in order]
+    n = len(periods)
+    fig = make_subplots(rows=2, cols=n, shared_yaxes=True, vertical_spacing=0.16, horizontal_spacing=0.02,
+                        row_heights=[0.25, 0.75], specs=[[{"colspan": n}] + [None] * (n - 1), [{}] * n],
+                        subplot_titles=["System (MW)"] + [f"Zones {p} (MW)" for p in periods])
+    for col, name, color in (("deficit_before_mw", "with the existing fleet", style.BEFORE_COLOR),
+                             ("deficit_after_mw", "after new builds", style.AFTER_COLOR)):
         fig.add_bar(x=s["period"].astype(str), y=s[col], name=name, marker_color=color, legendgroup=col,
-                    text=[f"{v:,.0f}" for v in s[col]], textposition="outside", cliponaxis=False, row=1, col=1)
-        order = df.groupby("zone")["deficit_before_mw"].max().sort_values(ascending=False).index
-        z = df.set_index("zone").loc[order].reset_index()
-        fig.add_bar(x=[z["zone"], z["period"].astype(str)], y=z[col], name=name, marker_color=color, legendgroup=col,
-                    showlegend=False, row=1, col=2)
-    fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)", height=480, barmode="group")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(t=95))
+                    text=[style.num(v) for v in s[col]], textposition="outside", cliponaxis=False, row=1, col=1,
+                    **hover(s[col]))
+        for j, p in enumerate(periods, start=1):
+            z = df[df["period"] == p].set_index("zone").reindex(order).fillna(0.0)
+            fig.add_bar(y=labels, x=z[col], orientation="h", name=name, marker_color=color, legendgroup=col,
+                        showlegend=False, row=2, col=j, customdata=[style.num(v) for v in z[col]],
+                        hovertemplate="%{y}: %{customdata} MW " + name + f" ({p})<extra></extra>")
+    fig.update_yaxes(automargin=True, tickangle=0, row=2)
+    fig.update_xaxes(matches="x2", row=2)  # one scale for every period
+    fig = layout(fig, "Capacity deficit after transfers: system and zones (MW)",
+                 height=max(540, 320 + 24 * len(order)), barmode="group")
+    fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+                      margin=dict(t=95, l=20))
     return fig
 
 
@@ -163,17 +188,32 @@ def fig_deficit(c: Context):
                "capex, technologies and the share of the deficit each closes.")
 def fig_partner_capacity(c: Context):
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
     df = c.rt.get("partner_capacity")
     if df is None:
         return None
     g = df.groupby(["partner", "zone", "period"], as_index=False)["new_mw"].sum()
-    pc = colors(sorted(g["partner"].unique()))
-    fig = go.Figure()
+    pc = style.partner_colors(g["partner"].unique())
+    names = c.zone_names
+    order = g.groupby("zone")["new_mw"].sum().sort_values(ascending=True).index  # most MW on top
+    labels = [names.get(z, z) for z in order]
+    periods = c.run.periods
+    fig = make_subplots(rows=1, cols=len(periods), shared_yaxes=True, horizontal_spacing=0.02,
+                        subplot_titles=[str(p) for p in periods])
     for k, grp in g.groupby("partner"):
         strong = k in c.highlight
-        fig.add_bar(x=[grp["zone"], grp["period"].astype(str)], y=grp["new_mw"], name=k, marker_color=pc[k],
-                    marker_line=dict(color="#000" if strong else "rgba(0,0,0,0)", width=2 if strong else 0))
-    return layout(fig, "New MW built by partner, zone and period", barmode="stack", yaxis_title="MW", height=440)
+        for j, p in enumerate(periods, start=1):
+            v = grp[grp["period"] == p].set_index("zone")["new_mw"].reindex(order).fillna(0.0)
+            fig.add_trace(go.Bar(y=labels, x=v, orientation="h", name=k, legendgroup=k, showlegend=j == 1,
+                                 marker_color=pc[k], customdata=[style.num(x) for x in v],
+                                 hovertemplate="%{y}: %{customdata} MW new by " + k + f" in {p}<extra></extra>",
+                                 marker_line=dict(color="#000", width=[2 if strong and x > 0.5 else 0 for x in v])),
+                          row=1, col=j)
+    fig.update_yaxes(automargin=True, tickangle=0)
+    fig.update_xaxes(title_text="MW", matches="x")  # one scale for every period
+    fig = layout(fig, "New MW built by partner, zone and period", barmode="stack", height=180 + 26 * max(len(order), 3))
+    fig.update_layout(margin=dict(t=80, l=20, r=20, b=40))
+    return fig
 
 
 def _regions(run: StoredRun) -> dict[str, str]:
@@ -207,7 +247,7 @@ def fig_price_duration(c: Context):
     from plotly.subplots import make_subplots
     rp = region_prices(c.run)
     periods = c.run.periods
-    rc = colors(sorted(rp["region"].unique()))
+    rc = style.category_colors(rp["region"].unique())
     fig = make_subplots(rows=1, cols=len(periods), shared_yaxes=True, subplot_titles=[str(p) for p in periods],
                         horizontal_spacing=0.03)
     for j, p in enumerate(periods, start=1):
@@ -216,7 +256,7 @@ def fig_price_duration(c: Context):
             x = np.concatenate([[0.0], np.cumsum(g["weight"].to_numpy(float))])
             y = np.concatenate([g["price_usd_per_mwh"].to_numpy(float), [g["price_usd_per_mwh"].iloc[-1]]])
             fig.add_scatter(x=x, y=y, mode="lines", line_shape="hv", name=r, legendgroup=r, showlegend=j == 1,
-                            line=dict(color=rc[r], width=2), row=1, col=j)
+                            line=dict(color=rc[r], width=2), row=1, col=j, **hover(y, "USD/MWh"))
         fig.update_xaxes(title_text="hours of the year", row=1, col=j)
     fig.update_yaxes(title_text="USD/MWh", row=1, col=1)
     return layout(fig, "Price duration by region (USD/MWh)", height=420)
@@ -261,21 +301,22 @@ def fig_dispatch(c: Context):
     for g in gen.columns:
         if gen[g].abs().sum() > 0:
             fig.add_scatter(x=x, y=gen[g] / 1000, name=g, stackgroup="supply", mode="lines",
-                            line=dict(width=0.5, color=c.colors[g]))
+                            line=dict(width=0.5, color=c.colors[g]), **hover(gen[g].fillna(0.0) / 1000, "GW"))
     if tr["import_mw"].sum() > 0:
         fig.add_scatter(x=x, y=tr["import_mw"] / 1000, name="imports", stackgroup="supply", mode="lines",
-                        line=dict(width=0.5, color="#999"))
+                        line=dict(width=0.5, color=style.SERIES["imports"]), **hover(tr["import_mw"] / 1000, "GW"))
     if uns.sum() > 0:
         fig.add_scatter(x=x, y=uns / 1000, name="unserved", stackgroup="supply", mode="lines",
-                        line=dict(width=0.5, color="#000"))
+                        line=dict(width=0.5, color=style.SERIES["unserved"]), **hover(uns / 1000, "GW"))
     if charge.sum() > 0:
         fig.add_scatter(x=x, y=-charge / 1000, name="storage charging", stackgroup="use", mode="lines",
-                        line=dict(width=0.5, color="#bbb"))
+                        line=dict(width=0.5, color=style.SERIES["storage charging"]), **hover(-charge / 1000, "GW"))
     if tr["export_mw"].sum() > 0:
         fig.add_scatter(x=x, y=-tr["export_mw"] / 1000, name="exports", stackgroup="use", mode="lines",
-                        line=dict(width=0.5, color="#666"))
+                        line=dict(width=0.5, color=style.SERIES["exports"]), **hover(-tr["export_mw"] / 1000, "GW"))
     fig.add_scatter(x=x, y=load.reindex(steps) / 1000, name="demand", mode="lines",
-                    line=dict(color="black", width=2, dash="dot"))
+                    line=dict(color=style.SERIES["demand"], width=2, dash="dot"),
+                    **hover(load.reindex(steps) / 1000, "GW"))
     starts = day_starts(run, steps)
     for i in starts:
         fig.add_vline(x=i - 0.5, line=dict(color="#555", width=1, dash="dot"))
@@ -287,8 +328,7 @@ def fig_dispatch(c: Context):
 
 def partner_colors(run: StoredRun) -> dict[str, str]:
     cap = run.tables["new_capacity"]
-    names = sorted({str(k) if k else "(unattributed)" for k in cap["partner"].fillna("")})
-    return colors(names)
+    return style.partner_colors({str(k) if k else "(unattributed)" for k in cap["partner"].fillna("")})
 
 
 __all__ = ["CHARTS", "Chart", "Context", "chart", "draw_all", "expected_charts", "EXISTING"]

@@ -99,16 +99,19 @@ def _num(v: float, unit: str = "") -> str:
 def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
     h = tables["headline"]
     w = 14
+    # every run's name whole: a column is as wide as its header (a name longer than the figures widens it)
+    wv = [max(w, len(n) + 2) for n in names]
+    wd = [max(w + 2, len(f"diff {n}") + 2) for n in names]
     lines = [f"comparison against {names[0]!r} (diff = run - reference)", "",
-             "metric".ljust(26) + "period".ljust(7) + "unit".ljust(8) + "".join(n[:w - 1].rjust(w) for n in names)
-             + "".join(f"diff {n}"[:w + 1].rjust(w + 2) + "rel".rjust(8) for n in names[1:])]
+             "metric".ljust(26) + "period".ljust(7) + "unit".ljust(8) + "".join(n.rjust(x) for n, x in zip(names, wv))
+             + "".join(f"diff {n}".rjust(wd[i]) + "rel".rjust(8) for i, n in enumerate(names) if i)]
     for r in h.itertuples(index=False):
         d = r._asdict()
         row = str(d["metric"]).ljust(26) + str(d["period"]).ljust(7) + str(d["unit"]).ljust(8)
-        row += "".join(_num(d[f"value_{i}"], d["unit"]).rjust(w) for i in range(len(names)))
+        row += "".join(_num(d[f"value_{i}"], d["unit"]).rjust(wv[i]) for i in range(len(names)))
         for i in range(1, len(names)):
             rel = d[f"rel_{i}"]
-            row += _num(d[f"diff_{i}"], d["unit"]).rjust(w + 2) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
+            row += _num(d[f"diff_{i}"], d["unit"]).rjust(wd[i]) + ("-" if rel != rel else f"{rel:+.1%}").rjust(8)
         lines.append(row)
     pc = tables.get("partner_capacity_new")
     if pc is not None and len(pc):
@@ -116,10 +119,10 @@ def terminal(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
         by = by[(by.abs() > 0.5).any(axis=1)]
         if len(by):
             lines += ["", "new capacity by partner and zone, all periods (MW):",
-                      "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n[:w - 1].rjust(w) for n in names)]
+                      "  " + "partner".ljust(16) + "zone".ljust(18) + "".join(n.rjust(x) for n, x in zip(names, wv))]
             for (k, z), row in by.iterrows():
                 lines.append("  " + str(k)[:15].ljust(16) + str(z)[:17].ljust(18)
-                             + "".join(f"{v:,.0f}".rjust(w) for v in row))
+                             + "".join(f"{v:,.0f}".rjust(x) for v, x in zip(row, wv)))
     cap = tables["capacity_total"]
     for n in names[1:]:
         big = cap.reindex(cap[f"diff_{n}"].abs().sort_values(ascending=False).index).head(8)
@@ -148,7 +151,9 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     import plotly.graph_objects as go
 
     from planner import metrics
-    from planner.report.charts import colors, layout
+    from planner.report import style
+    from planner.report.charts import layout
+    from planner.report.style import partner_colors, technology_colors
 
     figs = []
     pc = tables["partner_capacity_new"]
@@ -157,7 +162,7 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     long = long.groupby(["partner", "zone", "run"], as_index=False, sort=False)["new_mw"].sum()
     if long["new_mw"].abs().sum() > 0:
         fig = go.Figure()
-        kc = colors(sorted(long["partner"].unique()))
+        kc = partner_colors(long["partner"].unique())
         for k, g in long.groupby("partner"):
             g = g.set_index(["zone", "run"]).reindex(
                 pd.MultiIndex.from_product([sorted(long["zone"].unique()), names]))
@@ -168,7 +173,7 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     cap = tables["capacity_total"]
     tech = cap.groupby(["technology", "period"], as_index=False)[[f"total_mw_{n}" for n in names]].sum()
     fig = go.Figure()
-    tc = colors(sorted(tech["technology"].unique()))
+    tc = technology_colors(tech["technology"].unique())
     for g, grp in tech.groupby("technology"):
         x0 = [str(p) for p in grp["period"] for _ in names]
         x1 = [n for _ in grp["period"] for n in names]
@@ -178,8 +183,8 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
                  layout(fig, "Capacity by technology (GW)", barmode="stack", yaxis_title="GW", height=440)))
     fig = go.Figure()
     periods = runs[0].periods
-    for metric, label, color in (("deficit_existing_fleet", "deficit with the existing fleet", "#e15759"),
-                                 ("deficit_after_new_builds", "deficit after new builds", "#4e79a7")):
+    for metric, label, color in (("deficit_existing_fleet", "deficit with the existing fleet", style.BEFORE_COLOR),
+                                 ("deficit_after_new_builds", "deficit after new builds", style.AFTER_COLOR)):
         try:
             vals = [metrics.series(r.tables, metric, periods) for r in runs]
         except KeyError:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.errors import InputError, Problem
+from planner.errors import Problem, StoredResultsError
 from planner.schema import TABLES
 from planner.store import KINDS, META, kind_of, read_input_snapshot, read_meta, read_results
 
@@ -77,22 +77,23 @@ def not_a_run(folder: Path) -> None:
         how = f"{takes} (one of the runs compared); the comparison itself is {folder / 'compare.html'}"
     else:
         how = f"{takes}; for partner-value, its with/ or without/ folder"
-    raise InputError([Problem(str(folder), f"{said}; {how}")])
+    raise StoredResultsError([Problem(str(folder), f"{said}; {how}")])
 
 
 def load_run(folder: str | Path) -> StoredRun:
     """Read a results folder; ``InputError`` (exit 2) naming what is missing if it is not one."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "results folder does not exist; run `planner run MODEL` first")])
+        raise StoredResultsError([Problem(str(folder), "results folder does not exist; run `planner run MODEL` first")])
     not_a_run(folder)
     tables, meta = read_results(folder)
     missing = [t for t in REQUIRED if t not in tables]
     if missing:
-        raise InputError([Problem(str(folder), f"is missing result tables {', '.join(f'{t}.csv' for t in missing)}; "
-                                  "re-run `planner run` to rewrite it")])
+        raise StoredResultsError([
+            Problem(str(folder), f"is missing result tables {', '.join(f'{t}.csv' for t in missing)}; "
+                    "re-run `planner run` to rewrite it")])
     if meta.get("status") != "optimal":
-        raise InputError([Problem(str(folder / "run.json"), f"status is {meta.get('status')!r}, not 'optimal'; "
+        raise StoredResultsError([Problem(str(folder / "run.json"), f"status is {meta.get('status')!r}, not 'optimal'; "
                                   "no report is made from a run without a proven optimum")])
     tables = {k: _text(v) for k, v in tables.items()}
     inputs = {k: _text(v) for k, v in read_input_snapshot(folder).items()}

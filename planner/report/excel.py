@@ -31,6 +31,8 @@ def safe_text(value: object) -> object:
 def number_format(column: str) -> str | None:
     """Excel number format for a column, from the unit in its name."""
     c = column.lower()
+    if c in ("wacc", "break_even_wacc", "discount_rate"):
+        return "0.0##%"
     if c == "period" or c.endswith("timestep") or c == "built_period":
         return "0"
     if c.endswith("_pu"):
@@ -41,6 +43,13 @@ def number_format(column: str) -> str | None:
     if c.endswith(("_mw", "_mwh", "_usd", "_usd_per_yr", "_t", "_h", "_twh")):
         return "#,##0"
     return None
+
+
+def value_format(unit: str) -> str:
+    """Excel number format of a value by its unit: fractions as percentages (7.5%, 6.3%), else thousands."""
+    if unit.startswith("fraction") or unit == "pu":
+        return "0.0##%"
+    return "#,##0" if unit in ("USD", "MW", "MWh", "t") else "#,##0.0##"
 
 
 def write_excel(path: Path, tables: dict[str, pd.DataFrame], about: list[tuple[str, object]]) -> Path:
@@ -70,9 +79,15 @@ def write_excel(path: Path, tables: dict[str, pd.DataFrame], about: list[tuple[s
         ws.freeze_panes = "B2" if len(df.columns) > 1 and not pd.api.types.is_numeric_dtype(df[df.columns[0]]) else "A2"
         if len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df) + 1, 1)}"
+        if "unit" in df.columns and "value" in df.columns:  # a value whose unit is in its row (key assumptions)
+            vi = list(df.columns).index("value") + 1
+            for (cell,), unit in zip(ws.iter_rows(min_row=2, min_col=vi, max_col=vi), df["unit"].astype(str)):
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = value_format(unit)
         for i, col in enumerate(df.columns, start=1):
             letter = get_column_letter(i)
-            fmt = number_format(str(col)) if pd.api.types.is_numeric_dtype(df[col]) else None
+            by_row = col == "value" and "unit" in df.columns
+            fmt = number_format(str(col)) if pd.api.types.is_numeric_dtype(df[col]) and not by_row else None
             if fmt:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                     cell.number_format = fmt

@@ -15,13 +15,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.report.charts import draw_all
+from planner import explanations
+from planner.report import style
+from planner.report.charts import draw_all, highlighted
 from planner.report.data import StoredRun
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ddd;padding:2px 6px;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.note{color:#a33}.meta td{text-align:left}
+td{white-space:nowrap}td.text{white-space:normal}.why{color:#555;font-size:13px;margin:2px 0 6px 0}
+.why::before{content:"why: ";font-weight:600}
+.highlight{background:#eef4f0;border:2px solid #117733;padding:8px 16px;margin-bottom:12px}
 td.text{text-align:left}table.assumptions th,table.partners th{text-align:left}
 .answer{background:#f7f7f2;border:1px solid #ddd;padding:8px 16px;font-size:15px}
 .answer li{margin:4px 0}details{margin:4px 0}summary{cursor:pointer;font-weight:600}.chart{min-height:420px}"""
@@ -29,30 +34,44 @@ td.text{text-align:left}table.assumptions th,table.partners th{text-align:left}
 esc = _html.escape
 
 
+RATES = ("wacc", "discount_rate", "break_even_wacc")  # fractions per year, shown as percentages
+
+
 def _fmt(col: str, v: object) -> str:
+    """A cell as a reader wants it (planner/report/style.py): rates and shares as percentages with the digits that
+    matter, money in millions, MW and prices with three significant digits."""
     if isinstance(v, str):
         return v
     if v is None or (isinstance(v, float) and v != v):
         return ""
-    if col.endswith("_pu") and ("share" in col or "margin" in col):
-        return f"{v:.1%}"
-    if col.endswith("_pu"):
-        return f"{v:,.4f}"
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if col in ("period", "timestep", "size", "peak_timestep") or col.endswith("period"):
+        return str(int(v)) if float(v).is_integer() else str(v)
+    if col.endswith("_pu") or col in RATES or col.endswith("_wacc"):
+        return style.pct(v)
     if col.endswith("_usd") or col.endswith("_usd_per_yr"):
-        return f"{v / 1e6:,.1f} M"
-    if col.endswith(("_mw", "_mwh", "_t", "_h")) and isinstance(v, float):
-        return f"{v:,.0f}"
-    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and col not in ("period", "timestep", "size"):
-        return f"{v:,}" if "period" not in col else str(v)
-    if isinstance(v, float):
-        return f"{v:,.2f}" if abs(v) < 100 else f"{v:,.1f}" if abs(v) < 1e4 else f"{v:,.0f}"
-    return str(v)
+        return style.musd(v)
+    if isinstance(v, (int, np.integer)):
+        return f"{v:,}"
+    return style.num(v)
+
+
+def _fmt_value(unit: str, v: object) -> str:
+    """The value of a row whose unit is in a column of its own (the key assumptions, the headline)."""
+    if isinstance(v, str) or v is None or (isinstance(v, float) and v != v):
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    if unit.startswith("fraction") or unit == "pu":
+        return style.pct(v)
+    if unit == "USD":
+        return style.musd(v)
+    return style.num(v)
 
 
 def partner_headers(columns) -> list[str]:
     """Readable headers of the partners table (the CSV and workbook keep the unit-suffixed names)."""
-    fixed = {"new_mw": "new MW", "capex_usd": "overnight capex (USD)", "technologies": "technologies (by MW)",
-             "zones": "zones (by MW)"}
+    fixed = {"new_mw": "new MW", "capex_usd": "overnight capex (USD)", "technologies": "technologies (MW)",
+             "zones": "zones (MW)"}
     out = []
     for c in columns:
         if c.startswith("share_closed_") and c.endswith("_pu"):
@@ -66,121 +85,135 @@ def table_html(df: pd.DataFrame, cls: str = "", headers: list[str] | None = None
     """A table with readable numbers (USD in millions, shares in %), every text escaped."""
     head = "".join(f"<th>{esc(str(c))}</th>" for c in (headers or df.columns))
     body = []
+    by_unit = "unit" in df.columns and "value" in df.columns
     for row in df.itertuples(index=False):
         cells = []
+        unit = str(getattr(row, "unit", "")) if by_unit else ""
         for c, v in zip(df.columns, row):
-            cells.append(f"<td class='text'>{esc(v)}</td>" if isinstance(v, str) else f"<td>{esc(_fmt(c, v))}</td>")
+            text = _fmt_value(unit, v) if by_unit and c == "value" else _fmt(c, v)
+            cells.append(f"<td class='text'>{esc(v)}</td>" if isinstance(v, str) else f"<td>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table class='{cls}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def answer_html(rt: dict[str, pd.DataFrame]) -> str:
-    """The deficit per period, and who closes it, in sentences."""
+def why(text: str | None) -> str:
+    """An explanation line beside a figure (planner/explanations.py)."""
+    return f"<p class='why'>{esc(text)}</p>" if text else ""
+
+
+def answer_html(rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None,
+                names: dict[str, str] | None = None) -> str:
+    """The deficit per period, and who closes it, in sentences; the reason beside a figure that needs one."""
     s = rt.get("deficit_system")
     if s is None:
         return ""
+    why_, names = why_ or {}, names or {}
     s = s[s["scope"] == "system"]
+
+    def zones(text: str) -> str:
+        return ", ".join(names.get(z, z) for z in str(text).split(", ") if z)
+
     pp = rt.get("partners_by_period")
-    items = []
+    items, said = [], False
     for r in s.itertuples():
-        line = (f"<b>{r.period}</b>: deficit <b>{r.deficit_before_mw:,.0f} MW</b> with the existing fleet; "
-                f"{r.deficit_after_mw:,.0f} MW left after new builds.")
+        line = (f"<b>{r.period}</b>: deficit <b>{style.mw(r.deficit_before_mw)}</b> with the existing fleet; "
+                f"<span class='after'>{style.mw(r.deficit_after_mw)} left after new builds</span>.")
+        if r.deficit_after_mw > 0.5 and not said:  # the reason once, beside the first figure that needs it
+            line += why(why_.get("after_new_builds"))
+            said = "after_new_builds" in why_
         if pp is not None and len(pp):
             who = pp[(pp["period"] == r.period) & (pp["new_mw"] > 0.5)].sort_values("new_mw", ascending=False)
             if len(who):
                 line += " Built in the period: " + "; ".join(
-                    f"{esc(str(w.partner))} {w.new_mw:,.0f} MW ({esc(str(w.technologies))} in {esc(str(w.zones))}), "
-                    f"closes {w.share_closed_pu:.0%}" for w in who.itertuples()) + "."
+                    f"{esc(str(w.partner))} {style.mw(w.new_mw)} ({esc(str(w.technologies))} in "
+                    f"{esc(zones(w.zones))}), "
+                    f"closes {style.pct(w.share_closed_pu)}" for w in who.itertuples()) + "."
         items.append(f"<li>{line}</li>")
     return ("<div class='answer'><p><b>The answer</b> (deficit as defined in docs/deficit.md: peak x (1 + margin) not "
             "covered by firm capacity and firm imports after the transfers corridors allow)</p><ul>"
-            + "".join(items) + "</ul></div>")
+            + "".join(items) + "</ul>" + why(why_.get("existing_fleet")) + "</div>")
+
+
+def highlight_html(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, str]) -> str:
+    """For each partner the run picks out (``[report] highlight_partners``): its new MW per zone and period, its
+    capex and the share of each period's deficit it closes, with the reason where it builds nothing yet closes some."""
+    parts = []
+    pc, pp = rt.get("partner_capacity"), rt.get("partners_by_period")
+    names = style.zone_names(run.inputs.get("zones"), run.zones)
+    info = run.inputs["partners"].set_index("partner")["name"].to_dict() if "partners" in run.inputs else {}
+    for k in highlighted(run):
+        label = style.partner_label(k, str(info.get(k, "")))
+        built = pc[pc["partner"] == k] if pc is not None else pd.DataFrame(columns=["zone", "period", "new_mw"])
+        parts.append(f"<div class='highlight' id='highlight-{esc(k)}'><h2>{esc(label)}: new MW by zone and period</h2>")
+        if not len(built) or built["new_mw"].sum() <= 0.5:
+            parts.append(f"<p>{esc(k)} builds nothing new in this run.</p>")
+        else:
+            t = built.pivot_table(index="zone", columns="period", values="new_mw", aggfunc="sum").reindex(
+                columns=run.periods).fillna(0.0)
+            t["total"] = t.sum(axis=1)
+            t = t.sort_values("total", ascending=False)
+            t.loc["all zones"] = t.sum()
+            head = "".join(f"<th>{esc(str(c))}</th>" for c in ["zone", *t.columns])
+            rows = "".join("<tr><td class='text'>" + esc(names.get(z, z)) + "</td>"
+                           + "".join(f"<td>{style.num(v) if v > 0.5 else '-'}</td>" for v in row) + "</tr>"
+                           for z, row in t.iterrows())
+            parts.append(f"<table class='highlight-mw'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            parts.append(f"<p>MW built in each period; overnight capex {style.musd(built['capex_usd'].sum())} USD.</p>")
+        if pp is not None:
+            mine = pp[pp["partner"] == k]
+            if len(mine):
+                parts.append("<p>Share of each period's deficit it closes: " + "; ".join(
+                    f"{r.period} {style.pct(r.share_closed_pu)}" for r in mine.itertuples()) + ".</p>")
+                idle = why_.get("closed_without_builds", "")
+                if f"({k} in " in idle or f" {k} in " in idle:
+                    parts.append(why(idle))
+        parts.append("</div>")
+    return "\n".join(parts)
 
 
 def placement_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     """CSV tables of placement studies run on this model: results/<name>-placement*/*.csv beside the run."""
+    from planner.report.placement import study_folders
+
     out: dict[str, pd.DataFrame] = {}
-    parent = Path(run.folder).resolve().parent
-    for folder in sorted(parent.glob(f"{run.name}-placement*")):
-        if not folder.is_dir():
-            continue
-        for csv in sorted(folder.glob("*.csv")):
-            try:
-                out[f"{folder.name}/{csv.stem}"] = pd.read_csv(csv)
-            except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
-                continue
+    for folder, tables, _ in study_folders(run):
+        out.update({f"{folder.name}/{k}": v for k, v in tables.items()})
     return out
 
 
-PLACEMENT_TITLES = {
-    "where": "Where the partner builds in the least-cost plan",
-    "break_even": "Break-even costs by site (capex and WACC at which a site enters the plan)",
-    "programme": "Programme curve (cost of committing the partner to a programme of each size)",
-    "programme_sites": "Where the programme's MW go",
-    "programme_displaced": "What the programme displaces (new MW by partner and technology)",
-    "programme_displaced_generation": "What the programme displaces (generation by technology)",
-    "alternatives": "Robustness ranges (near-optimal alternatives: least and most MW per zone)",
-}
+def partner_table(run: StoredRun, rt: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The partners table with each zone's and technology's MW in its text (display names of zones)."""
+    p = rt["partners"].copy()
+    pc = rt.get("partner_capacity")
+    if pc is None:
+        return p
+    names = style.zone_names(run.inputs.get("zones"), run.zones)
+
+    def listed(k: str, by: str, label) -> str:
+        g = pc[pc["partner"] == k].groupby(by)["new_mw"].sum().sort_values(ascending=False)
+        return ", ".join(f"{label(x)} {style.mw(v)}" for x, v in g.items() if v > 0.5)
+
+    p["zones"] = [listed(k, "zone", lambda z: names.get(z, z)) for k in p["partner"]]
+    p["technologies"] = [listed(k, "technology", str) for k in p["partner"]]
+    return p
 
 
-def placement_figure(stem: str, df: pd.DataFrame):
-    """The programme curve and the robustness ranges as charts, when their columns are there."""
-    import plotly.graph_objects as go
+def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None) -> str:
+    from planner.report.placement import section_html, study_folders
 
-    from planner.report.charts import layout
-    if stem == "programme" and {"size", "premium_present_value_usd"} <= set(df.columns) and len(df):
-        d = df.sort_values("size")
-        unit = str(d["unit"].iloc[0]) if "unit" in d.columns else ""
-        fig = go.Figure(go.Scatter(x=d["size"], y=d["premium_present_value_usd"] / 1e6, mode="lines+markers"))
-        return layout(fig, "Programme curve: present-value premium over the least-cost plan (million USD)",
-                      xaxis_title=f"programme size ({unit})", yaxis_title="million USD", height=380)
-    if stem == "alternatives" and {"zone", "min_mw", "max_mw"} <= set(df.columns) and len(df):
-        d = df.sort_values("max_mw", ascending=False)
-        fig = go.Figure()
-        fig.add_bar(x=d["zone"], y=d["max_mw"] - d["min_mw"], base=d["min_mw"], name="range at the cost slack",
-                    marker_color="#9ecae1")
-        if "least_cost_mw" in d.columns:
-            fig.add_scatter(x=d["zone"], y=d["least_cost_mw"], mode="markers", name="least-cost plan",
-                            marker=dict(color="#e15759", size=10, symbol="diamond"))
-        return layout(fig, "Robustness: the partner's MW per zone across near-optimal plans", yaxis_title="MW",
-                      height=380)
-    return None
-
-
-def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame]) -> str:
     parts = ["<h2 id='partners'>Partners: who builds what, where, and how much of the deficit it closes</h2>"]
     p = rt.get("partners")
     if p is None or not len(p):
         parts.append("<p>No partner builds in this run.</p>")
     else:
-        parts.append("<p>Over the horizon: new MW, overnight capex (USD millions), technologies and zones in order of "
-                     "MW, "
-                     "and per period the share of the system deficit the partner's builds close (docs/deficit.md). "
+        parts.append("<p>Over the horizon: new MW, overnight capex (USD millions), technologies and zones with their "
+                     "MW, and per period the share of the system deficit the partner's builds close (docs/deficit.md). "
                      "Per period in <code>partners_by_period</code>; by zone in <code>partner_capacity</code>.</p>")
-        parts.append(table_html(p, "partners", headers=partner_headers(p.columns)))
-    placement = placement_tables(run)
-    if placement:
-        parts.append("<h3>Placement study</h3><p>The tables the placement study wrote for this model "
-                     "(<code>planner placement</code>), shown as written.</p>")
-        order = list(PLACEMENT_TITLES)
-
-        def rank(item: tuple[str, pd.DataFrame]) -> tuple[str, int]:
-            folder, stem = item[0].rsplit("/", 1)
-            return folder, order.index(stem) if stem in order else len(order)
-
-        for name, df in sorted(placement.items(), key=rank):
-            stem = name.rsplit("/", 1)[-1]
-            title = PLACEMENT_TITLES.get(stem, stem)
-            fig = placement_figure(stem, df)
-            if fig is not None:
-                import plotly.io as pio
-                parts.append(f"<h4>{esc(title)}</h4>" + pio.to_html(fig, full_html=False, include_plotlyjs=False,
-                                                                     div_id=f"placement-{stem}",
-                                                                     config={"displaylogo": False}))
-            parts.append(
-                f"<details{' open' if stem in ('break_even', 'programme', 'alternatives') else ''}><summary>"
-                f"{esc(title)}: {esc(name)}.csv ({len(df)} rows)</summary>{table_html(df.head(200))}</details>"
-            )
+        t = partner_table(run, rt)
+        parts.append(table_html(t, "partners", headers=partner_headers(t.columns)))
+        parts.append(why((why_ or {}).get("closed_without_builds")))
+    for folder, tables, head in study_folders(run):
+        parts.append(section_html(tables, head, run.inputs.get("zones"), folder.name, level=3))
     return "\n".join(parts)
 
 
@@ -189,12 +222,14 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
     from plotly.offline import get_plotlyjs
 
     m = run.meta
+    why_ = explanations.notes(run.tables, m)  # planner/explanations.py: the same lines as summary.txt
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner report: "
              f"{esc(run.name)}</title>",
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Run {esc(run.name)}</h1>",
-             answer_html(rt),
-             partner_section(run, rt)]
+             highlight_html(run, rt, why_),
+             answer_html(rt, why_, style.zone_names(run.inputs.get("zones"), run.zones)),
+             partner_section(run, rt, why_)]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:
@@ -221,7 +256,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
                 ("present value of system cost (USD)", f"{m.get('objective_usd', 0):,.0f}"),
                 ("periods", m.get("periods")),
                 ("base year", m.get("base_year")),
-                ("discount rate", m.get("discount_rate")),
+                ("discount rate", style.pct(m["discount_rate"]) if m.get("discount_rate") is not None else None),
                 ("timesteps", m.get("timesteps")),
                 ("solver", m.get("solver")),
                 ("inputs", m.get("inputs")),

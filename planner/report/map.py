@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.report.charts import Context, chart, colors, layout
+from planner.report import style
+from planner.report.charts import Context, chart, layout
 from planner.report.tables import EXISTING
 
 GEO = Path(__file__).resolve().parent / "geo" / "countries.geojson"
@@ -118,13 +119,77 @@ def nice_sizes(max_mw: float) -> list[float]:
 
 
 def _fmt_mw(v: float) -> str:
-    return f"{v:,.0f} MW" if v >= 1 else f"{v:,.2f} MW"
+    return style.mw(v)
+
+
+def away_angles(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """For each zone, the direction (radians) pointing away from its nearest neighbour (x already scaled)."""
+    away = np.full(len(x), math.pi / 2)
+    for i in range(len(x)):
+        d = (x - x[i]) ** 2 + (y - y[i]) ** 2
+        d[i] = np.inf
+        if np.isfinite(d).any():
+            j = int(np.argmin(d))
+            away[i] = math.atan2(y[i] - y[j], x[i] - x[j])
+    return away
+
+
+def label_sides(x: np.ndarray, y: np.ndarray) -> list[str]:
+    """A text position for each zone's label, a quarter turn from the direction away from its nearest neighbour:
+    clear of the partners' markers (which fan out away from the neighbour, ``marker_offsets``) and of the
+    neighbour's label, which turns the other way (Turkestan and Zhambyl in the Kazakhstan case)."""
+    sides = ["middle right", "top right", "top center", "top left", "middle left", "bottom left", "bottom center",
+             "bottom right"]
+    return [sides[int(round((a + math.pi / 2) / (math.pi / 4))) % 8] for a in away_angles(x, y)]
+
+
+def marker_offsets(x: np.ndarray, y: np.ndarray, n: int, radius: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Offsets (dx, dy) per zone for each of ``n`` partners: a fan of 90 degrees on the side of the zone away from
+    its nearest neighbour, so neighbouring zones' markers point apart."""
+    if n <= 1:
+        return [(np.zeros(len(x)), np.zeros(len(x)))] * max(n, 1)
+    away = away_angles(x, y)
+    spread = np.radians(np.linspace(-45, 45, n))
+    return [(radius * np.cos(away + a), radius * np.sin(away + a)) for a in spread]
+
+
+def outline_traces(home: str | None, box: tuple[float, float, float, float], k: float) -> list:
+    """Country outlines in view (the home country light, neighbours grey, one trace each) and neighbours' names."""
+    import plotly.graph_objects as go
+
+    x0, x1, y0, y1 = box
+    out, labels = [], []
+    pad = (x1 - x0) * 0.02
+    home_rings = dict(countries()).get(home, [])
+    for name, rings in countries():
+        keep = [clip(r, x0 - pad, x1 + pad, y0 - pad, y1 + pad) for r in rings]
+        keep = [r for r in keep if len(r) >= 3]
+        if not keep:
+            continue
+        xs, ys = [], []
+        for r in keep:
+            xs += list(r[:, 0] * k) + [float(r[0, 0] * k), None]
+            ys += list(r[:, 1]) + [r[0, 1], None]
+        is_home = name == home
+        out.append(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor="#f3efe4" if is_home else "#e6e6e6",
+                              line=dict(color="#8c8c8c" if is_home else "#b5b5b5", width=1.2 if is_home else 0.7),
+                              hoverinfo="skip", showlegend=False, name=name))
+        if not is_home:
+            at = label_point(keep, home_rings, box)
+            if at:
+                labels.append((name, *at))
+    if labels:
+        out.append(go.Scatter(x=[lb[1] * k for lb in labels], y=[lb[2] for lb in labels], mode="text",
+                              text=[lb[0].upper() for lb in labels],
+                              textfont=dict(size=11, color="#999"), hoverinfo="skip", showlegend=False))
+    return out
 
 
 @chart("map", "Map: where new capacity is built, by partner",
        caption="New MW built by each partner in each zone (marker area proportional to MW; the panel on the right is "
-               "the size legend; picked-out partners have a black ring and a label). Corridor width grows with "
-               "capacity, the label is its use (energy sent / capacity x hours), red where new capacity was built. "
+               "the size legend; picked-out partners have a black ring and their MW under the zone's name). Corridor "
+               "width grows with capacity, the label is its use (energy sent / capacity x hours), black where new "
+               "capacity was built. "
                "Dashed lines: interconnectors to neighbouring markets (import MW). Buttons: the whole horizon or "
                "one period. Outlines: Natural Earth (public domain).")
 def fig_map(c: Context):
@@ -144,6 +209,11 @@ def fig_map(c: Context):
     def X(lon):
         return np.asarray(lon, dtype=float) * k
 
+    znames = style.zone_names(run.inputs["zones"], zones.index)
+    zx, zy = X(zones["lon"]), zones["lat"].to_numpy(float)
+    zpos = {z: i for i, z in enumerate(zones.index)}
+    sides = label_sides(zx, zy)
+
     fig = make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], horizontal_spacing=0.005)
     base: list[int] = []  # traces shown in every view
 
@@ -152,31 +222,8 @@ def fig_map(c: Context):
         (base if view is None else views.setdefault(view, [])).append(len(fig.data) - 1)
 
     views: dict[str, list[int]] = {}
-    # countries: neighbours grey, home light; one trace each, rings separated by gaps
-    labels = []
-    pad = (x1 - x0) * 0.02
-    home_rings = dict(countries()).get(home, [])
-    for name, rings in countries():
-        keep = [clip(r, x0 - pad, x1 + pad, y0 - pad, y1 + pad) for r in rings]
-        keep = [r for r in keep if len(r) >= 3]
-        if not keep:
-            continue
-        xs, ys = [], []
-        for r in keep:
-            xs += list(X(r[:, 0])) + [X(r[0, 0]).item(), None]
-            ys += list(r[:, 1]) + [r[0, 1], None]
-        is_home = name == home
-        add(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor="#f3efe4" if is_home else "#e6e6e6",
-                       line=dict(color="#8c8c8c" if is_home else "#b5b5b5", width=1.2 if is_home else 0.7),
-                       hoverinfo="skip", showlegend=False, name=name))
-        if not is_home:
-            at = label_point(keep, home_rings, (x0, x1, y0, y1))
-            if at:
-                labels.append((name, *at))
-    if labels:
-        add(go.Scatter(x=X([l[1] for l in labels]), y=[l[2] for l in labels], mode="text",
-                       text=[l[0].upper() for l in labels],
-                       textfont=dict(size=11, color="#999"), hoverinfo="skip", showlegend=False))
+    for trace in outline_traces(home, (x0, x1, y0, y1), k):
+        add(trace)
 
     # interconnectors towards the market's country
     if "interconnectors" in run.inputs and len(run.inputs["interconnectors"]):
@@ -197,23 +244,23 @@ def fig_map(c: Context):
             n = max(math.hypot(vx * k, vy), 1e-6)
             ex, ey = bx + 0.9 * vx / n, by + 0.9 * vy / n
             add(go.Scatter(x=X([a.lon, ex]), y=[a.lat, ey], mode="lines",
-                           line=dict(color="#7b4f9d", width=1.6, dash="dash"),
-                           hoverinfo="text", hovertext=f"{r.interconnector}: {r.zone} - {r.market}, import "
-                                                       f"{r.import_mw:,.0f} MW, "
-                           f"export {r.export_mw:,.0f} MW", showlegend=False))
+                           line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6, dash="dash"),
+                           hoverinfo="text",
+                           hovertext=f"{r.interconnector}: {znames.get(r.zone, r.zone)} - {r.market}, import "
+                                     f"{style.mw(r.import_mw)}, export {style.mw(r.export_mw)}", showlegend=False))
             # the figure beside the line's end, on the side the line leans to: neighbouring lines' figures apart
             side = "middle right" if vx >= 0 else "middle left"
-            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[f"{r.import_mw:,.0f}"], textposition=side,
-                           textfont=dict(size=9, color="#7b4f9d"), hoverinfo="skip", showlegend=False))
-        add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#7b4f9d", width=1.6, dash="dash"),
-                       name="interconnector (import MW)"))
+            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[style.num(r.import_mw)], textposition=side,
+                           textfont=dict(size=9, color=style.INTERCONNECTOR_COLOR), hoverinfo="skip", showlegend=False))
+        add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6,
+                                                                   dash="dash"), name="interconnector (import MW)"))
 
     # views: the whole horizon, then each period
     periods = run.periods
     cap = rt["capacity"]
     new = cap[(cap["partner"] != EXISTING) & (cap["new_mw"] > 1e-3)]
     partners = sorted(new["partner"].unique())
-    pc = colors(partners)
+    pc = style.partner_colors(partners)
     names = run.inputs["partners"].set_index("partner")["name"].to_dict() if "partners" in run.inputs else {}
     cu = rt["corridor_use"]
     per_view = {"all periods": (new, periods[-1])} | {str(p): (new[new["period"] == p], p) for p in periods}
@@ -227,55 +274,46 @@ def fig_map(c: Context):
                 continue
             a, b = zones.loc[r.from_zone], zones.loc[r.to_zone]
             width = 1.5 + 7 * min(r.capacity_mw / cap_max, 1.0)
-            text = (f"{r.corridor} ({p_cor}): {r.capacity_mw:,.0f} MW, use {r.utilisation_pu:.0%}"
-                    + (f", +{r.new_built_mw:,.0f} MW new" if r.new_built_mw > 0 else ""))
+            text = (f"{r.corridor} ({p_cor}): {style.mw(r.capacity_mw)}, use {style.pct(r.utilisation_pu)}"
+                    + (f", +{style.mw(r.new_built_mw)} new" if r.new_built_mw > 0 else ""))
+            new_line = r.new_built_mw > 0
             add(go.Scatter(x=X([a.lon, b.lon]), y=[a.lat, b.lat], mode="lines", hoverinfo="text", hovertext=text,
-                           line=dict(width=width, color="#d62728" if r.new_built_mw > 0 else "#8aa1b4"), opacity=0.8,
-                           showlegend=False), view=view)
+                           line=dict(width=width, color=style.NEW_CORRIDOR_COLOR if new_line else style.CORRIDOR_COLOR,
+                                     dash="solid"), opacity=0.8 if new_line else 0.9, showlegend=False), view=view)
         sub = cu[(cu["period"] == p_cor) & cu["from_zone"].isin(zones.index) & cu["to_zone"].isin(zones.index)]
         if len(sub):
             mx = (X(zones.loc[sub["from_zone"], "lon"].to_numpy()) + X(zones.loc[sub["to_zone"], "lon"].to_numpy())) / 2
             my = (zones.loc[sub["from_zone"], "lat"].to_numpy() + zones.loc[sub["to_zone"], "lat"].to_numpy()) / 2
-            add(go.Scatter(x=mx, y=my, mode="text", text=[f"{u:.0%}" for u in sub["utilisation_pu"]],
+            add(go.Scatter(x=mx, y=my, mode="text", text=[style.pct(round(u, 2)) for u in sub["utilisation_pu"]],
                            textfont=dict(size=9, color="#345"), hoverinfo="skip", showlegend=False), view=view)
         g = built.groupby(["zone", "partner"])["new_mw"].sum()
-        for i, kp in enumerate(partners):
+        offsets = dict(zip(partners, marker_offsets(zx, zy, len(partners), 0.7)))
+        for kp in partners:
             s = g[g.index.get_level_values("partner") == kp]
             s = s[s > 1e-3]
             zs = list(s.index.get_level_values("zone"))
-            ang = 2 * np.pi * i / max(len(partners), 1) + np.pi / 4
-            off = 0.35 if len(partners) > 1 else 0.0
+            at = [zpos[z] for z in zs]
+            dx, dy = offsets[kp]
             strong = kp in c.highlight
-            label = f"{kp}" + (f" — {names[kp]}" if kp in names and names[kp] else "")
             add(go.Scatter(
-                x=X(zones.loc[zs, "lon"].to_numpy() + off * np.cos(ang) / k),
-                y=zones.loc[zs, "lat"].to_numpy() + off * np.sin(ang),
-                mode="markers+text" if strong else "markers",
-                text=[f"{kp} {v:,.0f} MW" for v in s] if strong else None, textposition="bottom center",
-                textfont=dict(size=11, color="#000"),
+                x=zx[at] + dx[at], y=zy[at] + dy[at], mode="markers",
                 marker=dict(size=s.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=3, color=pc[kp], opacity=0.85,
                             line=dict(color="#000" if strong else "#fff", width=2.5 if strong else 0.8)),
-                name=(label[:48] + ("…" if len(label) > 48 else "")) + (" (picked out)" if strong else ""),
+                name=style.partner_label(kp, names.get(kp, "")) + (" (picked out)" if strong else ""),
                 legendgroup=kp,
                 showlegend=view == "all periods", hoverinfo="text",
-                hovertext=[f"{z}: {v:,.0f} MW new by {kp} ({view})" for z, v in zip(zs, s)]), view=view)
-
-    # zones on top
-    add(
-        go.Scatter(
-            x=X(zones["lon"]),
-            y=zones["lat"],
-            mode="markers+text",
-            text=list(zones.index),
-            textposition="top center",
-            textfont=dict(size=10, color="#222"),
-            marker=dict(size=6, color="#222"),
-            cliponaxis=False,
-            hoverinfo="text",
-            hovertext=[f"{z}: {zones.at[z, 'name']}" for z in zones.index],
-            showlegend=False,
-        )
-    )
+                hovertext=[f"{znames.get(z, z)}: {style.mw(v)} new by {kp} ({view})" for z, v in zip(zs, s)]),
+                view=view)
+        # zone labels on top, with the picked-out partners' MW of the view under the name
+        picked = g[g.index.get_level_values("partner").isin(c.highlight)]
+        text = []
+        for z in zones.index:
+            extra = [f"{k} {style.mw(v)}" for (zz, k), v in picked.items() if zz == z and v > 0.5]
+            text.append(f"{znames[z]}" + "".join(f"<br><b>{e}</b>" for e in extra))
+        add(go.Scatter(x=zx, y=zy, mode="markers+text", text=text, textposition=sides, cliponaxis=False,
+                       textfont=dict(size=10, color="#222"), marker=dict(size=6, color="#222"), hoverinfo="text",
+                       hovertext=[f"{znames[z]} ({z}): {zones.at[z, 'name']}" for z in zones.index], showlegend=False),
+            view=view)
 
     # size legend panel: reference circles with the same sizeref
     ref = nice_sizes(max_mw)
@@ -306,6 +344,8 @@ def fig_map(c: Context):
                 v[i] = other == view
         return v
 
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=style.NEW_CORRIDOR_COLOR, width=4),
+                             name="corridor with new capacity"), row=1, col=1)
     buttons = [dict(label=("new MW over the horizon" if v == "all periods" else f"built in {v}"), method="update",
                     args=[{"visible": visible(v)}]) for v in order]
     fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=800)

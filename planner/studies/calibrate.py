@@ -7,17 +7,24 @@ engine knows only the metric names below, nothing about any country:
     generation_twh        sum of non-storage generation (TWh/yr)
     generation_share      share of that generation from ``technologies`` (fraction)
     imports_twh / exports_twh / net_imports_twh   over interconnectors (TWh/yr)
-    peak_demand_mw        highest system demand over the timesteps (MW)
-    peak_shortfall_mw     at the system peak: demand not met by domestic
+    peak_demand_mw        highest system load over the timesteps: demand plus the hour's
+                          corridor losses, as a system operator measures load (MW)
+    peak_shortfall_mw     at the system peak (of that load): load not met by domestic
                           generation = net imports + unserved (MW)
-    peak_capability_shortfall_mw   at the system peak: demand minus what the
+    peak_capability_shortfall_mw   at the system peak: load minus what the
                           domestic fleet could deliver in that hour (available
                           capacity of every non-storage plant), >= 0 (MW). Unlike
                           peak_shortfall_mw it does not depend on which hours the
                           LP happens to place imports in.
     unserved_twh          demand not served (TWh/yr)
     region_balance_twh    for the zones of ``region``: generation (storage net of
-                          charging) minus demand, served or not (TWh/yr); > 0 = surplus
+                          charging) minus demand, served or not, minus the corridor
+                          losses that fall in those zones (half of each corridor's loss
+                          to each end zone) (TWh/yr); > 0 = surplus. With demand read
+                          net of the inter-zonal losses, this is production minus
+                          consumption as the statistics count it (losses included).
+    balance_twh           the same for every zone: production minus consumption of the
+                          whole system = -(net imports + unserved) (TWh/yr)
 
 Checks on the capacity balance below (inputs only, no solve; ``region`` names a
 region, default the whole system), for comparing with published winter-peak
@@ -63,7 +70,7 @@ NAME = "calibrate"
 HELP = "solve a calibration model and check it against published figures"
 SOLVED_METRICS = ("generation_twh", "generation_share", "imports_twh", "exports_twh", "net_imports_twh",
                   "peak_demand_mw", "peak_shortfall_mw", "peak_capability_shortfall_mw", "unserved_twh",
-                  "region_balance_twh")
+                  "region_balance_twh", "balance_twh")
 BALANCE_METRICS = {"capacity_peak_mw": "required_mw", "capacity_firm_mw": "firm_existing_mw",
                    "capacity_deficit_mw": "deficit_mw", "capacity_shortfall_mw": None}
 METRICS = SOLVED_METRICS + tuple(BALANCE_METRICS)
@@ -102,13 +109,29 @@ def balance_metric(balance: pd.DataFrame, name: str, period: int, region: str | 
     return float(r[BALANCE_METRICS[name]])
 
 
+def corridor_losses_mwh(tables: dict[str, pd.DataFrame], period: int, zones: set[str]) -> float:
+    """Annual corridor losses that fall in ``zones``: half of each corridor's loss to each of its end zones (MWh)."""
+    fl = tables.get("flows")
+    if fl is None or fl.empty:  # a case without corridors
+        return 0.0
+    fl = fl[fl["period"] == period]
+    pr = tables["prices"]
+    weight = pr[pr["period"] == period].groupby("timestep")["weight"].first()
+    loss = (fl["loss_mw"] * fl["timestep"].map(weight)).groupby(fl["corridor"]).sum()
+    ends = tables["corridors"].drop_duplicates("corridor").set_index("corridor")
+    share = ends["from_zone"].isin(zones).astype(float) * 0.5 + ends["to_zone"].isin(zones).astype(float) * 0.5
+    return float((loss * share.reindex(loss.index).fillna(0.0)).sum())
+
+
 def region_balance_twh(tables: dict[str, pd.DataFrame], period: int, zones: set[str]) -> float:
-    """Generation of the zones (storage net of charging) minus their demand, served or not (TWh/yr)."""
+    """Generation of the zones (storage net of charging) minus their demand, served or not, minus the corridor
+    losses that fall in them (TWh/yr)."""
     gen = tables["generation"]
     gen = gen[(gen["period"] == period) & gen["zone"].isin(zones)]
     pr = tables["prices"]
     pr = pr[(pr["period"] == period) & pr["zone"].isin(zones)]
-    return float(gen["generation_mwh"].sum() - gen["charge_mwh"].sum() - (pr["demand_mw"] * pr["weight"]).sum()) / 1e6
+    served = gen["generation_mwh"].sum() - gen["charge_mwh"].sum() - (pr["demand_mw"] * pr["weight"]).sum()
+    return float(served - corridor_losses_mwh(tables, period, zones)) / 1e6
 
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None,
@@ -117,6 +140,8 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
 
     if name == "region_balance_twh":
         return region_balance_twh(tables, period, zones or set())
+    if name == "balance_twh":
+        return region_balance_twh(tables, period, set(tables["prices"]["zone"]))
     gen = tables["generation"]
     gen = gen[gen["period"] == period]
     kinds = tables["technologies"].set_index("technology")["kind"]
@@ -133,6 +158,10 @@ def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies
         return mx.value(tables, {"imports_twh": "imports", "exports_twh": "exports", "net_imports_twh": "net_imports",
                                  "unserved_twh": "unserved_energy"}[name], period) / 1e6
     system = pr.groupby("timestep").agg(demand_mw=("demand_mw", "sum"), unserved_mw=("unserved_mw", "sum"), weight=("weight", "first"))
+    fl = tables["flows"]
+    fl = fl[fl["period"] == period] if "period" in fl else fl
+    # the load a system operator measures holds the network's losses: the hour's corridor losses are added
+    system["demand_mw"] += fl.groupby("timestep")["loss_mw"].sum().reindex(system.index).fillna(0.0)
     if name == "peak_demand_mw":
         return float(system["demand_mw"].max())
     if name == "peak_shortfall_mw":

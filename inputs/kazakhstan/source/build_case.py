@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     write_csv(fleet.hydro_budgets_table(existing), out / "hydro_budgets.csv")
     write_csv(fleet.min_output_table(partners.chp_pairs(site_map, existing)), out / "min_output.csv")
     write_csv(demand.timesteps_table(), out / "timesteps.csv")
-    write_csv(demand.demand_table(ref, energy), out / "demand.csv")
+    write_csv(demand.demand_table(ref, energy, demand.loss_shares()), out / "demand.csv")
     write_csv(demand.demand_growth_table(energy, new_supply), out / "demand_growth.csv")
     write_csv(avail, out / "availability.csv")
     write_csv(partners.build_options_table(site_map, partner_map), out / "build_options.csv")
@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> None:
     print("wind zone CF targets:", {z: round(v, 3) for z, v in wind_targets.items()})
     print(f"solar output scale (POA/1000 x {solar_scale:.3f}, clipped at 1)")
     print(f"winter availability of the old thermal fleet (Dec-Feb): {peak_av}")
+    annual = fleet.old_coal_annual_availability(existing)
+    print(f"old coal annual availability {annual} -> Mar-Nov {fleet.non_winter_availability(annual, peak_av)}")
+    print("each winter's own availability:", {w: fleet.thermal_peak_availability(existing, {w: v}) for w, v in
+                                               {**fleet.WINTER_PEAK_SUPPLY_MW, **fleet.WINTER_PEAK_FORECAST_MW}.items()})
 
 
 if __name__ == "__main__":

@@ -36,6 +36,13 @@ def variant_row(row: pd.Series) -> dict:
             "solve_s": round(float(row["solve_s"]), 1)}
 
 
+def print_and_write(table: pd.DataFrame, out: Path | None) -> None:
+    """Print the table; write it as CSV too when ``out`` is given."""
+    print(table.to_string(index=False))
+    if out:
+        table.to_csv(out, index=False, lineterminator="\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sweeps", nargs="+", type=Path, help="--results folders of `planner sweep` runs")
@@ -45,10 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     for folder in a.sweeps:
         for f in sorted(folder.glob("*-sweep/sweep.csv")):
             rows += [variant_row(r) for _, r in pd.read_csv(f).iterrows()]
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if a.out:
-        table.to_csv(a.out, index=False, lineterminator="\n")
+    print_and_write(pd.DataFrame(rows), a.out)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,20 @@ DIURNAL_SUMMER = (0.93, 0.91, 0.90, 0.89, 0.89, 0.90, 0.93, 0.97, 1.00, 1.02, 1.
 WEEKDAY_FACTOR = (1.0, 1.0, 1.0, 1.0, 1.0, 0.97, 0.94)  # Mon..Sun, ASSUMPTION
 DAILY_WEATHER_SD = 0.025  # ASSUMPTION: sd of day-to-day load anomaly (cold spells), winter
 DEMAND_SEED = 20220101
+# Inter-zonal losses (SOURCES.md demand.csv): the published consumption holds every grid loss, so
+# each zone's demand is net of the corridor losses that fall in it (half of each corridor's loss to
+# each end zone), as a share of its demand, DERIVED by source/corridor_losses.py from a solve of the
+# base year (a fixed point with this generator; no published figure is a target).
+LOSS_FILE = Path(__file__).resolve().parents[1] / "corridor_losses.csv"
+
+
+def loss_shares(path: Path = LOSS_FILE) -> dict[str, float]:
+    """zone -> the share of its demand lost on the corridors (source/corridor_losses.csv)."""
+    t = pd.read_csv(path)
+    missing = sorted(set(ZONES) - set(t["zone"]))
+    if missing:
+        raise ValueError(f"{path}: no loss share for zones {missing}; rerun source/corridor_losses.py")
+    return dict(zip(t["zone"], t["loss_share"].astype(float)))
 
 
 def reference_energy_mwh(ref: Path) -> dict[str, float]:
@@ -148,8 +162,9 @@ def _winterness(month: int) -> float:
     return 0.5 * (1 + math.cos(2 * math.pi * (month - 1) / 12))  # 1 in January, 0 in July
 
 
-def demand_table(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
-    """Hourly demand per zone: monthly KOREM energy x daily/weekly shape, peak-calibrated."""
+def demand_table(ref: Path, energy_mwh: dict[str, float], loss_share: dict[str, float]) -> pd.DataFrame:
+    """Hourly demand per zone: monthly KOREM energy x daily/weekly shape, peak-calibrated on the published
+    consumption (losses included), then net of the zone's share of the inter-zonal losses."""
     t = hours()
     month_share = korem_month_shares(ref)
     n_days = 365
@@ -198,5 +213,6 @@ def demand_table(ref: Path, energy_mwh: dict[str, float]) -> pd.DataFrame:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if south_share(national_fit(mid)[1]) < SOUTH_PEAK_SHARE else (lo, mid)
     prof = national_fit(0.5 * (lo + hi))[1]
-    rows = [pd.DataFrame({"zone": z, "timestep": np.arange(8760), "demand_mw": np.round(v, 1)}) for z, v in prof.items()]
+    rows = [pd.DataFrame({"zone": z, "timestep": np.arange(8760), "demand_mw": np.round(v * (1 - loss_share[z]), 1)})
+            for z, v in prof.items()]
     return pd.concat(rows, ignore_index=True)

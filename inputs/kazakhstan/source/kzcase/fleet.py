@@ -141,23 +141,39 @@ LIFE_EXTENSION_YR = 10
 RETIRE_OVERRIDES = {"Almaty CHP 2": 2025}
 
 # Winter availability of the old thermal fleet. SOURCED: at the 2023 peak (16,626 MW) domestic
-# generation covered only 15,107 MW although 20,762 MW was "available" on 1 Jan 2023 (KEGOC):
-# in the cold months worn units trip, run derated or wait for repair. KEGOC forecasts 16.4 GW
-# (winter 2024/25) and 16.7 GW (winter 2025/26) of domestic supply at the peak (FACTS), from a
-# fleet that barely changes (repairs, restored units). DERIVED share of the old fleet's available
-# capacity that runs at a winter peak (thermal_peak_availability), one value for the three
-# published winters (least squares of a ratio: sum over winters of what the old fleet delivered
-# or is forecast to deliver, over the sum of its available capacity):
+# generation covered only 15,107 MW although 20,762 MW was "available" on 1 Jan 2023 (KEGOC); at the
+# 7 Dec 2022 peak (16,459 MW) it covered 15,203 MW (KEGOC press release, 15 Dec 2022): in the cold
+# months worn units trip, run derated or wait for repair. DERIVED share of the old fleet's available
+# capacity that ran at the observed winter peaks (thermal_peak_availability), one value for the two
+# observed winters (least squares of a ratio: what the old fleet delivered over its available capacity):
 #   a = sum_w (domestic_w - firm of every other technology in service_w) / sum_w old fleet_w
-# where "other" counts each technology at its capacity credit (the same rule as the reserve
-# margin). The residual of each winter is reported by `planner calibrate`. Applied as an hourly
-# availability in Dec-Feb to every zone x old-fleet technology pair, and as their capacity
-# credit; 1.0 in other months (planned repairs are scheduled in summer, within the 0.83 derate).
-WINTER_DERATED_TECHS = ("coal", "coal_chp_old", "gas_steam", "gas_chp_old", "gas_ocgt_old")
+# where "other" counts each technology at its capacity credit (the same rule as the reserve margin).
+# Applied as an hourly availability in Dec-Feb to every zone x old-fleet technology pair, and as their
+# capacity credit. KEGOC's forecasts for 2024/25 (16.4 GW) and 2025/26 (16.7 GW) are forecasts, not
+# observations: they are compared in models/kazakhstan_2025_forecast.toml, not fitted.
+# Was: one value fitted to the 2023 observation and the two forecasts (0.939).
+# gas_steam is left out: its two plants, Zhambyl GRES (1,070 MW) and MAEC (545 MW), carry a published
+# working capacity (AVAILABLE_OVERRIDE_MW, MAEC_AVAILABLE_MW), what they can deliver, so it is not derated
+# again in winter; it counts at its credit (0.95) in the fit as in the reserve margin. Was: derated too,
+# which left Mangystau (200 MW of corridor) unserved at the January peak of 2023.
+WINTER_DERATED_TECHS = ("coal", "coal_chp_old", "gas_chp_old", "gas_ocgt_old")
 WINTER_MONTHS = (12, 1, 2)
-# winter -> (year whose fleet serves it, domestic supply at the peak MW): KEGOC 2023 observed;
-# KEGOC forecasts for 2024/25 and 2025/26 (FACTS "Demand" table).
-WINTER_PEAK_SUPPLY_MW = {"2023": (2023, 15107.0), "2024/25": (2024, 16400.0), "2025/26": (2025, 16700.0)}
+# winter -> (year whose fleet serves it, domestic supply at the peak MW): KEGOC, observed (FACTS).
+WINTER_PEAK_SUPPLY_MW = {"2022": (2022, 15203.0), "2023": (2023, 15107.0)}
+WINTER_PEAK_FORECAST_MW = {"2024/25": (2024, 16400.0), "2025/26": (2025, 16700.0)}  # KEGOC forecasts, not fitted
+
+# Annual energy of the old coal fleet. SOURCED: coal made 71.2 % of the 112.82 TWh generated in 2023
+# (Samruk-Energy AR 2023; KEGOC) = 80.33 TWh (DERIVED), from the old coal fleet alone (no new coal plant
+# ran in 2023). DERIVED annual availability: that energy over the fleet's available capacity in 2023 x
+# 8,760 h (old_coal_annual_availability, 0.853): what the fleet delivered in a year in which the system
+# was short (imports covered the peak), so the most it is taken to give in a year. Applied as hourly
+# availability: the winter value in Dec-Feb, and outside them the value that makes the year's mean the
+# annual availability. No source gives the fleet's maintenance calendar, so the non-winter value is flat
+# over Mar-Nov (repairs spread over the warm months). New coal (coal_new, coal_chp) is not limited.
+# Was: 1.0 outside Dec-Feb, which let the 2029 fleet run at 0.96-0.99 of its available capacity.
+OLD_COAL_TECHS = ("coal", "coal_chp_old")
+COAL_GENERATION_2023_MWH = 0.712 * 112.82e6
+ANNUAL_AVAILABILITY_YEAR = 2023
 
 # ASSUMPTION: 0.42 annual capacity factor for large hydro (IIASA MESSAGEix-CAS uses a
 # 0.45 maximum; Irtysh and Ili cascades are constrained by irrigation/ice in winter).
@@ -272,19 +288,32 @@ def winter_firm_mw(existing: pd.DataFrame, year: int, old_fleet_availability: fl
                      for g, mw in live.items()))
 
 
-def thermal_peak_availability(existing: pd.DataFrame) -> float:
-    """DERIVED winter availability of the old thermal fleet from KEGOC's three winter peaks.
+def thermal_peak_availability(existing: pd.DataFrame, winters: dict | None = None) -> float:
+    """DERIVED winter availability of the old thermal fleet from KEGOC's observed winter peaks.
 
     a = sum_w (domestic_w - sum_{g not old} credit_g x MW_g,w) / sum_w old-fleet MW_w, the fleets
     being the existing capacity in service in each winter's year (available MW, already x 0.83
     for thermal).
     """
     num = den = 0.0
-    for year, domestic in WINTER_PEAK_SUPPLY_MW.values():
+    for year, domestic in (winters or WINTER_PEAK_SUPPLY_MW).values():
         old = float(in_service(existing, year).reindex(list(WINTER_DERATED_TECHS)).fillna(0.0).sum())
         num += domestic - winter_firm_mw(existing, year, 0.0)
         den += old
     return round(num / den, 3)
+
+
+def old_coal_annual_availability(existing: pd.DataFrame) -> float:
+    """DERIVED: 2023 coal generation over the old coal fleet's available MW in 2023 x 8,760 h."""
+    mw = float(in_service(existing, ANNUAL_AVAILABILITY_YEAR).reindex(list(OLD_COAL_TECHS)).fillna(0.0).sum())
+    return round(COAL_GENERATION_2023_MWH / (mw * 8760), 3)
+
+
+def non_winter_availability(annual: float, winter: float) -> float:
+    """The flat Mar-Nov availability that, with ``winter`` in Dec-Feb, gives the year the mean ``annual``."""
+    in_winter = np.isin(hours().month.to_numpy(), WINTER_MONTHS)
+    n_w = int(in_winter.sum())
+    return round((annual * 8760 - winter * n_w) / (8760 - n_w), 4)
 
 
 def technologies_table(peak_av: float) -> pd.DataFrame:
@@ -312,11 +341,14 @@ def hydro_budgets_table(existing: pd.DataFrame) -> pd.DataFrame:
 
 
 def winter_availability_rows(existing: pd.DataFrame, peak_av: float) -> list[pd.DataFrame]:
-    """Hourly availability of every zone x old-fleet technology: ``peak_av`` in Dec-Feb, 1 otherwise."""
+    """Hourly availability of every zone x old-fleet technology: ``peak_av`` in Dec-Feb; outside them 1,
+    except old coal, at the value that gives its year the annual availability of 2023's output."""
     t = hours()
-    winter = np.where(np.isin(t.month.to_numpy(), WINTER_MONTHS), peak_av, 1.0)
+    in_winter = np.isin(t.month.to_numpy(), WINTER_MONTHS)
+    coal_rest = non_winter_availability(old_coal_annual_availability(existing), peak_av)
     old = existing[existing["technology"].isin(WINTER_DERATED_TECHS) & (existing["retirement_year"] > PERIODS[0])]
-    return [pd.DataFrame({"zone": z, "technology": g, "timestep": np.arange(8760), "availability_pu": winter})
+    return [pd.DataFrame({"zone": z, "technology": g, "timestep": np.arange(8760),
+                          "availability_pu": np.where(in_winter, peak_av, coal_rest if g in OLD_COAL_TECHS else 1.0)})
             for z, g in sorted(set(zip(old["zone"], old["technology"])))]
 
 
