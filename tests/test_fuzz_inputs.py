@@ -158,6 +158,17 @@ def damage(draw) -> tuple[str, callable, tuple[str, int | None, str | None]]:
     return kind, apply, ("timesteps.csv", len(rows) + 1, "block")
 
 
+def _report_counts(request, head: str, counts: Counter) -> int:
+    """Print the counts per outcome in the test summary; return their total."""
+    total = sum(counts.values())
+    note = head.format(total=total) + f" ({', '.join(f'{k} {n}' for k, n in sorted(counts.items()))})"
+    print(note)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(note)
+    return total
+
+
 def test_malformed_cases_exit_2_named_and_write_nothing(monkeypatch, request):
     def no_build(*a, **k):
         raise AssertionError("a malformed case got as far as building the model")
@@ -193,12 +204,7 @@ def test_malformed_cases_exit_2_named_and_write_nothing(monkeypatch, request):
             shutil.rmtree(base)
 
     check()
-    total = sum(tried.values())
-    note = f"fuzz_inputs: {total} malformed cases tried ({', '.join(f'{k} {n}' for k, n in sorted(tried.items()))})"
-    print(note)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(note)
+    total = _report_counts(request, "fuzz_inputs: {total} malformed cases tried", tried)
     assert total >= MAX_EXAMPLES * 0.9
     assert len(tried) == 9  # every kind of damage was tried
 
@@ -432,10 +438,5 @@ def test_seeded_battery_of_every_table_column_spec_key_and_command(tmp_path, mon
         assert "Traceback" not in text and text.strip(), f"{argv}:\n{text}"
         assert snapshot(tmp_path) == before, f"{argv} changed something"
         outcome["command refused, exit 2"] += 1
-    total = sum(outcome.values())
-    note = f"seeded battery: {total} cases ({', '.join(f'{k} {n}' for k, n in sorted(outcome.items()))})"
-    print(note)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(note)
+    total = _report_counts(request, "seeded battery: {total} cases", outcome)
     assert total >= 1000
