@@ -18,9 +18,10 @@ turns the cache off.
 
 Safe against corruption: an entry is written to a temporary file and renamed into
 place (never seen half-written), and holds the SHA-256 of its body, checked on
-every read. An entry that does not parse or check is treated as missing and
-written again. The format is JSON (tables column by column with their dtypes
-and index), not pickle: reading an entry never runs code.
+every read. An entry that does not parse or check (truncated, corrupted, foreign) is ignored with a
+warning and written again. Two processes filling the same entry at once each write their own temporary file
+and rename it into place: the entry is one of the two, whole. The format is JSON (tables column by column with
+their dtypes and index), not pickle: reading an entry never runs code.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -96,26 +98,45 @@ def _frame_from_json(d: dict) -> pd.DataFrame:
 
 def load(k: str, make_case):
     """(case, extra) stored under key ``k``, or None. ``make_case(path, tables, settings, rest)`` rebuilds
-    the Case object from its stored parts."""
+    the Case object from its stored parts.
+
+    An entry that is there but truncated, corrupted (its body does not match the SHA-256 in its header) or
+    foreign (another key, format or program) is ignored with one warning on stderr; the caller loads the case
+    again and ``store`` writes the entry anew."""
     folder = cache_dir()
     if folder is None:
         return None
     path = folder / "cases" / f"{k}.json"
     try:
         raw = path.read_bytes()
-        head, body = raw.split(b"\n", 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return _damaged(path, f"cannot be read ({exc.strerror or exc})")
+    head, newline, body = raw.partition(b"\n")
+    try:
         header = json.loads(head)
-        if (
-            header.get("format") != FORMAT
-            or header.get("key") != k
-            or header.get("sha256") != hashlib.sha256(body).hexdigest()
-        ):
-            return None
+    except ValueError:
+        return _damaged(path, "has no header a planner cache entry starts with (foreign or damaged)")
+    if not newline or not isinstance(header, dict):
+        return _damaged(path, "is truncated or foreign (no header line)")
+    if header.get("format") != FORMAT or header.get("key") != k:
+        return _damaged(path, f"is foreign (format {header.get('format')!r}, key {str(header.get('key'))[:12]!r} "
+                        "instead of this entry's)")
+    if header.get("sha256") != hashlib.sha256(body).hexdigest():
+        return _damaged(path, "is truncated or corrupted (its body does not match the SHA-256 in its header)")
+    try:
         payload = json.loads(body)
         tables = {name: _frame_from_json(d) for name, d in payload["tables"].items()}
         return make_case(payload["path"], tables, payload["settings"], payload["rest"]), payload["extra"]
-    except (OSError, ValueError, KeyError, TypeError):  # missing, truncated or tampered: as if absent
-        return None
+    except (ValueError, KeyError, TypeError) as exc:  # checksum right, content not: written by another version
+        return _damaged(path, f"cannot be read back ({type(exc).__name__}: {exc})")
+
+
+def _damaged(path: Path, why: str) -> None:
+    print(f"warning: cache entry {path} {why}; it is ignored, the case is loaded again and the entry rewritten",
+          file=sys.stderr)
+    return None
 
 
 def store(k: str, case, extra: dict) -> Path | None:

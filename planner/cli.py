@@ -7,21 +7,32 @@ add_arguments, run) and are registered in one loop.
 Exit codes: 0 success, 1 a run whose results are written but whose summary or
 report failed (named, with the command that makes the report again), 2 invalid
 input (file, line, column named), 3 a solve that did not reach a proven
-optimum, 130 interrupted (Ctrl-C: one line, earlier
-results untouched). No traceback for any of them.
+optimum, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP): one line saying
+what is on disk, earlier results untouched unless the line says they were replaced. No traceback for any of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, InputError, SolveError, show_warnings
+from planner import signals
+from planner.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_HANGUP,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    InputError,
+    SolveError,
+    show_warnings,
+)
 
 DEFAULT_MODEL = Path("models/kazakhstan.toml")
 
@@ -115,8 +126,12 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _report(args) -> int:
+    from planner.errors import Problem
     from planner.report import build_report
 
+    if Path(args.results_dir).is_file():
+        raise InputError([Problem(args.results_dir, "is a file, not a results folder; give the folder a run wrote, "
+                                  "e.g. results/example")])
     folder = build_report(Path(args.results_dir))
     print(f"report written to {folder} (report.html, report.xlsx, one CSV per table)")
     return 0
@@ -196,12 +211,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with signals.installed():  # SIGTERM and SIGHUP stop a command as Ctrl-C does (planner/signals.py)
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         if isinstance(getattr(args, "model", None), str):  # run and every study take a TOML, not a case folder
             _not_a_case(Path(args.model), args.command)
         code = args.func(args)
-        sys.stdout.flush()  # here, so a reader that went away is met below and not at interpreter exit
+        if sys.stdout is not None:  # None when the shell closed it (`planner validate ... >&-`)
+            sys.stdout.flush()  # here, so a reader that went away is met below and not at interpreter exit
         return code
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
@@ -209,15 +230,48 @@ def main(argv: list[str] | None = None) -> int:
     except SolveError as exc:
         print(f"error: {exc.report()}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written; earlier results are as they were", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP
+        print(interrupted_line(exc), file=sys.stderr)
+        return signals.exit_code(exc)
     except BrokenPipeError:
         # the reader went away (`planner run | head -1`): stop quietly, and keep Python from
         # complaining again when it flushes stdout at exit
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS or exc.filename is not None:
+            raise
+        # standard output cannot take what is printed (`> /dev/full`, a full disk): one line, not a traceback
+        _drop_stdout()
+        from planner.store import errno_text
+
+        print(f"error: standard output cannot be written ({errno_text(exc)}); what was written to disk is complete",
+              file=sys.stderr)
+        return EXIT_INPUT
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EROFS, errno.EBADF, errno.EFBIG}
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so Python's own flush at exit meets nothing to complain about."""
+    if sys.stdout is None:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def interrupted_line(exc: KeyboardInterrupt) -> str:
+    """The one line an interrupted command prints: what stopped it, and what is on disk (``store.WRITTEN``)."""
+    what = f"terminated ({exc.name})" if isinstance(exc, signals.Terminated) else "interrupted"
+    store = sys.modules.get("planner.store")
+    written = list(dict.fromkeys(store.WRITTEN)) if store is not None else []
+    if not written:
+        return f"{what}: nothing was written; earlier results are as they were"
+    shown = ", ".join(str(w) for w in written[:5]) + (f" and {len(written) - 5} more" if len(written) > 5 else "")
+    return (f"{what}: {shown} {'was' if len(written) == 1 else 'were'} written whole before it (replacing any "
+            f"earlier results of the same name); nothing else was written")
 
 
 def entry() -> None:
@@ -227,9 +281,9 @@ def entry() -> None:
     string (``run_eval_code_obj``), as several libraries do while being imported, even when ``main``
     then catches it; at exit the interpreter would kill itself with SIGINT (a parent sees -2, not 130).
     Every cleanup of an interrupted run has already run in ``main``'s ``finally`` blocks, so the process
-    leaves at once with the documented code."""
+    leaves at once with the documented code (143 after SIGTERM, 129 after SIGHUP, likewise)."""
     code = main()
-    if code == EXIT_INTERRUPTED:
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_HANGUP):
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError):  # a reader that went away (| head) must not turn 130 into a traceback
                 stream.flush()

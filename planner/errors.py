@@ -9,6 +9,9 @@ from dataclasses import dataclass
 EXIT_INPUT = 2
 EXIT_SOLVE = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM (schedulers, containers, CI runners): handled as a Ctrl-C
+EXIT_HANGUP = 129  # 128 + SIGHUP (the terminal closed): handled as a Ctrl-C
+EXIT_LOST = 4  # a worker of a distributed study was lost (its task named); the finished parts are kept
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of our output went away
 
 
@@ -70,6 +73,9 @@ class InputError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self):  # a Dask worker's error crosses to the client pickled: keep file, line and column
+        return type(self), (self.problems,)
+
     def report(self) -> str:
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} {self.heading}:"
@@ -92,8 +98,29 @@ class SolveError(Exception):
         self.detail = detail
         super().__init__(f"solver status {status!r}: no optimal solution" + (f"\n{detail}" if detail else ""))
 
+    def __reduce__(self):  # pickled across processes with its status and detail, not its text alone
+        return type(self), (self.status, self.detail)
+
     def report(self) -> str:
         return str(self)
+
+
+class WorkerLost(SolveError):
+    """A task of a distributed study failed outside planner: its worker died (killed, out of memory) more often
+    than the scheduler retries, or the scheduler went away. Exit code 4; the message names the task and what was
+    kept."""
+
+    exit_code = EXIT_LOST
+
+    def __init__(self, task: str, detail: str = ""):
+        super().__init__("worker lost", detail)
+        self.task = task
+
+    def report(self) -> str:
+        return f"the worker running {self.task} was lost" + (f"; {self.detail}" if self.detail else "")
+
+    def __reduce__(self):
+        return type(self), (self.task, self.detail)
 
 
 class _OwnErrors(logging.Filter):

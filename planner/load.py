@@ -13,6 +13,7 @@ import io
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pandas as pd
 from planner.errors import InputError, Problem, cell, shown
 from planner.schema import SETTING, SETTINGS, TABLE, TABLES, Column, Table
 
+_INF_WORDS = {"inf", "infinity"}  # how "no limit" is written; a number too large for a float is out of range
 _TRUE = {"1", "true", "yes"}
 _FALSE = {"0", "false", "no"}
 
@@ -59,11 +61,19 @@ def _parse(col: Column, raw: str, file: str, line: int, problems: list[Problem])
             raise ValueError                   # spreadsheets and other CSV readers do not: not a number here
         elif col.dtype == "int":
             f = float(text)
+            if math.isinf(f) and text.lower().lstrip("+-") not in _INF_WORDS:
+                problems.append(Problem(file, f"{shown(text)} is out of range (too large for a number); expected "
+                                        f"{col.valid_text()}", line, col.name))
+                return None
             if not f.is_integer():
                 raise ValueError
             value = int(f)
         else:
             value = float(text)
+            if math.isinf(value) and text.lower().lstrip("+-") not in _INF_WORDS:  # 1e400: too large for a float
+                problems.append(Problem(file, f"{shown(text)} is out of range (too large for a number: it would "
+                                        f"be read as infinity); expected {col.valid_text()}", line, col.name))
+                return None
             if col.unlimited and value == math.inf:
                 return None  # "inf" is "no limit", like an empty cell
             if not math.isfinite(value):
@@ -132,8 +142,9 @@ def _parse_column(col: Column, raw: pd.Series, file: str, problems: list[Problem
     suspect = empty.copy() if col.required else np.zeros(len(text), dtype=bool)
     if col.dtype in ("int", "float"):
         num = pd.to_numeric(text.where(~empty), errors="coerce").to_numpy(dtype=float)
-        if col.unlimited:  # "inf" means no limit, as an empty cell does
-            empty = empty | (num == np.inf)
+        if col.unlimited:  # "inf" means no limit, as an empty cell does; 1e400 (read as inf) does not
+            literal = text.str.lower().str.lstrip("+-").isin(_INF_WORDS).to_numpy()
+            empty = empty | ((num == np.inf) & literal)
         with np.errstate(invalid="ignore"):
             bad = ~empty & ~np.isfinite(num)
             if col.dtype == "int":
@@ -166,6 +177,10 @@ def _empty(names: list[str], broken: bool = True) -> pd.DataFrame:
     return df
 
 
+_SPECIAL = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+            stat.S_IFSOCK: "a socket"}
+
+
 def _read_text(path: Path, file: str, problems: list[Problem]) -> str | None:
     """The file as text, or None with a problem naming why it cannot be read (folder, permissions, loop, bytes)."""
     if path.is_symlink() and not path.exists():
@@ -179,6 +194,16 @@ def _read_text(path: Path, file: str, problems: list[Problem]) -> str | None:
         return None
     if path.is_dir():
         problems.append(Problem(file, "is a folder, not a CSV file; put the table's CSV file here"))
+        return None
+    try:
+        mode = os.stat(path).st_mode  # through a symbolic link: what it leads to
+    except OSError as exc:
+        problems.append(Problem(file, f"cannot be read ({exc.strerror or exc}); check the file's permissions"))
+        return None
+    if not stat.S_ISREG(mode):  # a FIFO or a device would block the read, or never end
+        what = _SPECIAL.get(stat.S_IFMT(mode), "not a regular file")
+        via = " (through a symbolic link)" if path.is_symlink() else ""
+        problems.append(Problem(file, f"is {what}{via}, not a regular file; put the table's CSV file here"))
         return None
     try:
         data = path.read_bytes()
@@ -412,12 +437,14 @@ def check_keys(df: pd.DataFrame, table: Table, problems: list[Problem]) -> set[i
     key = table.key
     if not key or not len(df):
         return set()
-    lines = set()
-    for ln, row in df[df.duplicated(key, keep="first")].iterrows():
+    dup = df[df.duplicated(key, keep="first")]
+    for ln, row in dup.head(_MAX_PER_FILE).iterrows():
         desc = ", ".join(f"{k}={shown(row[k], 40)}" for k in key)
         problems.append(Problem(table.file, f"duplicate key ({desc}); each key may appear once", int(ln)))
-        lines.add(int(ln))
-    return lines
+    if len(dup) > _MAX_PER_FILE:
+        problems.append(Problem(table.file, f"... and {len(dup) - _MAX_PER_FILE:,} more rows whose key repeats an "
+                                "earlier row's (is the table pasted twice?)"))
+    return {int(ln) for ln in dup.index}
 
 
 def parse_settings(df: pd.DataFrame, problems: list[Problem]) -> dict[str, object]:

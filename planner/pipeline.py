@@ -35,6 +35,8 @@ DEFAULT_SOLVER = {"method": "ipm", "threads": 2}
 def inputs_hash(folder: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(Path(folder).glob("*.csv")):
+        if not p.is_file():  # a FIFO or device would block here: load_case refuses it by name
+            continue
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()

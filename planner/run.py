@@ -25,8 +25,8 @@ from planner.pipeline import build, solver_options
 from planner.progress import Progress
 from planner.results import extract
 from planner.solve import Solution, solve
-from planner.spec import RunSpec
-from planner.store import reserve, seal, write_input_snapshot, write_tables
+from planner.spec import RunSpec, spec_sha256
+from planner.store import claim, seal, write_input_snapshot, write_tables
 from planner.summary import summarise
 
 
@@ -65,7 +65,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
     spec = validate_spec(spec)
     progress = progress or Progress(enabled=False)
     with contextlib.ExitStack() as stack:
-        slot = stack.enter_context(reserve(Path(results_root) / spec.name, "run")) if results_root is not None else None
+        slot = stack.enter_context(claim(Path(results_root) / spec.name, "run")) if results_root is not None else None
         out, case = _solve(spec, solver, progress)
         if slot is not None:
             t0 = time.perf_counter()
@@ -98,6 +98,8 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     try:
                         write_report(load_run(tmp), tmp / "report")
                         seal(tmp / "report", "report")
+                    except OSError:  # a full disk or a read-only location: the whole write fails (store.WriteError)
+                        raise
                     except Exception as exc:  # any fault: named to the user by the caller; no half report kept
                         out.report_error = "; ".join(filter(None, [out.report_error,
                                                                    f"report: {type(exc).__name__}: {exc}"]))
@@ -137,6 +139,7 @@ def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunO
     meta = {
         "name": spec.name,
         "spec": str(spec.path) if spec.path else None,
+        "spec_sha256": spec_sha256(spec),  # what a re-run study compares before reusing these results
         "inputs": str(spec.inputs),
         "inputs_sha256": case_hash,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),

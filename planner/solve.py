@@ -9,10 +9,10 @@ While HiGHS runs (in a worker thread, so that the main thread stays free):
 - its whole log is kept through the logging callback (``Solution.log``; ``planner
   run`` writes it to the results folder as solver.log) and read for the live
   progress line (planner.progress);
-- Ctrl-C (SIGINT) only sets a flag; the simplex and interior-point interrupt
+- Ctrl-C (SIGINT), SIGTERM and SIGHUP only set a flag; the simplex and interior-point interrupt
   callbacks hand it to HiGHS (``data_in.user_interrupt``), which stops at its
-  next iteration, and the solve then raises ``KeyboardInterrupt``. A second
-  Ctrl-C raises at once, without waiting for HiGHS.
+  next iteration, and the solve then raises ``KeyboardInterrupt`` (``signals.Terminated``
+  for SIGTERM and SIGHUP). A second signal raises at once, without waiting for HiGHS.
 
 ``Solver`` keeps the compiled LP in one HiGHS instance for repeated solves
 (costs, bounds, row bounds changed, rows added, each re-solve warm-started
@@ -34,6 +34,7 @@ from pyomo.common.collections import ComponentMap
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from planner import signals
 from planner.errors import InputError, Problem, SolveError
 from planner.progress import Progress, SolverLog
 
@@ -53,6 +54,25 @@ OPTION_NAMES = {
     "presolve": "presolve",        # "on", "off", "choose"
 }
 INF = highspy.kHighsInf
+# the HiGHS options a run specification may set by their HiGHS name: how the solve goes, never where it writes or
+# reads (solution_file, log_file, write_model_file, read_basis_file, ranging, ... are refused: a run writes only its
+# results folder, HiGHS's log included as solver.log), nor what counts as a result (infinite_bound, mip_*,
+# allow_unbounded_or_infeasible)
+ALLOWED_HIGHS = frozenset({
+    *OPTION_NAMES.values(), "optimality_tolerance", "kkt_tolerance", "primal_residual_tolerance",
+    "dual_residual_tolerance", "ipm_iteration_limit", "ipx_dualize_strategy", "parallel", "random_seed",
+    "simplex_strategy", "simplex_iteration_limit", "simplex_scale_strategy", "simplex_crash_strategy",
+    "simplex_dual_edge_weight_strategy", "simplex_primal_edge_weight_strategy", "simplex_price_strategy",
+    "simplex_dualize_strategy", "simplex_permute_strategy", "simplex_update_limit", "simplex_min_concurrency",
+    "simplex_max_concurrency", "pdlp_iteration_limit", "pdlp_optimality_tolerance", "pdlp_scaling_mode",
+    "pdlp_cupdlpc_restart_method", "user_objective_scale", "user_bound_scale", "allowed_matrix_scale_factor",
+    "small_matrix_value", "large_matrix_value", "objective_bound", "objective_target", "timeless_log",
+})
+# options that name a file HiGHS would write or read: refused by ``make_highs`` whatever asks for them
+FILE_OPTIONS = frozenset({"log_file", "solution_file", "write_solution_to_file", "write_solution_style",
+                          "write_model_file", "write_model_to_file", "write_presolved_model_file",
+                          "write_presolved_model_to_file", "write_basis_file", "read_basis_file", "read_solution_file",
+                          "write_iis_model_file", "ranging", "glpsol_cost_row_location"})
 
 
 @dataclass
@@ -139,6 +159,9 @@ def make_highs(options: dict) -> highspy.Highs:
     for key, value in options.items():
         if key in ("log",):
             continue
+        if OPTION_NAMES.get(key, key) in FILE_OPTIONS:
+            raise InputError([Problem("[solver]", f"{key} makes HiGHS write or read a file; planner writes only the "
+                                                  "run's results folder (HiGHS's log is its solver.log)", None, key)])
         if h.setOptionValue(OPTION_NAMES.get(key, key), value) != highspy.HighsStatus.kOk:
             raise InputError([Problem("[solver]", f"HiGHS does not accept {key} = {value!r}; see planner.solve.OPTION_NAMES "
                                                   "or the HiGHS option list")])
@@ -149,8 +172,8 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
               header: str = "") -> tuple[highspy.HighsStatus, SolverLog]:
     """``h.run()`` in a worker thread with its log captured, a live progress line, and Ctrl-C as an interrupt.
 
-    Raises ``KeyboardInterrupt`` if SIGINT arrived during the solve (after HiGHS has stopped at its next
-    interrupt check, or at once on a second SIGINT)."""
+    Raises ``KeyboardInterrupt`` if SIGINT arrived during the solve, ``signals.Terminated`` for SIGTERM or SIGHUP
+    (after HiGHS has stopped at its next interrupt check, or at once on a second signal)."""
     log = SolverLog(objective_factor)
     if header:
         log.feed(header)
@@ -177,13 +200,15 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
             outcome["error"] = exc
 
     main = threading.current_thread() is threading.main_thread()
-    previous = None
+    previous: dict = {}
+    arrived: list[int] = []
     if main:
-        def on_sigint(signum, frame) -> None:
-            if stop.is_set():  # a second Ctrl-C: do not wait for HiGHS
-                raise KeyboardInterrupt
+        def on_signal(signum, frame) -> None:
+            if stop.is_set():  # a second Ctrl-C (or SIGTERM, SIGHUP): do not wait for HiGHS
+                raise signals.exception(signum)
+            arrived.append(signum)
             stop.set()
-        previous = signal.signal(signal.SIGINT, on_sigint)
+        previous = {s: signal.signal(s, on_signal) for s in signals.STOPPING}
     worker = threading.Thread(target=work, name="highs", daemon=True)
     if progress is not None:
         progress.watch(log)
@@ -194,8 +219,8 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
             if progress is not None:
                 progress.tick()
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         if not worker.is_alive():
             h.cbLogging -= on_log
             h.cbSimplexInterrupt -= on_interrupt
@@ -205,7 +230,7 @@ def run_highs(h: highspy.Highs, progress: Progress | None = None, objective_fact
     if "error" in outcome:
         raise outcome["error"]
     if stop.is_set():
-        raise KeyboardInterrupt
+        raise signals.exception(arrived[0] if arrived else signal.SIGINT)
     return outcome["status"], log
 
 

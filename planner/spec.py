@@ -93,6 +93,8 @@ def load_spec(path: str | Path) -> RunSpec:
     for k in ("name", "inputs"):
         if not isinstance(raw.get(k), str) or not raw.get(k):
             problems.append(Problem(file, f"{k!r} is required and must be text"))
+    if not isinstance(raw.get("description", ""), str):
+        problems.append(Problem(file, f"'description' must be text (in quotes), not {raw['description']!r}"))
     periods = raw.get("periods")
     if periods is not None and not (isinstance(periods, list) and periods and all(isinstance(p, int) for p in periods)):
         problems.append(Problem(file, "'periods' must be a non-empty list of years, e.g. [2030, 2035]"))
@@ -210,7 +212,7 @@ def _solver_problems(solver: dict, file: str) -> list[Problem]:
     """
     import highspy
 
-    from planner.solve import OPTION_NAMES
+    from planner.solve import ALLOWED_HIGHS, FILE_OPTIONS, OPTION_NAMES
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -223,8 +225,29 @@ def _solver_problems(solver: dict, file: str) -> list[Problem]:
         if k in _SOLVER_CHOICES or k in ("threads", "time_limit_s"):
             continue  # checked with a specific message below
         name = OPTION_NAMES.get(k, k)
+        if name not in ALLOWED_HIGHS and name in h.getOptions().__dir__():
+            why = ("makes HiGHS write or read a file, which a run specification may not ask for: a run writes only "
+                   "its results folder, HiGHS's log included (solver.log)" if name in FILE_OPTIONS else
+                   "is not one a run specification may set (it would change what counts as a result, or HiGHS's "
+                   "output, which planner keeps)")
+            problems.append(Problem(file, f"solver.{k}: HiGHS's option {name} {why}; options a run specification "
+                                    f"may set: {', '.join(sorted(OPTION_NAMES))}, log, or one of HiGHS's "
+                                    f"{', '.join(sorted(ALLOWED_HIGHS - set(OPTION_NAMES.values())))}"))
+            continue
         if h.setOptionValue(name, v) != highspy.HighsStatus.kOk:
             known = ", ".join(sorted(OPTION_NAMES))
             problems.append(Problem(file, f"[solver] HiGHS does not accept {k} = {v!r} (a typo?); "
                                     f"planner's names: {known}, log; or any HiGHS option name with a valid value"))
     return problems
+
+
+def spec_sha256(spec: RunSpec) -> str:
+    """SHA-256 of everything in ``spec`` that decides a run's results (not its file's path or description): a
+    study re-run after an interruption reuses a sealed result whose run.json holds the same (studies/sweep.py)."""
+    import hashlib
+    import json
+
+    what = {"name": spec.name, "inputs": str(spec.inputs), "periods": spec.periods, "time": spec.time,
+            "solver": spec.solver, "settings": spec.settings, "scenario": spec.scenario, "report": spec.report,
+            "cells": [c.as_dict() for c in spec.cells]}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()

@@ -55,7 +55,7 @@ study. Anything else in them is refused as above.
 ``planner compare`` also refuses an output folder that is, contains or is
 inside one of the folders it compares.
 
-A write holds a lock on its target for its whole length (``reserve``), so a
+A write holds a lock on its target for its whole length (``claim``), so a
 second run of the same name is refused with a clear message instead of racing
 the first. Files are written into a temporary sibling folder
 (``.<name>.tmp-*``, marked as ours); only when every file is written is it
@@ -87,6 +87,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.errors import InputError, Problem, StoredResultsError
+from planner.signals import deferred
 
 WRITTEN_BY = "planner"
 FORMAT_VERSION = 1
@@ -422,10 +423,34 @@ def _lock_path(target: Path) -> Path:
 
 @contextlib.contextmanager
 def _locked(target: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``target`` (flock on ``.<name>.lock``; released by the OS if we die)."""
+    """Hold an exclusive lock on ``target`` (flock on ``.<name>.lock``; released by the OS if we die).
+
+    Taking and dropping the lock are not cut in two by Ctrl-C, SIGTERM or SIGHUP (``signals.deferred``), so an
+    interrupted run never leaves its lock file behind."""
     path = _lock_path(target)
+    fd = None
+    try:
+        with deferred():
+            fd = _take_lock(path, target)
+        yield
+    finally:
+        with deferred():
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)  # while still holding the lock, so no one else holds this file
+                os.close(fd)
+
+
+def _take_lock(path: Path, target: Path) -> int:
+    """The descriptor of ``path``, flocked, with our pid written in it; ``ResultsError`` if another process holds
+    it or it cannot be made (a folder in its place, a location that cannot be written)."""
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            what = ("is a folder where planner keeps the lock of these results; remove it (planner never makes "
+                    "one there)" if path.is_dir() else f"cannot be made ({errno_text(exc)})")
+            raise ResultsError([Problem(str(path), what)]) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -449,11 +474,26 @@ def _locked(target: Path) -> Iterator[None]:
     try:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        yield
-    finally:
+    except OSError:
         with contextlib.suppress(OSError):
-            os.unlink(path)  # while still holding the lock, so no one else holds this file
+            os.unlink(path)
         os.close(fd)
+        raise
+    return fd
+
+
+def errno_text(exc: OSError) -> str:
+    """``ENOSPC, No space left on device`` for an OSError: the errno's name and what it means."""
+    name = errno.errorcode.get(exc.errno, str(exc.errno)) if exc.errno is not None else type(exc).__name__
+    return f"{name}, {exc.strerror or exc}"
+
+
+class WriteError(ResultsError, OSError):
+    """A results folder could not be written (a full disk, a read-only file system): nothing of the write was kept
+    and the earlier results are as they were. Exit 2, one line. Also an ``OSError``, which it is."""
+
+    def report(self) -> str:
+        return f"error: {self.problems[0]}"
 
 
 def _ours(folder: Path) -> bool:
@@ -486,7 +526,11 @@ def glob_escape(name: str) -> str:
 
 def _mkdtemp(target: Path, kind: str) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-", dir=target.parent))
-    (tmp / _TMP_MARK).write_text(f"temporary folder of a planner write to {target.name}; pid {os.getpid()}\n")
+    try:
+        (tmp / _TMP_MARK).write_text(f"temporary folder of a planner write to {target.name}; pid {os.getpid()}\n")
+    except BaseException:  # a full disk: the folder is not yet marked as ours, so nothing else would remove it
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return tmp
 
 
@@ -520,43 +564,75 @@ def seal(folder: Path, kind: str) -> dict:
     return meta
 
 
-class Reservation:
-    """A results target locked for one write; made by ``reserve``."""
+class Claim:
+    """A results target locked for one write; made by ``claim``."""
 
     def __init__(self, target: Path, kind: str = "results"):
         self.target = target
         self.kind = kind
 
     def write(self, fill: Callable[[Path], None]) -> Path:
-        """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename."""
+        """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename.
+
+        A file that cannot be written (``OSError``: a full disk, a read-only file system) raises ``WriteError``
+        naming it and its errno; the temporary folder goes and the earlier results stay as they were. The renames
+        that swap the new folder in, and the cleanup after a failure, are not cut in two by a signal."""
         target, kind = self.target, self.kind
         why = _why_not_replaceable(target, kind)  # again: something may have appeared there during a long solve
         if why:
             raise ResultsError([Problem(str(target), why)])
-        tmp = _mkdtemp(target, "tmp")
-        old = None
+        tmp = old = None
+        moved = False
         try:
+            tmp = _mkdtemp(target, "tmp")
             fill(tmp)
             seal(tmp, kind)
-            if target.exists():
-                old = _mkdtemp(target, "old")
-                os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            (target / _TMP_MARK).unlink()
-        except BaseException:
-            if old is not None and not target.exists() and (old / target.name).exists():  # put the earlier result back
-                os.replace(old / target.name, target)
-            shutil.rmtree(tmp, ignore_errors=True)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            with deferred():
+                if target.exists():
+                    old = _mkdtemp(target, "old")
+                    os.replace(target, old / target.name)
+                os.replace(tmp, target)
+                moved = True
+                WRITTEN.append(target)
+                (target / _TMP_MARK).unlink()
+        except BaseException as exc:
+            with deferred():
+                if not moved:
+                    if old is not None and not target.exists() and (old / target.name).exists():
+                        os.replace(old / target.name, target)  # put the earlier result back
+                    if tmp is not None:
+                        shutil.rmtree(tmp, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        (target / _TMP_MARK).unlink()
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
+            if isinstance(exc, OSError) and not moved:
+                raise _write_error(exc, target, tmp) from None
             raise
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            with deferred():
+                shutil.rmtree(old, ignore_errors=True)
         return target
 
 
+def _write_error(exc: OSError, target: Path, tmp: Path | None) -> WriteError:
+    """``exc`` as a ``WriteError`` naming the file (as it would have been named in ``target``) and the errno."""
+    where = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else target
+    if tmp is not None:
+        with contextlib.suppress(ValueError):
+            where = target / Path(os.path.abspath(where)).relative_to(os.path.abspath(tmp))
+    return WriteError([Problem(str(where), f"cannot be written ({errno_text(exc)}); nothing of this write was kept "
+                               f"and the earlier contents of {target} are as they were: free space or make the "
+                               "location writable, then run again")])
+
+
+# every folder this process has written and moved into place, in order: an interrupt's message says what is on disk
+WRITTEN: list[Path] = []
+
+
 @contextlib.contextmanager
-def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
+def claim(target: Path, kind: str = "results") -> Iterator[Claim]:
     """Check and lock ``target`` for a write of ``kind`` now (before a solve), clean what a killed write left;
     write later."""
     created: list[Path] = []
@@ -564,7 +640,7 @@ def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
     try:
         with _locked(target):
             clean_stale(target)
-            yield Reservation(target, kind)
+            yield Claim(target, kind)
     finally:
         for d in created:  # deepest first: folders made for a write that did not happen go again
             try:
@@ -575,7 +651,7 @@ def reserve(target: Path, kind: str = "results") -> Iterator[Reservation]:
 
 def write_results(target: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:
     """Check, lock and write ``target`` (a folder of ``kind``) in one go: ``fill(tmpdir)`` writes every file."""
-    with reserve(target, kind) as slot:
+    with claim(target, kind) as slot:
         return slot.write(fill)
 
 

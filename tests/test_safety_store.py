@@ -185,7 +185,7 @@ def test_report_regenerated_in_place(tmp_path, tiny):
 
 def test_a_concurrent_run_of_the_same_name_is_refused(tmp_path, capsys, tiny, monkeypatch):
     results = tmp_path / "r"
-    with store.reserve(results / "t"):
+    with store.claim(results / "t"):
         no_solve(monkeypatch)
         assert main(["run", str(spec_file(tmp_path, tiny)), "--results", str(results), "--no-report"]) == 2
     err = capsys.readouterr().err
@@ -250,7 +250,7 @@ def test_a_kill_between_the_two_renames_is_recovered(tmp_path):
     store.write_results(target, lambda tmp: (tmp / "a.csv").write_text("old\n"))
     old = store._mkdtemp(target, "old")
     os.replace(target, old / "run")  # the state a kill at that moment leaves
-    with store.reserve(target):
+    with store.claim(target):
         assert (target / "a.csv").read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 

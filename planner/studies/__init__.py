@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from planner.spec import RunSpec
-    from planner.store import Reservation
+    from planner.store import Claim
 
 # every study, once: module names of this package, in the order ``planner --help`` lists them
 STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep")
@@ -60,34 +60,34 @@ def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root:
 
 
 @contextlib.contextmanager
-def reserved(folder: Path | None) -> Iterator[Reservation | None]:
-    """Check and lock a study's results ``folder`` now, before anything is solved (planner/store.py ``reserve``);
+def reserved(folder: Path | None) -> Iterator[Claim | None]:
+    """Check and lock a study's results ``folder`` now, before anything is solved (planner/store.py ``claim``);
     pass what it yields to ``write_tables``. ``None``: the study writes nothing, and nothing is reserved."""
     if folder is None:
         yield None
         return
-    from planner.store import reserve
+    from planner.store import claim
 
-    with reserve(folder, "study") as slot:
+    with claim(folder, "study") as slot:
         yield slot
 
 
-def write_tables(folder: Path | Reservation, tables: dict[str, pd.DataFrame], float_format: str | None = None,
+def write_tables(folder: Path | Claim, tables: dict[str, pd.DataFrame], float_format: str | None = None,
                  extra: Callable[[Path], None] | None = None) -> Path:
     """Write every table as ``<name>.csv`` into ``folder``, whole or not at all; ``extra(tmp)`` adds other files.
 
-    ``folder`` is a path, or the reservation ``reserved`` made of it before the solves.
+    ``folder`` is a path, or the claim ``reserved`` made of it before the solves.
     Tables are written as run results are (``store.write_csv``: round-trip floats, formula-like text
     neutralised), unless a ``float_format`` asks for fewer digits.
     """
-    from planner.store import Reservation, write_csv, write_results
+    from planner.store import Claim, write_csv, write_results
 
     def fill(tmp: Path) -> None:
         for table, df in tables.items():
             write_csv(df, tmp / f"{table}.csv", float_format)
         if extra is not None:
             extra(tmp)
-    if isinstance(folder, Reservation):
+    if isinstance(folder, Claim):
         return folder.write(fill)
     return write_results(folder, fill, "study")
 

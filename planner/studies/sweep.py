@@ -27,6 +27,13 @@ the representative days), a problem is named as the ``--vary`` value that
 causes it, and the sweep's folder and every variant's folder are checked (the
 sweep's locked) so a bad location fails before anything is solved or written.
 A variant the solver fails on stops the sweep with exit 3, naming the variant.
+
+Run again after an interruption (Ctrl-C, SIGTERM, a lost worker), a sweep solves only the variants not yet
+sealed in their results folders with the same run specification and inputs (``spec_sha256`` and
+``inputs_sha256`` in their run.json, checksums intact); sweep.csv marks those rows ``resumed``. On Dask, a task
+whose worker dies is retried once on a fresh worker (the local cluster; a remote scheduler retries as it is
+configured); if it is lost again, the sweep stops with exit 4 naming the variant, after the other variants have
+finished and been written.
 """
 
 from __future__ import annotations
@@ -35,10 +42,11 @@ import argparse
 import copy
 import hashlib
 import itertools
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.errors import InputError, Problem, SolveError
+from planner.errors import InputError, Problem, SolveError, WorkerLost
 from planner.studies import reserved, results_folder, write_tables
 
 if TYPE_CHECKING:
@@ -81,6 +89,10 @@ def parse_vary(items: list[str]) -> dict[tuple[str, str], list]:
                                                 f"{', '.join(SECTIONS)}")])
         parsed = []
         for v in values.split(","):
+            if re.fullmatch(r"[+-]?0\d+", v):  # 0,09 split at its decimal comma into 0 and 09
+                raise InputError([Problem("--vary", f"{item!r}: the value {v!r} has a leading zero; values are "
+                                          "separated by commas and a decimal is written with a point (0.09), so "
+                                          "0,09 reads as the two values 0 and 09")])
             try:
                 parsed.append(int(v) if v.lstrip("-").isdigit() else float(v))
             except ValueError:
@@ -181,29 +193,91 @@ def check_variants(spec: RunSpec, vary: dict[tuple[str, str], list], runs: list[
 
 def _solve_one(spec: RunSpec, results_root: str) -> dict:
     """Runs on a worker: solve one variant, write its results, return its headline."""
-    from planner import metrics
     from planner.run import run_spec
 
     try:
         out = run_spec(spec, Path(results_root))
-    except SolveError as exc:  # returned, not raised: a Dask worker's exception loses its status on the way back
+    except SolveError as exc:  # returned, not raised: the sweep names the variant and what was written
         return {"variant": spec.name, "failed": (exc.status, exc.detail)}
-    t = out.tables
-    return {"variant": spec.name, "objective_usd": out.meta["objective_usd"],
-            "new_mw": metrics.value(t, "new_capacity"),
-            "emissions_t": metrics.value(t, "emissions"),
-            "unserved_mwh": metrics.value(t, "unserved_energy"),
-            "solve_s": out.meta["timings_s"]["solve_s"], "results": str(out.folder)}
+    return _headline(spec.name, out.tables, out.meta, out.folder, resumed=False)
 
 
-def dask_map(fn, args: list[tuple], scheduler: str) -> list:
-    """``[fn(*a) for a in args]`` on a dask.distributed scheduler (``local``: a LocalCluster on this machine)."""
-    from dask.distributed import Client, LocalCluster
+def _headline(variant: str, tables: dict, meta: dict, folder: Path, resumed: bool) -> dict:
+    """One row of sweep.csv: a variant's headline figures, from its result tables and run.json."""
+    from planner import metrics
 
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True) if scheduler == "local" else None
+    return {"variant": variant, "objective_usd": meta["objective_usd"],
+            "new_mw": metrics.value(tables, "new_capacity"),
+            "emissions_t": metrics.value(tables, "emissions"),
+            "unserved_mwh": metrics.value(tables, "unserved_energy"),
+            "solve_s": meta["timings_s"]["solve_s"], "results": str(folder), "resumed": resumed}
+
+
+def _sealed(spec: RunSpec, results_root: str) -> dict | None:
+    """The headline of a variant already solved and sealed in its results folder by an earlier, interrupted
+    sweep (same run specification by ``spec_sha256``, same input files by their hash, checksums intact), else
+    None: a sweep run again solves only what is not there yet."""
+    from planner.pipeline import inputs_hash
+    from planner.spec import spec_sha256
+    from planner.store import read_meta, read_results
+
+    folder = Path(results_root) / spec.name
+    meta = read_meta(folder)
+    if meta is None or meta.get("kind") != "run" or meta.get("status") != "optimal":
+        return None
+    if meta.get("spec_sha256") != spec_sha256(spec) or meta.get("inputs_sha256") != inputs_hash(spec.inputs):
+        return None
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
-            return client.gather(client.map(fn, *zip(*args), pure=False))
+        tables, meta = read_results(folder)
+        return _headline(spec.name, tables, meta, folder, resumed=True)
+    except (InputError, KeyError, ValueError, TypeError):  # damaged or of another version: solved again
+        return None
+
+
+def dask_map(fn, args: list[tuple], scheduler: str, names: list[str] | None = None) -> list:
+    """``[fn(*a) for a in args]`` on a dask.distributed scheduler (``local``: a LocalCluster on this machine).
+
+    Every task runs to its end, so the ones that finish are kept when another fails; then the first failure is
+    raised: an exception ``fn`` raised, as it was raised (a planner error keeps its file, line and column), or
+    ``WorkerLost`` naming the task (``names[i]``, else its number) whose worker died more often than the
+    scheduler retries it (the local cluster retries a lost worker's task once, on a fresh worker). A scheduler
+    that cannot be reached in 10 s is an ``InputError`` naming ``--scheduler``."""
+    import dask
+    from dask.distributed import Client, LocalCluster, as_completed
+    from distributed.scheduler import KilledWorker
+
+    from planner.errors import WorkerLost
+
+    names = names or [f"task {i + 1}" for i in range(len(args))]
+    cluster = None
+    try:
+        if scheduler == "local":
+            # one task at a time on the worker (no task queued there), so a death is blamed on the task it ran
+            with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                                  "distributed.scheduler.worker-saturation": 1.0}):
+                cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True)
+        try:
+            client = Client(cluster if cluster is not None else scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError([Problem("--scheduler", f"no dask scheduler answers at {scheduler!r} within 10 s "
+                                      f"({type(exc).__name__}: {str(exc)[:200]}); give the address of a running "
+                                      "scheduler (tcp://HOST:PORT) or 'local'")]) from None
+        with client:
+            futures = client.map(fn, *zip(*args), pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            out: list = [None] * len(futures)
+            errors: dict[int, BaseException] = {}
+            for future in as_completed(futures):
+                i = index[future.key]
+                try:
+                    out[i] = future.result()
+                except KilledWorker as exc:
+                    errors[i] = WorkerLost(names[i], f"its worker died ({str(exc)[:200]})")
+                except Exception as exc:  # noqa: BLE001 -- raised below, once the other tasks have ended
+                    errors[i] = exc
+            if errors:
+                raise errors[min(errors)]
+            return out
     finally:
         if cluster is not None:
             cluster.close()
@@ -230,17 +304,28 @@ def run_sweep(spec: RunSpec, vary: dict, results_root: Path = Path("results"),
     with reserved(results_folder(spec, NAME, root=results_root)) as slot:
         for s in runs:  # each run locks its own folder when it solves; a bad one fails now, not after the others
             check_target(Path(root) / s.name, kind="run", elsewhere=VARIANT_ELSEWHERE)
+        sealed = {s.name: row for s in runs if (row := _sealed(s, root)) is not None}
+        todo = [s for s in runs if s.name not in sealed]
         if scheduler is None:
-            rows = []
-            for s in runs:
-                rows.append(_solve_one(s, root))
-                if "failed" in rows[-1]:
-                    raise _failed(rows[-1], rows[:-1])
+            solved = []
+            for s in todo:
+                solved.append(_solve_one(s, root))
+                if "failed" in solved[-1]:
+                    raise _failed(solved[-1], [*sealed.values(), *solved[:-1]])
         else:
-            rows = dask_map(_solve_one, [(s, root) for s in runs], scheduler)
-            bad = [r for r in rows if "failed" in r]
+            try:
+                solved = dask_map(_solve_one, [(s, root) for s in todo], scheduler, [s.name for s in todo]) \
+                    if todo else []
+            except WorkerLost as exc:
+                done = [s.name for s in runs if _sealed(s, root) is not None]
+                raise WorkerLost(f"the variant {exc.task}", f"{exc.detail}; sweep.csv is not written; "
+                                 + (f"the variants finished are written and kept: {', '.join(done)}; " if done else "")
+                                 + "run the same command again to solve only the rest") from None
+            bad = [r for r in solved if "failed" in r]
             if bad:
-                raise _failed(bad[0], rows)
+                raise _failed(bad[0], [*sealed.values(), *solved])
+        by_name = {**sealed, **{r["variant"]: r for r in solved}}
+        rows = [by_name[s.name] for s in runs]
         table = pd.DataFrame(rows)
         combos = list(itertools.product(*vary.values()))
         for i, key in enumerate(vary):
