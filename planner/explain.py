@@ -10,18 +10,9 @@ from __future__ import annotations
 
 import highspy
 
-
-def _inputs() -> dict[str, str]:
-    """Pyomo constraint or variable name -> the input columns that set it, from each family's ``INPUTS``."""
-    from planner.model.build import MODULES
-
-    out: dict[str, str] = {}
-    for mod in MODULES:
-        out.update(mod.INPUTS)
-    return out
+from planner.model.build import INPUTS
 
 
-INPUTS: dict[str, str] = _inputs()
 
 
 def _family(name: str) -> str:

@@ -371,7 +371,7 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     import numpy as np
     import pandas as pd
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     s, d = st.solver, st.d
     x = s.values()
@@ -470,7 +470,7 @@ def _wacc_of_crf(crf_be: float, life: int) -> float:
 
     from scipy.optimize import brentq
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     if not math.isfinite(crf_be) or crf_be < 1.0 / life:
         return math.nan
