@@ -13,8 +13,6 @@ import highspy
 from planner.model.build import INPUTS
 
 
-
-
 def _family(name: str) -> str:
     return name.split("[", 1)[0]
 
