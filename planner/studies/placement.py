@@ -614,7 +614,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
             st.say(f"programme point {i + 1}/{len(rest)}: {_size(sz)} {st.unit}")
             points.append(_point_or_infeasible(st, sz))
     else:
-        from planner.studies.sweep import dask_map
+        from planner.distributed import dask_map
 
         tech, zone = st.meta["programme_technology"], st.meta["programme_zone"]
         chunks = [rest[i::2] for i in range(2) if rest[i::2]]

@@ -38,6 +38,8 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.core.names import NAME_CHARS  # what a run name may hold besides letters and digits
+from planner.distributed import dask_map
 from planner.errors import InputError, Problem, SolveError
 from planner.studies import reserved, results_folder, write_tables
 
@@ -49,7 +51,6 @@ if TYPE_CHECKING:
 NAME = "sweep"
 HELP = "solve every combination of --vary values, here or on a Dask cluster"
 SECTIONS = ("settings", "scenario", "solver", "time")
-NAME_CHARS = set("_.,=+#-")  # what a run name may hold besides letters and digits (planner/store.py name_problem)
 NAME_MAX = 150
 # how a refusal of a variant's results folder says to write elsewhere: its name is made from --vary, not chosen
 VARIANT_ELSEWHERE = "use another --results (a variant's folder is named from the model and --vary)"
@@ -194,19 +195,6 @@ def _solve_one(spec: RunSpec, results_root: str) -> dict:
             "emissions_t": metrics.value(t, "emissions"),
             "unserved_mwh": metrics.value(t, "unserved_energy"),
             "solve_s": out.meta["timings_s"]["solve_s"], "results": str(out.folder)}
-
-
-def dask_map(fn, args: list[tuple], scheduler: str) -> list:
-    """``[fn(*a) for a in args]`` on a dask.distributed scheduler (``local``: a LocalCluster on this machine)."""
-    from dask.distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True) if scheduler == "local" else None
-    try:
-        with Client(cluster if cluster is not None else scheduler) as client:
-            return client.gather(client.map(fn, *zip(*args), pure=False))
-    finally:
-        if cluster is not None:
-            cluster.close()
 
 
 def _failed(row: dict, done: list[dict]) -> SolveError:
