@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 from planner.core.adequacy import corridor_existing_mw, margin_pu, margin_source, margins_by_region
 from planner.core.economics import fuel_cost_usd_per_mwh, mwh, operating_cost_usd_per_mwh, with_mwh
 from planner.core.numbers import clean
-from planner.model.build import MODULES
+from planner.model import build
 from planner.model.capacity import Vintages
 from planner.model.capacity import vintages as capacity_vintages
 from planner.model.co2 import emission_factor
@@ -226,7 +226,7 @@ def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataF
     partner envelope, a one-off amount, is reported as present-value USD saved per USD of extra envelope.
     The duals are already in the units of the unscaled rows (solve multiplies back each recorded row scale)."""
     rows = []
-    for mod in MODULES:
+    for mod in build.MODULES:
         for name, (unit, per_year) in getattr(mod, "SHADOW_PRICES", {}).items():
             for k, con in getattr(m, name).items():
                 k = k if isinstance(k, tuple) else (k,)

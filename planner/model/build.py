@@ -66,7 +66,7 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name="planner")
     m._registry = Registry()
     m._row_scale = {}
-    m._inputs = INPUTS
+    m._inputs = {name: text for mod in MODULES for name, text in mod.INPUTS.items()}
     m._techs_in = {z: [g for zz, g in d.ZG if zz == z] for z in d.ZONES}
     for mod in MODULES:
         mod.add(m, d)

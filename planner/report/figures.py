@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.report import charts
 from planner.report import map as geo_map
-from planner.report.charts import CHARTS, Chart, Context, colors
+from planner.report.charts import Chart, Context, colors
 from planner.report.data import StoredRun
 
 CHART_MODULES = (charts, geo_map)  # every module holding @chart functions
@@ -18,7 +18,7 @@ CHART_MODULES = (charts, geo_map)  # every module holding @chart functions
 
 def registered() -> list[Chart]:
     """Every chart the modules of ``CHART_MODULES`` registered."""
-    return CHARTS
+    return charts.CHARTS
 
 
 def expected_charts(periods: int) -> int:
