@@ -420,7 +420,7 @@ def _break_even_of(st: Setup, v, j: int, wacc: float, money_names: set) -> tuple
     """The break-even capex (USD/MW) and CRF of column j of option v, from the solver's current (held) solution."""
     import numpy as np
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     s, d = st.solver, st.d
     z, g, k, _ = v
