@@ -148,9 +148,9 @@ class Run:
 
     def summary(self) -> str:
         """The terminal summary, as ``planner run`` prints it and writes to summary.txt."""
-        from planner.summary import summarise
+        from planner.summary import summary_text
 
-        return summarise(self.tables, self.meta)
+        return summary_text(self.tables, self.meta)
 
     @cached_property
     def _partners(self) -> dict[str, pd.DataFrame]:

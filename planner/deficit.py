@@ -49,165 +49,27 @@ scaled so that the owners together close exactly what all new builds close:
 
 (when no owner closes anything alone, the joint closure is split by firm MW
 added). Capacity built behind a congested corridor closes nothing alone.
+
+The transport relaxation is solved in planner/deficit_lp.py; the links it counts are stored with the
+results (planner/results.py ``adequacy_links``).
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-EXISTING = "(existing)"
-UNATTRIBUTED = "(unattributed)"
-NEW_CORRIDORS = "(new corridors)"
-TOL = 1e-6  # MW
-TOTAL_ROOM_MW = 1e-7  # room on the held total D in the equal-share rounds, for HiGHS's feasibility tolerance
-CAP_ROOM_MW = 1e-6  # room on a fixed zone's deficit in later rounds, for the same reason
+from planner.core.adequacy import required_mw
+from planner.core.names import NEW_CORRIDORS, owner
+from planner.deficit_lp import TOL, Link, transfer_deficit
+from planner.results import adequacy_links, zone_margins
 
-
-@dataclass
-class Link:
-    """A corridor between two zones: firm transfer limit each direction (MW), share lost on the way."""
-    from_zone: str
-    to_zone: str
-    limit_mw: float
-    loss_pu: float = 0.0
-
-
-def _solve(zones: list[str], need: np.ndarray, required: np.ndarray, links: list[Link], fair: bool) -> np.ndarray:
-    """HiGHS on the transport relaxation: the least total shortfall, then (``fair``) the equal-share split.
-
-    Stage 1 is the LP for D. Stage 2 keeps the total at D and finds the lexicographic min-max of the
-    shares short, u[z] / required[z], by rounds of one LP each: minimise the largest share s of the zones
-    not yet fixed; every zone whose row u[z] <= s * required[z] has a non-zero dual is at that share in
-    every optimal solution (complementary slackness), so it is fixed there and the next round minimises
-    the largest share of the rest. The duals of those rows sum to 1, so each round fixes at least one
-    zone: at most one round per zone short."""
-    import highspy
-
-    nz, nl = len(zones), len(links)
-    ix = {z: i for i, z in enumerate(zones)}
-    shortfall = np.clip(need, 0.0, None)
-    inf = highspy.kHighsInf
-    # columns: u[z], then x[l] each direction (from -> to, then to -> from), then the largest share s
-    # rows: balance of each zone, u[z] + sum (1 - loss) x_in - sum x_out >= need[z]; then, in stage 2,
-    # the total sum_z u[z] <= D and one row u[z] - s * required[z] <= 0 per zone not yet fixed
-    n = nz + 2 * nl + 1
-    s_col = n - 1
-    entries: list[tuple[int, int, float]] = [(i, i, 1.0) for i in range(nz)]  # (row, column, value)
-    for j, lk in enumerate(links):
-        a, b = ix[lk.from_zone], ix[lk.to_zone]
-        entries += [(a, nz + 2 * j, -1.0), (b, nz + 2 * j, 1.0 - lk.loss_pu),
-                    (b, nz + 2 * j + 1, -1.0), (a, nz + 2 * j + 1, 1.0 - lk.loss_pu)]
-    x_upper = np.repeat([lk.limit_mw for lk in links], 2)
-
-    def run(what: str, u_upper: np.ndarray, total: float | None = None, free: list[int] = ()) -> tuple:
-        rows = list(entries)
-        lower, upper = list(need), [inf] * nz
-        if total is not None:
-            rows += [(nz, i, 1.0) for i in range(nz)]
-            lower.append(-inf)
-            upper.append(total)
-        r = np.maximum(required, 1.0)
-        for i in free:
-            row = len(lower)
-            rows += [(row, i, 1.0), (row, s_col, -r[i])]
-            lower.append(-inf)
-            upper.append(0.0)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, len(lower)
-        if total is None:  # least total shortfall; 1e-6 per MW sent: no transfer that achieves nothing
-            lp.col_cost_ = np.r_[np.ones(nz), np.full(2 * nl, 1e-6), 0.0]
-        else:  # the largest share short of the zones not yet fixed
-            lp.col_cost_ = np.r_[np.zeros(nz + 2 * nl), 1.0]
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.r_[u_upper, x_upper, inf if free else 0.0]
-        lp.row_lower_, lp.row_upper_ = np.array(lower, dtype=float), np.array(upper, dtype=float)
-        order = sorted(range(len(rows)), key=lambda e: (rows[e][1], rows[e][0]))
-        cols = np.array([rows[e][1] for e in order], dtype=np.int64)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.searchsorted(cols, np.arange(n + 1)).astype(np.int32)
-        lp.a_matrix_.index_ = np.array([rows[e][0] for e in order], dtype=np.int32)
-        lp.a_matrix_.value_ = np.array([rows[e][2] for e in order], dtype=float)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(lp)
-        h.run()
-        status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"deficit transport relaxation ({what}): HiGHS status {h.modelStatusToString(status)}")
-        sol = h.getSolution()
-        return np.asarray(sol.col_value), np.asarray(sol.row_dual)
-
-    col, _ = run("least total shortfall", shortfall)
-    u = col[:nz]
-    short = [i for i in range(nz) if shortfall[i] > TOL]
-    if not fair or u.sum() <= TOL or len(short) < 2:
-        return u
-    # stage 2: the total held at D (plus TOTAL_ROOM_MW, for the solver's tolerances)
-    total = float(u.sum()) + TOTAL_ROOM_MW
-    upper = shortfall.copy()
-    free = list(short)
-    while free:
-        try:
-            col, dual = run("equal shares", upper, total, free)
-        except RuntimeError as exc:  # never seen in 2,000 random networks; the total D stands either way
-            print(f"warning: {exc}; the deficit's split between zones competing for the same transfers is "
-                  "equal only as far as the last round that solved", file=sys.stderr)
-            return u
-        s = float(col[s_col])
-        share_rows = nz + 1 + np.arange(len(free))
-        fixed = [i for i, row in zip(free, share_rows) if abs(dual[row]) > 1e-9]
-        if not fixed:  # cannot happen with exact duals (they sum to 1): fix the zones at the largest share
-            fixed = [i for i in free if col[i] >= s * max(required[i], 1.0) - 1e-7 * max(1.0, col[i])] or free[:]
-        for i in fixed:  # at share s in every optimal solution; a little room for the solver's tolerances
-            at = max(col[i], s * max(required[i], 1.0))
-            upper[i] = 0.0 if at <= TOL else min(shortfall[i], at * (1 + 1e-7) + CAP_ROOM_MW)
-            free.remove(i)
-        u = col[:nz]
-    return u
-
-
-def transfer_deficit(required_mw: dict[str, float], firm_mw: dict[str, float], links: list[Link],
-                     by_zone: bool = True) -> pd.Series:
-    """Deficit per zone after the transfers the corridors allow (MW); see the module docstring."""
-    zones = list(required_mw)
-    required = np.array([required_mw[z] for z in zones], dtype=float)
-    need = required - np.array([firm_mw.get(z, 0.0) for z in zones], dtype=float)
-    links = [lk for lk in links if lk.limit_mw > TOL and lk.from_zone in required_mw and lk.to_zone in required_mw]
-    if (need <= TOL).all():
-        u = np.zeros(len(zones))
-    elif not links:
-        u = np.clip(need, 0.0, None)
-    else:
-        u = _solve(zones, need, required, links, fair=by_zone)
-    u = np.where(u < TOL, 0.0, u)
-    return pd.Series(u, index=zones, name="deficit_mw")
+__all__ = ["Link", "transfer_deficit", "adequacy_links", "owner", "zone_deficits", "system_deficits", "system_deficit",
+           "closed_by_owner", "case_deficits", "period_inputs", "PeriodInputs", "has_inputs"]
 
 
 # ---------------------------------------------------------------- inputs of the definition
-
-
-def adequacy_links(d) -> pd.DataFrame:
-    """Corridors and interconnectors as the deficit counts them, per period (from ModelData; stored with results).
-
-    kind ``corridor``: from_zone, to_zone, existing_mw = capacity in service before new builds;
-    kind ``interconnector``: zone in from_zone, market in to_zone, existing_mw = import capacity.
-    """
-    rows = []
-    cor, ic = d.corridor, d.interconnector
-    for p in d.PERIODS:
-        for l in d.CORRIDORS:
-            ex = float(cor.at[l, "capacity_mw"]) * d.in_service(int(cor.at[l, "available_from"]), 10**6, p)
-            rows.append(("corridor", l, cor.at[l, "from_zone"], cor.at[l, "to_zone"], p, ex,
-                         float(cor.at[l, "capacity_credit_pu"]), float(cor.at[l, "loss_pu"])))
-        for i in d.INTERCONNECTORS:
-            rows.append(("interconnector", i, ic.at[i, "zone"], ic.at[i, "market"], p, float(ic.at[i, "import_mw"]),
-                         float(ic.at[i, "capacity_credit_pu"]), 0.0))
-    return pd.DataFrame(rows, columns=["kind", "link", "from_zone", "to_zone", "period", "existing_mw",
-                                       "capacity_credit_pu", "loss_pu"])
 
 
 @dataclass
@@ -223,7 +85,7 @@ class PeriodInputs:
 
     @property
     def required_mw(self) -> dict[str, float]:
-        return {z: v * (1.0 + self.margin_pu.get(z, 0.0)) for z, v in self.demand_mw.items()}
+        return {z: required_mw(v, self.margin_pu.get(z, 0.0)) for z, v in self.demand_mw.items()}
 
     def links(self, line_cap_mw: dict[str, float] | None = None) -> list[Link]:
         c = self.corridors
@@ -276,10 +138,6 @@ def _inputs(tables: dict[str, pd.DataFrame]) -> list[PeriodInputs]:
 
 def _firm(df: pd.DataFrame, column: str, credit: dict[str, float]) -> dict[str, float]:
     return (df["technology"].map(credit).fillna(0.0) * df[column]).groupby(df["zone"]).sum().to_dict()
-
-
-def owner(partner: object) -> str:
-    return str(partner) if isinstance(partner, str) and partner else UNATTRIBUTED
 
 
 def zone_deficits(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -375,8 +233,6 @@ def case_deficits(d) -> pd.DataFrame:
 
     Same columns as ``zone_deficits`` without the ``after`` ones; ``system_deficits`` sums it.
     """
-    from planner.results import zone_margins
-
     demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()],
                           columns=["zone", "period", "timestep", "demand_mw"])
     regions = {z: str(d.zones.at[z, "region"] or "") for z in d.ZONES}

@@ -10,18 +10,7 @@ from __future__ import annotations
 
 import highspy
 
-
-def _inputs() -> dict[str, str]:
-    """Pyomo constraint or variable name -> the input columns that set it, from each family's ``INPUTS``."""
-    from planner.model.build import MODULES
-
-    out: dict[str, str] = {}
-    for mod in MODULES:
-        out.update(mod.INPUTS)
-    return out
-
-
-INPUTS: dict[str, str] = _inputs()
+from planner.model.build import INPUTS
 
 
 def _family(name: str) -> str:

@@ -26,11 +26,8 @@ and the system deficit with the existing fleet and after new builds (MW), whose
 one definition is planner/deficit.py (docs/deficit.md): peak x (1 + margin) not
 covered by firm capacity and firm imports after the transfers corridors allow.
 
-Helpers on inputs, shared by the model, the results and the reports:
-``fuel_cost_usd_per_mwh`` and ``emission_factor_t_per_mwh`` (heat rate x fuel
-price or CO2 content), ``margin_pu`` (the reserve margin that applies to a
-region: its own, else the system's ``*``, else 0), ``region_zones`` (the zones
-of a region, ``*`` = all) and ``firm_mw`` (capacity credit x MW).
+The formulas on inputs the model, the results and the reports share (fuel and
+CO2 per MWh, firm capacity, margins) are in planner/core.
 """
 
 from __future__ import annotations
@@ -40,60 +37,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.core.economics import with_mwh
+from planner.deficit import zone_deficits  # the one deficit definition
+
 Tables = Mapping[str, pd.DataFrame]
-
-
-# ---------------------------------------------------------------- helpers on inputs
-
-def per_mwh_of_fuel(tech: pd.DataFrame, per_mwh_th: Mapping[str, float]) -> dict[str, float]:
-    """heat_rate_g (MWh_th/MWh) x ``per_mwh_th[fuel_g]`` per technology g (``tech`` indexed by technology);
-    0 for a technology without fuel."""
-    out = {}
-    for g, hr, f in zip(tech.index, tech["heat_rate_mwh_th_per_mwh"], tech["fuel"]):
-        out[g] = float(hr * per_mwh_th[f]) if isinstance(f, str) and f else 0.0
-    return out
-
-
-def fuel_cost_usd_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, float]:
-    """Fuel cost per MWh generated (USD/MWh) = heat rate x fuel price; fuels indexed by fuel."""
-    return per_mwh_of_fuel(tech, fuels["price_usd_per_mwh_th"].to_dict())
-
-
-def emission_factor_t_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, float]:
-    """Tonnes of CO2 per MWh generated (t/MWh) = heat rate x fuel CO2 content; fuels indexed by fuel."""
-    return per_mwh_of_fuel(tech, fuels["co2_t_per_mwh_th"].to_dict())
-
-
-def margins_by_region(reserve_margins: pd.DataFrame) -> dict[tuple[str, int], float]:
-    """{(region, period): margin_pu} of the reserve_margins table."""
-    return {(str(r), int(p)): float(m) for r, p, m in
-            zip(reserve_margins["region"], reserve_margins["period"], reserve_margins["margin_pu"])}
-
-
-def margin_pu(margins: Mapping[tuple[str, int], float], region: str | None, period: int) -> float:
-    """The reserve margin that applies to ``region`` in ``period``: its own, else the system's (``*``), else 0."""
-    return margins.get((region, period), margins.get(("*", period), 0.0))
-
-
-def margin_source(margins: Mapping[tuple[str, int], float], region: str | None, period: int) -> str:
-    """Which row ``margin_pu`` read: ``region``, ``*``, or "" when no margin applies."""
-    return next((r for r in (region, "*") if r and (r, period) in margins), "")
-
-
-def region_zones(zone_region: Mapping[str, str], region: str) -> set[str]:
-    """Zones of ``region`` ({zone: region}); ``*`` is the whole system."""
-    return set(zone_region) if region == "*" else {z for z, r in zone_region.items() if r == region}
-
-
-def firm_mw(credit: Mapping[str, float], mw: Iterable[tuple[str, float]]) -> float:
-    """Firm capacity (MW) = sum credit_g x MW over (technology, MW) pairs."""
-    return sum(credit[g] * x for g, x in mw)
-
-
-def firm_imports_mw(interconnectors: pd.DataFrame, zones: set[str]) -> float:
-    """Firm import capacity into ``zones`` (MW) = sum_i credit_i x import_mw_i of the interconnectors there."""
-    i = interconnectors[interconnectors["zone"].isin(zones)]
-    return sum((float(c * x) for c, x in zip(i["capacity_credit_pu"], i["import_mw"])), 0.0)
 
 
 # ---------------------------------------------------------------- metrics of a run
@@ -103,7 +50,7 @@ def weighted(tables: Tables, name: str, columns: Iterable[str]) -> pd.DataFrame:
     w = tables["prices"].drop_duplicates("timestep").set_index("timestep")["weight"]
     df = tables[name]
     df = df.assign(weight=df["weight"] if "weight" in df.columns else df["timestep"].map(w))
-    return df.assign(**{c.replace("_mw", "_mwh"): df[c] * df["weight"] for c in columns})
+    return with_mwh(df, columns)
 
 
 def _by_period(df: pd.DataFrame, column: str) -> pd.Series:
@@ -115,8 +62,6 @@ def _trade(tables: Tables) -> pd.DataFrame:
 
 
 def _deficits(tables: Tables) -> pd.DataFrame:
-    from planner.deficit import zone_deficits  # the one deficit definition
-
     return zone_deficits(tables).groupby("period")[["deficit_before_mw", "deficit_after_mw"]].sum()
 
 

@@ -42,11 +42,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.core.economics import fixed_om_usd_per_mw_yr
+from planner.core.names import EXISTING, UNATTRIBUTED
+from planner.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.errors import InputError, Problem
 from planner.store import write_csv
 
-EXISTING = "(existing)"
-UNATTRIBUTED = "(unattributed)"
 NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies",
           "reserve_margin_by_zone",
           "corridors", "adequacy_links")
@@ -120,7 +121,8 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     u["generation_mwh"] = u["share"] * u["generation_mwh"]
     u["revenue_usd_per_yr"] = u["share"] * u["revenue_usd_per_yr"]
     u["operating_cost_usd_per_yr"] = u["share"] * u["operating_cost_usd"]
-    u["fixed_om_usd_per_yr"] = u["technology"].map(tech["fom_usd_per_kw_yr"]) * 1000.0 * u["in_service_mw"]
+    fom = fixed_om_usd_per_mw_yr(tech["fom_usd_per_kw_yr"])
+    u["fixed_om_usd_per_yr"] = u["technology"].map(fom) * u["in_service_mw"]
     u["annual_cost_usd_per_yr"] = u["annuity_usd_per_yr"] + u["fixed_om_usd_per_yr"]
     u["margin_usd_per_yr"] = u["revenue_usd_per_yr"] - u["annual_cost_usd_per_yr"] - u["operating_cost_usd_per_yr"]
     u["firm_mw"] = u["technology"].map(tech["capacity_credit_pu"]) * u["in_service_mw"]
@@ -135,8 +137,6 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def report(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """All partner tables: ``partner_builds``, ``zone_deficits``, ``deficit_closed``, ``partner_headline``."""
-    from planner.deficit import closed_by_owner, zone_deficits
-
     b = partner_builds(tables)
     zd = zone_deficits(tables)
     closed = closed_by_owner(tables, zd)
@@ -147,8 +147,6 @@ def report(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd.DataFrame:
     """Per owner of new builds and period: MW built and in service, capex, firm MW, the system deficit
     before new builds and the share of it the owner closes (planner/deficit.py), annual cost, revenue, margin."""
-    from planner.deficit import system_deficit
-
     new = builds[builds["partner"] != EXISTING]
     h = new.groupby(["partner", "period"], as_index=False)[["new_mw", "in_service_mw", "capex_usd", "firm_mw",
                                                             "annual_cost_usd_per_yr", "revenue_usd_per_yr",
@@ -172,8 +170,6 @@ def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd
 
 def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
     """Summary lines: the system deficit per period, then per partner MW, where, what, capex and the share closed."""
-    from planner.deficit import system_deficit
-
     rep = report(tables)
     b, h, zd = rep["partner_builds"], rep["partner_headline"], rep["zone_deficits"]
     before, after = system_deficit(zd, "deficit_before_mw"), system_deficit(zd, "deficit_after_mw")

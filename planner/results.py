@@ -14,9 +14,10 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner import metrics
-from planner.deficit import adequacy_links
-from planner.model.build import MODULES
+from planner.core.adequacy import corridor_existing_mw, margin_pu, margin_source, margins_by_region
+from planner.core.economics import fuel_cost_usd_per_mwh, mwh, operating_cost_usd_per_mwh, with_mwh
+from planner.core.numbers import clean
+from planner.model import build
 from planner.model.capacity import Vintages
 from planner.model.capacity import vintages as capacity_vintages
 from planner.model.co2 import emission_factor
@@ -29,21 +30,35 @@ def _frame(var, names: list[str], value: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*names, value])
 
 
-def _clean(df: pd.DataFrame) -> pd.DataFrame:
-    num = df.select_dtypes("number").columns
-    df[num] = df[num].mask(df[num].abs() < 1e-7, 0.0)
-    return df
-
-
 def zone_margins(d: ModelData) -> pd.DataFrame:
     """Reserve margin that applies to each zone and period: its region's, else the system's (*), else 0."""
-    rows = metrics.margins_by_region(d.reserve)
+    rows = margins_by_region(d.reserve)
     out = []
     for z in d.ZONES:
         region = d.zones.at[z, "region"]
         for p in d.PERIODS:
-            out.append((z, p, metrics.margin_pu(rows, region, p), metrics.margin_source(rows, region, p), region or ""))
+            out.append((z, p, margin_pu(rows, region, p), margin_source(rows, region, p), region or ""))
     return pd.DataFrame(out, columns=["zone", "period", "margin_pu", "from_region", "region"])
+
+
+def adequacy_links(d: ModelData) -> pd.DataFrame:
+    """Corridors and interconnectors as the deficit counts them, per period (planner/deficit.py).
+
+    kind ``corridor``: from_zone, to_zone, existing_mw = capacity in service before new builds;
+    kind ``interconnector``: zone in from_zone, market in to_zone, existing_mw = import capacity.
+    """
+    rows = []
+    cor, ic = d.corridor, d.interconnector
+    for p in d.PERIODS:
+        for l in d.CORRIDORS:
+            ex = corridor_existing_mw(cor.at[l, "capacity_mw"], cor.at[l, "available_from"], p, d.years[p])
+            rows.append(("corridor", l, cor.at[l, "from_zone"], cor.at[l, "to_zone"], p, ex,
+                         float(cor.at[l, "capacity_credit_pu"]), float(cor.at[l, "loss_pu"])))
+        for i in d.INTERCONNECTORS:
+            rows.append(("interconnector", i, ic.at[i, "zone"], ic.at[i, "market"], p, float(ic.at[i, "import_mw"]),
+                         float(ic.at[i, "capacity_credit_pu"]), 0.0))
+    return pd.DataFrame(rows, columns=["kind", "link", "from_zone", "to_zone", "period", "existing_mw",
+                                       "capacity_credit_pu", "loss_pu"])
 
 
 # ---------------------------------------------------------------- capacity
@@ -60,7 +75,7 @@ def capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFram
     cap = cap.sort_values(["zone", "technology", "period"])
     prev_ex = cap.groupby(["zone", "technology"])["existing_mw"].shift(1)
     cap["retired_mw"] = (prev_ex - cap["existing_mw"]).clip(lower=0).fillna(0.0)
-    return _clean(cap.reset_index(drop=True))
+    return clean(cap.reset_index(drop=True))
 
 
 def new_capacity(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
@@ -73,7 +88,7 @@ def new_capacity(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
                        for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
     nb["annuity_usd_per_yr"] = [d.annuity_usd_per_mw_yr[b] * x + d.annuity_usd_per_mwh_yr[b] * e
                                 for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
-    return _clean(nb)
+    return clean(nb)
 
 
 def vintages(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFrame:
@@ -87,7 +102,7 @@ def vintages(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFram
                 (z, g, k, q), 0.0
             )
             rows.append((z, g, k, q, p, s, s * x, s * annuity))
-    return _clean(pd.DataFrame(rows, columns=["zone", "technology", "partner", "built_period", "period",
+    return clean(pd.DataFrame(rows, columns=["zone", "technology", "partner", "built_period", "period",
                                               "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
 
 
@@ -101,7 +116,7 @@ def dispatch(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     capmap = {k: pyo.value(e) for k, e in m.cap.items()}
     disp["available_mw"] = [d.availability(z, g, t) * capmap[(z, g, p)] if d.kind[g] != "storage" else capmap[(z, g, p)]
                             for z, g, p, t in zip(disp.zone, disp.technology, disp.period, disp.timestep)]
-    disp = _clean(disp)
+    disp = clean(disp)
     return disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw", "available_mw"]]
 
 
@@ -109,20 +124,20 @@ def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame) -> pd.DataFr
     """Annual energy per zone x technology x period: generated, available, charged, curtailed (MWh/yr), the
     capacity factor, and the operating cost (variable O&M + fuel + CO2 price, USD/yr) for partner reports."""
     dw = disp.join(pd.Series(d.weight, name="weight"), on="timestep")
-    for col in ("generation_mw", "available_mw", "charge_mw"):
-        dw[col.replace("_mw", "_mwh")] = dw[col] * dw["weight"]
+    dw = with_mwh(dw, ("generation_mw", "available_mw", "charge_mw"))
     gen = dw.groupby(["zone", "technology", "period"],
                      as_index=False)[["generation_mwh", "available_mwh", "charge_mwh"]].sum()
     gen["curtailment_mwh"] = [a - g if d.kind[tech] == "variable" else 0.0
                               for tech, a, g in zip(gen.technology, gen.available_mwh, gen.generation_mwh)]
     gen = gen.merge(cap[["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
     gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * d.hours)).where(gen["total_mw"] > 0, 0.0)
-    fuel_usd = metrics.fuel_cost_usd_per_mwh(d.tech, d.fuel)
+    fuel_usd = fuel_cost_usd_per_mwh(d.tech, d.fuel)
     ef = emission_factor(d)
     co2_usd = d.periods["co2_price_usd_per_t"].astype(float).to_dict()
-    gen["operating_cost_usd"] = [x * (float(d.tech.at[g, "vom_usd_per_mwh"]) + fuel_usd[g] + ef[g] * co2_usd[p])
+    vom = d.tech["vom_usd_per_mwh"].astype(float).to_dict()
+    gen["operating_cost_usd"] = [x * operating_cost_usd_per_mwh(vom[g], fuel_usd[g], ef[g], co2_usd[p])
                                  for g, p, x in zip(gen.technology, gen.period, gen.generation_mwh)]
-    return _clean(gen.drop(columns=["total_mw"]))
+    return clean(gen.drop(columns=["total_mw"]))
 
 
 def prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
@@ -132,7 +147,7 @@ def prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
         y = sol.duals.get(con, 0.0)
         rows.append((z, p, t, d.weight[t], d.demand_mw[(z, p, t)], m.unserved[z, p, t].value or 0.0,
                      y / (d.discount_weight[p] * d.weight[t])))
-    return _clean(pd.DataFrame(rows, columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
+    return clean(pd.DataFrame(rows, columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
                                               "price_usd_per_mwh"]))
 
 
@@ -143,7 +158,7 @@ def flows(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     fl["flow_mw"] = fl["forward_mw"] - fl["backward_mw"]
     loss = d.corridor["loss_pu"].to_dict()
     fl["loss_mw"] = [(a + b) * loss[c] for c, a, b in zip(fl.corridor, fl.forward_mw, fl.backward_mw)]
-    return _clean(fl[["corridor", "period", "timestep", "flow_mw", "loss_mw"]])
+    return clean(fl[["corridor", "period", "timestep", "flow_mw", "loss_mw"]])
 
 
 def corridors(m: pyo.ConcreteModel, d: ModelData, fl: pd.DataFrame) -> pd.DataFrame:
@@ -155,18 +170,18 @@ def corridors(m: pyo.ConcreteModel, d: ModelData, fl: pd.DataFrame) -> pd.DataFr
     cor = pd.DataFrame(rows, columns=["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"])
     if len(fl):
         fw = fl.join(pd.Series(d.weight, name="weight"), on="timestep")
-        fw["sent_mwh"] = fw["flow_mw"].abs() * fw["weight"]
+        fw["sent_mwh"] = mwh(fw["flow_mw"].abs(), fw["weight"])
         util = fw.groupby(["corridor", "period"], as_index=False)["sent_mwh"].sum()
         cor = cor.merge(util, on=["corridor", "period"], how="left")
         cor["utilisation"] = (cor["sent_mwh"] / (cor["capacity_mw"] * d.hours)).where(cor["capacity_mw"] > 0, 0.0)
-    return _clean(cor)
+    return clean(cor)
 
 
 def trade(m: pyo.ConcreteModel) -> pd.DataFrame:
     """Hourly imports and exports per interconnector (MW)."""
     tr = _frame(m.imports, ["interconnector", "period", "timestep"], "import_mw")
     tr["export_mw"] = [m.exports[k].value or 0.0 for k in zip(tr.interconnector, tr.period, tr.timestep)]
-    return _clean(tr)
+    return clean(tr)
 
 
 def storage(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
@@ -184,7 +199,7 @@ def storage(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     st["charge_mw"] = [m.charge[k].value or 0.0 for k in keys]
     st["discharge_mw"] = [m.gen[k].value or 0.0 for k in keys]
     st["energy_capacity_mwh"] = [pyo.value(m.ecap[z, g, p]) for z, g, p, _ in keys]
-    return _clean(st[["zone", "technology", "period", "timestep", "charge_mw", "discharge_mw", "soc_mwh",
+    return clean(st[["zone", "technology", "period", "timestep", "charge_mw", "discharge_mw", "soc_mwh",
                       "energy_capacity_mwh"]])
 
 
@@ -196,7 +211,7 @@ def costs(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     for (c, p), e in m.annual_cost.items():
         a = pyo.value(e)
         rows.append((p, c, a, d.discount_weight[p], a * d.discount_weight[p]))
-    return _clean(pd.DataFrame(rows,
+    return clean(pd.DataFrame(rows,
                                columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
 
 
@@ -211,7 +226,7 @@ def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataF
     partner envelope, a one-off amount, is reported as present-value USD saved per USD of extra envelope.
     The duals are already in the units of the unscaled rows (solve multiplies back each recorded row scale)."""
     rows = []
-    for mod in MODULES:
+    for mod in build.MODULES:
         for name, (unit, per_year) in getattr(mod, "SHADOW_PRICES", {}).items():
             for k, con in getattr(m, name).items():
                 k = k if isinstance(k, tuple) else (k,)
@@ -220,7 +235,7 @@ def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataF
                 rows.append((name, "/".join(map(str, k)), p, y / d.discount_weight[p] if per_year else y, unit))
         if hasattr(mod, "shadow_prices"):  # a family whose rows report in a shape of their own
             rows += mod.shadow_prices(m, sol.duals)
-    return _clean(pd.DataFrame(rows, columns=["constraint", "index", "period", "shadow_price", "unit"]))
+    return clean(pd.DataFrame(rows, columns=["constraint", "index", "period", "shadow_price", "unit"]))
 
 
 # ---------------------------------------------------------------- all

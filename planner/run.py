@@ -27,7 +27,7 @@ from planner.results import extract
 from planner.solve import Solution, solve
 from planner.spec import RunSpec, spec_sha256
 from planner.store import claim, seal, write_input_snapshot, write_tables
-from planner.summary import summarise
+from planner.summary import summary_text
 
 
 @dataclass
@@ -84,7 +84,7 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                 write_tables(tmp, {}, meta)
                 # a fault in the summary or the report must not cost the solve: the results are kept without it
                 try:
-                    text = summarise(out.tables, meta) + "\n"
+                    text = summary_text(out.tables, meta) + "\n"
                 except Exception as exc:  # any fault: named to the user by the caller
                     out.report_error = f"summary.txt: {type(exc).__name__}: {exc}"
                 else:

@@ -86,6 +86,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.core.names import NAME_CHARS
 from planner.errors import InputError, Problem, StoredResultsError
 from planner.signals import deferred
 
@@ -93,7 +94,7 @@ WRITTEN_BY = "planner"
 FORMAT_VERSION = 1
 META = "run.json"
 _TMP_MARK = ".planner-temporary"  # inside every temporary folder we create, so cleanup never touches others
-_NAME_CHARS = set("_.,=+#-")
+_NAME_CHARS = NAME_CHARS
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner import metrics
+from planner.core.names import owner
 from planner.explanations import notes
 from planner.partners_report import NEEDED, headline_lines
 
@@ -19,7 +20,7 @@ def _fmt_mw(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
+def summary_text(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     lines = [f"run {meta['name']}: {meta['status']}"]
     nb = tables["new_capacity"]
     nb = nb[nb["new_mw"] > 1e-3]
@@ -35,7 +36,7 @@ def summarise(tables: dict[str, pd.DataFrame], meta: dict) -> str:
         lines.append("\nnew capacity (MW) by partner:")
         for k, grp in nb.assign(partner=nb["partner"].fillna("")).groupby("partner"):
             where = grp.groupby("zone")["new_mw"].sum().sort_values(ascending=False)
-            lines.append(f"  {k or '(unattributed)'}: {_fmt_mw(grp['new_mw'].sum())} — "
+            lines.append(f"  {owner(k)}: {_fmt_mw(grp['new_mw'].sum())} — "
                          + ", ".join(f"{z} {_fmt_mw(v)}" for z, v in where.items()))
 
     lines.append(f"\ncost: present value of system cost {meta['objective_usd'] / 1e9:,.3f} bn USD "

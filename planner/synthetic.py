@@ -61,32 +61,39 @@ def synthetic_tables(
     rng = np.random.default_rng(seed)
     Z = [f"Z{i:02d}" for i in range(zones)]
     P = [2030 + 5 * k for k in range(periods)]
+    peak_mw = {z: 1000.0 + 2000.0 * rng.random() for z in Z}
+    tables = _calendar(Z, P, hours, weight)
+    tables.update(_series(Z, P, hours, peak_mw, rng))
+    tables.update(_fleet(Z, P, peak_mw))
+    tables.update(_network(Z, P))
+    return tables
+
+
+def _calendar(Z: list[str], P: list[int], hours: int, weight: float | None) -> dict[str, pd.DataFrame]:
+    """settings, periods, zones, fuels, technologies and timesteps (one block per day)."""
     t = np.arange(hours)
     day = t // 24
     n_days = hours // 24
-    season = np.cos(2 * np.pi * (day * 365 / n_days) / 365)  # +1 in January, -1 in July
-    daily = np.sin(2 * np.pi * ((t % 24) - 6) / 24)
-    peak_mw = {z: 1000.0 + 2000.0 * rng.random() for z in Z}
-    tables: dict[str, pd.DataFrame] = {}
     settings = {"value_of_lost_load_usd_per_mwh": 5000, "discount_rate": 0.08, "base_year": P[0]}
     if weight is not None and hours * weight != 8760:  # a series shorter than a year: declare the year it models
         settings["hours_per_year"] = hours * weight
+    tables: dict[str, pd.DataFrame] = {}
     tables["settings"] = pd.DataFrame({"setting": list(settings), "value": list(settings.values())})
     tables["periods"] = pd.DataFrame(
         {
             "period": P,
             "years": 5,
-            "co2_price_usd_per_t": [5.0 * (k + 1) for k in range(periods)],
-            "min_renewable_share": [0.1 + 0.05 * k for k in range(periods)],
+            "co2_price_usd_per_t": [5.0 * (k + 1) for k in range(len(P))],
+            "min_renewable_share": [0.1 + 0.05 * k for k in range(len(P))],
         }
     )
     tables["zones"] = pd.DataFrame(
         {
             "zone": Z,
             "name": Z,
-            "region": [f"R{i % 3}" for i in range(zones)],
-            "lat": [45.0 + i % 7 for i in range(zones)],
-            "lon": [60.0 + i for i in range(zones)],
+            "region": [f"R{i % 3}" for i in range(len(Z))],
+            "lat": [45.0 + i % 7 for i in range(len(Z))],
+            "lon": [60.0 + i for i in range(len(Z))],
         }
     )
     tables["fuels"] = pd.DataFrame(
@@ -101,6 +108,16 @@ def synthetic_tables(
             "month": 1 + (day * 12) // n_days,
         }
     )
+    return tables
+
+
+def _series(Z: list[str], P: list[int], hours: int, peak_mw: dict[str, float],
+            rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """demand (daily and seasonal shape plus noise), solar and wind availability, demand growth."""
+    t = np.arange(hours)
+    n_days = hours // 24
+    season = np.cos(2 * np.pi * ((t // 24) * 365 / n_days) / 365)  # +1 in January, -1 in July
+    daily = np.sin(2 * np.pi * ((t % 24) - 6) / 24)
     dem, av = [], []
     for z in Z:
         noise = 0.03 * rng.standard_normal(hours)
@@ -118,72 +135,76 @@ def synthetic_tables(
         )
         av.append(pd.DataFrame({"zone": z, "technology": "solar", "timestep": t, "availability_pu": np.round(sun, 4)}))
         av.append(pd.DataFrame({"zone": z, "technology": "wind", "timestep": t, "availability_pu": np.round(wind, 4)}))
-    tables["demand"] = pd.concat(dem, ignore_index=True)
-    tables["availability"] = pd.concat(av, ignore_index=True)
-    tables["demand_growth"] = pd.DataFrame(
-        [(z, p, round(1.0 + 0.03 * k * 5, 3)) for z in Z for k, p in enumerate(P)],
-        columns=["zone", "period", "multiplier"],
-    )
+    return {
+        "demand": pd.concat(dem, ignore_index=True),
+        "availability": pd.concat(av, ignore_index=True),
+        "demand_growth": pd.DataFrame(
+            [(z, p, round(1.0 + 0.03 * k * 5, 3)) for z in Z for k, p in enumerate(P)],
+            columns=["zone", "period", "multiplier"],
+        ),
+    }
+
+
+def _fleet(Z: list[str], P: list[int], peak_mw: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """existing capacity, partners, the partner envelope and the build options."""
     ex = []
     for z in Z:
         ex.append((z, "coal", 1985, round(0.5 * peak_mw[z]), P[0] + 7))
         ex.append((z, "coal", 2000, round(0.2 * peak_mw[z]), None))
         ex.append((z, "gas_ccgt", 2010, round(0.2 * peak_mw[z]), None))
-    tables["existing_capacity"] = pd.DataFrame(
-        ex, columns=["zone", "technology", "build_year", "capacity_mw", "retirement_year"]
-    )
-    tables["partners"] = pd.DataFrame(
-        {
-            "partner": ["TR", "KZ"],
-            "name": ["Partner TR", "Domestic"],
-            "country": ["A", "B"],
-            "wacc": [0.09, 0.1],
-            "eligible_technologies": ["gas_ccgt;gas_ocgt;solar;wind", ""],
-        }
-    )
-    tables["partner_envelopes"] = pd.DataFrame({"partner": "TR", "period": P, "max_investment_usd": 1.5e9})
     bo = [(z, g, "KZ") for z in Z for g in TECHNOLOGIES["technology"]] + [
         (z, g, "TR") for z in Z for g in ("wind", "solar", "gas_ccgt")
     ]
-    tables["build_options"] = pd.DataFrame(bo, columns=["zone", "technology", "partner"])
-    cor = [(f"{Z[i]}-{Z[i + 1]}", Z[i], Z[i + 1]) for i in range(zones - 1)]
-    if zones > 2:
+    return {
+        "existing_capacity": pd.DataFrame(
+            ex, columns=["zone", "technology", "build_year", "capacity_mw", "retirement_year"]
+        ),
+        "partners": pd.DataFrame(
+            {
+                "partner": ["TR", "KZ"],
+                "name": ["Partner TR", "Domestic"],
+                "country": ["A", "B"],
+                "wacc": [0.09, 0.1],
+                "eligible_technologies": ["gas_ccgt;gas_ocgt;solar;wind", ""],
+            }
+        ),
+        "partner_envelopes": pd.DataFrame({"partner": "TR", "period": P, "max_investment_usd": 1.5e9}),
+        "build_options": pd.DataFrame(bo, columns=["zone", "technology", "partner"]),
+    }
+
+
+def _network(Z: list[str], P: list[int]) -> dict[str, pd.DataFrame]:
+    """a ring of corridors, one interconnector with its prices, the system reserve margin."""
+    cor = [(f"{Z[i]}-{Z[i + 1]}", Z[i], Z[i + 1]) for i in range(len(Z) - 1)]
+    if len(Z) > 2:
         cor.append((f"{Z[-1]}-{Z[0]}", Z[-1], Z[0]))
-    tables["corridors"] = pd.DataFrame(
-        [(c, a, b, 800, 0.04, 500, 800, 3000, 0.8) for c, a, b in cor],
-        columns=[
-            "corridor",
-            "from_zone",
-            "to_zone",
-            "capacity_mw",
-            "loss_pu",
-            "length_km",
-            "capex_usd_per_mw_km",
-            "max_new_mw",
-            "capacity_credit_pu",
-        ],
-    )
-    tables["interconnectors"] = pd.DataFrame(
-        {
-            "interconnector": ["X-Z00"],
-            "zone": [Z[0]],
-            "market": ["X"],
-            "import_mw": [500],
-            "export_mw": [500],
-            "capacity_credit_pu": [0.3],
-        }
-    )
-    tables["trade_prices"] = pd.DataFrame(
-        {
-            "interconnector": "X-Z00",
-            "period": P,
-            "import_price_usd_per_mwh": 60,
-            "export_price_usd_per_mwh": 30,
-            "max_import_mwh": 2.0e6,
-        }
-    )
-    tables["reserve_margins"] = pd.DataFrame({"region": "*", "period": P, "margin_pu": 0.1})
-    return tables
+    return {
+        "corridors": pd.DataFrame(
+            [(c, a, b, 800, 0.04, 500, 800, 3000, 0.8) for c, a, b in cor],
+            columns=["corridor", "from_zone", "to_zone", "capacity_mw", "loss_pu", "length_km",
+                     "capex_usd_per_mw_km", "max_new_mw", "capacity_credit_pu"],
+        ),
+        "interconnectors": pd.DataFrame(
+            {
+                "interconnector": ["X-Z00"],
+                "zone": [Z[0]],
+                "market": ["X"],
+                "import_mw": [500],
+                "export_mw": [500],
+                "capacity_credit_pu": [0.3],
+            }
+        ),
+        "trade_prices": pd.DataFrame(
+            {
+                "interconnector": "X-Z00",
+                "period": P,
+                "import_price_usd_per_mwh": 60,
+                "export_price_usd_per_mwh": 30,
+                "max_import_mwh": 2.0e6,
+            }
+        ),
+        "reserve_margins": pd.DataFrame({"region": "*", "period": P, "margin_pu": 0.1}),
+    }
 
 
 def write_synthetic_case(

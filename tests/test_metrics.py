@@ -71,25 +71,3 @@ def test_long_table_has_one_row_per_metric_and_period_with_units():
 
 def test_every_metric_states_its_unit():
     assert all(m.unit and m.meaning for m in metrics.METRICS.values())
-
-
-def test_input_helpers():
-    """fuel cost = heat rate 2.5 x 20 USD/MWh_th = 50 USD/MWh; CO2 = 2.5 x 0.4 = 1 t/MWh; no fuel: 0.
-    A zone of region N takes N's margin (0.2); region S has none and takes the system's (0.1);
-    without a system row the margin is 0. Firm = 0.5 x 100 + 1 x 10 MW."""
-    tech = pd.DataFrame({"heat_rate_mwh_th_per_mwh": [2.5, 0.0], "fuel": ["coal", ""]}, index=["st", "pv"])
-    fuels = pd.DataFrame({"price_usd_per_mwh_th": [20.0], "co2_t_per_mwh_th": [0.4]}, index=["coal"])
-    assert metrics.fuel_cost_usd_per_mwh(tech, fuels) == {"st": 50.0, "pv": 0.0}
-    assert metrics.emission_factor_t_per_mwh(tech, fuels) == {"st": pytest.approx(1.0), "pv": 0.0}
-    margins = metrics.margins_by_region(pd.DataFrame({"region": ["N", "*"], "period": [2030, 2030],
-                                                      "margin_pu": [0.2, 0.1]}))
-    assert metrics.margin_pu(margins, "N", 2030) == 0.2 and metrics.margin_source(margins, "N", 2030) == "N"
-    assert metrics.margin_pu(margins, "S", 2030) == 0.1 and metrics.margin_source(margins, "S", 2030) == "*"
-    assert metrics.margin_pu(margins, "S", 2040) == 0.0 and metrics.margin_source(margins, "S", 2040) == ""
-    assert metrics.region_zones({"a": "N", "b": "S", "c": "N"}, "N") == {"a", "c"}
-    assert metrics.region_zones({"a": "N", "b": "S"}, "*") == {"a", "b"}
-    assert metrics.firm_mw({"coal": 0.5, "pv": 0.0, "hydro": 1.0},
-                           [("coal", 100.0), ("pv", 50.0), ("hydro", 10.0)]) == 60.0
-    ic = pd.DataFrame({"zone": ["a", "b"], "capacity_credit_pu": [0.5, 1.0], "import_mw": [40.0, 7.0]})
-    assert metrics.firm_imports_mw(ic, {"a"}) == 20.0
-    assert metrics.firm_imports_mw(ic, set()) == 0.0

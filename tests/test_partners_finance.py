@@ -11,7 +11,7 @@ import pytest
 from casekit import hours, write_case
 from partner_cases import envelope_case, run_folder
 
-from planner.model.data import crf
+from planner.core.economics import crf
 
 
 def wacc_case(folder, wacc_k1: float):

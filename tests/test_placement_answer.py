@@ -21,7 +21,7 @@ from pytest import approx
 from test_placement import envelope_case, programme_case
 from test_placement_hand import DF, KZC, KZO, SIMPLEX, TRC, TRO, case1
 
-from planner.model.data import crf, discount_weight
+from planner.core.economics import crf, discount_weight
 from planner.spec import RunSpec
 from planner.studies import placement as study
 from planner.studies.placement import alternatives, break_even, build, displaced, placement, programme_curve

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from planner.report import build_report
-from planner.report.charts import expected_charts
+from planner.report.figures import expected_charts
 from planner.run import run_spec
 from planner.spec import load_spec
 

@@ -360,7 +360,7 @@ def test_a_fault_in_the_summary_keeps_the_solved_results_and_the_report(tmp_path
     report again; the results are written and sealed, the report is made, and no summary.txt is left."""
     def broken(tables, meta):
         raise RuntimeError("a fault in the summary")
-    monkeypatch.setattr(run_mod, "summarise", broken)
+    monkeypatch.setattr(run_mod, "summary_text", broken)
     folder, _ = _run_with_a_fault(tmp_path, capsys, "summary.txt: RuntimeError: a fault in the summary")
     assert not (folder / "summary.txt").exists()
     assert (folder / "report" / "report.html").is_file()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -10,12 +9,6 @@ import pytest
 import planner.studies as studies
 from planner.cli import PIPELINE, parser
 from planner.spec import RunSpec
-
-
-def test_every_module_of_the_package_is_a_listed_study():
-    modules = {m.name for m in pkgutil.iter_modules(studies.__path__)}
-    assert modules == set(studies.STUDIES)
-    assert len(studies.STUDIES) == len(set(studies.STUDIES))
 
 
 @pytest.mark.parametrize("name", studies.STUDIES)

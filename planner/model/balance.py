@@ -28,7 +28,14 @@ INPUTS = {
 }
 
 
-def add_unserved(m: pyo.ConcreteModel, d: ModelData) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """Unserved energy, its cost and the balance rows. Families that inject come before balance in
+    build.MODULES; the registry refuses an injection registered after the rows are built."""
+    _unserved(m, d)
+    _rows(m, d)
+
+
+def _unserved(m: pyo.ConcreteModel, d: ModelData) -> None:
     ZPT = [(z, p, t) for z in d.ZONES for p in d.PERIODS for t in d.TIMESTEPS]
     m.unserved = pyo.Var(ZPT, within=pyo.NonNegativeReals, bounds=lambda m, z, p, t: (0.0, d.demand_mw[(z, p, t)]),
                          doc="Demand not served (MW)")
@@ -37,9 +44,11 @@ def add_unserved(m: pyo.ConcreteModel, d: ModelData) -> None:
                          lambda p: sum(d.weight[t] * voll * m.unserved[z, p, t] for z in d.ZONES for t in d.TIMESTEPS))
 
 
-def add(m: pyo.ConcreteModel, d: ModelData) -> None:
-    """Called after every family has registered its injections."""
-    inj = list(registry(m).injections.values())
+def _rows(m: pyo.ConcreteModel, d: ModelData) -> None:
+    """The balance rows: every registered injection, unserved energy, demand."""
+    reg = registry(m)
+    inj = list(reg.injections.values())
+    reg.injections_closed = True
     ZPT = list(m.unserved.keys())
     m.balance = pyo.Constraint(
         ZPT, rule=lambda m, z, p, t: sum(f(z, p, t) for f in inj) + m.unserved[z, p, t] == d.demand_mw[(z, p, t)],

@@ -31,38 +31,44 @@ from planner.model import (
 from planner.model.data import ModelData
 from planner.model.registry import Registry
 
-# every constraint family, once, in build order. A family module is a vertical slice: its rows
-# (``add``, equation in the docstring), ``CONSTRAINTS`` (the Pyomo constraints it declares), ``INPUTS``
-# (the inputs behind each, for explaining an infeasible model), optionally ``SHADOW_PRICES`` (the
-# duals results report) and its row scaling (registry.scaled).
-MODULES = (capacity, build_limits, dispatch, balance, storage, hydro, transmission, trade, reserve, co2,
-           renewable_share, import_share, fuel_limits, partners, commitments)
+# every constraint family, once, in build order: ``build_model`` calls each ``add`` in this order. A family
+# module is a vertical slice: its rows (``add``, equation in the docstring), ``CONSTRAINTS`` (the Pyomo
+# constraints it declares), ``INPUTS`` (the inputs behind each, for explaining an infeasible model), optionally
+# ``SHADOW_PRICES`` (the duals results report) and its row scaling (registry.scaled). balance sums the injections
+# registered before it, so a family that injects comes before balance (the registry refuses one after).
+MODULES = (
+    capacity,          # new_cap, cap, ecap; investment and fixed O&M
+    build_limits,
+    dispatch,          # gen; variable O&M and fuel
+    storage,
+    hydro,
+    transmission,
+    trade,
+    balance,           # unserved energy; sums every injection registered above
+    reserve,
+    co2,
+    renewable_share,
+    import_share,
+    fuel_limits,
+    partners,
+    commitments,       # partner_commitments.csv, when the run spec switches it on
+)
 
 # constraint family -> the Pyomo constraints it declares (the coverage test checks each has a test)
 FAMILIES: dict[str, tuple[str, ...]] = {mod.__name__.rsplit(".", 1)[1]: mod.CONSTRAINTS for mod in MODULES}
 
+# Pyomo constraint or variable name -> the input columns that set it (explaining an infeasible model)
+INPUTS: dict[str, str] = {name: text for mod in MODULES for name, text in mod.INPUTS.items()}
+
 
 def build_model(d: ModelData) -> pyo.ConcreteModel:
+    """Every family of ``MODULES`` in order, then the objective (the sum of every registered cost)."""
     m = pyo.ConcreteModel(name="planner")
     m._registry = Registry()
     m._row_scale = {}
+    m._inputs = {name: text for mod in MODULES for name, text in mod.INPUTS.items()}
     m._techs_in = {z: [g for zz, g in d.ZG if zz == z] for z in d.ZONES}
-
-    capacity.add(m, d)          # new_cap, cap, ecap; investment and fixed O&M
-    build_limits.add(m, d)
-    dispatch.add(m, d)          # gen; variable O&M and fuel
-    storage.add(m, d)
-    hydro.add(m, d)
-    transmission.add(m, d)
-    trade.add(m, d)
-    balance.add_unserved(m, d)
-    balance.add(m, d)           # sums every registered injection
-    reserve.add(m, d)
-    co2.add(m, d)
-    renewable_share.add(m, d)
-    import_share.add(m, d)
-    fuel_limits.add(m, d)
-    partners.add(m, d)
-    commitments.add(m, d)       # partner_commitments.csv, when the run spec switches it on
-    objective.add(m, d)         # sums every registered cost
+    for mod in MODULES:
+        mod.add(m, d)
+    objective.add(m, d)
     return m

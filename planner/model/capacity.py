@@ -32,6 +32,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.core.economics import fixed_om_usd_per_mw_yr
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
@@ -101,7 +102,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         return m.ecap_var[z, g, p] if (z, g, p) in evar_set else d.existing_mwh.get((z, g, p), 0.0)
     m.ecap = pyo.Expression(ZGP, rule=ecap_rule, doc="Storage energy capacity (MWh)")
 
-    fom = (d.tech["fom_usd_per_kw_yr"] * 1000.0).to_dict()
+    fom = fixed_om_usd_per_mw_yr(d.tech["fom_usd_per_kw_yr"]).to_dict()
 
     def investment(p):
         served = [((z, g, k), (z, g, k, q), s) for zg in d.ZG for (z, g, k, q), s in alive[(*zg, p)]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.metrics import emission_factor_t_per_mwh
+from planner.core.economics import emission_factor_t_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import guard, registry, scaled
 
@@ -26,7 +26,7 @@ SHADOW_PRICES = {"co2_cap": ("USD/t", True)}
 
 
 def emission_factor(d: ModelData) -> dict[str, float]:
-    """Tonnes of CO2 per MWh generated, per technology (planner/metrics.py)."""
+    """Tonnes of CO2 per MWh generated, per technology (planner/core/economics.py)."""
     return emission_factor_t_per_mwh(d.tech, d.fuel)
 
 

@@ -13,29 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.core.economics import annuity, discount_weight, share_in_service
 from planner.load import Case
-
-
-def crf(rate: float, years: int) -> float:
-    """Capital recovery factor: the annuity per unit of overnight cost.
-
-    CRF = r (1+r)^n / ((1+r)^n - 1), and 1/n when r = 0.
-    """
-    if rate == 0:
-        return 1.0 / years
-    q = (1.0 + rate) ** years
-    return rate * q / (q - 1.0)
-
-
-def share_in_service(first_year: int, end_year: int, period: int, years: int) -> float:
-    """Share of a period (first year ``period``, ``years`` long) that capacity in service from
-    ``first_year`` up to, not including, ``end_year`` serves."""
-    return max(0, min(period + years, end_year) - max(period, first_year)) / years
-
-
-def discount_weight(first_year: int, years: int, base_year: int, rate: float) -> float:
-    """Present value of 1 USD/yr paid in each year of a period: sum_{y} (1+r)^-(y - base)."""
-    return float(sum((1.0 + rate) ** -(y - base_year) for y in range(first_year, first_year + years)))
 
 
 @dataclass
@@ -241,10 +220,10 @@ def _options(bo: pd.DataFrame, tech: pd.DataFrame, partners: pd.DataFrame, PERIO
         wacc = float(partners.at[partner, "wacc"]) if partner else rate
         capex = r["capex_usd_per_kw"] if pd.notna(r["capex_usd_per_kw"]) else tech.at[g, "capex_usd_per_kw"]
         out.capex_usd_per_mw[b] = float(capex) * 1000.0
-        f = crf(wacc, int(tech.at[g, "lifetime_yr"]))
-        out.annuity_usd_per_mw_yr[b] = out.capex_usd_per_mw[b] * f
+        life = int(tech.at[g, "lifetime_yr"])
+        out.annuity_usd_per_mw_yr[b] = annuity(out.capex_usd_per_mw[b], wacc, life)
         out.capex_usd_per_mwh[b] = float(tech.at[g, "capex_usd_per_kwh"]) * 1000.0
-        out.annuity_usd_per_mwh_yr[b] = out.capex_usd_per_mwh[b] * f
+        out.annuity_usd_per_mwh_yr[b] = annuity(out.capex_usd_per_mwh[b], wacc, life)
     return out
 
 
@@ -254,7 +233,8 @@ def _profile(df: pd.DataFrame, col: str) -> dict[tuple[str, str, int], float]:
 
 def _corridors(cor: pd.DataFrame, rate: float, last_period: int) -> tuple[list[str], dict[str, float]]:
     """Corridors that could carry power (built, or expandable) and the annuity of new capacity on each."""
-    line_annuity = {l: float(r["capex_usd_per_mw_km"] * r["length_km"]) * crf(rate, int(r["lifetime_yr"])) for l, r in cor.iterrows()}
+    line_annuity = {l: annuity(float(r["capex_usd_per_mw_km"] * r["length_km"]), rate, int(r["lifetime_yr"]))
+                    for l, r in cor.iterrows()}
     CORRIDORS = [l for l, r in cor.iterrows()
                  if not r["max_new_mw"] <= 0 or (r["capacity_mw"] > 0 and r["available_from"] <= last_period)]  # NaN: no limit
     return CORRIDORS, line_annuity

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.metrics import fuel_cost_usd_per_mwh
+from planner.core.economics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
 from planner.model.registry import registry
 

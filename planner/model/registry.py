@@ -14,13 +14,19 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 
+from planner.errors import SolveError
+
 
 @dataclass
 class Registry:
     injections: dict[str, Callable] = field(default_factory=dict)   # name -> f(z, p, t)
     annual_costs: dict[str, Callable] = field(default_factory=dict)  # name -> f(p), USD/yr
+    injections_closed: bool = False  # the balance rows are built: a later injection would be left out
 
     def add_injection(self, name: str, f: Callable) -> None:
+        if self.injections_closed:
+            raise ValueError(f"injection {name!r} registered after the balance was built: its family must come "
+                             "before balance in planner/model/build.py MODULES")
         if name in self.injections:
             raise ValueError(f"injection {name!r} registered twice")
         self.injections[name] = f
@@ -44,12 +50,10 @@ def guard(name: str, rule: Callable) -> Callable:
         if isinstance(expr, (bool, np.bool_)):
             if expr:
                 return pyo.Constraint.Skip
-            from planner.errors import SolveError
-            from planner.explain import INPUTS
-
             where = ",".join(map(str, index))
+            inputs = getattr(m, "_inputs", {})  # set by build_model from the families' INPUTS
             raise SolveError("Infeasible", f"{name}[{where}] cannot hold whatever is built or dispatched: "
-                                           f"{INPUTS.get(name, '')}")
+                                           f"{inputs.get(name, '')}")
         return expr
     return wrapped
 

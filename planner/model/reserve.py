@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.metrics import firm_imports_mw, margins_by_region, region_zones
+from planner.core.adequacy import crosses, firm_imports_mw, firm_mw, margins_by_region, region_zones, required_mw
 from planner.model.data import ModelData
 from planner.model.registry import guard
 
@@ -47,13 +47,12 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def rule(m, region, p):
         zs = members(d, region)
-        firm = sum(credit[g] * m.cap[z, g, p] for z, g in d.ZG if z in zs and credit[g])
+        firm = firm_mw(credit, ((g, m.cap[z, g, p]) for z, g in d.ZG if z in zs and credit[g]))
         firm += firm_imports_mw(ic, zs)
         for l in d.CORRIDORS:
-            a, b = cor.at[l, "from_zone"] in zs, cor.at[l, "to_zone"] in zs
-            if a != b and cor.at[l, "capacity_credit_pu"] > 0:
+            if crosses(cor.at[l, "from_zone"], cor.at[l, "to_zone"], zs) and cor.at[l, "capacity_credit_pu"] > 0:
                 firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
-        return firm >= (1.0 + rows[(region, p)]) * peak_mw(d, zs, p)
+        return firm >= required_mw(peak_mw(d, zs, p), rows[(region, p)])
 
     m.reserve_margin = pyo.Constraint(
         list(rows), rule=guard("reserve_margin", rule), doc="Firm capacity at least peak demand times (1 + margin) (MW)"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from planner.core.adequacy import corridor_existing_mw
 from planner.model.data import ModelData
 from planner.model.registry import registry
 
@@ -44,7 +45,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     m.line_cap = pyo.Expression(
         [(l, p) for l in L for p in d.PERIODS],
-        rule=lambda m, l, p: float(cor.at[l, "capacity_mw"]) * d.in_service(int(cor.at[l, "available_from"]), 10**6, p)
+        rule=lambda m, l, p: corridor_existing_mw(cor.at[l, "capacity_mw"], cor.at[l, "available_from"], p, d.years[p])
         + sum(s * m.new_line[v] for v, s in alive(l, p)),
         doc="Corridor capacity in service, each direction (MW)")
     LPT = [(l, p, t) for l in L for p in d.PERIODS for t in d.TIMESTEPS]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.core.economics import mwh
 from planner.report.data import StoredRun
 
 LABELS = ("SOURCED", "DERIVED", "ASSUMPTION")
@@ -127,7 +128,8 @@ def key_assumptions(run: StoredRun) -> pd.DataFrame | None:
     # demand by region per period (from the stored demand) and its growth per year between periods
     pr = run.tables["prices"]
     reg = dict(zip(inp["zones"]["zone"], inp["zones"]["region"].fillna("").astype(str))) if "zones" in inp else {}
-    e = (pr["demand_mw"] * pr["weight"]).groupby([pr["zone"].map(lambda z: reg.get(z) or z), pr["period"]]).sum() / 1e6
+    by = [pr["zone"].map(lambda z: reg.get(z) or z), pr["period"]]
+    e = mwh(pr["demand_mw"], pr["weight"]).groupby(by).sum() / 1e6
     periods = run.periods
     for region in sorted(e.index.get_level_values(0).unique()):
         for p in periods:

@@ -4,8 +4,9 @@
     def price_duration(c: Context): ...        # returns a plotly figure, or None when the run lacks an input
 
 ``per_period=True`` draws the chart once per period (``c.period`` set). The
-HTML report draws every registered chart in registration order; the browser
-test counts them from this registry (``expected_charts``).
+HTML report draws every chart of the modules planner/report/figures.py lists
+(this one and the map), in its ``ORDER``; the browser test counts them from
+there (``expected_charts``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planner.core.names import EXISTING, owner
 from planner.report import style
 from planner.report.data import StoredRun
-from planner.report.tables import EXISTING
 
 DISPATCH_MAX_STEPS = 336  # show every timestep up to two weeks, else the week around the system peak
 
@@ -66,33 +67,6 @@ def chart(key: str, title: str, caption: str = "", per_period: bool = False):
     return register
 
 
-def registered() -> list[Chart]:
-    """Every registered chart; the map registers itself in its own module, imported here."""
-    import planner.report.map  # noqa: F401
-
-    return CHARTS
-
-
-def expected_charts(periods: int) -> int:
-    """How many chart divs a report of a run with this many periods has."""
-    return sum(periods if c.per_period else 1 for c in registered())
-
-
-def draw_all(run: StoredRun, rt: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, object | None]]:
-    """[(div id, title, caption, figure or None)] for every registered chart, in order."""
-    techs = set(run.tables["capacity"]["technology"]) | set(run.tables["dispatch"]["technology"])
-    base = Context(run, rt, style.technology_colors(techs))
-    out = []
-    for c in sorted(registered(), key=lambda c: ORDER.index(c.key) if c.key in ORDER else len(ORDER)):
-        for p in (run.periods if c.per_period else [None]):
-            ctx = Context(run, rt, base.colors, p)
-            key = c.key if p is None else f"{c.key}-{p}"
-            out.append((f"chart-{key}", c.title + (f" {p}" if p is not None else ""), c.caption, c.draw(ctx)))
-    return out
-
-
-# the page order; charts not listed come last, in registration order
-ORDER = ["map", "deficit", "partner_capacity", "capacity", "generation", "costs", "prices", "dispatch"]
 
 
 def layout(fig, title: str, height: int = 420, **kw):
@@ -328,7 +302,7 @@ def fig_dispatch(c: Context):
 
 def partner_colors(run: StoredRun) -> dict[str, str]:
     cap = run.tables["new_capacity"]
-    return style.partner_colors({str(k) if k else "(unattributed)" for k in cap["partner"].fillna("")})
+    return style.partner_colors({owner(k) for k in cap["partner"].fillna("")})
 
 
-__all__ = ["CHARTS", "Chart", "Context", "chart", "draw_all", "expected_charts", "EXISTING"]
+__all__ = ["CHARTS", "Chart", "Context", "chart", "EXISTING"]

@@ -2,7 +2,7 @@
 
 Order: the answer (deficit per period, who builds what), the partner section
 (and a placement study's tables where one was run), the registered charts
-(planner/report/charts.py; the map first), the key assumptions, the run's
+(planner/report/figures.py; the map first), the key assumptions, the run's
 provenance, then every table. Every text from the inputs is escaped (pandas'
 to_html escapes, plotly's JSON escapes ``<``).
 """
@@ -17,8 +17,9 @@ import pandas as pd
 
 from planner import explanations
 from planner.report import style
-from planner.report.charts import draw_all, highlighted
+from planner.report.charts import highlighted
 from planner.report.data import StoredRun
+from planner.report.figures import draw_all
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}

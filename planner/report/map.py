@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.core.names import EXISTING
 from planner.report import style
 from planner.report.charts import Context, chart, layout
-from planner.report.tables import EXISTING
 
 GEO = Path(__file__).resolve().parent / "geo" / "countries.geojson"
 MAX_MARKER_PX = 46  # diameter of the largest build marker

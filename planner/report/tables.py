@@ -17,10 +17,19 @@ import numpy as np
 import pandas as pd
 
 from planner import metrics
+from planner.core.adequacy import crosses, firm_imports_mw, firm_mw, region_zones, required_mw
+from planner.core.economics import (
+    emission_factor_t_per_mwh,
+    fixed_om_usd_per_mw_yr,
+    fuel_cost_usd_per_mwh,
+    mwh,
+    with_mwh,
+)
+from planner.core.names import EXISTING  # partner label of the existing fleet
+from planner.core.numbers import clean
 from planner.deficit import has_inputs as has_deficit_inputs
 from planner.report.data import StoredRun
 
-EXISTING = "(existing)"  # partner label of the existing fleet
 PCTS = (10, 25, 50, 75, 90)
 
 
@@ -49,9 +58,7 @@ def _tech(run: StoredRun) -> pd.DataFrame | None:
 
 def _round(df: pd.DataFrame) -> pd.DataFrame:
     """Stable numbers: tiny solver noise to 0, so regenerated tables are identical and readable."""
-    num = df.select_dtypes("number").columns
-    df[num] = df[num].mask(df[num].abs() < 1e-7, 0.0)
-    return df.reset_index(drop=True)
+    return clean(df).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- capacity
@@ -132,8 +139,7 @@ def curtailment(run: StoredRun) -> pd.DataFrame:
 def unserved(run: StoredRun) -> pd.DataFrame:
     """Demand not served by zone and period: energy, share, deepest hour, hours affected."""
     pr = run.tables["prices"].copy()
-    pr["demand_mwh"] = pr["demand_mw"] * pr["weight"]
-    pr["unserved_mwh"] = pr["unserved_mw"] * pr["weight"]
+    pr = with_mwh(pr, ("demand_mw", "unserved_mw"))
     pr["unserved_h"] = pr["weight"].where(pr["unserved_mw"] > 1e-6, 0.0)
     df = pr.groupby(["zone", "period"], as_index=False).agg(
         demand_mwh=("demand_mwh", "sum"), unserved_mwh=("unserved_mwh", "sum"),
@@ -147,9 +153,9 @@ def corridor_use(run: StoredRun) -> pd.DataFrame:
     fl = run.tables["flows"].join(weights(run).rename("weight"), on="timestep")
     cor = run.tables["corridors"][["corridor", "from_zone", "to_zone", "period", "capacity_mw", "new_mw"]]
     fl = fl.merge(cor[["corridor", "period", "capacity_mw"]], on=["corridor", "period"], how="left")
-    fl["forward_mwh"] = fl["flow_mw"].clip(lower=0) * fl["weight"]
-    fl["backward_mwh"] = (-fl["flow_mw"]).clip(lower=0) * fl["weight"]
-    fl["losses_mwh"] = fl["loss_mw"] * fl["weight"]
+    fl["forward_mwh"] = mwh(fl["flow_mw"].clip(lower=0), fl["weight"])
+    fl["backward_mwh"] = mwh((-fl["flow_mw"]).clip(lower=0), fl["weight"])
+    fl["losses_mwh"] = mwh(fl["loss_mw"], fl["weight"])
     fl["congested_h"] = fl["weight"].where(
         (fl["capacity_mw"] > 0) & (fl["flow_mw"].abs() >= fl["capacity_mw"] * (1 - 1e-4)), 0.0
     )
@@ -167,8 +173,7 @@ def corridor_use(run: StoredRun) -> pd.DataFrame:
 def trade(run: StoredRun) -> pd.DataFrame:
     """Imports and exports per interconnector and period (MWh/yr), with the trade cost where terms are known."""
     tr = run.tables["trade"].join(weights(run).rename("weight"), on="timestep")
-    tr["import_mwh"] = tr["import_mw"] * tr["weight"]
-    tr["export_mwh"] = tr["export_mw"] * tr["weight"]
+    tr = with_mwh(tr, ("import_mw", "export_mw"))
     df = tr.groupby(["interconnector", "period"], as_index=False).agg(
         import_mwh=("import_mwh", "sum"), export_mwh=("export_mwh", "sum"),
         peak_import_mw=("import_mw", "max"), peak_export_mw=("export_mw", "max"))
@@ -193,7 +198,7 @@ def _emission_factor(run: StoredRun) -> dict[str, float] | None:
     t = _tech(run)
     if t is None or not run.has_inputs("fuels"):
         return None
-    return metrics.emission_factor_t_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
+    return emission_factor_t_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
 
 
 def emissions(run: StoredRun) -> pd.DataFrame:
@@ -248,9 +253,9 @@ def lcoe(run: StoredRun) -> pd.DataFrame | None:
     df = g[["zone", "technology", "period", "total_mw", "generation_mwh"]].copy()
     tech = df["technology"]
     df["investment_usd_per_yr"] = [inv.get(k, 0.0) for k in zip(df.zone, df.technology, df.period)]
-    df["fixed_om_usd_per_yr"] = tech.map(t["fom_usd_per_kw_yr"]).astype(float) * 1000.0 * df["total_mw"]
+    df["fixed_om_usd_per_yr"] = tech.map(fixed_om_usd_per_mw_yr(t["fom_usd_per_kw_yr"].astype(float))) * df["total_mw"]
     df["variable_om_usd_per_yr"] = tech.map(t["vom_usd_per_mwh"]).astype(float) * df["generation_mwh"]
-    fuel_cost = metrics.fuel_cost_usd_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
+    fuel_cost = fuel_cost_usd_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
     df["fuel_usd_per_yr"] = tech.map(fuel_cost).fillna(0.0) * df["generation_mwh"]
     df["co2_usd_per_yr"] = tech.map(ef).fillna(0.0) * df["generation_mwh"] * df["period"].map(co2_price).fillna(0.0)
     cost_cols = [c for c in df.columns if c.endswith("_usd_per_yr")]
@@ -291,7 +296,7 @@ def market_value(run: StoredRun) -> pd.DataFrame:
     d = run.tables["dispatch"].merge(run.tables["prices"][["zone", "period", "timestep", "weight",
                                                            "price_usd_per_mwh"]],
                                      on=["zone", "period", "timestep"], how="left")
-    d["generation_mwh"] = d["generation_mw"] * d["weight"]
+    d = with_mwh(d, ("generation_mw",))
     d["revenue_usd"] = d["generation_mwh"] * d["price_usd_per_mwh"]
     df = d.groupby(["zone", "technology", "period"], as_index=False)[["generation_mwh", "revenue_usd"]].sum()
     df = df[df["generation_mwh"] > 1e-6].copy()
@@ -332,17 +337,17 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
     rows = []
     for r in rm.itertuples():
         region, p = str(r.region), int(r.period)
-        zs = metrics.region_zones(zone_region, region)
+        zs = region_zones(zone_region, region)
         c = cap[(cap["period"] == p) & cap["zone"].isin(zs)]
-        firm_gen = float(metrics.firm_mw(credit, zip(c["technology"], c["total_mw"])))
-        firm_ic = metrics.firm_imports_mw(ic, zs) if ic is not None else 0.0
+        firm_gen = float(firm_mw(credit, zip(c["technology"], c["total_mw"])))
+        firm_ic = firm_imports_mw(ic, zs) if ic is not None else 0.0
         firm_cor = 0.0
         if cor_in is not None and len(cor_in):
             for k in cor_in.itertuples():
-                if (k.from_zone in zs) != (k.to_zone in zs) and (k.corridor, p) in cor_cap.index:
+                if crosses(k.from_zone, k.to_zone, zs) and (k.corridor, p) in cor_cap.index:
                     firm_cor += float(k.capacity_credit_pu) * float(cor_cap[(k.corridor, p)])
         peak = _peaks(run, zs).get(p, 0.0)
-        required = (1.0 + float(r.margin_pu)) * peak
+        required = required_mw(peak, float(r.margin_pu))
         firm = firm_gen + firm_ic + firm_cor
         price = float(sp.get(f"{region}/{p}", 0.0))
         rows.append((region, p, peak, float(r.margin_pu), required, firm_gen, firm_ic, firm_cor, firm, firm - required,

@@ -16,7 +16,8 @@ and two habits:
   that cannot be written fails in a second, not after the solves;
 - it takes its headline figures from planner/metrics.py, never computing them by hand.
 
-``STUDIES`` lists every study once; ``planner/cli.py`` registers them in one loop.
+Every module of this package is a study: ``STUDIES`` is found from the package's files (no list
+to keep by hand), and ``planner/cli.py`` registers them in one loop.
 A study module keeps its heavy imports (Pyomo, pandas, the pipeline) inside its
 functions, so ``planner --help`` stays quick.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -36,8 +38,13 @@ if TYPE_CHECKING:
     from planner.spec import RunSpec
     from planner.store import Claim
 
-# every study, once: module names of this package, in the order ``planner --help`` lists them
-STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep")
+# every study, once: the module names of this package, in the order ``planner --help`` lists them
+def study_names() -> tuple[str, ...]:
+    """The module names of this package (those not starting with ``_``), sorted."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
+
+
+STUDIES = study_names()
 CONTRACT = ("NAME", "HELP", "add_arguments", "run")
 
 
@@ -51,7 +58,7 @@ def load(name: str) -> ModuleType:
 
 
 def all_studies() -> list[ModuleType]:
-    return [load(n) for n in STUDIES]
+    return [load(n) for n in study_names()]
 
 
 def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root: str | Path = "results") -> Path:

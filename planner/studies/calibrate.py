@@ -57,6 +57,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.core.economics import mwh
 from planner.errors import InputError, Problem
 from planner.studies import results_folder, write_tables
 
@@ -130,7 +131,7 @@ def region_balance_twh(tables: dict[str, pd.DataFrame], period: int, zones: set[
     gen = gen[(gen["period"] == period) & gen["zone"].isin(zones)]
     pr = tables["prices"]
     pr = pr[(pr["period"] == period) & pr["zone"].isin(zones)]
-    served = gen["generation_mwh"].sum() - gen["charge_mwh"].sum() - (pr["demand_mw"] * pr["weight"]).sum()
+    served = gen["generation_mwh"].sum() - gen["charge_mwh"].sum() - mwh(pr["demand_mw"], pr["weight"]).sum()
     return float(served - corridor_losses_mwh(tables, period, zones)) / 1e6
 
 

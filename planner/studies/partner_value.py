@@ -35,7 +35,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.studies import results_folder, write_tables
+from planner.studies import results_folder
+from planner.studies import write_tables as write_study_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,23 +49,23 @@ METRICS = ("system_cost_annual", "system_cost_present_value", "emissions", "impo
            "new_capacity", "deficit_existing_fleet", "deficit_after_new_builds")
 
 
-def metrics(tables: dict) -> pd.DataFrame:
+def run_metrics(tables: dict) -> pd.DataFrame:
     """One run's metrics per period: columns metric, period, unit, value; period "all" for the total present value."""
     import pandas as pd
 
-    from planner import metrics as mx
+    from planner import metrics
 
     periods = sorted(tables["costs"]["period"].unique())
-    total = ("system_cost_present_value", "all", "USD", mx.value(tables, "system_cost_present_value"))
-    return pd.concat([mx.table(tables, METRICS, periods),
+    total = ("system_cost_present_value", "all", "USD", metrics.value(tables, "system_cost_present_value"))
+    return pd.concat([metrics.table(tables, METRICS, periods),
                       pd.DataFrame([total], columns=["metric", "period", "unit", "value"])],
                      ignore_index=True)
 
 
 def compare(with_tables: dict, without_tables: dict) -> pd.DataFrame:
     """metric, period, unit, with, without, difference (= without - with)."""
-    a = metrics(with_tables).rename(columns={"value": "with"})
-    b = metrics(without_tables).rename(columns={"value": "without"})
+    a = run_metrics(with_tables).rename(columns={"value": "with"})
+    b = run_metrics(without_tables).rename(columns={"value": "without"})
     out = a.merge(b, on=["metric", "period", "unit"], how="outer")
     out["difference"] = out["without"] - out["with"]
     order = {name: i for i, name in enumerate(METRICS)}
@@ -99,9 +100,9 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
 
 
 def _partner_value(spec, partner: str, already: list[str], slot, solver: dict | None, keep_committed: bool) -> dict:
-    from planner import store
     from planner.partners_report import write as write_report
     from planner.run import run_spec
+    from planner.store import write_tables as write_run_tables
 
     without_spec = replace(spec, name=f"{spec.name}-without-{partner}",
                            scenario={**spec.scenario, "exclude_partners": already + [partner],
@@ -131,8 +132,8 @@ def _partner_value(spec, partner: str, already: list[str], slot, solver: dict | 
             write_report(with_.tables, tmp)
             for sub, out in (("with", with_), ("without", without)):
                 (tmp / sub).mkdir()
-                store.write_tables(tmp / sub, out.tables, out.meta)
-        folder = write_tables(slot, {"partner_value": table}, extra=extra)
+                write_run_tables(tmp / sub, out.tables, out.meta)
+        folder = write_study_tables(slot, {"partner_value": table}, extra=extra)
     return {"table": table, "summary": summary, "folder": folder, "with": with_, "without": without}
 
 

@@ -371,7 +371,7 @@ def break_even(st: Setup, tol_mw: float = 1e-6, confirm: bool = False, eps_mw: f
     import numpy as np
     import pandas as pd
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     s, d = st.solver, st.d
     x = s.values()
@@ -420,7 +420,7 @@ def _break_even_of(st: Setup, v, j: int, wacc: float, money_names: set) -> tuple
     """The break-even capex (USD/MW) and CRF of column j of option v, from the solver's current (held) solution."""
     import numpy as np
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     s, d = st.solver, st.d
     z, g, k, _ = v
@@ -470,7 +470,7 @@ def _wacc_of_crf(crf_be: float, life: int) -> float:
 
     from scipy.optimize import brentq
 
-    from planner.model.data import crf
+    from planner.core.economics import crf
 
     if not math.isfinite(crf_be) or crf_be < 1.0 / life:
         return math.nan
@@ -614,7 +614,7 @@ def programme_curve(st: Setup, sizes: list[float], scheduler: str | None = None)
             st.say(f"programme point {i + 1}/{len(rest)}: {_size(sz)} {st.unit}")
             points.append(_point_or_infeasible(st, sz))
     else:
-        from planner.studies.sweep import dask_map
+        from planner.distributed import dask_map
 
         tech, zone = st.meta["programme_technology"], st.meta["programme_zone"]
         chunks = [rest[i::2] for i in range(2) if rest[i::2]]

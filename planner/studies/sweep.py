@@ -46,6 +46,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.core.names import NAME_CHARS  # what a run name may hold besides letters and digits
+from planner.distributed import dask_map
 from planner.errors import InputError, Problem, SolveError, WorkerLost
 from planner.studies import reserved, results_folder, write_tables
 
@@ -57,7 +59,6 @@ if TYPE_CHECKING:
 NAME = "sweep"
 HELP = "solve every combination of --vary values, here or on a Dask cluster"
 SECTIONS = ("settings", "scenario", "solver", "time")
-NAME_CHARS = set("_.,=+#-")  # what a run name may hold besides letters and digits (planner/store.py name_problem)
 NAME_MAX = 150
 # how a refusal of a variant's results folder says to write elsewhere: its name is made from --vary, not chosen
 VARIANT_ELSEWHERE = "use another --results (a variant's folder is named from the model and --vary)"
@@ -232,55 +233,6 @@ def _sealed(spec: RunSpec, results_root: str) -> dict | None:
         return _headline(spec.name, tables, meta, folder, resumed=True)
     except (InputError, KeyError, ValueError, TypeError):  # damaged or of another version: solved again
         return None
-
-
-def dask_map(fn, args: list[tuple], scheduler: str, names: list[str] | None = None) -> list:
-    """``[fn(*a) for a in args]`` on a dask.distributed scheduler (``local``: a LocalCluster on this machine).
-
-    Every task runs to its end, so the ones that finish are kept when another fails; then the first failure is
-    raised: an exception ``fn`` raised, as it was raised (a planner error keeps its file, line and column), or
-    ``WorkerLost`` naming the task (``names[i]``, else its number) whose worker died more often than the
-    scheduler retries it (the local cluster retries a lost worker's task once, on a fresh worker). A scheduler
-    that cannot be reached in 10 s is an ``InputError`` naming ``--scheduler``."""
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
-    from distributed.scheduler import KilledWorker
-
-    from planner.errors import WorkerLost
-
-    names = names or [f"task {i + 1}" for i in range(len(args))]
-    cluster = None
-    try:
-        if scheduler == "local":
-            # one task at a time on the worker (no task queued there), so a death is blamed on the task it ran
-            with dask.config.set({"distributed.scheduler.allowed-failures": 1,
-                                  "distributed.scheduler.worker-saturation": 1.0}):
-                cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True)
-        try:
-            client = Client(cluster if cluster is not None else scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError([Problem("--scheduler", f"no dask scheduler answers at {scheduler!r} within 10 s "
-                                      f"({type(exc).__name__}: {str(exc)[:200]}); give the address of a running "
-                                      "scheduler (tcp://HOST:PORT) or 'local'")]) from None
-        with client:
-            futures = client.map(fn, *zip(*args), pure=False)
-            index = {f.key: i for i, f in enumerate(futures)}
-            out: list = [None] * len(futures)
-            errors: dict[int, BaseException] = {}
-            for future in as_completed(futures):
-                i = index[future.key]
-                try:
-                    out[i] = future.result()
-                except KilledWorker as exc:
-                    errors[i] = WorkerLost(names[i], f"its worker died ({str(exc)[:200]})")
-                except Exception as exc:  # noqa: BLE001 -- raised below, once the other tasks have ended
-                    errors[i] = exc
-            if errors:
-                raise errors[min(errors)]
-            return out
-    finally:
-        if cluster is not None:
-            cluster.close()
 
 
 def _failed(row: dict, done: list[dict]) -> SolveError:

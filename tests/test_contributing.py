@@ -1,0 +1,91 @@
+"""CONTRIBUTING.md's counts of files to touch, checked by adding a dummy of each.
+
+A constraint family is its module plus one entry in ``build.MODULES`` (and its test); a study is one module
+in planner/studies/ (and its test); a chart is one function under ``@chart`` in planner/report/charts.py.
+Each dummy below is added exactly that way (the one entry monkeypatched in, the module written to a
+temporary folder), and what CONTRIBUTING.md says reads the module without an edit is then checked.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pyomo.environ as pyo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _dummy_family() -> types.ModuleType:
+    mod = types.ModuleType("planner.model.dummy_family", """Dummy family: cap[z,g,p] <= 10^9 (MW).""")
+
+    def add(m, d):
+        m.dummy_cap = pyo.Constraint(list(m.cap.keys()), rule=lambda m, z, g, p: m.cap[z, g, p] <= 1e9,
+                                     doc="A limit that never binds (MW)")
+    mod.add = add
+    mod.CONSTRAINTS = ("dummy_cap",)
+    mod.INPUTS = {"dummy_cap": "nothing: a dummy"}
+    mod.SHADOW_PRICES = {"dummy_cap": ("USD/MW", False)}
+    return mod
+
+
+def test_a_family_is_its_module_and_one_entry_in_modules(monkeypatch):
+    """build_model adds its rows, an infeasible row would be explained with its INPUTS, the docs list it and
+    the shadow-price table reads it: nothing but ``MODULES`` was edited."""
+    from planner.docs import model_markdown
+    from planner.load import load_case
+    from planner.model import build
+    from planner.model.data import prepare
+    from planner.results import shadow_prices
+    from planner.solve import Solution
+
+    mod = _dummy_family()
+    monkeypatch.setattr(build, "MODULES", (*build.MODULES, mod))
+    m = build.build_model(prepare(load_case(ROOT / "inputs" / "example")))
+    assert len(m.dummy_cap) == len(m.cap) > 0
+    assert m._inputs["dummy_cap"] == "nothing: a dummy"
+    assert "dummy_family" in model_markdown()
+    d = prepare(load_case(ROOT / "inputs" / "example"))
+    sp = shadow_prices(m, d, Solution(status="optimal", objective=0.0, duals={}))
+    assert (sp["constraint"] == "dummy_cap").sum() == len(m.dummy_cap)
+
+
+def test_a_study_is_one_module(tmp_path, monkeypatch):
+    """A module with the study contract, in the package's folder, is a subcommand of the CLI and runs."""
+    import planner.studies as studies
+    from planner.cli import main, parser
+
+    (tmp_path / "dummy_study.py").write_text(
+        'NAME = "dummy-study"\nHELP = "a dummy"\n\n\ndef add_arguments(p):\n    p.add_argument("--x", type=int)\n\n\n'
+        'def run(args):\n    return 0 if args.x == 7 else 1\n')
+    monkeypatch.setattr(studies, "__path__", [*studies.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "planner.studies.dummy_study", raising=False)
+    try:
+        assert "dummy_study" in studies.study_names()
+        sub = next(a for a in parser()._actions if a.dest == "command")
+        assert "dummy-study" in sub.choices
+        assert main(["dummy-study", "--x", "7"]) == 0
+    finally:
+        sys.modules.pop("planner.studies.dummy_study", None)
+
+
+def test_a_chart_is_one_function_under_its_decorator(monkeypatch):
+    """@chart registers it: the report draws it and the browser test's count includes it."""
+    from planner.report import charts, figures
+
+    before = figures.expected_charts(2)
+    monkeypatch.setattr(charts, "CHARTS", list(charts.CHARTS))
+
+    @charts.chart("dummy", "Dummy", "a dummy chart", per_period=True)
+    def fig_dummy(c):
+        return f"figure {c.period}"
+
+    assert figures.expected_charts(2) == before + 2
+    monkeypatch.setattr(charts, "CHARTS", [c for c in charts.CHARTS if c.key == "dummy"])
+    run = types.SimpleNamespace(tables={"capacity": pd.DataFrame({"technology": []})}, periods=[2030, 2040],
+                                meta={})
+    drawn = figures.draw_all(run, {})
+    assert [(div, fig) for div, _, _, fig in drawn] == [("chart-dummy-2030", "figure 2030"),
+                                                        ("chart-dummy-2040", "figure 2040")]
