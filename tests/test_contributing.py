@@ -84,7 +84,8 @@ def test_a_chart_is_one_function_under_its_decorator(monkeypatch):
 
     assert figures.expected_charts(2) == before + 2
     monkeypatch.setattr(charts, "CHARTS", [c for c in charts.CHARTS if c.key == "dummy"])
-    run = types.SimpleNamespace(tables={"capacity": pd.DataFrame({"technology": []})}, periods=[2030, 2040],
+    run = types.SimpleNamespace(tables={"capacity": pd.DataFrame({"technology": []}),
+                                        "dispatch": pd.DataFrame({"technology": []})}, periods=[2030, 2040],
                                 meta={})
     drawn = figures.draw_all(run, {})
     assert [(div, fig) for div, _, _, fig in drawn] == [("chart-dummy-2030", "figure 2030"),

@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parents[1] / "planner"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations: pure formulas, errors, schema, progress, helpers that import nothing of the planner", (
         "planner.core", "planner.core.economics", "planner.core.names", "planner.core.numbers",
-        "planner.errors", "planner.schema", "planner.progress", "planner.cache", "planner.distributed",
+        "planner.errors", "planner.schema", "planner.progress", "planner.cache",
+        "planner.signals", "planner.report.style",
         "planner.synthetic", "planner.deficit_lp", "planner.model", "planner.report.excel", "planner.report.geo",
         "planner.report.geo.*")),
     ("formulas on formulas; checks and the store", (
-        "planner.core.adequacy", "planner.checks", "planner.store", "planner.model.registry")),
+        "planner.core.adequacy", "planner.checks", "planner.store", "planner.model.registry",
+        "planner.distributed")),
     ("loading a case", ("planner.load",)),
     ("cells, time aggregation, the LP's sets and parameters", (
         "planner.cells", "planner.timeagg", "planner.model.data")),
@@ -43,6 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("report tables; the map chart", ("planner.report.tables", "planner.report.map")),
     ("every chart; comparing runs", ("planner.report.figures", "planner.report.compare")),
     ("the HTML report", ("planner.report.html",)),
+    ("a placement study's report section", ("planner.report.placement",)),
     ("writing a report", ("planner.report",)),
     ("a run", ("planner.run",)),
     ("the study contract", ("planner.studies",)),
@@ -56,6 +59,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 KNOWN: dict[tuple[str, str], str] = {
     ("planner.spec", "planner.decompose"): "validate_spec checks [decomposition] with decompose.check_options; the "
                                            "check belongs below the spec (with the spec, or a small options module)",
+    ("planner.report.html", "planner.report.placement"): "a run's report shows the placement study of the same model "
+                                                        "(its section, from the study's folder): a report-section "
+                                                        "hook for studies would turn it around",
     ("planner.run", "planner.api"): "planner.run(...) is made callable as the API's run while it stays the module "
                                     "planner/run.py: the package's lazy name, not the run's own need",
 }
