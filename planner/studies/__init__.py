@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from planner.store import Reservation
 
 # every study, once: module names of this package, in the order ``planner --help`` lists them
-STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep")
+STUDIES = ("partner_value", "placement", "calibrate", "time_error", "sweep", "year_check")
 CONTRACT = ("NAME", "HELP", "add_arguments", "run")
 
 
