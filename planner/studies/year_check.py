@@ -25,8 +25,8 @@ windows, see docs/performance.md for the measurement behind it):
 - ``year``: one LP of every timestep of the period, exactly the model's rows (storage cyclic over the year,
   every annual row over the year);
 - ``rolling``: windows of ``window_h`` committed hours plus ``overlap_h`` hours of look-ahead whose dispatch is
-  discarded. State carried from window to window: each store's state of charge (the first window chooses the
-  year's starting state, the last must end with at least as much), and what is left of each annual energy
+  discarded. State carried from window to window: each store's state of charge (the year starts half full and
+  its last window must end at least as full), and what is left of each annual energy
   limit (hydro budget, CO2 cap, fuel limit, annual import and export limits): a window gets the remainder
   times its hours over the hours left, so the year's total cannot exceed the limit. The two share rows
   (minimum renewable share, maximum net import share) hold within each window.
@@ -50,7 +50,7 @@ from __future__ import annotations
 import argparse
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +70,9 @@ METHODS = ("auto", "year", "rolling")
 ELASTIC = {"hydro_budget": "MWh", "co2_cap": "t", "fuel_limit": "MWh_th", "renewable_share": "MWh",
            "import_share": "MWh", "import_limit": "MWh", "import_min": "MWh", "export_limit": "MWh"}
 SLACK_PENALTY_X_VOLL = 10.0
-DISPATCH_SOLVER = {"method": "simplex", "threads": 1}  # measured fastest on weekly windows (docs/performance.md)
+# HiGHS options per method: a week's LP (~24k columns on the Kazakhstan case) solves as fast by simplex as by the
+# interior point (measured, docs/performance.md), and simplex needs no crossover for its prices; a year's LP is large
+DISPATCH_SOLVER = {"rolling": {"method": "simplex", "threads": 1}, "year": {"method": "ipm", "threads": 2}}
 
 
 @dataclass
@@ -78,7 +80,8 @@ class Options:
     method: str = "auto"
     window_h: int = 168
     overlap_h: int = 24
-    solver: dict = field(default_factory=lambda: dict(DISPATCH_SOLVER))
+    solver: dict | None = None  # HiGHS options; None: DISPATCH_SOLVER of the method
+    plain: bool = False  # benchmarks: also time a plain HiGHS solve of every LP (``plain_solve_s``)
 
 
 # ---------------------------------------------------------------- the run and its case
@@ -198,8 +201,12 @@ def _elastic(m, d, p: int):
 
 
 def _chain_storage(m, d, p: int, start: dict | None, end_at_least: dict | None) -> None:
-    """The window's first state of charge follows ``start`` (None: a free start in [0, energy capacity], the
-    first window's), not the window's own last hour; ``end_at_least``: its last state at least this."""
+    """The window's first state of charge follows ``start`` rather than the window's own last hour (None, the year's
+    first window: half the energy capacity); ``end_at_least``: its last state at least this (the year's last window
+    ends at least as full as the year began, so the year takes no energy from its stores).
+
+    A free starting state would let the first window take energy it never pays for, which the last window must then
+    put back; a start half full is one plausible state that is energy-neutral over the year."""
     import pyomo.environ as pyo
 
     S = d.of_kind("storage")
@@ -210,12 +217,10 @@ def _chain_storage(m, d, p: int, start: dict | None, end_at_least: dict | None) 
     eta_d = d.tech["efficiency_discharge"].to_dict()
     for z, g in S:
         m.storage_soc[z, g, p, t0].deactivate()
-    if start is None:
-        m.yc_soc_start = pyo.Var(S, bounds=lambda m, z, g: (0.0, pyo.value(m.ecap[z, g, p])),
-                                 doc="State of charge before the year's first hour (MWh)")
-        init = {k: m.yc_soc_start[k] for k in S}
-    else:
-        init = {k: start.get(k, 0.0) for k in S}
+    if start is None:  # the year's first window: half full (and the year must end at least as full, below)
+        start = {(z, g): 0.5 * pyo.value(m.ecap[z, g, p]) for z, g in S}
+    init = {k: start.get(k, 0.0) for k in S}
+    m._yc_soc_start = init
     m.yc_soc_chain = pyo.Constraint(S, rule=lambda m, z, g: m.soc[z, g, p, t0] == init[(z, g)]
                                     + eta_c[g] * m.charge[z, g, p, t0] - m.gen[z, g, p, t0] / eta_d[g],
                                     doc="State of charge carried from the window before (MWh)")
@@ -242,8 +247,6 @@ class Piece:
 
 def _solve_piece(case: Case, p: int, committed: list[int], options: Options, start: dict | None = None,
                  end_at_least: dict | None = None, chain: bool = False) -> Piece:
-    import pyomo.environ as pyo
-
     from planner import results
     from planner.model.build import build_model
     from planner.model.data import prepare
@@ -256,9 +259,10 @@ def _solve_piece(case: Case, p: int, committed: list[int], options: Options, sta
         _chain_storage(m, d, p, start, end_at_least)
     with _elastic(m, d, p) as rows:
         t1 = time.perf_counter()
-        s = Solver(m, options.solver)
+        s = Solver(m, options.solver or DISPATCH_SOLVER["rolling" if chain else "year"])
         s.run()
         t2 = time.perf_counter()
+        plain = _plain_solve_s(s) if options.plain else 0.0
         s.load()
         sol = s.solution()
     keep = set(committed)
@@ -269,12 +273,27 @@ def _solve_piece(case: Case, p: int, committed: list[int], options: Options, sta
     slack = [(name, idx, float(m.yc_slack[i].value or 0.0)) for i, (name, idx) in enumerate(rows)]
     last = max(committed)
     soc_end = {(z, g): float(m.soc[z, g, p, last].value or 0.0) for z, g in d.of_kind("storage")}
-    soc_start = ({k: float(v.value or 0.0) for k, v in m.yc_soc_start.items()} if hasattr(m, "yc_soc_start")
-                 else {})
-    del pyo
+    soc_start = dict(getattr(m, "_yc_soc_start", {}))
     return Piece(**pieces, slack=slack, soc_end=soc_end, soc_start=soc_start,
-                 seconds={"build_s": t1 - t0, "solve_s": t2 - t1, "extract_s": time.perf_counter() - t2},
+                 seconds={"build_s": t1 - t0, "solve_s": t2 - t1, "extract_s": time.perf_counter() - t2 - plain,
+                          "plain_solve_s": plain},
                  size=sol.size)
+
+
+def _plain_solve_s(s) -> float:
+    """Seconds plain highspy takes to solve the same LP, cold, with the same options (for benchmarks)."""
+    import highspy
+
+    from planner.solve import OPTION_NAMES
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, v in s.options.items():
+        h.setOptionValue(OPTION_NAMES.get(k, k), v)
+    h.passModel(s.h.getLp())
+    t = time.perf_counter()
+    h.run()
+    return time.perf_counter() - t
 
 
 # ---------------------------------------------------------------- the annual limits a rolling horizon carries
@@ -338,14 +357,17 @@ def _used(piece: Piece, d_tech: pd.DataFrame, fuels: pd.DataFrame, key: tuple) -
 
 # ---------------------------------------------------------------- a period
 
-def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: Options) -> dict:
-    """Dispatch period p of the plan over the case's full resolution; return its pieces joined (runs on a worker)."""
+def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: Options,
+                 case: Case | None = None) -> dict:
+    """Dispatch period p of the plan over the case's full resolution; return its pieces joined (runs on a worker,
+    which loads the case itself: ``case`` None)."""
     import pandas as pd
 
     from planner.pipeline import load_for_run
 
     t0 = time.perf_counter()
-    case, _, _ = load_for_run(spec)
+    if case is None:
+        case, _, _ = load_for_run(spec)
     tables = fix_plan(case.tables, run, p)
     load_s = time.perf_counter() - t0
     steps = sorted(int(x) for x in tables["timesteps"]["timestep"])
@@ -373,7 +395,7 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
             b = min(a + W, n)
             e = min(b + O, n)
             frac = (e - a) / (n - a)
-            share = {k: (max(v, 0.0) if k[2] == "min_import_mwh" else max(v, 0.0)) * frac for k, v in left.items()}
+            share = {k: max(v, 0.0) * frac for k, v in left.items()}
             win = _window(_allot(tables, p, share), steps[a], steps[e - 1])
             last = b == n
             piece = _solve_piece(_case(case, win), p, steps[a:b], options, start=start,
@@ -386,7 +408,7 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
             pieces.append(piece)
     joined = {name: pd.concat([getattr(x, name) for x in pieces], ignore_index=True)
               for name in ("dispatch", "prices", "trade", "flows", "storage")}
-    seconds = {k: sum(x.seconds[k] for x in pieces) for k in ("build_s", "solve_s", "extract_s")}
+    seconds = {k: sum(x.seconds[k] for x in pieces) for k in ("build_s", "solve_s", "extract_s", "plain_solve_s")}
     seconds["load_s"] = load_s
     seconds["total_s"] = time.perf_counter() - t0
     slack = [(name, idx, v) for x in pieces for name, idx, v in x.slack]
@@ -409,16 +431,16 @@ def check(folder: Path, options: Options | None = None, results_root: Path | Non
     root = Path(results_root) if results_root is not None else Path(folder).resolve().parent
     target = results_folder(spec, NAME, root=root) if write else None
     with reserved(target) as slot:
+        from planner.pipeline import load_for_run
+
+        case, _, _ = load_for_run(spec)
         args = [(spec, run, p, options) for p in spec.periods]
         if scheduler is None:
-            done = [check_period(*a) for a in args]
+            done = [check_period(*a, case) for a in args]
         else:
             from planner.studies.sweep import dask_map
 
             done = dask_map(check_period, args, scheduler)
-        from planner.pipeline import load_for_run
-
-        case, _, _ = load_for_run(spec)
         out = make_tables(done, run, case)
         if slot is not None:
             write_tables(slot, out)
@@ -543,10 +565,9 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
                                       "within_cap": bool(cap_t != cap_t or emissions <= cap_t * (1 + TOL)),
                                       "plan_emissions_t": float(plan_em)})
         trd = r["trade"].merge(w, left_on="timestep", right_index=True)
-        imp = trd.groupby("interconnector").apply(lambda x: float((x["import_mw"] * x["weight"]).sum()),
-                                                  include_groups=False)
-        exp = trd.groupby("interconnector").apply(lambda x: float((x["export_mw"] * x["weight"]).sum()),
-                                                  include_groups=False)
+        trd = trd.assign(import_mwh=trd["import_mw"] * trd["weight"], export_mwh=trd["export_mw"] * trd["weight"])
+        imp = trd.groupby("interconnector")["import_mwh"].sum()
+        exp = trd.groupby("interconnector")["export_mwh"].sum()
         unserved = float(sum(u["unserved_mwh"] for u in out["year_unserved"] if u["period"] == p))
         year_cost = {
             "variable_om": float((g_mwh * tech_of.map(tech["vom_usd_per_mwh"]).to_numpy()).sum()),
