@@ -6,6 +6,7 @@
     [time]
     representative_days = 12            # optional: aggregate a full hourly year with tsam
     keep_peak_day = true                # default: the system's peak day is kept as its own representative
+    year_check = true                   # after the solve, dispatch the plan over every hour (planner year-check)
     [solver]                            # HiGHS options (see planner.solve.OPTION_NAMES)
     method = "ipm"
     threads = 2
@@ -47,7 +48,7 @@ from planner.schema import SETTING
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
          "report"}
 _REPORT = {"highlight_partners"}
-_TIME = {"representative_days", "keep_peak_day"}
+_TIME = {"representative_days", "keep_peak_day", "year_check"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
              "partner_commitments"}
 
@@ -131,9 +132,9 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     rd = spec.time.get("representative_days")
     if rd is not None and not (isinstance(rd, int) and not isinstance(rd, bool) and rd >= 1):
         problems.append(Problem(file, "time.representative_days must be a whole number >= 1"))
-    kp = spec.time.get("keep_peak_day")
-    if kp is not None and not isinstance(kp, bool):
-        problems.append(Problem(file, "time.keep_peak_day must be true or false"))
+    for key in ("keep_peak_day", "year_check"):
+        if spec.time.get(key) is not None and not isinstance(spec.time[key], bool):
+            problems.append(Problem(file, f"time.{key} must be true or false"))
     for k in spec.report:
         if k not in _REPORT:
             problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))

@@ -171,3 +171,19 @@ def test_bad_inputs_exit_2_without_a_traceback(tmp_path, capsys):
     demand.write_text(demand.read_text().replace("172", "173"))
     assert main(["year-check", str(tmp_path / "r" / "hand")]) == 2
     assert "has changed since the run" in capsys.readouterr().err
+
+
+def test_planner_run_does_the_check_when_the_specification_asks(tmp_path, capsys):
+    """``[time] year_check = true``: ``planner run`` writes the run, then the year check beside it, and the run's
+    report carries the year check's section (heat map and duration curves of each period)."""
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "ex"\ninputs = "{ROOT / "inputs" / "example"}"\n[time]\nyear_check = true\n'
+                    '[solver]\nmethod = "simplex"\n')
+    assert main(["run", str(spec), "--results", str(tmp_path / "r"), "--quiet"]) == 0
+    assert "no zone is short in any hour" in capsys.readouterr().out
+    page = (tmp_path / "r" / "ex" / "report" / "report.html").read_text()
+    assert "id='year-check'" in page and "year-heat-2030" in page and "year-duration-2035" in page
+    assert (tmp_path / "r" / "ex-year-check" / "year_check.html").is_file()
+    spec.write_text(spec.read_text().replace("year_check = true", 'year_check = "yes"'))
+    assert main(["run", str(spec), "--results", str(tmp_path / "r2"), "--quiet"]) == 2
+    assert "time.year_check must be true or false" in capsys.readouterr().err

@@ -17,6 +17,7 @@ import pandas as pd
 
 from planner.report.charts import draw_all
 from planner.report.data import StoredRun
+from planner.report.year import section_for
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -194,7 +195,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
              f"<h1>Run {esc(run.name)}</h1>",
              answer_html(rt),
-             partner_section(run, rt)]
+             partner_section(run, rt), section_for(run)]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:

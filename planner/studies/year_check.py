@@ -452,7 +452,10 @@ def check(folder: Path, options: Options | None = None, results_root: Path | Non
             done = dask_map(check_period, args, scheduler)
         out = make_tables(done, run, case)
         if slot is not None:
-            write_tables(slot, out)
+            from planner.report.year import write_page
+
+            write_tables(slot, out, extra=lambda tmp: write_page(tmp / "year_check.html", out,
+                                                                 f"Year check of {spec.name}"))
     return out
 
 
@@ -708,15 +711,29 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", help="results root (default: the folder that holds the run's results)")
 
 
+def summary_lines(out: dict[str, pd.DataFrame]) -> list[str]:
+    """What the year check found, for the terminal."""
+    cols = ["period", "method", "windows", "total_s", "unserved_mwh", "zones_short", "worst_hour_mw",
+            "curtailment_mwh", "emissions_t", "operating_cost_usd_per_yr", "plan_operating_cost_usd_per_yr",
+            "annual_rows_missed"]
+    lines = ["year check (every hour of each period, the plan's capacity fixed):",
+             out["year_check"][cols].to_string(index=False)]
+    u = out["year_unserved"]
+    short = u[u["unserved_mwh"] > TOL]
+    if len(short):
+        lines += ["", "zones short in some hour:", short.to_string(index=False)]
+    else:
+        lines += ["", "no zone is short in any hour"]
+    rows = out["year_annual_rows"]
+    if len(rows) and not rows["holds"].all():
+        lines += ["", "annual rows missed over the year:",
+                  rows.loc[~rows["holds"], ["period", "row", "index", "limit", "year_value", "missed_by", "why"]]
+                  .to_string(index=False)]
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     out = check(Path(args.results_dir), Options(args.method, args.window_h, args.overlap_h),
                 Path(args.results) if args.results else None, args.scheduler)
-    print(out["year_check"].to_string(index=False))
-    u = out["year_unserved"]
-    short = u[u["unserved_mwh"] > 0]
-    if len(short):
-        print("\nzones short in some hour:")
-        print(short.to_string(index=False))
-    else:
-        print("\nno zone is short in any hour")
+    print("\n".join(summary_lines(out)))
     return 0
