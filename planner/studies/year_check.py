@@ -137,6 +137,15 @@ def spec_of(meta: dict, folder: Path) -> RunSpec:
     return validate_spec(spec)
 
 
+def full_resolution(spec: RunSpec, periods: list[int]) -> RunSpec:
+    """``spec`` as the year check rebuilds it: no time aggregation, the run's periods, commitments not applied
+    (they are met by the capacity the run built, which is fixed)."""
+    from dataclasses import replace
+
+    scenario = {k: v for k, v in spec.scenario.items() if k != "partner_commitments"}
+    return replace(spec, time={}, periods=[int(p) for p in periods], scenario=scenario)
+
+
 def fix_plan(tables: dict[str, pd.DataFrame], run: dict[str, pd.DataFrame], p: int) -> dict[str, pd.DataFrame]:
     """The case tables with period p's capacity as the run built it and nothing left to build (module docstring)."""
     t = dict(tables)
@@ -440,23 +449,36 @@ def check(folder: Path, options: Options | None = None, results_root: Path | Non
     root = Path(results_root) if results_root is not None else Path(folder).resolve().parent
     target = results_folder(spec, NAME, root=root) if write else None
     with reserved(target) as slot:
-        from planner.pipeline import load_for_run
-
-        case, _, _ = load_for_run(spec)
-        args = [(spec, run, p, options) for p in spec.periods]
-        if scheduler is None:
-            done = [check_period(*a, case) for a in args]
-        else:
-            from planner.studies.sweep import dask_map
-
-            done = dask_map(check_period, args, scheduler)
-        out = make_tables(done, run, case)
+        out = check_run(spec, run, options, scheduler)
         if slot is not None:
             from planner.report.year import write_page
 
             write_tables(slot, out, extra=lambda tmp: write_page(tmp / "year_check.html", out,
                                                                  f"Year check of {spec.name}"))
     return out
+
+
+def check_run(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | None = None,
+              scheduler: str | None = None) -> dict[str, pd.DataFrame]:
+    """The year check of a run held in memory: ``spec`` at full time resolution, ``run`` its result tables."""
+    from planner.pipeline import load_for_run
+
+    options = options or Options()
+    case, _, _ = load_for_run(spec)
+    args = [(spec, run, p, options) for p in spec.periods]
+    if scheduler is None:
+        done = [check_period(*a, case) for a in args]
+    else:
+        from planner.studies.sweep import dask_map
+
+        done = dask_map(check_period, args, scheduler)
+    return make_tables(done, run, case)
+
+
+def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float]) -> float:
+    """Present value of the plan's cost when it runs over the year: sum_p df[p] x the year's annual cost (USD)."""
+    c = out["year_costs"]
+    return float(sum(discount_weight[int(p)] * v for p, v in zip(c["period"], c["year_usd_per_yr"])))
 
 
 # ---------------------------------------------------------------- tables
