@@ -2,7 +2,7 @@
 plain HiGHS solving the same LPs.
 
     python benchmarks/year_check.py results/kazakhstan_2030 --methods rolling year --time-limit 900
-    python benchmarks/year_check.py results/kazakhstan --methods rolling --scheduler local
+    python benchmarks/year_check.py results/kazakhstan --methods rolling --workers 2 --write /tmp/yc
 
 Each method runs in a fresh process (its peak RSS is that process's; with ``--scheduler`` the Dask workers' peak
 is reported by ``psutil`` over the worker processes where available). For every LP the study solves, the same
@@ -22,14 +22,27 @@ import time
 from pathlib import Path
 
 
-def one(folder: str, method: str, time_limit: float, scheduler: str | None) -> dict:
+def one(folder: str, method: str, time_limit: float, scheduler: str | None, workers: int, write: str | None) -> dict:
     from planner.studies import year_check as yc
 
     solver = dict(yc.DISPATCH_SOLVER[method], time_limit_s=time_limit)
+    cluster = client = None
+    worker_rss: list = []
+    if workers:  # a cluster of this many single-threaded workers, given to the year check by its address
+        from dask.distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        client = Client(cluster)
+        scheduler = cluster.scheduler_address
     t0 = time.perf_counter()
-    out = yc.check(Path(folder), yc.Options(method=method, solver=solver, plain=True), write=False,
-                   scheduler=scheduler)
+    out = yc.check(Path(folder), yc.Options(method=method, solver=solver, plain=True), write=write is not None,
+                   scheduler=scheduler, results_root=Path(write) if write else None)
     wall = time.perf_counter() - t0
+    if client is not None:
+        worker_rss = [round(v / 1024) for v in client.run(
+            lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss).values()]
+        client.close()
+        cluster.close()
     yc_tab = out["year_check"]
     plain = float(yc_tab["plain_solve_s"].sum())
     return {"results": folder, "method": method, "periods": yc_tab["period"].tolist(),
@@ -39,6 +52,7 @@ def one(folder: str, method: str, time_limit: float, scheduler: str | None) -> d
             "per_plain_solve": round(wall / plain, 2) if plain else None,
             "solve_per_plain_solve": round(float(yc_tab["solve_s"].sum()) / plain, 2) if plain else None,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "worker_peak_rss_mb": worker_rss,
             "unserved_mwh": float(yc_tab["unserved_mwh"].sum())}
 
 
@@ -48,11 +62,13 @@ def main() -> int:
     ap.add_argument("--methods", nargs="+", default=["rolling"], choices=["rolling", "year"])
     ap.add_argument("--time-limit", type=float, default=900.0, help="HiGHS limit per LP (s)")
     ap.add_argument("--scheduler")
+    ap.add_argument("--workers", type=int, default=0, help="start a LocalCluster of this many workers and use it")
+    ap.add_argument("--write", help="write the year check's tables under this results root")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
         try:
-            row = one(a.child[0], a.child[1], a.time_limit, a.scheduler)
+            row = one(a.child[0], a.child[1], a.time_limit, a.scheduler, a.workers, a.write)
         except Exception as exc:  # reported as the line of this method, not a traceback
             row = {"results": a.child[0], "method": a.child[1], "error": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(row))
@@ -62,6 +78,8 @@ def main() -> int:
             load0 = open("/proc/loadavg").read().split()[0]
             cmd = [sys.executable, __file__, "--child", folder, method, "x", "--time-limit", str(a.time_limit)]
             cmd += ["--scheduler", a.scheduler] if a.scheduler else []
+            cmd += ["--workers", str(a.workers)] if a.workers else []
+            cmd += ["--write", a.write] if a.write else []
             res = subprocess.run(cmd, capture_output=True, text=True)
             line = (res.stdout.strip().splitlines() or ["{}"])[-1]
             row = json.loads(line) if line.startswith("{") and line != "{}" else {"error": res.stderr[-2000:]}

@@ -28,7 +28,8 @@ windows, see docs/performance.md for the measurement behind it):
   discarded. State carried from window to window: each store's state of charge (the year starts half full and
   its last window must end at least as full), and what is left of each annual energy
   limit (hydro budget, CO2 cap, fuel limit, annual import and export limits): a window gets the remainder
-  times its hours over the hours left, so the year's total cannot exceed the limit. The two share rows
+  times its share of the demand left (committed and look-ahead hours), so the year's total cannot exceed the
+  limit, and a winter week gets more than a summer week. The two share rows
   (minimum renewable share, maximum net import share) hold within each window.
 
 Every annual row is elastic (``ELASTIC``): a slack per unit of the row (MWh, t CO2, MWh_th) at 10 x the value of
@@ -379,6 +380,7 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
                  case: Case | None = None) -> dict:
     """Dispatch period p of the plan over the case's full resolution; return its pieces joined (runs on a worker,
     which loads the case itself: ``case`` None)."""
+    import numpy as np
     import pandas as pd
 
     from planner.pipeline import load_for_run
@@ -407,12 +409,17 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
         fuels = tables["fuels"].set_index("fuel")
         W, O = options.window_h, options.overlap_h
         n = len(steps)
+        # the windows share each annual limit in proportion to system demand: a winter week gets more of the water,
+        # the fuel and the imports than a summer week, as it needs more (in proportion to hours, measured on the
+        # Kazakhstan case, January went short of hydro and imports that the rest of the year left unused)
+        dem = tables["demand"].groupby("timestep")["demand_mw"].sum().reindex(steps).fillna(0.0).to_numpy()
+        cum = np.concatenate([[0.0], np.cumsum(dem)])
         start: dict | None = None
         year_start: dict = {}
         for a in range(0, n, W):
             b = min(a + W, n)
             e = min(b + O, n)
-            frac = (e - a) / (n - a)
+            frac = (cum[e] - cum[a]) / (cum[n] - cum[a]) if cum[n] > cum[a] else (e - a) / (n - a)
             share = {k: max(v, 0.0) * frac for k, v in left.items()}
             win = _window(_allot(tables, p, share), steps[a], steps[e - 1])
             last = b == n
