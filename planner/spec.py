@@ -8,6 +8,7 @@
     keep_peak_day = true                # default: the system's peak day is kept as its own representative
     link_storage = false                # true: storage chained across the calendar's days (Kotzur et al. 2018),
                                         # not cyclic within each representative day (needs representative_days)
+    year_check = true                   # after the solve, dispatch the plan over every hour (planner year-check)
     [solver]                            # HiGHS options (see planner.solve.OPTION_NAMES)
     method = "ipm"
     threads = 2
@@ -52,7 +53,7 @@ from planner.schema import SETTING
 _KEYS = {"name", "inputs", "periods", "description", "time", "solver", "settings", "scenario", "calibration", "cells",
          "report", "decomposition"}
 _REPORT = {"highlight_partners"}
-_TIME = {"representative_days", "keep_peak_day", "link_storage"}
+_TIME = {"representative_days", "keep_peak_day", "link_storage", "year_check"}
 _SCENARIO = {"exclude_partners", "keep_committed", "no_new_builds", "drop_build_requirements", "demand_multiplier",
              "partner_commitments"}
 
@@ -149,6 +150,9 @@ def validate_spec(spec: RunSpec) -> RunSpec:
     elif ls and rd is None:
         problems.append(Problem(file, "time.link_storage = true chains storage across representative days: it needs "
                                 "time.representative_days (a full hourly year already chains storage over the year)"))
+    yc = spec.time.get("year_check")
+    if yc is not None and not isinstance(yc, bool):
+        problems.append(Problem(file, "time.year_check must be true or false"))
     for k in spec.report:
         if k not in _REPORT:
             problems.append(Problem(file, f"unknown key report.{k}; keys are {', '.join(sorted(_REPORT))}"))

@@ -58,3 +58,35 @@ def test_the_results_location_is_checked_before_any_solve(tmp_path, capsys, monk
     assert main(["time-error", toml, "--days", "1", "--results", str(tmp_path / "r")]) == 2
     assert "is not a results folder written by planner" in capsys.readouterr().err
     assert sorted(p.name for p in target.iterdir()) == ["u.txt"]
+
+
+def test_the_year_is_the_reference_of_every_plan(tmp_path, capsys):
+    """``--year``: each plan is checked over every hour (planner year-check). Two facts hold by construction:
+
+    - the full-resolution optimum, dispatched over its own year with its capacity fixed, is the same LP without
+      its investment columns: its cost over the year is its objective (error 0);
+    - no plan of fewer days can run the year more cheaply than that optimum (it is a feasible point of the same
+      full-resolution LP, and this case has no reserve margin the year check would drop), so every plan's
+      year cost is at least the full optimum's, and its error against its own year is the representative days'
+      misjudgement of the cost of their plan."""
+    case = hourly_case(tmp_path / "c", 7, same_days=False)
+    (case / "partners.csv").write_text("partner,wacc\nP,0\n")  # solar is P's to build, at the same terms
+    (case / "build_options.csv").write_text("zone,technology,partner\nA,gas,\nA,solar,P\n")
+    toml = tmp_path / "m.toml"
+    toml.write_text(f'name = "h"\ninputs = "{case}"\n[solver]\nmethod = "simplex"\n')
+    assert main(["time-error", str(toml), "--days", "1", "3", "--year", "--partner", "P", "--results",
+                 str(tmp_path / "r")]) == 0
+    import pandas as pd
+
+    df = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error.csv")
+    assert list(df["resolution"]) == ["full", "1 days", "3 days"]
+    assert df.at[0, "objective_error_vs_year_pct"] == pytest.approx(0.0, abs=1e-6)
+    assert (df["year_cost_usd"] >= df.at[0, "objective_usd"] * (1 - 1e-9)).all()
+    assert (df["storage"] == "unlinked").all() and "year_unserved_mwh" in df
+    sites = df.set_index("resolution")["partner_sites"]
+    assert all(s == "none" or s.startswith("A/solar ") for s in sites)  # P can only build solar in A
+    changes = df.set_index("resolution")["partner_siting_changes"]
+    assert not changes["full"] and all(changes[r] == ((sites[r] == "none") != (sites["full"] == "none"))
+                                       for r in sites.index)
+    cap = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_capacity.csv")
+    assert set(cap["resolution"]) == {"full", "1 days", "3 days"} and {"technology", "region", "new_mw"} <= set(cap)

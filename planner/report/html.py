@@ -20,6 +20,7 @@ from planner.report import style
 from planner.report.charts import highlighted
 from planner.report.data import StoredRun
 from planner.report.figures import draw_all
+from planner.report.year import section_for
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -230,7 +231,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
              f"<h1>Run {esc(run.name)}</h1>",
              highlight_html(run, rt, why_),
              answer_html(rt, why_, style.zone_names(run.inputs.get("zones"), run.zones)),
-             partner_section(run, rt, why_)]
+             partner_section(run, rt, why_), section_for(run)]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:

@@ -6,6 +6,16 @@ each N the table reports the objective's relative error, the total absolute
 difference in new capacity by zone x technology x period, unserved energy and
 solve time, so a user can choose the smallest N whose error they accept.
 Written to ``results/<name>-time-error/time_error.csv``.
+
+With ``--year`` the reference is the year itself: every plan (and the full-resolution or ``--reference-days``
+reference, unless ``--no-reference``) is dispatched over every hour of each period with its capacity fixed (the
+year check, planner/studies/year_check.py), and the table adds, per plan, the present value of its cost when it
+runs over the year (``year_cost_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
+the representative days misjudge the cost of their own plan), and the year's unserved energy
+(``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``). ``time_error_capacity.csv`` gives new
+capacity by technology and region for every plan; with ``--partner P``, ``partner_sites`` lists where P builds in
+each plan and ``partner_siting_changes`` whether that differs from the finest plan's. ``storage`` says how storage
+and hydro are tied across representative days (``unlinked``: cyclic within each day, the model's only way today).
 """
 
 from __future__ import annotations
@@ -26,10 +36,27 @@ NAME = "time-error"
 HELP = "measure the error of representative days against full resolution"
 
 
-def _headline(out, label: str) -> dict:
+def _headline(out, label: str, year: bool = False, partner: str | None = None) -> dict:
     from planner import metrics
 
     t = out.tables
+    extra: dict = {}
+    if year:
+        from planner.studies.year_check import check_run, full_resolution, year_cost_pv
+
+        yc = check_run(full_resolution(out.spec, out.meta["periods"]), t)
+        dw = t["costs"].groupby("period")["discount_weight"].first().to_dict()
+        s = yc["year_check"]
+        extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_unserved_mwh": float(s["unserved_mwh"].sum()),
+                 "year_zones_short": int(s["zones_short"].max()),
+                 "year_worst_hour_mw": float(s["worst_hour_mw"].max()),
+                 "year_annual_rows_missed": int(s["annual_rows_missed"].sum()),
+                 "year_check_s": float(s["total_s"].sum())}
+        extra["objective_error_vs_year_pct"] = 100 * (out.meta["objective_usd"] / extra["year_cost_usd"] - 1)
+    if partner is not None:
+        nc = t["new_capacity"]
+        mine = nc[(nc["partner"] == partner) & (nc["new_mw"] > 1e-6)].groupby(["zone", "technology"])["new_mw"].sum()
+        extra["partner_sites"] = "; ".join(f"{z}/{g} {mw:,.0f}" for (z, g), mw in mine.items()) or "none"
     return {
         "resolution": label,
         "timesteps": out.meta["timesteps"],
@@ -39,13 +66,18 @@ def _headline(out, label: str) -> dict:
         "emissions_t": metrics.value(t, "emissions"),
         "solve_s": out.meta["timings_s"]["solve_s"],
         "profile_rmse_mean": out.meta["time_aggregation"].get("profile_rmse_mean"),
+        "storage": "unlinked",
+        **extra,
     }
 
 
 def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results"),
-            reference_days: int | None = None) -> pd.DataFrame:
+            reference_days: int | None = None, year: bool = False, partner: str | None = None,
+            reference: bool = True) -> pd.DataFrame:
     """``reference_days``: compare against that many representative days instead of full resolution,
     when a full hourly year is too large to solve (the error is then relative to the finer aggregation).
+    ``year``: every plan is also checked over the year (module docstring); ``reference`` False: no reference solve
+    (with ``year``, the year is the reference).
 
     Every number of days is checked against the case, and the results folder checked and locked, before the
     first solve."""
@@ -53,7 +85,7 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
 
     check_days(spec, days, reference_days)
     with reserved(results_folder(spec, NAME, root=results_root) if results_root is not None else None) as slot:
-        return _measure(spec, days, slot, reference_days)
+        return _measure(spec, days, slot, reference_days, year, partner, reference)
 
 
 def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> None:
@@ -80,31 +112,58 @@ def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> No
         raise InputError(problems)
 
 
-def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None) -> pd.DataFrame:
+def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, year: bool = False,
+             partner: str | None = None, reference: bool = True) -> pd.DataFrame:
     import pandas as pd
 
     from planner.run import run_spec
 
-    full_spec = copy.deepcopy(spec)
-    full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
-    ref = run_spec(full_spec, None)
-    rows = [_headline(ref, "full" if reference_days is None else f"{reference_days} days (reference)")]
-    key = ["zone", "technology", "period"]
-    ref_new = ref.tables["new_capacity"].groupby(key)["new_mw"].sum()
+    outs = []
+    if reference:
+        full_spec = copy.deepcopy(spec)
+        full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
+        outs.append((run_spec(full_spec, None), "full" if reference_days is None else
+                     f"{reference_days} days (reference)"))
     for n in days:
         s = copy.deepcopy(spec)
         s.time = {"representative_days": n}
-        out = run_spec(s, None)
-        row = _headline(out, f"{n} days")
+        outs.append((run_spec(s, None), f"{n} days"))
+    key = ["zone", "technology", "period"]
+    at = 0 if reference else max(range(len(days)), key=days.__getitem__)  # no reference: the finest plan
+    ref = outs[at][0]
+    ref_new = ref.tables["new_capacity"].groupby(key)["new_mw"].sum()
+    rows, caps = [], []
+    for out, label in outs:
+        row = _headline(out, label, year, partner)
         new = out.tables["new_capacity"].groupby(key)["new_mw"].sum()
         row["new_mw_abs_diff"] = float(new.sub(ref_new, fill_value=0).abs().sum())
         rows.append(row)
+        nc = out.tables["new_capacity"]
+        region = nc["zone"].map(_regions(spec))
+        caps.append(nc.assign(region=region).groupby(["technology", "region"], as_index=False)["new_mw"].sum()
+                    .assign(resolution=label))
     df = pd.DataFrame(rows)
-    df["objective_error_pct"] = 100 * (df["objective_usd"] / df["objective_usd"].iloc[0] - 1)
-    df.loc[0, "new_mw_abs_diff"] = 0.0
+    df["objective_error_pct"] = 100 * (df["objective_usd"] / df["objective_usd"].iloc[at] - 1)
+    if partner is not None:
+        finest = df["partner_sites"].iloc[at]
+        df["partner_siting_changes"] = df["partner_sites"].map(lambda x: _sites(x) != _sites(finest))
+    cap = pd.concat(caps, ignore_index=True)[["resolution", "technology", "region", "new_mw"]]
     if slot is not None:
-        write_tables(slot, {"time_error": df})
+        write_tables(slot, {"time_error": df, "time_error_capacity": cap})
     return df
+
+
+def _sites(text: str) -> set[str]:
+    """The (zone/technology) sites of a ``partner_sites`` text, without their MW."""
+    return {part.rsplit(" ", 1)[0] for part in text.split("; ") if part and part != "none"}
+
+
+def _regions(spec: RunSpec) -> dict[str, str]:
+    from planner.load import read_table
+    from planner.schema import TABLE
+
+    zones = read_table(Path(spec.inputs), TABLE["zones"], [])
+    return {z: (r or z) for z, r in zip(zones["zone"], zones.get("region", zones["zone"]).fillna(""))}
 
 
 def add_arguments(te: argparse.ArgumentParser) -> None:
@@ -112,13 +171,24 @@ def add_arguments(te: argparse.ArgumentParser) -> None:
     te.add_argument("--days", type=int, nargs="+", default=[4, 8, 16], help="numbers of representative days to try")
     te.add_argument("--reference-days", type=int, help="reference: this many representative days instead of the full "
                                                        "year")
+    te.add_argument("--year", action="store_true", help="also check every plan over every hour of its year "
+                                                         "(planner year-check) and report its error against that")
+    te.add_argument("--no-reference", action="store_true", help="no reference solve (with --year: the year is the "
+                                                                "reference)")
+    te.add_argument("--partner", help="report where this partner builds in each plan, and whether that changes")
     te.add_argument("--results", default="results")
 
 
 def run(args: argparse.Namespace) -> int:
     from planner.spec import load_spec
 
-    df = measure(load_spec(args.model), args.days, Path(args.results), args.reference_days)
+    spec = load_spec(args.model)
+    if args.partner:
+        from planner.studies import check_partner
+
+        check_partner(spec, args.partner)
+    df = measure(spec, args.days, Path(args.results), args.reference_days, args.year, args.partner,
+                 not args.no_reference)
     with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
     print(with_pct.to_string(index=False))
     return 0
