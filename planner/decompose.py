@@ -49,16 +49,14 @@ import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
 
-from planner.errors import InputError, Problem, SolveError
+from planner.errors import SolveError
 from planner.model.data import ModelData
 from planner.progress import Progress
 from planner.solve import Compiled, Solution, compile_lp, make_highs, objective_scale, run_highs
+from planner.spec import DECOMPOSITION as DEFAULTS
 
 INF = highspy.kHighsInf
 
-# [decomposition] keys of a run specification, with their defaults
-DEFAULTS = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
-            "regularisation": "level", "level": 0.5, "start_days": None}
 
 
 @dataclass
@@ -390,42 +388,6 @@ def _run(h: highspy.Highs, what: str) -> None:
         ms = h.getModelStatus()
     if ms != highspy.HighsModelStatus.kOptimal:
         raise SolveError(h.modelStatusToString(ms), what + "\n" + log.text[-3000:])
-
-
-def check_options(raw: dict, where: str) -> dict:
-    """The run specification's [decomposition] table with its defaults; ``InputError`` naming a bad key or value."""
-    problems = []
-    for k in raw:
-        if k not in DEFAULTS:
-            problems.append(Problem(where, f"unknown key decomposition.{k}; keys are {', '.join(sorted(DEFAULTS))}"))
-    opts = {**DEFAULTS, **raw}
-    if opts["method"] != "benders":
-        problems.append(Problem(where, f"decomposition.method = {opts['method']!r}; expected \"benders\""))
-    bd = opts["block_days"]
-    if not (isinstance(bd, int) and not isinstance(bd, bool) and bd >= 1):
-        problems.append(Problem(where, f"decomposition.block_days = {opts['block_days']!r}; expected a whole number "
-                                       ">= 1 (blocks of timesteps, days at full resolution, per subproblem)"))
-    for k, lo, hi in (("gap", 0.0, 1.0), ("level", 0.0, 1.0)):
-        v = opts[k]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v < hi or (k == "level" and v == 0):
-            problems.append(Problem(where, f"decomposition.{k} = {v!r}; expected a number in "
-                                           f"{'(' if k == 'level' else '['}{lo:g}, {hi:g})"))
-    v = opts["max_iterations"]
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        problems.append(Problem(where, f"decomposition.max_iterations = {v!r}; expected a whole number >= 1"))
-    v = opts["time_limit_s"]
-    if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
-        problems.append(Problem(where, f"decomposition.time_limit_s = {v!r}; expected a number of seconds > 0"))
-    v = opts["start_days"]
-    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-        problems.append(Problem(where, f"decomposition.start_days = {v!r}; expected a whole number of representative "
-                                       "days >= 1 (the first point: their plan)"))
-    if opts["regularisation"] not in ("level", "none"):
-        problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
-                                       "\"level\" or \"none\""))
-    if problems:
-        raise InputError(problems)
-    return opts
 
 
 def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decomposition: dict,

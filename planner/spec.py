@@ -120,6 +120,10 @@ def load_spec(path: str | Path) -> RunSpec:
     return validate_spec(spec)
 
 
+# [decomposition] keys of a run specification, with their defaults (planner/decompose.py)
+DECOMPOSITION = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
+                 "regularisation": "level", "level": 0.5, "start_days": None}
+
 _SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
 
@@ -190,12 +194,7 @@ def validate_spec(spec: RunSpec) -> RunSpec:
         problems.append(Problem(file, f"name {why}; results go to <results>/<name>/"))
     problems += _solver_problems(spec.solver, file)
     if spec.decomposition:
-        from planner.decompose import check_options
-
-        try:
-            check_options(spec.decomposition, file)
-        except InputError as exc:
-            problems += exc.problems
+        problems += _decomposition_problems(spec.decomposition, file)
     for k, v in spec.solver.items():
         if k in _SOLVER_CHOICES and v not in _SOLVER_CHOICES[k]:
             problems.append(Problem(file, f"solver.{k} = {v!r}; expected one of {', '.join(_SOLVER_CHOICES[k])}"))
@@ -255,3 +254,38 @@ def spec_sha256(spec: RunSpec) -> str:
             "solver": spec.solver, "settings": spec.settings, "scenario": spec.scenario, "report": spec.report,
             "cells": [c.as_dict() for c in spec.cells]}
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _decomposition_problems(raw: dict, where: str) -> list[Problem]:
+    """What is wrong with the run specification's [decomposition] table (planner/decompose.py reads it)."""
+    problems = []
+    for k in raw:
+        if k not in DECOMPOSITION:
+            problems.append(Problem(where, f"unknown key decomposition.{k}; keys are "
+                                           f"{', '.join(sorted(DECOMPOSITION))}"))
+    opts = {**DECOMPOSITION, **raw}
+    if opts["method"] != "benders":
+        problems.append(Problem(where, f"decomposition.method = {opts['method']!r}; expected \"benders\""))
+    bd = opts["block_days"]
+    if not (isinstance(bd, int) and not isinstance(bd, bool) and bd >= 1):
+        problems.append(Problem(where, f"decomposition.block_days = {opts['block_days']!r}; expected a whole number "
+                                       ">= 1 (blocks of timesteps, days at full resolution, per subproblem)"))
+    for k, lo, hi in (("gap", 0.0, 1.0), ("level", 0.0, 1.0)):
+        v = opts[k]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v < hi or (k == "level" and v == 0):
+            problems.append(Problem(where, f"decomposition.{k} = {v!r}; expected a number in "
+                                           f"{'(' if k == 'level' else '['}{lo:g}, {hi:g})"))
+    v = opts["max_iterations"]
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        problems.append(Problem(where, f"decomposition.max_iterations = {v!r}; expected a whole number >= 1"))
+    v = opts["time_limit_s"]
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v <= 0):
+        problems.append(Problem(where, f"decomposition.time_limit_s = {v!r}; expected a number of seconds > 0"))
+    v = opts["start_days"]
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+        problems.append(Problem(where, f"decomposition.start_days = {v!r}; expected a whole number of representative "
+                                       "days >= 1 (the first point: their plan)"))
+    if opts["regularisation"] not in ("level", "none"):
+        problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
+                                       "\"level\" or \"none\""))
+    return problems

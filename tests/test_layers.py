@@ -58,8 +58,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # upward imports known and not yet mended, each with its reason; an entry that no longer occurs fails the test
 KNOWN: dict[tuple[str, str], str] = {
-    ("planner.spec", "planner.decompose"): "validate_spec checks [decomposition] with decompose.check_options; the "
-                                           "check belongs below the spec (with the spec, or a small options module)",
     ("planner.report.html", "planner.report.placement"): "a run's report shows the placement study of the same model "
                                                         "(its section, from the study's folder): a report-section "
                                                         "hook for studies would turn it around",
