@@ -21,12 +21,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundations: pure formulas, errors, schema, progress, helpers that import nothing of the planner", (
         "planner.core", "planner.core.economics", "planner.core.names", "planner.core.numbers",
         "planner.errors", "planner.schema", "planner.progress", "planner.cache",
-        "planner.signals", "planner.report.style",
+        "planner.signals",
         "planner.synthetic", "planner.deficit_lp", "planner.model", "planner.report.excel", "planner.report.geo",
         "planner.report.geo.*")),
     ("formulas on formulas; checks and the store", (
         "planner.core.adequacy", "planner.checks", "planner.store", "planner.model.registry",
-        "planner.distributed")),
+        "planner.distributed", "planner.report.style")),
     ("loading a case", ("planner.load",)),
     ("cells, time aggregation, the LP's sets and parameters", (
         "planner.cells", "planner.timeagg", "planner.model.data")),

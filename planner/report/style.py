@@ -40,6 +40,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from planner.core.names import EXISTING, NEW_CORRIDORS, UNATTRIBUTED
+
 # ---------------------------------------------------------------- colours
 
 # Okabe & Ito (2008); coal a neutral grey ramp, bio and geothermal Tol's green and olive
@@ -83,8 +85,8 @@ UNATTRIBUTED_COLOR = "#777777"
 NEW_CORRIDOR_COLOR = "#000000"
 CORRIDOR_COLOR = "#9DB0C0"
 INTERCONNECTOR_COLOR = "#7B4F9D"
-FIXED_OWNERS = {"(existing)": EXISTING_COLOR, "(unattributed)": UNATTRIBUTED_COLOR,
-                "(new corridors)": NEW_CORRIDOR_COLOR, "": UNATTRIBUTED_COLOR}
+FIXED_OWNERS = {EXISTING: EXISTING_COLOR, UNATTRIBUTED: UNATTRIBUTED_COLOR, NEW_CORRIDORS: NEW_CORRIDOR_COLOR,
+                "": UNATTRIBUTED_COLOR}
 # series of the dispatch chart that are not technologies
 SERIES = {"imports": INTERCONNECTOR_COLOR, "exports": "#C9B3DB", "unserved": "#EE3377",
           "storage charging": "#D9A6BD", "demand": "#000000"}

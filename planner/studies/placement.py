@@ -110,6 +110,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner.core.names import owner
 from planner.errors import InputError, Problem
 
 if TYPE_CHECKING:  # heavy imports stay inside the functions, so that `planner --help` stays quick
@@ -545,7 +546,7 @@ def displaced(partner: str, base_new: dict, new: dict) -> list[tuple]:
         net, swap = sum(by.values()), min(gains, losses)
         if abs(net) <= 1e-6 and swap <= 1e-6:
             continue
-        named = "" if swap > 1e-6 else "; ".join(f"{k or '(unattributed)'} {x:+,.1f}" for k, x in sorted(by.items())
+        named = "" if swap > 1e-6 else "; ".join(f"{owner(k)} {x:+,.1f}" for k, x in sorted(by.items())
                                                  if abs(x) > 1e-6)
         out.append((z, g, net, swap, named))
     return out
