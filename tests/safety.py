@@ -73,3 +73,37 @@ def open_tmp(prefix: str) -> Path:
 def copy_example(dst: Path) -> Path:
     shutil.copytree(EXAMPLE, dst)
     return dst
+
+
+def wait_for_solve(proc: subprocess.Popen, then: str = "stopped") -> None:
+    """Read a running ``planner``'s plain progress lines until HiGHS is solving, give it a second, and check that
+    it is still running (so a signal sent next lands inside the solve)."""
+    import time
+
+    import pytest
+
+    for line in proc.stdout:
+        if line.rstrip().endswith("] solve"):
+            break
+    else:
+        pytest.fail(f"the run ended before its solve started: {proc.stderr.read()}")
+    time.sleep(1.0)
+    assert proc.poll() is None, f"the solve finished before it could be {then}"
+
+
+EARLIER_META = '{"written_by": "planner", "format_version": 1, "kind": "run", "earlier": true}\n'
+
+
+def slow_run_over_an_earlier_result(tmp_path: Path) -> Path:
+    """A run specification ``tmp_path``/syn.toml whose solve takes ~20 s (dual simplex, no presolve, 8 zones x
+    240 h of a synthetic case) and, in ``tmp_path``/res/syn, an earlier result of the same name as planner marks
+    one (``EARLIER_META``): what a signal during the solve must leave as it was."""
+    from planner.synthetic import write_synthetic_case
+
+    write_synthetic_case(tmp_path / "case", zones=8, hours=240, periods=1)
+    spec = tmp_path / "syn.toml"
+    spec.write_text('name = "syn"\ninputs = "case"\n[solver]\nmethod = "simplex"\npresolve = "off"\n')
+    earlier = tmp_path / "res" / "syn"
+    earlier.mkdir(parents=True)
+    (earlier / "run.json").write_text(EARLIER_META)
+    return spec

@@ -12,12 +12,19 @@ import time
 from pathlib import Path
 
 import pytest
-from safety import ROOT, copy_example, snapshot, spec_file
+from safety import (
+    EARLIER_META,
+    ROOT,
+    copy_example,
+    slow_run_over_an_earlier_result,
+    snapshot,
+    spec_file,
+    wait_for_solve,
+)
 
 from planner import store
 from planner.cli import interrupted_line, main
 from planner.signals import Terminated
-from planner.synthetic import write_synthetic_case
 
 
 def _start(args: list[str], cwd: Path | None = None) -> subprocess.Popen:
@@ -76,22 +83,11 @@ def test_sigterm_and_sighup_at_random_moments(tmp_path, sig):
 def test_sigterm_stops_the_solve_within_two_seconds(tmp_path):
     """SIGTERM during a solve of ~20 s (dual simplex, no presolve, 8 zones x 240 h): exit 143 within 2 s of the
     signal (HiGHS stops at its next iteration), one line, the earlier result untouched, nothing else left."""
-    write_synthetic_case(tmp_path / "case", zones=8, hours=240, periods=1)
-    spec = tmp_path / "syn.toml"
-    spec.write_text('name = "syn"\ninputs = "case"\n[solver]\nmethod = "simplex"\npresolve = "off"\n')
-    earlier = tmp_path / "res" / "syn"
-    earlier.mkdir(parents=True)
-    earlier_meta = '{"written_by": "planner", "format_version": 1, "kind": "run", "earlier": true}\n'
-    (earlier / "run.json").write_text(earlier_meta)
+    spec = slow_run_over_an_earlier_result(tmp_path)
+    earlier, earlier_meta = tmp_path / "res" / "syn", EARLIER_META
     proc = _start(["run", str(spec), "--results", str(tmp_path / "res"), "--no-report"], cwd=tmp_path)
     try:
-        for line in proc.stdout:  # plain progress lines: wait until HiGHS is running
-            if line.rstrip().endswith("] solve"):
-                break
-        else:
-            pytest.fail(f"the run ended before its solve started: {proc.stderr.read()}")
-        time.sleep(1.0)
-        assert proc.poll() is None, "the solve finished before it could be stopped"
+        wait_for_solve(proc)
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)

@@ -17,6 +17,7 @@ from pathlib import Path
 import casekit
 import pyomo.environ as pyo
 import pytest
+from safety import EARLIER_META, slow_run_over_an_earlier_result, wait_for_solve
 
 from planner.load import load_case
 from planner.model.build import build_model
@@ -142,13 +143,8 @@ except KeyboardInterrupt:
 def test_ctrl_c_stops_the_solve_within_seconds(tmp_path):
     """SIGINT during a solve of ~20 s or more (dual simplex, no presolve, 8 zones x 240 h) ends the run within
     a few seconds with exit 130, and an earlier result of the same name is left as it was."""
-    write_synthetic_case(tmp_path / "case", zones=8, hours=240, periods=1)
-    spec = tmp_path / "syn.toml"
-    spec.write_text('name = "syn"\ninputs = "case"\n[solver]\nmethod = "simplex"\npresolve = "off"\n')
-    earlier = tmp_path / "res" / "syn"
-    earlier.mkdir(parents=True)
-    earlier_meta = '{"written_by": "planner", "format_version": 1, "kind": "run", "earlier": true}\n'
-    (earlier / "run.json").write_text(earlier_meta)  # an earlier result, as planner marks it
+    spec = slow_run_over_an_earlier_result(tmp_path)
+    earlier, earlier_meta = tmp_path / "res" / "syn", EARLIER_META
     proc = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(spec), str(tmp_path / "res")],
         cwd=ROOT,
@@ -157,13 +153,7 @@ def test_ctrl_c_stops_the_solve_within_seconds(tmp_path):
         text=True,
     )
     try:
-        for line in proc.stdout:  # plain progress lines: wait until HiGHS is running
-            if line.rstrip().endswith("] solve"):
-                break
-        else:
-            pytest.fail(f"the run ended before its solve started: {proc.stderr.read()}")
-        time.sleep(1.0)
-        assert proc.poll() is None, "the solve finished before it could be interrupted"
+        wait_for_solve(proc, "interrupted")
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         rest, err = proc.communicate(timeout=60)
