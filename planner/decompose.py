@@ -67,6 +67,7 @@ class Partition:
     row_block: np.ndarray            # per row: subproblem index, -1 master row, -2 linking row
     blocks: list[tuple[int, int]]    # subproblem k -> (period, first block of its group)
     linking: np.ndarray              # indices of the linking rows
+    links_of: list[np.ndarray]       # subproblem k -> the linking rows holding a column of k (ascending)
 
 
 def time_variables() -> set[str]:
@@ -99,7 +100,11 @@ def partition(comp: Compiled, d: ModelData, block_days: int) -> Partition:
     np.maximum.at(hi, rows[op], nnz_block[op])
     row_block = np.where(hi < 0, -1, np.where(lo == hi, hi, -2))
     blocks = [k for k, _ in sorted(keys.items(), key=lambda kv: kv[1])]
-    return Partition(col_block, row_block, blocks, np.flatnonzero(row_block == -2))
+    linking = np.flatnonzero(row_block == -2)
+    on = (row_block[rows] == -2) & op  # (linking row, block) of every entry of a linking row in some block
+    pairs = np.unique(np.stack([nnz_block[on], rows[on]], axis=1), axis=0) if on.any() else np.zeros((0, 2), int)
+    links_of = [pairs[pairs[:, 0] == k, 1] for k in range(len(blocks))]
+    return Partition(col_block, row_block, blocks, linking, links_of)
 
 
 def _csr(comp: Compiled) -> sp.csr_matrix:
@@ -137,8 +142,7 @@ class Subproblem:
         self.k = k
         rows = np.flatnonzero(part.row_block == k)
         own = np.flatnonzero(part.col_block == k)
-        links = [r for r in part.linking if np.any(part.col_block[A.indices[A.indptr[r]:A.indptr[r + 1]]] == k)]
-        self.links = np.asarray(links, dtype=np.int64)
+        self.links = np.asarray(part.links_of[k], dtype=np.int64)
         sub = A[rows]
         masters = np.unique(sub.indices[part.col_block[sub.indices] == -1])
         self.own, self.masters, self.rows = own, masters, rows
@@ -176,12 +180,13 @@ class Subproblem:
         self.lp = _lp(cost, lower, upper, M, row_lower, row_upper)
         self.free_lower = np.concatenate([cl[masters], np.full(n_b, -INF)])
         self.free_upper = np.concatenate([cu[masters], np.full(n_b, INF)])
+        # the largest bound or right-hand side the fixed values leave alone (for _run's bound scale)
+        self.top = _top(lower[:n_own], upper[:n_own], row_lower, row_upper)
         # the run's thread count for every instance: HiGHS keeps one global thread pool (planner.solve.make_highs)
         opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
         self.h = make_highs({**opts, "method": "simplex"})
         self.h.passModel(self.lp)
         self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
-        self.log = ""
 
     def solve(self, z: np.ndarray | None) -> tuple[float, np.ndarray]:
         """Cost and slope at the fixed values ``z`` (master copies then budgets; None: free, the relaxation)."""
@@ -190,7 +195,7 @@ class Subproblem:
         else:
             lo = up = np.asarray(z, dtype=float)
         self.h.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
-        _run(self.h, f"subproblem {self.k} of the decomposition")
+        _run(self.h, f"subproblem {self.k} of the decomposition", max(self.top, _top(lo, up)))
         sol = self.h.getSolution()
         slope = np.asarray(sol.col_dual)[self.fixed_cols]
         return float(self.h.getInfo().objective_function_value), slope
@@ -209,7 +214,7 @@ class Subproblem:
         slack[self.fixed_cols] = True
         pick = np.where(c >= 0, lo, up)
         use = ~slack & (c != 0)
-        if not np.all(np.isfinite(pick[use]) & (np.abs(pick[use]) < INF)):
+        if not np.all(np.isfinite(pick[use])):
             return None
         return float(c[use] @ pick[use])
 
@@ -295,6 +300,7 @@ class Master:
         self.q = make_highs({**opts, "method": "simplex"})
         self.q.passModel(self.lp)
         self.level_row: int | None = None
+        self.top = _top(self.lower, self.upper, self.lp.row_lower_, self.lp.row_upper_)  # grows with the cuts
         self.n_cuts = 0
 
     def set_theta_floor(self, floors: np.ndarray) -> None:
@@ -309,6 +315,7 @@ class Master:
         cols = np.concatenate([idx[keep], [self.theta0 + k]]).astype(np.int32)
         vals = np.concatenate([-slope[keep], [1.0]])
         rhs = f - float(slope @ z)
+        self.top = max(self.top, abs(rhs))
         for h in (self.h, self.q):
             h.addRow(rhs, INF, len(cols), cols, vals)
         self.n_cuts += 1
@@ -348,7 +355,7 @@ class Master:
                     and np.all(x <= up + tol * np.maximum(1, np.abs(x))))
 
     def solve_lower(self) -> float:
-        _run(self.h, "the decomposition's master problem")
+        _run(self.h, "the decomposition's master problem", self.top)
         return float(self.h.getInfo().objective_function_value)
 
     def point(self, h: highspy.Highs | None = None) -> np.ndarray:
@@ -377,6 +384,7 @@ class Master:
             self.q.changeRowsBounds(n, rows, best[:n], best[:n])
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
+        _scale_bounds(self.q, max(self.top, abs(level), _top(best[:n])))
         run_highs(self.q)
         if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
@@ -386,22 +394,26 @@ class Master:
         return np.asarray(self.h.getSolution().row_dual)
 
 
-def _bound_scale(h: highspy.Highs, target: float = 1e4) -> None:
-    """Power of two that brings the largest finite bound or right-hand side down to about ``target`` (HiGHS's
-    ``user_bound_scale``): the cuts' right-hand sides reach 1e12 while the capacities are 1e3."""
-    lp = h.getLp()
-    vals = np.concatenate([np.asarray(lp.row_lower_), np.asarray(lp.row_upper_), np.asarray(lp.col_lower_),
-                           np.asarray(lp.col_upper_)])
-    vals = np.abs(vals[np.isfinite(vals) & (np.abs(vals) < INF)])
-    top = float(vals.max()) if len(vals) else 0.0
+def _top(*arrays) -> float:
+    """The largest finite magnitude among ``arrays`` (0 for none)."""
+    vals = np.abs(np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays]))
+    vals = vals[np.isfinite(vals)]
+    return float(vals.max()) if len(vals) else 0.0
+
+
+def _scale_bounds(h: highspy.Highs, top: float, target: float = 1e4) -> None:
+    """Power of two that brings ``top``, the largest finite bound or right-hand side, down to about ``target``
+    (HiGHS's ``user_bound_scale``): the cuts' right-hand sides reach 1e12 while the capacities are 1e3. The
+    callers keep ``top`` as they change the LP, so no solve copies the LP back out of HiGHS to find it."""
     h.setOptionValue("user_bound_scale", -int(np.ceil(np.log2(top / target))) if top > target else 0)
 
 
-def _run(h: highspy.Highs, what: str) -> None:
-    _bound_scale(h)
+def _run(h: highspy.Highs, what: str, top: float) -> None:
+    """Solve with bounds scaled by ``top`` (``_scale_bounds``); optimal, or ``SolveError`` naming ``what``."""
+    _scale_bounds(h, top)
     _, log = run_highs(h)
     ms = h.getModelStatus()
-    if ms != highspy.HighsModelStatus.kOptimal:  # a warm start that ended unclean: once more from scratch, by IPM
+    if ms != highspy.HighsModelStatus.kOptimal:  # a warm start that ended unclean: once more from scratch, by IPX
         h.clearSolver()
         method = h.getOptionValue("solver")[1]
         h.setOptionValue("solver", "ipx")  # IPX with crossover: HiPO's internal errors were seen on these masters
@@ -538,7 +550,7 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     objective = float(np.asarray(comp.lp.col_cost_) @ x) + comp.offset
     return Solution(status="optimal", objective=objective, duals=duals,
                     seconds={"compile": comp.seconds, "solve": time.perf_counter() - t0 - comp.seconds},
-                    solver_version=f"HiGHS {highspy.Highs().version()} (Benders decomposition)",
+                    solver_version=f"HiGHS {master.h.version()} (Benders decomposition)",
                     iterations={"benders": it, "cuts": master.n_cuts},
                     size={"columns": len(comp.columns), "rows": len(comp.rows), "subproblems": len(subs),
                           "master_columns": master.n_x, "budgets": master.n_b},
