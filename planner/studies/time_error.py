@@ -15,7 +15,8 @@ the representative days misjudge the cost of their own plan), and the year's uns
 (``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``). ``time_error_capacity.csv`` gives new
 capacity by technology and region for every plan; with ``--partner P``, ``partner_sites`` lists where P builds in
 each plan and ``partner_siting_changes`` whether that differs from the finest plan's. ``storage`` says how storage
-and hydro are tied across representative days (``unlinked``: cyclic within each day, the model's only way today).
+and hydro are tied across representative days (``linked`` with ``[time] link_storage = true``, which each plan
+keeps, as it keeps ``keep_peak_day``; ``unlinked``: cyclic within each day).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ NAME = "time-error"
 HELP = "measure the error of representative days against full resolution"
 
 
-def _headline(out, label: str, year: bool = False, partner: str | None = None) -> dict:
+def _headline(out, label: str, year: bool = False, partner: str | None = None, case=None) -> dict:
+    """One row of time_error.csv; ``case``: the hourly case every plan's year check runs on (loaded once)."""
     from planner import metrics
 
     t = out.tables
@@ -44,7 +46,7 @@ def _headline(out, label: str, year: bool = False, partner: str | None = None) -
     if year:
         from planner.studies.year_check import check_run, full_resolution, year_cost_pv
 
-        yc = check_run(full_resolution(out.spec, out.meta["periods"]), t)
+        yc = check_run(full_resolution(out.spec, out.meta["periods"]), t, case=case)
         dw = t["costs"].groupby("period")["discount_weight"].first().to_dict()
         s = yc["year_check"]
         extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_unserved_mwh": float(s["unserved_mwh"].sum()),
@@ -66,7 +68,7 @@ def _headline(out, label: str, year: bool = False, partner: str | None = None) -
         "emissions_t": metrics.value(t, "emissions"),
         "solve_s": out.meta["timings_s"]["solve_s"],
         "profile_rmse_mean": out.meta["time_aggregation"].get("profile_rmse_mean"),
-        "storage": "unlinked",
+        "storage": "linked" if out.meta["time_aggregation"].get("storage_linked_across_days") else "unlinked",
         **extra,
     }
 
@@ -126,15 +128,22 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
                      f"{reference_days} days (reference)"))
     for n in days:
         s = copy.deepcopy(spec)
-        s.time = {"representative_days": n}
+        s.time = {**{k: v for k, v in spec.time.items() if k in ("keep_peak_day", "link_storage")},
+                  "representative_days": n}
         outs.append((run_spec(s, None), f"{n} days"))
     key = ["zone", "technology", "period"]
     at = 0 if reference else max(range(len(days)), key=days.__getitem__)  # no reference: the finest plan
     ref = outs[at][0]
     ref_new = ref.tables["new_capacity"].groupby(key)["new_mw"].sum()
+    case = None
+    if year:  # one hourly case for every plan's year check (they differ only in their time aggregation)
+        from planner.pipeline import load_for_run
+        from planner.studies.year_check import full_resolution
+
+        case = load_for_run(full_resolution(ref.spec, ref.meta["periods"]))[0]
     rows, caps = [], []
     for out, label in outs:
-        row = _headline(out, label, year, partner)
+        row = _headline(out, label, year, partner, case)
         new = out.tables["new_capacity"].groupby(key)["new_mw"].sum()
         row["new_mw_abs_diff"] = float(new.sub(ref_new, fill_value=0).abs().sum())
         rows.append(row)

@@ -255,7 +255,6 @@ class Piece:
     dispatch: pd.DataFrame
     prices: pd.DataFrame
     trade: pd.DataFrame
-    flows: pd.DataFrame
     storage: pd.DataFrame
     slack: list
     soc_end: dict
@@ -287,7 +286,7 @@ def _solve_piece(case: Case, p: int, committed: list[int], options: Options, sta
     keep = set(committed)
     pieces = {}
     for name, df in (("dispatch", results.dispatch(m, d)), ("prices", results.prices(m, d, sol)),
-                     ("trade", results.trade(m)), ("flows", results.flows(m, d)), ("storage", results.storage(m, d))):
+                     ("trade", results.trade(m)), ("storage", results.storage(m, d))):
         pieces[name] = df[df["timestep"].isin(keep)].reset_index(drop=True)
     slack = [(name, idx, float(m.yc_slack[i].value or 0.0)) for i, (name, idx) in enumerate(rows)]
     last = max(committed)
@@ -432,14 +431,13 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
             start = piece.soc_end
             pieces.append(piece)
     joined = {name: pd.concat([getattr(x, name) for x in pieces], ignore_index=True)
-              for name in ("dispatch", "prices", "trade", "flows", "storage")}
+              for name in ("dispatch", "prices", "trade", "storage")}
     seconds = {k: sum(x.seconds[k] for x in pieces) for k in ("build_s", "solve_s", "extract_s", "plain_solve_s")}
     seconds["load_s"] = load_s
     seconds["total_s"] = time.perf_counter() - t0
     slack = [(name, idx, v) for x in pieces for name, idx, v in x.slack]
     return {"period": p, "method": method, "windows": len(pieces), "seconds": seconds, "slack": slack,
-            "columns_max": max(x.size.get("columns", 0) for x in pieces), **joined,
-            "limits": _limits(tables, p) if method == "rolling" else {}}
+            "columns_max": max(x.size.get("columns", 0) for x in pieces), **joined}
 
 
 def check(folder: Path, options: Options | None = None, results_root: Path | None = None,
@@ -466,12 +464,15 @@ def check(folder: Path, options: Options | None = None, results_root: Path | Non
 
 
 def check_run(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | None = None,
-              scheduler: str | None = None) -> dict[str, pd.DataFrame]:
-    """The year check of a run held in memory: ``spec`` at full time resolution, ``run`` its result tables."""
+              scheduler: str | None = None, case: Case | None = None) -> dict[str, pd.DataFrame]:
+    """The year check of a run held in memory: ``spec`` at full time resolution, ``run`` its result tables;
+    ``case`` the case ``load_for_run(spec)`` gives, when the caller has it already (time-error checks every plan
+    on the same hourly case)."""
     from planner.pipeline import load_for_run
 
     options = options or Options()
-    case, _, _ = load_for_run(spec)
+    if case is None:
+        case, _, _ = load_for_run(spec)
     args = [(spec, run, p, options) for p in spec.periods]
     if scheduler is None:
         done = [check_period(*a, case) for a in args]
