@@ -63,9 +63,8 @@ import pandas as pd
 from planner.core.adequacy import required_mw
 from planner.core.names import NEW_CORRIDORS, owner
 from planner.deficit_lp import TOL, Link, transfer_deficit
-from planner.results import adequacy_links, zone_margins
 
-__all__ = ["Link", "transfer_deficit", "adequacy_links", "owner", "zone_deficits", "system_deficits", "system_deficit",
+__all__ = ["Link", "transfer_deficit", "owner", "zone_deficits", "system_deficits", "system_deficit",
            "closed_by_owner", "case_deficits", "period_inputs", "PeriodInputs", "has_inputs"]
 
 
@@ -233,6 +232,8 @@ def case_deficits(d) -> pd.DataFrame:
 
     Same columns as ``zone_deficits`` without the ``after`` ones; ``system_deficits`` sums it.
     """
+    from planner.results import adequacy_links, zone_margins  # here: results loads Pyomo, the tables need it not
+
     demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()],
                           columns=["zone", "period", "timestep", "demand_mw"])
     regions = {z: str(d.zones.at[z, "region"] or "") for z in d.ZONES}

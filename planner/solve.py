@@ -261,6 +261,7 @@ class Solver:
         self.h.passModel(self.comp.lp)
         self._col: ComponentMap | None = None
         self._row: dict | None = None
+        self._csc: tuple | None = None  # (start, index, value) of the compiled matrix, column-wise (column_rows)
         self.scale = getattr(m, "_row_scale", {})
         self.cost = np.asarray(self.comp.lp.col_cost_, dtype=float).copy()
         self.own_objective = True
@@ -307,8 +308,10 @@ class Solver:
     def column_rows(self, x) -> list[tuple[int, object, float]]:
         """(row index, constraint, coefficient in the units of its family) of every model row column ``x`` is in."""
         j = self._j(x)
-        a = self.comp.lp.a_matrix_
-        start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+        if self._csc is None:  # highspy hands the arrays back as new lists on every read: taken once
+            a = self.comp.lp.a_matrix_
+            self._csc = (np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_))
+        start, index, value = self._csc
         out = []
         for k in range(start[j], start[j + 1]):
             con = self.comp.rows[index[k]]
@@ -428,12 +431,6 @@ class Solver:
     def set_col_bounds(self, var, lower: float, upper: float | None) -> None:
         """New bounds of a column (a Pyomo variable or a column index; upper None: unbounded)."""
         self.h.changeColBounds(self._j(var), lower, highspy.kHighsInf if upper is None else upper)
-
-    def col_bounds(self, var) -> tuple[float, float]:
-        """The column's bounds as HiGHS holds them now (inf: unbounded)."""
-        lp = self.h.getLp()
-        j = self._j(var)
-        return float(lp.col_lower_[j]), float(lp.col_upper_[j])
 
     def set_col_cost(self, var, cost: float) -> None:
         """Change one column's cost in the objective HiGHS holds (and in ``cost`` while that is the model's own)."""

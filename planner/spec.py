@@ -252,7 +252,7 @@ def spec_sha256(spec: RunSpec) -> str:
 
     what = {"name": spec.name, "inputs": str(spec.inputs), "periods": spec.periods, "time": spec.time,
             "solver": spec.solver, "settings": spec.settings, "scenario": spec.scenario, "report": spec.report,
-            "cells": [c.as_dict() for c in spec.cells]}
+            "cells": [c.as_dict() for c in spec.cells], "decomposition": spec.decomposition}
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
