@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import errno
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -225,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = parser().parse_args(argv)
+    if "planner.store" in sys.modules:  # what this command writes, not what an earlier one in this process wrote
+        sys.modules["planner.store"].WRITTEN.clear()
     try:
         if isinstance(getattr(args, "model", None), str):  # run and every study take a TOML, not a case folder
             _not_a_case(Path(args.model), args.command)
@@ -296,6 +299,12 @@ def entry() -> None:
             with contextlib.suppress(OSError):  # a reader that went away (| head) must not turn 130 into a traceback
                 stream.flush()
         os._exit(code)
+
+    # the command has finished and written what it writes: a SIGTERM or SIGHUP during the interpreter's shutdown
+    # must not turn its code into death by signal (a parent saw -15 for a run written whole). Ignored, not handled:
+    # CPython's finalization puts a Python handler back to the default before the process ends, not SIG_IGN.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     sys.exit(code)
 
 
