@@ -73,7 +73,8 @@ def notes(tables: Mapping[str, pd.DataFrame], meta: Mapping, partner_tables: Map
     ``partner_tables`` is ``planner.partners_report.report(tables)`` when the caller has it already (its
     ``zone_deficits`` and ``deficit_closed``); otherwise it is computed here."""
     from planner import metrics
-    from planner.deficit import NEW_CORRIDORS, system_deficit
+    from planner.core.names import NEW_CORRIDORS
+    from planner.deficit import system_deficit
 
     if partner_tables is None:
         from planner.partners_report import report

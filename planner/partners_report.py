@@ -168,9 +168,11 @@ def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd
     return h.sort_values(["partner", "period"]).reset_index(drop=True)
 
 
-def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Summary lines: the system deficit per period, then per partner MW, where, what, capex and the share closed."""
-    rep = report(tables)
+def headline_lines(tables: dict[str, pd.DataFrame], rep: dict[str, pd.DataFrame] | None = None) -> list[str]:
+    """Summary lines: the system deficit per period, then per partner MW, where, what, capex and the share closed.
+
+    ``rep`` is ``report(tables)`` when the caller has it already."""
+    rep = report(tables) if rep is None else rep
     b, h, zd = rep["partner_builds"], rep["partner_headline"], rep["zone_deficits"]
     before, after = system_deficit(zd, "deficit_before_mw"), system_deficit(zd, "deficit_after_mw")
     lines = ["deficit (MW, peak x (1 + margin) not covered by firm capacity and firm imports after the transfers "

@@ -13,7 +13,7 @@ import pandas as pd
 from planner import metrics
 from planner.core.names import owner
 from planner.explanations import notes
-from planner.partners_report import NEEDED, headline_lines
+from planner.partners_report import NEEDED, headline_lines, report
 
 
 def _fmt_mw(x: float) -> str:
@@ -25,8 +25,9 @@ def summary_text(tables: dict[str, pd.DataFrame], meta: dict) -> str:
     nb = tables["new_capacity"]
     nb = nb[nb["new_mw"] > 1e-3]
     if all(n in tables for n in NEEDED):
-        head = headline_lines(tables)
-        why = notes(tables, meta)
+        rep = report(tables)  # once: the headline and the notes both read it
+        head = headline_lines(tables, rep)
+        why = notes(tables, meta, rep)
         # each note under the figure it explains: the deficit lines, then the owners' shares closed
         split = next((i for i, line in enumerate(head) if line.startswith("\nwho builds")), len(head))
         deficit_notes = [f"  note: {why[k]}" for k in ("existing_fleet", "after_new_builds") if k in why]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner.core.names import EXISTING, owner
+from planner.core.names import EXISTING
 from planner.report import style
 from planner.report.data import StoredRun
 
@@ -298,11 +298,6 @@ def fig_dispatch(c: Context):
     days = f", {len(starts) + 1} representative days" if starts else ""
     return layout(fig, f"System dispatch {period}: {what}{days} (GW)", xaxis_title=f"timestep {steps[0]}…{steps[-1]}",
                   yaxis_title="GW")
-
-
-def partner_colors(run: StoredRun) -> dict[str, str]:
-    cap = run.tables["new_capacity"]
-    return style.partner_colors({owner(k) for k in cap["partner"].fillna("")})
 
 
 __all__ = ["CHARTS", "Chart", "Context", "chart", "EXISTING"]

@@ -20,6 +20,7 @@ from planner.report import style
 from planner.report.charts import highlighted
 from planner.report.data import StoredRun
 from planner.report.figures import draw_all
+from planner.report.tables import partner_report
 from planner.report.year import section_for
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -224,7 +225,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
     from plotly.offline import get_plotlyjs
 
     m = run.meta
-    why_ = explanations.notes(run.tables, m)  # planner/explanations.py: the same lines as summary.txt
+    why_ = explanations.notes(run.tables, m, partner_report(run))  # the same lines as summary.txt
     parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>planner report: "
              f"{esc(run.name)}</title>",
              f"<style>{CSS}</style><script type='text/javascript'>{get_plotlyjs()}</script></head><body>",

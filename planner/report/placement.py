@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from planner.report import style
+from planner.store import read_csv
 
 esc = _html.escape
 CLOSEST = 12  # rows of the closest-sites table shown open; the rest in the full table below it
@@ -49,7 +50,7 @@ def study_folders(run) -> list[tuple[Path, dict[str, pd.DataFrame], dict]]:
         tables = {}
         for csv in sorted(folder.glob("*.csv")):
             try:
-                tables[csv.stem] = pd.read_csv(csv, keep_default_na=True)
+                tables[csv.stem] = read_csv(csv)  # as the study wrote it: ids such as "NA" stay text
             except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
                 continue
         try:

@@ -379,7 +379,7 @@ def deficit_system(run: StoredRun) -> pd.DataFrame | None:
 # ---------------------------------------------------------------- partners
 
 
-def _partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
+def partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
     """planner.partners_report.report of the run, computed once per report."""
     from planner.partners_report import NEEDED, report
 
@@ -393,7 +393,7 @@ def _partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
 def partners(run: StoredRun) -> pd.DataFrame | None:
     """Per partner over the horizon: name, country, new MW, overnight capex (USD), technologies and zones built,
     and per period the share of the system deficit its builds close (planner/deficit.py); sums of partners_by_period."""
-    rep = _partner_report(run)
+    rep = partner_report(run)
     if rep is None:
         return None
     h = rep["partner_headline"]
@@ -427,14 +427,14 @@ def partners_by_period(run: StoredRun) -> pd.DataFrame | None:
     """Per partner and period: new MW, MW in service, overnight capex (USD), zones and technologies built, firm MW,
     the system deficit before new builds and the MW and share of it the partner closes (planner/deficit.py),
     annual cost, revenue at zonal prices and margin (USD/yr; planner/partners_report.py)."""
-    rep = _partner_report(run)
+    rep = partner_report(run)
     return None if rep is None else _round(rep["partner_headline"].copy())
 
 
 def partner_capacity(run: StoredRun) -> pd.DataFrame | None:
     """New MW built per partner, zone, technology and period, with overnight capex (USD); partner '(unattributed)'
     for options without one."""
-    rep = _partner_report(run)
+    rep = partner_report(run)
     if rep is None:
         return None
     b = rep["partner_builds"]
@@ -446,7 +446,7 @@ def deficit_closed(run: StoredRun) -> pd.DataFrame | None:
     """Per owner of new builds (partners, '(unattributed)', '(new corridors)') and period: firm MW added, what its
     builds would close alone, and its part of the deficit closed by all new builds (MW and share of the system
     deficit before new builds), as planner/deficit.py defines it."""
-    rep = _partner_report(run)
+    rep = partner_report(run)
     return None if rep is None else _round(rep["deficit_closed"].copy())
 
 

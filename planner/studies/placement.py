@@ -289,10 +289,11 @@ def years_weight(st: Setup, v) -> float:
 def beyond_weight(d: ModelData, g: str, q: int) -> float:
     """B_b: present-value years of annuity a MW of ``g`` built in period q still pays after the horizon,
     sum_{y = max(H, q)}^{q + life - 1} (1 + r)^-(y - base_year), H the first year after the last period."""
+    from planner.core.economics import discount_weight
+
     life = int(d.tech.at[g, "lifetime_yr"])
-    horizon_end = max(p + d.years[p] for p in d.PERIODS)
-    rate, base = float(d.settings["discount_rate"]), int(d.settings["base_year"])
-    return float(sum((1.0 + rate) ** -(y - base) for y in range(max(horizon_end, q), q + life)))
+    first = max(max(p + d.years[p] for p in d.PERIODS), q)
+    return discount_weight(first, q + life - first, int(d.settings["base_year"]), float(d.settings["discount_rate"]))
 
 
 def programme_life_weight(st: Setup, base_new: dict, new: dict) -> float:
