@@ -56,9 +56,9 @@ def load_for_run(spec: RunSpec) -> tuple[Case, dict, str]:
     (planner/cache.py) when the run aggregates an hourly year. Returns (case, aggregation info, inputs hash)."""
     from planner import cache
 
-    case_hash = inputs_hash(spec.inputs)
-    k = None
-    if spec.time.get("representative_days"):
+    k = case_hash = None
+    if spec.time.get("representative_days"):  # only a cached run needs the files' hash before reading them
+        case_hash = inputs_hash(spec.inputs)
         request = {"periods": spec.periods, "time": spec.time, "scenario": spec.scenario, "settings": spec.settings,
                    "cells": [c.as_dict() for c in spec.cells]}  # everything apply_scenario and aggregate_time read
         k = cache.key(case_hash, request)
