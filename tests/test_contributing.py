@@ -1,7 +1,8 @@
 """CONTRIBUTING.md's counts of files to touch, checked by adding a dummy of each.
 
 A constraint family is its module plus one entry in ``build.MODULES`` (and its test); a study is one module
-in planner/studies/ (and its test); a chart is one function under ``@chart`` in planner/report/charts.py.
+in planner/studies/ (and its test), its section of a run's report included; a chart is one function under
+``@chart`` in planner/report/charts.py.
 Each dummy below is added exactly that way (the one entry monkeypatched in, the module written to a
 temporary folder), and what CONTRIBUTING.md says reads the module without an edit is then checked.
 """
@@ -52,21 +53,64 @@ def test_a_family_is_its_module_and_one_entry_in_modules(monkeypatch):
     assert (sp["constraint"] == "dummy_cap").sum() == len(m.dummy_cap)
 
 
+DUMMY_STUDY = '''NAME = "dummy-study"
+HELP = "a dummy"
+
+
+def add_arguments(p):
+    p.add_argument("--x", type=int)
+
+
+def run(args):
+    return 0 if args.x == 7 else 1
+
+
+def report_section(run):
+    from pathlib import Path
+
+    from planner.studies import Section
+
+    mark = Path(run.folder).parent / f"{run.name}-dummy-study.txt"
+    if not mark.is_file():
+        return None
+    import pandas as pd
+
+    return Section(f"<h2 id='dummy-study'>{mark.read_text()}</h2>", {"dummy_sheet": pd.DataFrame({"a": [1]})})
+'''
+
+
 def test_a_study_is_one_module(tmp_path, monkeypatch):
-    """A module with the study contract, in the package's folder, is a subcommand of the CLI and runs."""
+    """A module with the study contract, in the package's folder, is a subcommand of the CLI and runs; its
+    ``report_section`` puts what it stored beside a run into that run's report (HTML after the partner section,
+    its table as a sheet of report.xlsx) and adds nothing where it stored nothing."""
     import planner.studies as studies
     from planner.cli import main, parser
+    from planner.report import build_report
+    from planner.run import run_spec
+    from planner.spec import load_spec
 
-    (tmp_path / "dummy_study.py").write_text(
-        'NAME = "dummy-study"\nHELP = "a dummy"\n\n\ndef add_arguments(p):\n    p.add_argument("--x", type=int)\n\n\n'
-        'def run(args):\n    return 0 if args.x == 7 else 1\n')
-    monkeypatch.setattr(studies, "__path__", [*studies.__path__, str(tmp_path)])
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "dummy_study.py").write_text(DUMMY_STUDY)
+    monkeypatch.setattr(studies, "__path__", [*studies.__path__, str(code)])
     monkeypatch.delitem(sys.modules, "planner.studies.dummy_study", raising=False)
     try:
         assert "dummy_study" in studies.study_names()
         sub = next(a for a in parser()._actions if a.dest == "command")
         assert "dummy-study" in sub.choices
         assert main(["dummy-study", "--x", "7"]) == 0
+
+        spec = load_spec(ROOT / "models" / "example.toml")
+        out = run_spec(spec, tmp_path / "results", report=False)
+        assert studies.report_sections(types.SimpleNamespace(folder=out.folder, name="example")) == []
+        (tmp_path / "results" / "example-dummy-study.txt").write_text("dummy section")
+        report = build_report(out.folder)
+        html = (report / "report.html").read_text(encoding="utf-8")
+        assert html.index("id='partners'") < html.index("<h2 id='dummy-study'>dummy section</h2>") < html.index(
+            'id="chart-map"')
+        from openpyxl import load_workbook
+
+        assert load_workbook(report / "report.xlsx")["dummy_sheet"]["A2"].value == 1
     finally:
         sys.modules.pop("planner.studies.dummy_study", None)
 

@@ -32,9 +32,10 @@ def write_report(run: StoredRun, dest: Path) -> None:
     ``planner run`` calls it on the run's temporary folder, so results and report are moved into place as one unit.
     """
     from planner.report.excel import write_excel
-    from planner.report.html import placement_tables, write_html
+    from planner.report.html import write_html
     from planner.report.tables import BUILDERS, report_tables
     from planner.store import write_csv
+    from planner.studies import report_sections
 
     rt, notes = report_tables(run)
     docs = {k: " ".join((inspect.getdoc(f) or "").split("\n\n")[0].split()) for k, f in BUILDERS.items()}
@@ -45,6 +46,6 @@ def write_report(run: StoredRun, dest: Path) -> None:
     about += [(f"sheet {k}", docs.get(k, "")) for k in rt]
     for name, df in rt.items():
         write_csv(df, dest / f"{name}.csv")  # full precision, as the result tables
-    placement = {"placement_" + k.rsplit("/", 1)[-1]: v for k, v in placement_tables(run).items()}
-    write_excel(dest / "report.xlsx", {**rt, **placement}, about)
-    write_html(dest / "report.html", run, rt, notes, docs)
+    sections = report_sections(run)  # what the studies stored beside the run add (planner/studies/__init__.py)
+    write_excel(dest / "report.xlsx", {**rt, **{k: v for s in sections for k, v in s.tables.items()}}, about)
+    write_html(dest / "report.html", run, rt, notes, docs, [s.html for s in sections])

@@ -1,7 +1,8 @@
 """A self-contained HTML report: plotly's JavaScript inlined, no network needed.
 
-Order: the answer (deficit per period, who builds what), the partner section
-(and a placement study's tables where one was run), the registered charts
+Order: the answer (deficit per period, who builds what), the partner section,
+the sections of the studies stored beside the run (each study's ``report_section``,
+planner/studies/__init__.py; this module names none), the registered charts
 (planner/report/figures.py; the map first), the key assumptions, the run's
 provenance, then every table. Every text from the inputs is escaped (pandas'
 to_html escapes, plotly's JSON escapes ``<``).
@@ -21,7 +22,6 @@ from planner.report.charts import highlighted
 from planner.report.data import StoredRun
 from planner.report.figures import draw_all
 from planner.report.tables import partner_report
-from planner.report.year import section_for
 
 CSS = """body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -174,16 +174,6 @@ def highlight_html(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, 
     return "\n".join(parts)
 
 
-def placement_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
-    """CSV tables of placement studies run on this model: results/<name>-placement*/*.csv beside the run."""
-    from planner.report.placement import study_folders
-
-    out: dict[str, pd.DataFrame] = {}
-    for folder, tables, _ in study_folders(run):
-        out.update({f"{folder.name}/{k}": v for k, v in tables.items()})
-    return out
-
-
 def partner_table(run: StoredRun, rt: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The partners table with each zone's and technology's MW in its text (display names of zones)."""
     p = rt["partners"].copy()
@@ -202,8 +192,6 @@ def partner_table(run: StoredRun, rt: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str, str] | None = None) -> str:
-    from planner.report.placement import section_html, study_folders
-
     parts = ["<h2 id='partners'>Partners: who builds what, where, and how much of the deficit it closes</h2>"]
     p = rt.get("partners")
     if p is None or not len(p):
@@ -215,12 +203,12 @@ def partner_section(run: StoredRun, rt: dict[str, pd.DataFrame], why_: dict[str,
         t = partner_table(run, rt)
         parts.append(table_html(t, "partners", headers=partner_headers(t.columns)))
         parts.append(why((why_ or {}).get("closed_without_builds")))
-    for folder, tables, head in study_folders(run):
-        parts.append(section_html(tables, head, run.inputs.get("zones"), folder.name, level=3))
     return "\n".join(parts)
 
 
-def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: list[str], docs: dict[str, str]) -> Path:
+def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: list[str], docs: dict[str, str],
+               sections: list[str] = ()) -> Path:
+    """The page; ``sections``: the HTML the studies stored beside the run contribute, shown after the partners."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
@@ -232,7 +220,7 @@ def write_html(path: Path, run: StoredRun, rt: dict[str, pd.DataFrame], notes: l
              f"<h1>Run {esc(run.name)}</h1>",
              highlight_html(run, rt, why_),
              answer_html(rt, why_, style.zone_names(run.inputs.get("zones"), run.zones)),
-             partner_section(run, rt, why_), section_for(run)]
+             partner_section(run, rt, why_), *sections]
     parts += [f"<p class='note'>{esc(n)}</p>" for n in notes]
     for div, title, caption, fig in draw_all(run, rt):
         if fig is None:

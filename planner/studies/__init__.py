@@ -7,6 +7,13 @@ A study is a module of this package with four names, the whole contract:
     add_arguments(parser)       its arguments (an ``argparse`` subparser)
     run(args) -> int            do it, print a summary, return the exit code
 
+and one name it may add, its section in a run's report:
+
+    report_section(run) -> Section | str | None
+                                the HTML of what it stored beside the stored run ``run``
+                                (planner/report/data.py ``StoredRun``), with any tables for the
+                                run's report.xlsx in a ``Section``; None when it stored nothing there
+
 and two habits:
 
 - it writes to ``results_folder(spec, NAME, qualifier)``, one naming rule for every study:
@@ -17,7 +24,9 @@ and two habits:
 - it takes its headline figures from planner/metrics.py, never computing them by hand.
 
 Every module of this package is a study: ``STUDIES`` is found from the package's files (no list
-to keep by hand), and ``planner/cli.py`` registers them in one loop.
+to keep by hand), ``planner/cli.py`` registers them in one loop, and the run's report
+(planner/report/__init__.py) shows every study's ``report_section`` through ``report_sections``,
+in the order of ``STUDIES``, after the partner section: the report names no study.
 A study module keeps its heavy imports (Pyomo, pandas, the pipeline) inside its
 functions, so ``planner --help`` stays quick.
 """
@@ -28,6 +37,7 @@ import contextlib
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -59,6 +69,29 @@ def load(name: str) -> ModuleType:
 
 def all_studies() -> list[ModuleType]:
     return [load(n) for n in study_names()]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A study's part of a run's report: its HTML (plotly figures without plotly.js, which the page carries) and
+    the tables it adds to the run's report.xlsx, by sheet name."""
+
+    html: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def report_sections(run: object) -> list[Section]:
+    """Every study's section of the stored run ``run``'s report, in the order of ``study_names()``; a study
+    without ``report_section``, or with nothing stored beside the run, adds none."""
+    out = []
+    for mod in all_studies():
+        hook = getattr(mod, "report_section", None)
+        got = hook(run) if hook is not None else None
+        if isinstance(got, str):
+            got = Section(got) if got else None
+        if got is not None:
+            out.append(got)
+    return out
 
 
 def results_folder(spec: RunSpec, name: str, qualifier: str | None = None, root: str | Path = "results") -> Path:

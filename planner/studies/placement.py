@@ -120,6 +120,7 @@ if TYPE_CHECKING:  # heavy imports stay inside the functions, so that `planner -
     from planner.model.data import ModelData
     from planner.solve import Solver
     from planner.spec import RunSpec
+    from planner.studies import Section
 
 NAME = "placement"
 HELP = ("where a partner should build: least-cost siting, break-even capex and WACC, a programme curve, "
@@ -974,3 +975,21 @@ def run(args) -> int:
     print(res["summary"])
     print(f"\nresults written to {res['folder']}")
     return 0
+
+
+def report_section(run) -> Section | None:
+    """The placement studies of ``run``'s model stored beside it (``<name>-placement*/``) in the run's report (the
+    study hook, planner/studies/__init__.py): each one's section under the partners, its tables as workbook sheets
+    ``placement_<table>`` (a later study's table of the same name in the sheet of the first); None when there is
+    none."""
+    from planner.report.placement import section_html, study_folders
+    from planner.studies import Section
+
+    found = study_folders(run)
+    if not found:
+        return None
+    sheets: dict[str, pd.DataFrame] = {}
+    for _, tables, _ in found:
+        sheets.update({f"placement_{k}": v for k, v in tables.items()})
+    return Section("\n".join(section_html(tables, head, run.inputs.get("zones"), folder.name, level=3)
+                             for folder, tables, head in found), sheets)

@@ -767,3 +767,11 @@ def run(args: argparse.Namespace) -> int:
                 Path(args.results) if args.results else None, args.scheduler)
     print("\n".join(summary_lines(out)))
     return 0
+
+
+def report_section(run) -> str:
+    """The year check's section of a run's report (the study hook, planner/studies/__init__.py): that of
+    planner/report/year.py when a year check is stored beside the run, else ""."""
+    from planner.report.year import section_for
+
+    return section_for(run)
