@@ -62,16 +62,34 @@ def representative_days(case: Case, days: int, keep_peak_day: bool = True) -> tu
 
 def cluster_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Case, dict]:
     """As ``representative_days`` without refusing ``days`` equal to the days of the year (each day its own
-    block: the aggregation that must reproduce the full hourly year, used by the tests)."""
+    block: the aggregation that must reproduce the full hourly year, used by the tests).
+
+    The steps: cluster the profiles (``_cluster``), number the blocks' timesteps (``_blocks``), the calendar
+    (``_day_order``), the profiles of the blocks (``_profiles``), what run.json keeps (``_info``)."""
+    ts = case["timesteps"].sort_values("timestep")
+    wide = _wide(case)
+    flat, res = _cluster(wide, days, keep_peak_day)
+    clusters = sorted(res.cluster_representatives.index.get_level_values(0).unique())
+    assign = np.asarray(res.cluster_assignments)
+    new_ts, values = _blocks(ts, res, clusters, assign)
+    day_order = _day_order(assign, clusters, res.cluster_counts, len(ts) // 24)
+    tables = dict(case.tables)
+    tables["timesteps"] = new_ts
+    tables["calendar"] = pd.DataFrame({"day": range(len(day_order)), "block": day_order})
+    tables.update(_profiles(case, wide, flat, new_ts, values))
+    return Case(case.path, tables, case.settings, case.warnings), _info(res, clusters, days, keep_peak_day,
+                                                                        day_order)
+
+
+def _cluster(wide: pd.DataFrame, days: int, keep_peak_day: bool):
+    """tsam on the profiles that vary (one column ``kind|zone|technology`` each, hourly from 2001-01-01), with
+    the system's demand as the extreme period kept when ``keep_peak_day``: (the clustered frame, tsam's result)."""
     import tsam
 
-    ts = case["timesteps"].sort_values("timestep")
-    n = len(ts)
-    wide = _wide(case)
     flat = wide.copy()
     flat.columns = [f"{a}|{b}|{c}" for a, b, c in wide.columns]
     flat = flat.loc[:, flat.std() > 0]  # constant columns need no clustering and upset tsam's scaling
-    flat.index = pd.date_range("2001-01-01", periods=n, freq="h")
+    flat.index = pd.date_range("2001-01-01", periods=len(wide), freq="h")
     extremes = None
     if keep_peak_day:
         flat["system|demand|"] = wide[[c for c in wide.columns if c[0] == "demand"]].sum(axis=1).to_numpy()
@@ -80,12 +98,13 @@ def cluster_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Cas
         warnings.simplefilter("ignore")
         res = tsam.aggregate(flat, n_clusters=days, period_duration=24, extremes=extremes,
                              rescale_exclude_columns=["system|demand|"] if keep_peak_day else None)
-    reps = res.cluster_representatives
-    counts = res.cluster_counts
-    clusters = sorted(reps.index.get_level_values(0).unique())
+    return flat, res
 
-    # new timesteps: block c, hours 0..23, weight = days represented
-    assign = np.asarray(res.cluster_assignments)
+
+def _blocks(ts: pd.DataFrame, res, clusters: list, assign: np.ndarray) -> tuple[pd.DataFrame, dict]:
+    """The new timesteps (block i, hours 0..23: timestep 24 i + h, weight the days it stands for, the month most
+    of its days fall in) and each one's row of tsam's representatives."""
+    reps, counts = res.cluster_representatives, res.cluster_counts
     month = ts["month"].to_numpy() if ts["month"].notna().all() else None
     rows, values = [], {}
     for i, c in enumerate(clusters):
@@ -99,21 +118,23 @@ def cluster_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Cas
             values[tnew] = reps.loc[(c, h)]
     new_ts = pd.DataFrame(rows, columns=["timestep", "weight", "block", "month"])
     new_ts.index = pd.RangeIndex(2, len(new_ts) + 2, name="line")
-    day_order = _day_order(assign, clusters, counts, n // 24)
+    return new_ts, values
 
+
+def _profiles(case: Case, wide: pd.DataFrame, flat: pd.DataFrame, new_ts: pd.DataFrame,
+              values: dict) -> dict[str, pd.DataFrame]:
+    """demand, availability and min_output on the new timesteps: demand at least 0, the shares clipped to [0, 1]
+    and rounded to 4 decimals, and a must-run share no higher than the availability of the same hour."""
     def series(kind, z, g):
         key = f"{kind}|{z}|{g}"
         if key in flat.columns:
             return [float(values[t][key]) for t in new_ts["timestep"]]
         return [float(wide[(kind, z, g)].iloc[0])] * len(new_ts)
 
-    tables = dict(case.tables)
-    tables["timesteps"] = new_ts
-    tables["calendar"] = pd.DataFrame({"day": range(len(day_order)), "block": day_order})
     zones = list(case["zones"]["zone"])
-    tables["demand"] = pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t,
-                                     v in zip(new_ts["timestep"], series("demand", z, ""))],
-                                    columns=["zone", "timestep", "demand_mw"])
+    out = {"demand": pd.DataFrame([(z, t, max(v, 0.0)) for z in zones for t,
+                                   v in zip(new_ts["timestep"], series("demand", z, ""))],
+                                  columns=["zone", "timestep", "demand_mw"])}
     avail_new = {}
     tech_av = case["technologies"].set_index("technology")["availability_pu"].astype(float).to_dict()
     for name, col in (("availability", "availability_pu"), ("min_output", "min_output_pu")):
@@ -127,18 +148,23 @@ def cluster_days(case: Case, days: int, keep_peak_day: bool = True) -> tuple[Cas
                 else:
                     v = min(v, avail_new.get((z, g, t), tech_av[g]))
                 recs.append((z, g, t, v))
-        tables[name] = pd.DataFrame(recs, columns=["zone", "technology", "timestep", col])
-    acc = res.accuracy
+        out[name] = pd.DataFrame(recs, columns=["zone", "technology", "timestep", col])
+    return out
+
+
+def _info(res, clusters: list, days: int, keep_peak_day: bool, day_order: list[int]) -> dict:
+    """The aggregation's description in run.json, with tsam's profile error where it reports one."""
+    counts = res.cluster_counts
     info = {"method": "tsam hierarchical, medoid days, means preserved", "representative_days": days,
             "peak_day_kept": keep_peak_day,
             "days_represented": {str(i): int(counts[c]) for i, c in enumerate(clusters)},
             "day_order": day_order}
     try:
-        info["profile_rmse_mean"] = float(np.nanmean(acc.rmse))
-        info["profile_rmse_max"] = float(np.nanmax(acc.rmse))
+        info["profile_rmse_mean"] = float(np.nanmean(res.accuracy.rmse))
+        info["profile_rmse_max"] = float(np.nanmax(res.accuracy.rmse))
     except (AttributeError, TypeError, ValueError):
         pass
-    return Case(case.path, tables, case.settings, case.warnings), info
+    return info
 
 
 def _day_order(assign: np.ndarray, clusters: list, counts: dict, n_days: int) -> list[int]:

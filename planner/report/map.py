@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -193,10 +194,46 @@ def outline_traces(home: str | None, box: tuple[float, float, float, float], k: 
                "Dashed lines: interconnectors to neighbouring markets (import MW). Buttons: the whole horizon or "
                "one period. Outlines: Natural Earth (public domain).")
 def fig_map(c: Context):
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    """The steps: the zones' frame, the canvas with the outlines, the interconnectors (every view), each view's
+    corridors, build markers and zone labels, the size legend, then the view buttons and the layout."""
+    frame = zone_frame(c.run)
+    if frame is None:
+        return None
+    cv = Canvas.new()
+    for trace in outline_traces(frame.home, frame.box, frame.k):
+        cv.add(trace)
+    interconnector_traces(cv, frame, c.run.inputs)
+    v = build_views(c.run, c.rt)
+    cap_max = max(float(v.corridors["capacity_mw"].max()) if len(v.corridors) else 1.0, 1.0)
+    for view, (built, p_cor) in v.per_view.items():
+        corridor_traces(cv, frame, v.corridors, view, p_cor, cap_max)
+        g = built.groupby(["zone", "partner"])["new_mw"].sum()
+        build_markers(cv, frame, g, v, view, c.highlight)
+        zone_labels(cv, frame, g, view, c.highlight)
+    size_legend(cv, v.max_mw, v.sizeref)
+    return finish(cv, frame)
 
-    run, rt = c.run, c.rt
+
+@dataclass
+class Frame:
+    """The zones on the map: their table, the view box (lon, lat) and x = lon x ``k``, with the positions drawn."""
+
+    zones: pd.DataFrame  # indexed by zone
+    names: dict[str, str]  # display names
+    home: str | None
+    box: tuple[float, float, float, float]  # x0, x1 (lon), y0, y1 (lat)
+    k: float  # cos(mid latitude)
+    zx: np.ndarray
+    zy: np.ndarray
+    zpos: dict[str, int]
+    sides: list[str]
+
+    def x(self, lon) -> np.ndarray:
+        return np.asarray(lon, dtype=float) * self.k
+
+
+def zone_frame(run) -> Frame | None:
+    """The frame of ``run``'s zones, or None when the input snapshot lacks them or a zone has no lat/lon."""
     if "zones" not in run.inputs:
         return None
     zones = run.inputs["zones"].set_index("zone")
@@ -205,130 +242,184 @@ def fig_map(c: Context):
     home = home_country(zones["lon"].tolist(), zones["lat"].tolist())
     x0, x1, y0, y1 = extent(zones, home)
     k = math.cos(math.radians((y0 + y1) / 2))
+    zx, zy = np.asarray(zones["lon"], dtype=float) * k, zones["lat"].to_numpy(float)
+    return Frame(zones, style.zone_names(run.inputs["zones"], zones.index), home, (x0, x1, y0, y1), k, zx, zy,
+                 {z: i for i, z in enumerate(zones.index)}, label_sides(zx, zy))
 
-    def X(lon):
-        return np.asarray(lon, dtype=float) * k
 
-    znames = style.zone_names(run.inputs["zones"], zones.index)
-    zx, zy = X(zones["lon"]), zones["lat"].to_numpy(float)
-    zpos = {z: i for i, z in enumerate(zones.index)}
-    sides = label_sides(zx, zy)
+@dataclass
+class Canvas:
+    """The figure (the map left, the size legend right) and which traces each view shows (the rest: every view)."""
 
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], horizontal_spacing=0.005)
-    base: list[int] = []  # traces shown in every view
+    fig: object
+    views: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(trace, col=1, view=None):
-        fig.add_trace(trace, row=1, col=col)
-        (base if view is None else views.setdefault(view, [])).append(len(fig.data) - 1)
+    @classmethod
+    def new(cls) -> Canvas:
+        from plotly.subplots import make_subplots
 
-    views: dict[str, list[int]] = {}
-    for trace in outline_traces(home, (x0, x1, y0, y1), k):
-        add(trace)
+        return cls(make_subplots(rows=1, cols=2, column_widths=[0.9, 0.1], horizontal_spacing=0.005))
 
-    # interconnectors towards the market's country
-    if "interconnectors" in run.inputs and len(run.inputs["interconnectors"]):
-        ic = run.inputs["interconnectors"]
-        shapes = dict(countries())
-        for r in ic.itertuples():
-            if r.zone not in zones.index:
-                continue
-            a = zones.loc[r.zone]
-            target = shapes.get(str(r.market))
-            if target is None:
-                continue
-            pts = np.vstack(target)
-            d = (pts[:, 0] - a.lon) ** 2 * k * k + (pts[:, 1] - a.lat) ** 2
-            bx, by = pts[int(np.argmin(d))]
-            # a little past the border, into the neighbour
-            vx, vy = (bx - a.lon), (by - a.lat)
-            n = max(math.hypot(vx * k, vy), 1e-6)
-            ex, ey = bx + 0.9 * vx / n, by + 0.9 * vy / n
-            add(go.Scatter(x=X([a.lon, ex]), y=[a.lat, ey], mode="lines",
-                           line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6, dash="dash"),
-                           hoverinfo="text",
-                           hovertext=f"{r.interconnector}: {znames.get(r.zone, r.zone)} - {r.market}, import "
-                                     f"{style.mw(r.import_mw)}, export {style.mw(r.export_mw)}", showlegend=False))
-            # the figure beside the line's end, on the side the line leans to: neighbouring lines' figures apart
-            side = "middle right" if vx >= 0 else "middle left"
-            add(go.Scatter(x=X([ex]), y=[ey], mode="text", text=[style.num(r.import_mw)], textposition=side,
-                           textfont=dict(size=9, color=style.INTERCONNECTOR_COLOR), hoverinfo="skip", showlegend=False))
-        add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6,
-                                                                   dash="dash"), name="interconnector (import MW)"))
+    def add(self, trace, col: int = 1, view: str | None = None) -> None:
+        self.fig.add_trace(trace, row=1, col=col)
+        if view is not None:
+            self.views.setdefault(view, []).append(len(self.fig.data) - 1)
 
-    # views: the whole horizon, then each period
+
+def interconnector_traces(cv: Canvas, f: Frame, inputs: dict[str, pd.DataFrame]) -> None:
+    """A dashed line from each zone with an interconnector to a little past the nearest border point of its
+    market's country, its import MW beside the end, on the side the line leans to."""
+    import plotly.graph_objects as go
+
+    if "interconnectors" not in inputs or not len(inputs["interconnectors"]):
+        return
+    shapes, k, zones = dict(countries()), f.k, f.zones
+    for r in inputs["interconnectors"].itertuples():
+        if r.zone not in zones.index:
+            continue
+        a = zones.loc[r.zone]
+        target = shapes.get(str(r.market))
+        if target is None:
+            continue
+        pts = np.vstack(target)
+        d = (pts[:, 0] - a.lon) ** 2 * k * k + (pts[:, 1] - a.lat) ** 2
+        bx, by = pts[int(np.argmin(d))]
+        # a little past the border, into the neighbour
+        vx, vy = (bx - a.lon), (by - a.lat)
+        n = max(math.hypot(vx * k, vy), 1e-6)
+        ex, ey = bx + 0.9 * vx / n, by + 0.9 * vy / n
+        cv.add(go.Scatter(x=f.x([a.lon, ex]), y=[a.lat, ey], mode="lines",
+                          line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6, dash="dash"),
+                          hoverinfo="text",
+                          hovertext=f"{r.interconnector}: {f.names.get(r.zone, r.zone)} - {r.market}, import "
+                                    f"{style.mw(r.import_mw)}, export {style.mw(r.export_mw)}", showlegend=False))
+        # the figure beside the line's end, on the side the line leans to: neighbouring lines' figures apart
+        side = "middle right" if vx >= 0 else "middle left"
+        cv.add(go.Scatter(x=f.x([ex]), y=[ey], mode="text", text=[style.num(r.import_mw)], textposition=side,
+                          textfont=dict(size=9, color=style.INTERCONNECTOR_COLOR), hoverinfo="skip", showlegend=False))
+    cv.add(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=style.INTERCONNECTOR_COLOR, width=1.6,
+                                                                  dash="dash"), name="interconnector (import MW)"))
+
+
+@dataclass
+class Views:
+    """The views (the whole horizon, then each period): the builds each shows and the period of its corridors,
+    the partners with their colours and names, and the marker scale shared by every view and the size legend."""
+
+    per_view: dict[str, tuple[pd.DataFrame, int]]
+    partners: list[str]
+    colors: dict[str, str]
+    names: dict[str, str]
+    corridors: pd.DataFrame  # the report's corridor_use
+    max_mw: float
+    sizeref: float
+
+
+def build_views(run, rt: dict[str, pd.DataFrame]) -> Views:
     periods = run.periods
     cap = rt["capacity"]
     new = cap[(cap["partner"] != EXISTING) & (cap["new_mw"] > 1e-3)]
     partners = sorted(new["partner"].unique())
-    pc = style.partner_colors(partners)
     names = run.inputs["partners"].set_index("partner")["name"].to_dict() if "partners" in run.inputs else {}
-    cu = rt["corridor_use"]
     per_view = {"all periods": (new, periods[-1])} | {str(p): (new[new["period"] == p], p) for p in periods}
     max_mw = max([float(v.groupby(["zone", "partner"])["new_mw"].sum().max()) for v,
                   _ in per_view.values() if len(v)] + [1.0])
-    sizeref = 2.0 * max_mw / MAX_MARKER_PX ** 2
-    cap_max = max(float(cu["capacity_mw"].max()) if len(cu) else 1.0, 1.0)
-    for view, (built, p_cor) in per_view.items():
-        for r in cu[cu["period"] == p_cor].itertuples():
-            if r.from_zone not in zones.index or r.to_zone not in zones.index:
-                continue
-            a, b = zones.loc[r.from_zone], zones.loc[r.to_zone]
-            width = 1.5 + 7 * min(r.capacity_mw / cap_max, 1.0)
-            text = (f"{r.corridor} ({p_cor}): {style.mw(r.capacity_mw)}, use {style.pct(r.utilisation_pu)}"
-                    + (f", +{style.mw(r.new_built_mw)} new" if r.new_built_mw > 0 else ""))
-            new_line = r.new_built_mw > 0
-            add(go.Scatter(x=X([a.lon, b.lon]), y=[a.lat, b.lat], mode="lines", hoverinfo="text", hovertext=text,
-                           line=dict(width=width, color=style.NEW_CORRIDOR_COLOR if new_line else style.CORRIDOR_COLOR,
-                                     dash="solid"), opacity=0.8 if new_line else 0.9, showlegend=False), view=view)
-        sub = cu[(cu["period"] == p_cor) & cu["from_zone"].isin(zones.index) & cu["to_zone"].isin(zones.index)]
-        if len(sub):
-            mx = (X(zones.loc[sub["from_zone"], "lon"].to_numpy()) + X(zones.loc[sub["to_zone"], "lon"].to_numpy())) / 2
-            my = (zones.loc[sub["from_zone"], "lat"].to_numpy() + zones.loc[sub["to_zone"], "lat"].to_numpy()) / 2
-            add(go.Scatter(x=mx, y=my, mode="text", text=[style.pct(round(u, 2)) for u in sub["utilisation_pu"]],
-                           textfont=dict(size=9, color="#345"), hoverinfo="skip", showlegend=False), view=view)
-        g = built.groupby(["zone", "partner"])["new_mw"].sum()
-        offsets = dict(zip(partners, marker_offsets(zx, zy, len(partners), 0.7)))
-        for kp in partners:
-            s = g[g.index.get_level_values("partner") == kp]
-            s = s[s > 1e-3]
-            zs = list(s.index.get_level_values("zone"))
-            at = [zpos[z] for z in zs]
-            dx, dy = offsets[kp]
-            strong = kp in c.highlight
-            add(go.Scatter(
-                x=zx[at] + dx[at], y=zy[at] + dy[at], mode="markers",
-                marker=dict(size=s.to_numpy(), sizemode="area", sizeref=sizeref, sizemin=3, color=pc[kp], opacity=0.85,
-                            line=dict(color="#000" if strong else "#fff", width=2.5 if strong else 0.8)),
-                name=style.partner_label(kp, names.get(kp, "")) + (" (picked out)" if strong else ""),
-                legendgroup=kp,
-                showlegend=view == "all periods", hoverinfo="text",
-                hovertext=[f"{znames.get(z, z)}: {style.mw(v)} new by {kp} ({view})" for z, v in zip(zs, s)]),
-                view=view)
-        # zone labels on top, with the picked-out partners' MW of the view under the name
-        picked = g[g.index.get_level_values("partner").isin(c.highlight)]
-        text = []
-        for z in zones.index:
-            extra = [f"{k} {style.mw(v)}" for (zz, k), v in picked.items() if zz == z and v > 0.5]
-            text.append(f"{znames[z]}" + "".join(f"<br><b>{e}</b>" for e in extra))
-        add(go.Scatter(x=zx, y=zy, mode="markers+text", text=text, textposition=sides, cliponaxis=False,
-                       textfont=dict(size=10, color="#222"), marker=dict(size=6, color="#222"), hoverinfo="text",
-                       hovertext=[f"{znames[z]} ({z}): {zones.at[z, 'name']}" for z in zones.index], showlegend=False),
+    return Views(per_view, partners, style.partner_colors(partners), names, rt["corridor_use"], max_mw,
+                 2.0 * max_mw / MAX_MARKER_PX ** 2)
+
+
+def corridor_traces(cv: Canvas, f: Frame, cu: pd.DataFrame, view: str, p_cor: int, cap_max: float) -> None:
+    """Each corridor of period ``p_cor`` as a line, its width growing with capacity (black where capacity was
+    built), and its use at its midpoint."""
+    import plotly.graph_objects as go
+
+    zones = f.zones
+    for r in cu[cu["period"] == p_cor].itertuples():
+        if r.from_zone not in zones.index or r.to_zone not in zones.index:
+            continue
+        a, b = zones.loc[r.from_zone], zones.loc[r.to_zone]
+        width = 1.5 + 7 * min(r.capacity_mw / cap_max, 1.0)
+        text = (f"{r.corridor} ({p_cor}): {style.mw(r.capacity_mw)}, use {style.pct(r.utilisation_pu)}"
+                + (f", +{style.mw(r.new_built_mw)} new" if r.new_built_mw > 0 else ""))
+        new_line = r.new_built_mw > 0
+        cv.add(go.Scatter(x=f.x([a.lon, b.lon]), y=[a.lat, b.lat], mode="lines", hoverinfo="text", hovertext=text,
+                          line=dict(width=width, color=style.NEW_CORRIDOR_COLOR if new_line else style.CORRIDOR_COLOR,
+                                    dash="solid"), opacity=0.8 if new_line else 0.9, showlegend=False), view=view)
+    sub = cu[(cu["period"] == p_cor) & cu["from_zone"].isin(zones.index) & cu["to_zone"].isin(zones.index)]
+    if len(sub):
+        mx = (f.x(zones.loc[sub["from_zone"], "lon"].to_numpy()) + f.x(zones.loc[sub["to_zone"], "lon"].to_numpy())) / 2
+        my = (zones.loc[sub["from_zone"], "lat"].to_numpy() + zones.loc[sub["to_zone"], "lat"].to_numpy()) / 2
+        cv.add(go.Scatter(x=mx, y=my, mode="text", text=[style.pct(round(u, 2)) for u in sub["utilisation_pu"]],
+                          textfont=dict(size=9, color="#345"), hoverinfo="skip", showlegend=False), view=view)
+
+
+def build_markers(cv: Canvas, f: Frame, g: pd.Series, v: Views, view: str, highlight) -> None:
+    """Per partner, a marker of area proportional to its new MW (``g``, by zone and partner) beside each zone;
+    the picked-out partners ringed in black."""
+    import plotly.graph_objects as go
+
+    offsets = dict(zip(v.partners, marker_offsets(f.zx, f.zy, len(v.partners), 0.7)))
+    for kp in v.partners:
+        s = g[g.index.get_level_values("partner") == kp]
+        s = s[s > 1e-3]
+        zs = list(s.index.get_level_values("zone"))
+        at = [f.zpos[z] for z in zs]
+        dx, dy = offsets[kp]
+        strong = kp in highlight
+        cv.add(go.Scatter(
+            x=f.zx[at] + dx[at], y=f.zy[at] + dy[at], mode="markers",
+            marker=dict(size=s.to_numpy(), sizemode="area", sizeref=v.sizeref, sizemin=3, color=v.colors[kp],
+                        opacity=0.85, line=dict(color="#000" if strong else "#fff", width=2.5 if strong else 0.8)),
+            name=style.partner_label(kp, v.names.get(kp, "")) + (" (picked out)" if strong else ""),
+            legendgroup=kp,
+            showlegend=view == "all periods", hoverinfo="text",
+            hovertext=[f"{f.names.get(z, z)}: {style.mw(x)} new by {kp} ({view})" for z, x in zip(zs, s)]),
             view=view)
 
-    # size legend panel: reference circles with the same sizeref
+
+def zone_labels(cv: Canvas, f: Frame, g: pd.Series, view: str, highlight) -> None:
+    """Zone labels on top, with the picked-out partners' MW of the view under the name."""
+    import plotly.graph_objects as go
+
+    picked = g[g.index.get_level_values("partner").isin(highlight)]
+    text = []
+    for z in f.zones.index:
+        extra = [f"{k} {style.mw(v)}" for (zz, k), v in picked.items() if zz == z and v > 0.5]
+        text.append(f"{f.names[z]}" + "".join(f"<br><b>{e}</b>" for e in extra))
+    cv.add(go.Scatter(x=f.zx, y=f.zy, mode="markers+text", text=text, textposition=f.sides, cliponaxis=False,
+                      textfont=dict(size=10, color="#222"), marker=dict(size=6, color="#222"), hoverinfo="text",
+                      hovertext=[f"{f.names[z]} ({z}): {f.zones.at[z, 'name']}" for z in f.zones.index],
+                      showlegend=False),
+           view=view)
+
+
+def size_legend(cv: Canvas, max_mw: float, sizeref: float) -> None:
+    """The panel on the right: reference circles with the markers' ``sizeref``."""
+    import plotly.graph_objects as go
+
     ref = nice_sizes(max_mw)
     ly = np.linspace(0.8, 0.3, len(ref)) if len(ref) > 1 else np.array([0.55])
-    add(go.Scatter(x=[0.35] * len(ref), y=ly, mode="markers+text", text=[_fmt_mw(v) for v in ref],
-                   textposition="middle right",
-                   marker=dict(size=ref, sizemode="area", sizeref=sizeref, color="rgba(0,0,0,0)",
-                               line=dict(color="#555", width=1.2)),
-                   textfont=dict(size=11), hoverinfo="skip", showlegend=False, cliponaxis=False, name="size legend"),
-                   col=2)
+    cv.add(go.Scatter(x=[0.35] * len(ref), y=ly, mode="markers+text", text=[_fmt_mw(v) for v in ref],
+                      textposition="middle right",
+                      marker=dict(size=ref, sizemode="area", sizeref=sizeref, color="rgba(0,0,0,0)",
+                                  line=dict(color="#555", width=1.2)),
+                      textfont=dict(size=11), hoverinfo="skip", showlegend=False, cliponaxis=False,
+                      name="size legend"),
+           col=2)
+    fig = cv.fig
     fig.add_annotation(text="<b>size legend</b><br>new MW", xref="x2", yref="y2", x=0.35, y=0.97, showarrow=False,
                        font=dict(size=11), xanchor="left")
     fig.update_xaxes(visible=False, range=[0, 1.6], row=1, col=2)
     fig.update_yaxes(visible=False, range=[0, 1.05], row=1, col=2)
 
+
+def finish(cv: Canvas, f: Frame):
+    """The axes at equal scale, the first view shown, a button per view, the water behind, the layout."""
+    import plotly.graph_objects as go
+
+    fig, views = cv.fig, cv.views
+    x0, x1, y0, y1 = f.box
+    k = f.k
     fig.update_xaxes(range=[x0 * k, x1 * k], visible=False, row=1, col=1)
     fig.update_yaxes(range=[y0, y1], visible=False, scaleanchor="x", scaleratio=1, row=1, col=1)
     order = list(views)
@@ -348,7 +439,7 @@ def fig_map(c: Context):
                              name="corridor with new capacity"), row=1, col=1)
     buttons = [dict(label=("new MW over the horizon" if v == "all periods" else f"built in {v}"), method="update",
                     args=[{"visible": visible(v)}]) for v in order]
-    fig = layout(fig, f"Where new capacity is built, by partner{' — ' + home if home else ''}", height=800)
+    fig = layout(fig, f"Where new capacity is built, by partner{' — ' + f.home if f.home else ''}", height=800)
     fig.add_shape(type="rect", xref="x", yref="y", x0=x0 * k, x1=x1 * k, y0=y0, y1=y1, layer="below",
                   line=dict(width=0),
                   fillcolor="#dcebf5")  # water where no country is drawn (e.g. the Caspian)

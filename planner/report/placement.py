@@ -301,7 +301,8 @@ def site_map(tables: dict[str, pd.DataFrame], head: dict, zones: pd.DataFrame | 
     offered = set(be["zone"].astype(str)) if be is not None and "zone" in be.columns else set()
     cand = [zz for zz in (set(cut.index) | offered)
             if zz in z.index and zz not in built.index]
-    cand = sorted(cand, key=lambda zz: (cut.get(zz, np.inf) != cut.get(zz, np.inf), cut.get(zz, np.inf)))
+    # ties (sites that never enter) by zone, so the page does not change with the set's order between runs
+    cand = sorted(cand, key=lambda zz: (cut.get(zz, np.inf) != cut.get(zz, np.inf), cut.get(zz, np.inf), zz))
     zx, zy = z["lon"].to_numpy(float) * kk, z["lat"].to_numpy(float)
     pos = {zz: i for i, zz in enumerate(z.index)}
     if cand:
