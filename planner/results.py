@@ -22,6 +22,7 @@ from planner.model.capacity import Vintages
 from planner.model.capacity import vintages as capacity_vintages
 from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
+from planner.model.registry import registry
 from planner.solve import Solution
 
 
@@ -215,6 +216,31 @@ def costs(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
                                columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
 
 
+def cost_terms(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+    """Annual cost (USD/yr) and present value (USD) per category, zone, technology, partner, link and period: the
+    values of the terms each family registered (planner/model/registry.py ``add_cost``), summed per key; "" where
+    a term has no such part. Per category and period they add up to costs.csv."""
+    out: dict[tuple, float] = {}
+    for (c, p), items in registry(m).keyed_costs.items():
+        for key, e in items:
+            k = (c, *key, p)
+            out[k] = out.get(k, 0.0) + pyo.value(e)
+    rows = [(*k, a, a * d.discount_weight[k[-1]]) for k, a in out.items()]
+    return clean(pd.DataFrame(rows, columns=["category", "zone", "technology", "partner", "link", "period",
+                                              "annual_usd", "present_value_usd"]))
+
+
+def firm_capacity(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Firm capacity per region and period as the reserve margin row counts it (MW): credited generation,
+    imports and corridors into the region, and their sum (the parts planner/model/reserve.py registers)."""
+    rows = []
+    for (r, p), parts in registry(m).firm.items():
+        gen, imp, cor = (float(pyo.value(parts[k])) for k in ("generation", "imports", "corridors"))
+        rows.append((r, p, gen, imp, cor, gen + imp + cor))
+    return clean(pd.DataFrame(rows, columns=["region", "period", "firm_generation_mw", "firm_imports_mw",
+                                              "firm_corridors_mw", "firm_total_mw"]))
+
+
 def emissions(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
 
@@ -263,6 +289,8 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "trade": trade(m),
         "storage": storage(m, d),
         "costs": costs(m, d),
+        "cost_terms": cost_terms(m, d),  # what each registered cost term came to, by its keys
+        "firm_capacity": firm_capacity(m),  # the reserve margin rows' firm capacity, by region
         "emissions": emissions(m),
         "shadow_prices": shadow_prices(m, d, sol),
     }

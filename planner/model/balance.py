@@ -16,7 +16,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import registry
+from planner.model.registry import Key, registry
 
 # the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
 TIME_VARIABLES = ("unserved",)
@@ -40,8 +40,8 @@ def _unserved(m: pyo.ConcreteModel, d: ModelData) -> None:
     m.unserved = pyo.Var(ZPT, within=pyo.NonNegativeReals, bounds=lambda m, z, p, t: (0.0, d.demand_mw[(z, p, t)]),
                          doc="Demand not served (MW)")
     voll = float(d.settings["value_of_lost_load_usd_per_mwh"])
-    registry(m).add_cost("unserved",
-                         lambda p: sum(d.weight[t] * voll * m.unserved[z, p, t] for z in d.ZONES for t in d.TIMESTEPS))
+    registry(m).add_cost("unserved", lambda p: ((Key(z), sum(d.weight[t] * voll * m.unserved[z, p, t]
+                                                             for t in d.TIMESTEPS)) for z in d.ZONES))
 
 
 def _rows(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -34,7 +34,7 @@ import pyomo.environ as pyo
 
 from planner.core.economics import fixed_om_usd_per_mw_yr
 from planner.model.data import ModelData
-from planner.model.registry import registry
+from planner.model.registry import Key, registry
 
 CONSTRAINTS = ("capacity_def", "energy_def")
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
@@ -104,13 +104,13 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     fom = fixed_om_usd_per_mw_yr(d.tech["fom_usd_per_kw_yr"]).to_dict()
 
-    def investment(p):
+    def investment(p):  # the annuity of every vintage in service: power, then energy
         served = [((z, g, k), (z, g, k, q), s) for zg in d.ZG for (z, g, k, q), s in alive[(*zg, p)]]
-        return sum(s * d.annuity_usd_per_mw_yr[b] * m.new_cap[v] for b, v, s in served) + sum(
-            s * d.annuity_usd_per_mwh_yr[b] * m.new_energy[v] for b, v, s in served if v in e_set)
+        yield from ((Key(*b), s * d.annuity_usd_per_mw_yr[b] * m.new_cap[v]) for b, v, s in served)
+        yield from ((Key(*b), s * d.annuity_usd_per_mwh_yr[b] * m.new_energy[v]) for b, v, s in served if v in e_set)
 
     def fixed_om(p):
-        return sum(fom[g] * m.cap[z, g, p] for z, g in d.ZG if fom[g])
+        return ((Key(z, g), fom[g] * m.cap[z, g, p]) for z, g in d.ZG if fom[g])
 
     reg = registry(m)
     reg.add_cost("investment", investment)

@@ -14,7 +14,7 @@ import pyomo.environ as pyo
 
 from planner.core.economics import emission_factor_t_per_mwh
 from planner.model.data import ModelData
-from planner.model.registry import guard, registry, scaled
+from planner.model.registry import Key, guard, registry, scaled
 
 CONSTRAINTS = ("co2_cap",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
@@ -32,9 +32,13 @@ def emission_factor(d: ModelData) -> dict[str, float]:
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     ef = emission_factor(d)
+    emitting = [(z, g) for z, g in d.ZG if ef[g]]
+    # each zone's and technology's emissions, built once: summed into emissions[p] and priced per key below
+    by_key = {(z, g, p): sum(d.weight[t] * ef[g] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
+              for p in d.PERIODS for z, g in emitting}
     m.emissions = pyo.Expression(
         d.PERIODS,
-        rule=lambda m, p: sum(d.weight[t] * ef[g] * m.gen[z, g, p, t] for z, g in d.ZG if ef[g] for t in d.TIMESTEPS),
+        rule=lambda m, p: sum(by_key[(z, g, p)] for z, g in emitting),
         doc="Annual emissions (t/yr)",
     )
     per = d.periods
@@ -46,4 +50,5 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         ),
         doc="Annual emissions at most the cap (t/yr)",
     )
-    registry(m).add_cost("co2", lambda p: float(per.at[p, "co2_price_usd_per_t"]) * m.emissions[p])
+    registry(m).add_cost("co2", lambda p: ((Key(z, g), float(per.at[p, "co2_price_usd_per_t"]) * by_key[(z, g, p)])
+                                           for z, g in emitting))

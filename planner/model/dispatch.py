@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from planner.core.economics import fuel_cost_usd_per_mwh
 from planner.model.data import ModelData
-from planner.model.registry import registry
+from planner.model.registry import Key, registry
 
 # the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
 TIME_VARIABLES = ("gen",)
@@ -47,9 +47,10 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     fuel_cost = fuel_cost_usd_per_mwh(d.tech, d.fuel)
 
     def energy_cost(coef: dict):
-        def f(p):
-            return sum(d.weight[t] * coef[g] * m.gen[z, g, p, t] for z, g in d.ZG if coef[g] for t in d.TIMESTEPS)
-        return f
+        def terms(p):
+            return ((Key(z, g), sum(d.weight[t] * coef[g] * m.gen[z, g, p, t] for t in d.TIMESTEPS))
+                    for z, g in d.ZG if coef[g])
+        return terms
 
     reg = registry(m)
     reg.add_cost("variable_om", energy_cost(vom))

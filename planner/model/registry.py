@@ -1,14 +1,23 @@
 """How constraint families add to the shared nodal balance and to the objective.
 
 A family registers an injection function ``f(z, p, t) -> MW into zone z`` and
-annual cost expressions ``USD/yr in period p``; the balance and the objective
-sum whatever was registered, so adding imports or storage touches one module.
+annual costs ``USD/yr in period p``; the balance and the objective sum whatever
+was registered, so adding imports or storage touches one module.
+
+A cost is registered as its terms, each with its key: ``terms(p)`` yields
+``(Key(zone, technology, partner, link), expression)``, a part left "" where the term has none. The
+objective's annual cost of the category is the sum of the terms, in the order they come; the registry keeps
+each period's terms (``keyed_costs``), and results reads their values as the table ``cost_terms``: what the
+model computed, by category x zone x technology x partner x link x period, with no formula typed twice.
+A family whose row counts firm capacity registers its parts the same way (``add_firm``: region, period,
+part -> expression), and results reads them as ``firm_capacity``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pyomo.environ as pyo
@@ -17,10 +26,22 @@ from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpres
 from planner.errors import SolveError
 
 
+class Key(NamedTuple):
+    """What a cost term belongs to; "" for a part the term does not have (a corridor has no technology)."""
+
+    zone: str = ""
+    technology: str = ""
+    partner: str = ""
+    link: str = ""  # corridor or interconnector
+
+
 @dataclass
 class Registry:
     injections: dict[str, Callable] = field(default_factory=dict)   # name -> f(z, p, t)
-    annual_costs: dict[str, Callable] = field(default_factory=dict)  # name -> f(p), USD/yr
+    annual_costs: dict[str, Callable] = field(default_factory=dict)  # name -> f(p), USD/yr: the sum of its terms
+    cost_terms: dict[str, Callable[[int], Iterable[tuple[Key, object]]]] = field(default_factory=dict)
+    keyed_costs: dict[tuple[str, int], list[tuple[Key, object]]] = field(default_factory=dict)  # as the objective
+    firm: dict[tuple[str, int], dict[str, object]] = field(default_factory=dict)  # (region, period) -> part -> MW
     injections_closed: bool = False  # the balance rows are built: a later injection would be left out
 
     def add_injection(self, name: str, f: Callable) -> None:
@@ -31,10 +52,23 @@ class Registry:
             raise ValueError(f"injection {name!r} registered twice")
         self.injections[name] = f
 
-    def add_cost(self, name: str, f: Callable) -> None:
+    def add_cost(self, name: str, terms: Callable[[int], Iterable[tuple[Key, object]]]) -> None:
+        """Cost category ``name``: ``terms(p)`` yields ``(Key, USD/yr expression)``; its annual cost is their sum."""
         if name in self.annual_costs:
             raise ValueError(f"cost {name!r} registered twice")
-        self.annual_costs[name] = f
+        self.cost_terms[name] = terms
+
+        def annual(p):
+            items = list(terms(p))
+            self.keyed_costs[(name, p)] = items
+            return sum(e for _, e in items)
+        self.annual_costs[name] = annual
+
+    def add_firm(self, region: str, period: int, parts: dict[str, object]) -> None:
+        """The parts of a region's firm capacity in a period (MW expressions), as the row counting them sums them."""
+        if (region, period) in self.firm:
+            raise ValueError(f"firm capacity of {region!r} in {period} registered twice")
+        self.firm[(region, period)] = parts
 
 
 def registry(m) -> Registry:

@@ -9,6 +9,8 @@ for every (region R, period p) in reserve_margins; R = * is the whole system
 (no corridor is then "into" it). The peak is the coincident peak of the
 region's zones. The dual, divided by the discount weight of p, is a capacity
 price in USD/MW-yr.
+
+Firm capacity registered (results' firm_capacity): the three sums of the left side per row, by region and period.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pyomo.environ as pyo
 
 from planner.core.adequacy import crosses, firm_imports_mw, firm_mw, margins_by_region, region_zones, required_mw
 from planner.model.data import ModelData
-from planner.model.registry import guard
+from planner.model.registry import guard, registry
 
 CONSTRAINTS = ("reserve_margin",)
 # the inputs behind each row (and variable bound), named when the model is infeasible (planner/explain.py)
@@ -47,11 +49,16 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def rule(m, region, p):
         zs = members(d, region)
-        firm = firm_mw(credit, ((g, m.cap[z, g, p]) for z, g in d.ZG if z in zs and credit[g]))
-        firm += firm_imports_mw(ic, zs)
-        for l in d.CORRIDORS:
-            if crosses(cor.at[l, "from_zone"], cor.at[l, "to_zone"], zs) and cor.at[l, "capacity_credit_pu"] > 0:
-                firm += float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p]
+        generation = firm_mw(credit, ((g, m.cap[z, g, p]) for z, g in d.ZG if z in zs and credit[g]))
+        imports = firm_imports_mw(ic, zs)
+        lines = [float(cor.at[l, "capacity_credit_pu"]) * m.line_cap[l, p] for l in d.CORRIDORS
+                 if crosses(cor.at[l, "from_zone"], cor.at[l, "to_zone"], zs) and cor.at[l, "capacity_credit_pu"] > 0]
+        # the parts as results reads them (firm_capacity.csv); the row sums them in this order
+        registry(m).add_firm(region, p, {"generation": generation, "imports": imports, "corridors": sum(lines)})
+        firm = generation
+        firm += imports
+        for x in lines:
+            firm += x
         return firm >= required_mw(peak_mw(d, zs, p), rows[(region, p)])
 
     m.reserve_margin = pyo.Constraint(

@@ -16,7 +16,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
-from planner.model.registry import registry, scaled
+from planner.model.registry import Key, registry, scaled
 
 # the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
 TIME_VARIABLES = ("imports", "exports")
@@ -63,7 +63,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     p_exp = tr["export_price_usd_per_mwh"].to_dict()
     reg = registry(m)
     reg.add_injection("trade", lambda z, p, t: sum(m.imports[i, p, t] - m.exports[i, p, t] for i in at[z]))
-    reg.add_cost("imports", lambda p: sum(d.weight[t] * p_imp[(i, p)] * m.imports[i, p, t]
-                                          for i in I for t in d.TIMESTEPS))
-    reg.add_cost("exports", lambda p: -sum(d.weight[t] * p_exp[(i, p)] * m.exports[i, p, t]
-                                           for i in I for t in d.TIMESTEPS))
+    reg.add_cost("imports", lambda p: ((Key(ic.at[i, "zone"], link=i), sum(
+        d.weight[t] * p_imp[(i, p)] * m.imports[i, p, t] for t in d.TIMESTEPS)) for i in I))
+    reg.add_cost("exports", lambda p: ((Key(ic.at[i, "zone"], link=i), -sum(
+        d.weight[t] * p_exp[(i, p)] * m.exports[i, p, t] for t in d.TIMESTEPS)) for i in I))

@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from planner.core.adequacy import corridor_existing_mw
 from planner.model.data import ModelData
-from planner.model.registry import registry
+from planner.model.registry import Key, registry
 
 
 # the variables indexed by (..., period, timestep): operations, which a decomposition by time puts in its subproblems
@@ -68,5 +68,5 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     reg = registry(m)
     reg.add_injection("transmission", injection)
-    reg.add_cost("transmission", lambda p: sum(s * d.line_annuity_usd_per_mw_yr[l] * m.new_line[v]
-                                               for l in L for v, s in alive(l, p)))
+    reg.add_cost("transmission", lambda p: ((Key(link=l), s * d.line_annuity_usd_per_mw_yr[l] * m.new_line[v])
+                                            for l in L for v, s in alive(l, p)))

@@ -17,11 +17,9 @@ import numpy as np
 import pandas as pd
 
 from planner import metrics
-from planner.core.adequacy import crosses, firm_imports_mw, firm_mw, region_zones, required_mw
+from planner.core.adequacy import region_zones, required_mw
 from planner.core.economics import (
     emission_factor_t_per_mwh,
-    fixed_om_usd_per_mw_yr,
-    fuel_cost_usd_per_mwh,
     mwh,
     with_mwh,
 )
@@ -171,7 +169,8 @@ def corridor_use(run: StoredRun) -> pd.DataFrame:
 
 
 def trade(run: StoredRun) -> pd.DataFrame:
-    """Imports and exports per interconnector and period (MWh/yr), with the trade cost where terms are known."""
+    """Imports and exports per interconnector and period (MWh/yr), with the trade prices where the snapshot has
+    them and the net trade cost (USD/yr) the model's imports and exports terms come to."""
     tr = run.tables["trade"].join(weights(run).rename("weight"), on="timestep")
     tr = with_mwh(tr, ("import_mw", "export_mw"))
     df = tr.groupby(["interconnector", "period"], as_index=False).agg(
@@ -186,8 +185,10 @@ def trade(run: StoredRun) -> pd.DataFrame:
         tp = run.inputs["trade_prices"][["interconnector", "period", "import_price_usd_per_mwh",
                                          "export_price_usd_per_mwh"]]
         df = df.merge(tp, on=["interconnector", "period"], how="left")
-        df["net_cost_usd_per_yr"] = (df["import_mwh"] * df["import_price_usd_per_mwh"]
-                                     - df["export_mwh"] * df["export_price_usd_per_mwh"])
+        ct = run.tables.get("cost_terms")
+        if ct is not None:  # the model's imports and exports terms of the interconnector (cost_terms.csv)
+            net = ct[ct["category"].isin(("imports", "exports"))].groupby(["link", "period"])["annual_usd"].sum()
+            df["net_cost_usd_per_yr"] = [float(net.get((i, p), 0.0)) for i, p in zip(df.interconnector, df.period)]
     return _round(df)
 
 
@@ -233,31 +234,28 @@ def costs(run: StoredRun) -> pd.DataFrame:
     return _round(pd.concat([c, tot[c.columns]]).sort_values(["period"], kind="stable"))
 
 
+ATTRIBUTED = ("investment", "fixed_om", "variable_om", "fuel", "co2")  # the cost categories lcoe charges a plant
+
+
 def lcoe(run: StoredRun) -> pd.DataFrame | None:
     """Levelised cost by zone, technology and period = attributable annual costs / annual generation.
 
-    Attributable (USD/yr): annuities of new vintages in service, fixed O&M on
-    all capacity in service, variable O&M, fuel and CO2 price on generation.
-    The existing fleet carries no investment (sunk); storage charging energy
-    and transmission are not attributed. Summed over zones and technologies
-    these equal the cost categories of costs.csv.
+    Attributable (USD/yr): the model's own terms of each zone and technology (cost_terms.csv): annuities of new
+    vintages in service, fixed O&M on all capacity in service, variable O&M, fuel and CO2 price on generation.
+    The existing fleet carries no investment (sunk); storage charging energy and transmission are not
+    attributed. Summed over zones and technologies these equal the cost categories of costs.csv.
     """
-    t = _tech(run)
-    if t is None or not run.has_inputs("fuels", "periods"):
+    ct = run.tables.get("cost_terms")
+    if ct is None:
         return None
-    co2_price = run.inputs["periods"].set_index("period")["co2_price_usd_per_t"].astype(float).to_dict()
-    ef = _emission_factor(run) or {}
-    inv = run.tables["vintages"].groupby(["zone", "technology", "period"])["annuity_usd_per_yr"].sum().to_dict()
+    ct = ct[ct["category"].isin(ATTRIBUTED) & (ct["technology"] != "")]
+    by = ct.groupby(["category", "zone", "technology", "period"])["annual_usd"].sum().to_dict()
     g = run.tables["generation"].merge(run.tables["capacity"][["zone", "technology", "period", "total_mw"]],
                                        on=["zone", "technology", "period"], how="left")
     df = g[["zone", "technology", "period", "total_mw", "generation_mwh"]].copy()
-    tech = df["technology"]
-    df["investment_usd_per_yr"] = [inv.get(k, 0.0) for k in zip(df.zone, df.technology, df.period)]
-    df["fixed_om_usd_per_yr"] = tech.map(fixed_om_usd_per_mw_yr(t["fom_usd_per_kw_yr"].astype(float))) * df["total_mw"]
-    df["variable_om_usd_per_yr"] = tech.map(t["vom_usd_per_mwh"]).astype(float) * df["generation_mwh"]
-    fuel_cost = fuel_cost_usd_per_mwh(t, run.inputs["fuels"].set_index("fuel"))
-    df["fuel_usd_per_yr"] = tech.map(fuel_cost).fillna(0.0) * df["generation_mwh"]
-    df["co2_usd_per_yr"] = tech.map(ef).fillna(0.0) * df["generation_mwh"] * df["period"].map(co2_price).fillna(0.0)
+    keys = list(zip(df.zone, df.technology, df.period))
+    for c in ATTRIBUTED:
+        df[f"{c}_usd_per_yr"] = [by.get((c, *k), 0.0) for k in keys]
     cost_cols = [c for c in df.columns if c.endswith("_usd_per_yr")]
     df["total_usd_per_yr"] = df[cost_cols].sum(axis=1)
     df["lcoe_usd_per_mwh"] = (df["total_usd_per_yr"] / df["generation_mwh"]).where(df["generation_mwh"] > 0)
@@ -319,38 +317,29 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
     """Position against each planning reserve margin, as the model's reserve constraint counts it.
 
     firm = sum credit_g cap[z,g,p] + credit_i import_mw_i + credit_l line_cap[l,p] (corridors into
-    the region from outside); required = (1 + margin) x coincident peak of the region's zones.
-    surplus_mw = firm - required (0 when binding); the shadow price is the capacity price (USD/MW-yr).
+    the region from outside), the model's own sums (firm_capacity.csv); required = (1 + margin) x coincident
+    peak of the region's zones. surplus_mw = firm - required (0 when binding); the shadow price is the capacity
+    price (USD/MW-yr).
     """
-    if not run.has_inputs("reserve_margins", "technologies", "zones"):
+    fc = run.tables.get("firm_capacity")
+    if fc is None or not run.has_inputs("reserve_margins", "zones"):
         return None
     rm = run.inputs["reserve_margins"]
     rm = rm[rm["period"].astype(int).isin(run.periods)]
-    credit = _tech(run)["capacity_credit_pu"].astype(float).to_dict()
     zone_region = run.inputs["zones"].set_index("zone")["region"].to_dict()
-    cap = run.tables["capacity"]
-    ic = run.inputs.get("interconnectors")
-    cor_in = run.inputs.get("corridors")
-    cor_cap = run.tables["corridors"].set_index(["corridor", "period"])["capacity_mw"]
+    firm_of = fc.set_index(["region", "period"])
     sp = run.tables["shadow_prices"]
     sp = sp[sp["constraint"] == "reserve_margin"].set_index("index")["shadow_price"]
     rows = []
     for r in rm.itertuples():
         region, p = str(r.region), int(r.period)
-        zs = region_zones(zone_region, region)
-        c = cap[(cap["period"] == p) & cap["zone"].isin(zs)]
-        firm_gen = float(firm_mw(credit, zip(c["technology"], c["total_mw"])))
-        firm_ic = firm_imports_mw(ic, zs) if ic is not None else 0.0
-        firm_cor = 0.0
-        if cor_in is not None and len(cor_in):
-            for k in cor_in.itertuples():
-                if crosses(k.from_zone, k.to_zone, zs) and (k.corridor, p) in cor_cap.index:
-                    firm_cor += float(k.capacity_credit_pu) * float(cor_cap[(k.corridor, p)])
-        peak = _peaks(run, zs).get(p, 0.0)
+        peak = _peaks(run, region_zones(zone_region, region)).get(p, 0.0)
         required = required_mw(peak, float(r.margin_pu))
-        firm = firm_gen + firm_ic + firm_cor
+        f = firm_of.loc[(region, p)]
+        firm = float(f["firm_total_mw"])
         price = float(sp.get(f"{region}/{p}", 0.0))
-        rows.append((region, p, peak, float(r.margin_pu), required, firm_gen, firm_ic, firm_cor, firm, firm - required,
+        rows.append((region, p, peak, float(r.margin_pu), required, float(f["firm_generation_mw"]),
+                     float(f["firm_imports_mw"]), float(f["firm_corridors_mw"]), firm, firm - required,
                      price, bool(price > 1e-6 or abs(firm - required) <= 1e-6 * max(required, 1.0))))
     return _round(pd.DataFrame(rows, columns=[
         "region", "period", "peak_demand_mw", "margin_pu", "required_firm_mw", "firm_generation_mw", "firm_imports_mw",
@@ -519,8 +508,8 @@ def report_tables(run: StoredRun) -> tuple[dict[str, pd.DataFrame], list[str]]:
     for name, f in BUILDERS.items():
         df = f(run)
         if df is None:
-            notes.append(f"{name}: left out, the results have no input snapshot (inputs/) with the tables it needs; "
-                         "re-run `planner run` to store one")
+            notes.append(f"{name}: left out, the results lack the tables or the input snapshot (inputs/) it needs "
+                         "(written by an older planner); re-run `planner run` to store them")
             continue
         out[name] = df
     return out, notes
