@@ -6,8 +6,8 @@
     case = planner.load_case("inputs/example")                        # a checked case: case.tables["zones"]
     r = planner.run("models/example.toml")                            # solve; nothing written without results=
     r.objective_usd, r.tables["new_capacity"], r.table("capacity")
-    r.metrics()                     # metric, period, unit, value (planner/metrics.py)
-    r.deficit(), r.deficit("system")   # zone, or system and region, deficits (planner/deficit.py)
+    r.metrics()                     # metric, period, unit, value (planner/analysis/metrics.py)
+    r.deficit(), r.deficit("system")   # zone, or system and region, deficits (planner/analysis/deficit.py)
     r.partners()                    # partner_builds, zone_deficits, deficit_closed, partner_headline
     r = planner.read("results/example")                               # the same from a results folder
 
@@ -112,21 +112,22 @@ class Run:
         return self.tables[name]
 
     def metrics(self, names: Iterable[str] | None = None) -> pd.DataFrame:
-        """metric, period, unit, value: every metric of planner/metrics.py (or ``names``) per period."""
-        from planner import metrics as mx
+        """metric, period, unit, value: every metric of planner/analysis/metrics.py (or ``names``) per period."""
+        from planner.analysis import metrics as mx
 
         return mx.table(self.tables, list(names) if names is not None else list(mx.METRICS), self.periods)
 
     def metric(self, name: str) -> pd.Series:
-        """One metric of planner/metrics.py per period (its unit is ``planner.metrics.METRICS[name].unit``)."""
-        from planner import metrics as mx
+        """One metric of planner/analysis/metrics.py per period (its unit is
+        ``planner.analysis.metrics.METRICS[name].unit``)."""
+        from planner.analysis import metrics as mx
 
         return mx.series(self.tables, name, self.periods)
 
     def deficit(self, by: str = "zone") -> pd.DataFrame:
-        """The deficit of planner/deficit.py (MW) before and after new builds: ``by="zone"`` one row per zone and
-        period, ``by="system"`` the system (scope ``system``, name ``*``) and each region per period."""
-        from planner.deficit import system_deficits
+        """The deficit of planner/analysis/deficit.py (MW) before and after new builds: ``by="zone"`` one row per
+        zone and period, ``by="system"`` the system (scope ``system``, name ``*``) and each region per period."""
+        from planner.analysis.deficit import system_deficits
 
         if by == "zone":
             return self._partners["zone_deficits"]
@@ -135,7 +136,7 @@ class Run:
         raise ValueError(f"by={by!r}: expected 'zone' or 'system'")
 
     def partners(self) -> dict[str, pd.DataFrame]:
-        """The partner view (planner/partners_report.py): ``partner_builds`` (zone x technology x owner x period:
+        """The partner view (planner/analysis/partners.py): ``partner_builds`` (zone x technology x owner x period:
         MW, capex, annual cost, generation, revenue, margin), ``zone_deficits``, ``deficit_closed`` (each owner's
         share of the deficit closed) and ``partner_headline`` (per owner and period)."""
         return dict(self._partners)
@@ -154,7 +155,7 @@ class Run:
 
     @cached_property
     def _partners(self) -> dict[str, pd.DataFrame]:
-        from planner.partners_report import report
+        from planner.analysis.partners import report
 
         return report(self.tables)
 

@@ -1,6 +1,6 @@
 """The transport relaxation behind the capacity deficit: a small LP solved with HiGHS.
 
-The definition it computes is planner/deficit.py's (docs/deficit.md). Zones z with a need
+The definition it computes is planner/analysis/deficit.py's (docs/deficit.md). Zones z with a need
 need[z] = required[z] - firm[z] (MW) share corridors l of firm transfer limit limit_l each direction,
 losing loss_l of what is sent:
 

@@ -4,7 +4,7 @@ The terminal summary (planner/summary.py) and the HTML report both print them, e
 
 - ``after_new_builds``: the deficit after new builds is not unserved energy. The model's reserve-margin row
   (planner/model/reserve.py) counts a region's firm MW without the corridor limits and losses inside it, and
-  the corridors into it at their full firm limit; the deficit (planner/deficit.py) counts only what the
+  the corridors into it at their full firm limit; the deficit (planner/analysis/deficit.py) counts only what the
   corridors can move at the peak (docs/deficit.md).
 - ``existing_fleet``: "with the existing fleet" leaves out every build of the run, those of earlier periods
   too, and counts the committed plants due before the first period as existing, so the same year has a
@@ -70,14 +70,14 @@ def notes(tables: Mapping[str, pd.DataFrame], meta: Mapping, partner_tables: Map
           ) -> dict[str, str]:
     """The lines that apply to a run: keys ``after_new_builds``, ``existing_fleet``, ``closed_without_builds``.
 
-    ``partner_tables`` is ``planner.partners_report.report(tables)`` when the caller has it already (its
+    ``partner_tables`` is ``planner.analysis.partners.report(tables)`` when the caller has it already (its
     ``zone_deficits`` and ``deficit_closed``); otherwise it is computed here."""
-    from planner import metrics
+    from planner.analysis import metrics
+    from planner.analysis.deficit import system_deficit
     from planner.core.names import NEW_CORRIDORS
-    from planner.deficit import system_deficit
 
     if partner_tables is None:
-        from planner.partners_report import report
+        from planner.analysis.partners import report
 
         partner_tables = report(dict(tables))
     zd, closed = partner_tables["zone_deficits"], partner_tables["deficit_closed"]

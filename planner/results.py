@@ -6,7 +6,7 @@ undiscounted USD per unit in the period's own years.
 
 ``technologies`` (lifetime, fixed O&M, capacity credit), ``reserve_margin_by_zone``
 and the ``operating_cost_usd`` column of ``generation`` are stored so that the
-partner report (planner/partners_report.py) can be regenerated from results alone.
+partner report (planner/analysis/partners.py) can be regenerated from results alone.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.adequacy import corridor_existing_mw, margin_pu, margin_source, margins_by_region
-from planner.core.economics import fuel_cost_usd_per_mwh, mwh, operating_cost_usd_per_mwh, with_mwh
+from planner.core.economics import mwh, with_mwh
 from planner.core.numbers import clean
 from planner.model import build
 from planner.model.capacity import Vintages
 from planner.model.capacity import vintages as capacity_vintages
-from planner.model.co2 import emission_factor
 from planner.model.data import ModelData
 from planner.model.registry import registry
 from planner.solve import Solution
@@ -43,7 +42,7 @@ def zone_margins(d: ModelData) -> pd.DataFrame:
 
 
 def adequacy_links(d: ModelData) -> pd.DataFrame:
-    """Corridors and interconnectors as the deficit counts them, per period (planner/deficit.py).
+    """Corridors and interconnectors as the deficit counts them, per period (planner/analysis/deficit.py).
 
     kind ``corridor``: from_zone, to_zone, existing_mw = capacity in service before new builds;
     kind ``interconnector``: zone in from_zone, market in to_zone, existing_mw = import capacity.
@@ -121,9 +120,13 @@ def dispatch(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
     return disp[["zone", "technology", "period", "timestep", "generation_mw", "charge_mw", "available_mw"]]
 
 
-def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame) -> pd.DataFrame:
+OPERATING = ("variable_om", "fuel", "co2")  # the cost categories of a plant's output
+
+
+def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame, terms: pd.DataFrame) -> pd.DataFrame:
     """Annual energy per zone x technology x period: generated, available, charged, curtailed (MWh/yr), the
-    capacity factor, and the operating cost (variable O&M + fuel + CO2 price, USD/yr) for partner reports."""
+    capacity factor, and the operating cost for partner reports: the model's variable O&M, fuel and CO2 terms
+    of the zone and technology (``cost_terms``, USD/yr)."""
     dw = disp.join(pd.Series(d.weight, name="weight"), on="timestep")
     dw = with_mwh(dw, ("generation_mw", "available_mw", "charge_mw"))
     gen = dw.groupby(["zone", "technology", "period"],
@@ -132,12 +135,8 @@ def generation(d: ModelData, disp: pd.DataFrame, cap: pd.DataFrame) -> pd.DataFr
                               for tech, a, g in zip(gen.technology, gen.available_mwh, gen.generation_mwh)]
     gen = gen.merge(cap[["zone", "technology", "period", "total_mw"]], on=["zone", "technology", "period"])
     gen["capacity_factor"] = (gen["generation_mwh"] / (gen["total_mw"] * d.hours)).where(gen["total_mw"] > 0, 0.0)
-    fuel_usd = fuel_cost_usd_per_mwh(d.tech, d.fuel)
-    ef = emission_factor(d)
-    co2_usd = d.periods["co2_price_usd_per_t"].astype(float).to_dict()
-    vom = d.tech["vom_usd_per_mwh"].astype(float).to_dict()
-    gen["operating_cost_usd"] = [x * operating_cost_usd_per_mwh(vom[g], fuel_usd[g], ef[g], co2_usd[p])
-                                 for g, p, x in zip(gen.technology, gen.period, gen.generation_mwh)]
+    op = terms[terms["category"].isin(OPERATING)].groupby(["zone", "technology", "period"])["annual_usd"].sum()
+    gen["operating_cost_usd"] = [float(op.get(k, 0.0)) for k in zip(gen.zone, gen.technology, gen.period)]
     return clean(gen.drop(columns=["total_mw"]))
 
 
@@ -272,24 +271,25 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     cap = capacity(m, d, alive)
     disp = dispatch(m, d)
     fl = flows(m, d)
+    terms = cost_terms(m, d)
     return {
         "capacity": cap,
         "new_capacity": new_capacity(m, d),
         "vintages": vintages(m, d, alive),
         "dispatch": disp,
-        "generation": generation(d, disp, cap),
+        "generation": generation(d, disp, cap, terms),
         # what a report needs to attribute costs and deficits without the case folder
         "technologies": d.tech.reset_index()[["technology", "kind", "lifetime_yr", "fom_usd_per_kw_yr",
                                               "capacity_credit_pu"]],
         "reserve_margin_by_zone": zone_margins(d),
-        "adequacy_links": adequacy_links(d),  # corridors and interconnectors as planner/deficit.py counts them
+        "adequacy_links": adequacy_links(d),  # corridors and interconnectors as planner/analysis/deficit.py counts them
         "prices": prices(m, d, sol),
         "flows": fl,
         "corridors": corridors(m, d, fl),
         "trade": trade(m),
         "storage": storage(m, d),
         "costs": costs(m, d),
-        "cost_terms": cost_terms(m, d),  # what each registered cost term came to, by its keys
+        "cost_terms": terms,  # what each registered cost term came to, by its keys
         "firm_capacity": firm_capacity(m),  # the reserve margin rows' firm capacity, by region
         "emissions": emissions(m),
         "shadow_prices": shadow_prices(m, d, sol),

@@ -1,6 +1,6 @@
 """The terminal summary of a run, saved as summary.txt: the answer first.
 
-Order: the deficit per period (planner/deficit.py), who builds what and where
+Order: the deficit per period (planner/analysis/deficit.py), who builds what and where
 (per partner: MW, technologies, zones, capex, share of the deficit closed), each
 with the lines of planner/explanations.py that apply beside it,
 then the cost, then what else was built, demand and unserved energy, timings.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner import metrics
+from planner.analysis import metrics
+from planner.analysis.partners import NEEDED, headline_lines, report
 from planner.core.names import owner
 from planner.explanations import notes
-from planner.partners_report import NEEDED, headline_lines, report
 
 
 def _fmt_mw(x: float) -> str:

@@ -35,7 +35,7 @@ def two_region_case(folder):
 
 
 def test_capacity_balance_by_hand(tmp_path):
-    """planner/deficit.py at the system peak hour 1 (500 + 550 = 1,050 > 600 + 400), margin 10 %:
+    """planner/analysis/deficit.py at the system peak hour 1 (500 + 550 = 1,050 > 600 + 400), margin 10 %:
     North: required 1.1 x 500 = 550, firm 0.9 x 1,000 = 900 -> surplus 350.
     South: required 1.1 x 550 = 605, firm 0.9 x 200 + 0.5 x 200 (import) = 280 -> short 325.
     The corridor has no capacity credit (firm transfer limit 0), so the South stays 325 MW short:

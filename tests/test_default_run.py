@@ -2,7 +2,7 @@
 
 The default Kazakhstan model (models/kazakhstan.toml: four periods, 6 + 1 representative days) is solved
 exactly as a user runs it, in a subprocess from the repository root. Its results and report must be
-written, every deficit it prints must be the one of planner/deficit.py, and its report must open in
+written, every deficit it prints must be the one of planner/analysis/deficit.py, and its report must open in
 headless chromium with no network, every chart drawn, the real map, and the partner section whose
 figures are the result tables'. This is the suite's heaviest test: a few minutes of HiGHS.
 """
@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from test_report_browser import check_drawn, render
 
+from planner.analysis.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.cli import DEFAULT_MODEL
-from planner.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.spec import load_spec
 from planner.store import read_results
 

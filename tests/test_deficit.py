@@ -1,11 +1,11 @@
-"""The one deficit definition (planner/deficit.py), worked by hand."""
+"""The one deficit definition (planner/analysis/deficit.py), worked by hand."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planner.deficit import Link, closed_by_owner, system_deficits, transfer_deficit, zone_deficits
+from planner.analysis.deficit import Link, closed_by_owner, system_deficits, transfer_deficit, zone_deficits
 
 
 def test_two_zones_with_a_corridor_by_hand():
@@ -156,7 +156,7 @@ def test_the_equal_share_rounds_solve_on_random_networks(capsys):
 def _leximax_by_brute_force(req: dict, firm: dict, links: list) -> dict:
     """The equal-share split computed another way, as the reference: scipy's linprog, and in each round one
     LP per zone still free (can it go below the round's share while the others stay at or under it?)
-    instead of the duals planner/deficit.py reads."""
+    instead of the duals planner/analysis/deficit.py reads."""
     import numpy as np
     from scipy.optimize import linprog
 

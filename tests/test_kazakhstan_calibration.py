@@ -20,7 +20,7 @@ ranges' -1.25) and the national -5.5 TWh as its own check. South and North pass;
 national balance miss (the gas cap, an assumption, binds once old coal is held to its 2023 output),
 each with its known_miss.
 
-2030 capacity balance (inputs only, no solve), the deficit of planner/deficit.py: demand at the
+2030 capacity balance (inputs only, no solve), the deficit of planner/analysis/deficit.py: demand at the
 system peak hour not covered by credit x existing MW and credited imports (Russia 0.3 x 2.2 GW),
 after the transfers the existing corridors allow.
 """

@@ -36,9 +36,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("solving", ("planner.solve",)),
     ("the run spec", ("planner.spec",)),
     ("scenario rules; extraction of results", ("planner.scenario", "planner.results")),
-    ("the pipeline of stages; the deficit's definition on the results", ("planner.pipeline", "planner.deficit")),
+    ("the pipeline of stages; the analysis package and its deficit, the definition on the results",
+     ("planner.pipeline", "planner.analysis", "planner.analysis.deficit")),
     ("decomposition: another way to solve what the pipeline built", ("planner.decompose",)),
-    ("analysis: metrics and the partner report", ("planner.metrics", "planner.partners_report")),
+    ("analysis on the deficit: metrics and the partner report", ("planner.analysis.metrics",
+                                                                 "planner.analysis.partners")),
     ("explanations beside the figures", ("planner.explanations",)),
     ("reading stored runs; the summary", ("planner.report.data", "planner.summary")),
     ("report parts", ("planner.report.assumptions", "planner.report.charts")),
@@ -129,7 +131,7 @@ def test_no_upward_import():
 
 
 @pytest.mark.parametrize("source", [
-    "from planner.metrics import weighted\n",                                  # module level
+    "from planner.analysis.metrics import weighted\n",                                  # module level
     "def add(m, d):\n    from planner.results import extract\n    return 1\n",  # hidden in a function
     "import planner.studies.sweep\n",
     "from planner.model import capacity\n",                                   # a sibling family

@@ -1,11 +1,11 @@
-"""planner/metrics.py: each metric on result tables small enough to add up by hand."""
+"""planner/analysis/metrics.py: each metric on result tables small enough to add up by hand."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planner import metrics
+from planner.analysis import metrics
 
 
 def _tables() -> dict[str, pd.DataFrame]:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from partner_cases import envelope_case, run_folder
 
-from planner.partners_report import EXISTING, in_service, report
+from planner.analysis.partners import EXISTING, in_service, report
 from planner.run import run_spec
 from planner.spec import load_spec
 from planner.store import read_results
@@ -25,7 +25,7 @@ def test_report_on_the_envelope_case_by_hand(tmp_path):
         annual cost 6,000,000 + 600,000 = 6,600,000; operating 525,600 * 5 = 2,628,000;
         margin 12,228,000 - 6,600,000 - 2,628,000 = 3,000,000 (= 60 MW * 50,000, the envelope's rent)
     KZ: share 0.4 -> 350,400 MWh; revenue 8,152,000; annual 6,400,000; operating 1,752,000; margin 0.
-    Deficit (planner/deficit.py): no existing fleet, no reserve margin -> 100 MW; alone TR closes 60, KZ 40;
+    Deficit (planner/analysis/deficit.py): no existing fleet, no reserve margin -> 100 MW; alone TR closes 60, KZ 40;
     together they close 100 -> TR 60 %, KZ 40 %.
     """
     out = run_folder(envelope_case(tmp_path / "c"), tmp_path / "res")
@@ -95,7 +95,7 @@ def test_attribution_sums_to_system_totals_on_the_example(example, stored):
 
 
 def test_deficit_closed_adds_up_on_the_example(example):
-    """Per period: the owners' closed MW sum to before - after (planner/deficit.py); shares lie in [0, 1]
+    """Per period: the owners' closed MW sum to before - after (planner/analysis/deficit.py); shares lie in [0, 1]
     and sum to the share of the deficit all new builds close; the headline carries the same shares."""
     rep = report(example.tables)
     zd, kd, h = rep["zone_deficits"], rep["deficit_closed"], rep["partner_headline"]
@@ -119,8 +119,8 @@ def test_report_refuses_results_without_its_tables(example):
 
 def test_summary_leads_with_the_answer_and_is_saved(example):
     """summary.txt in the results folder: the deficit first (one figure per period, the system deficit of
-    planner/deficit.py), then who builds what and where, then the cost."""
-    from planner.deficit import system_deficit, zone_deficits
+    planner/analysis/deficit.py), then who builds what and where, then the cost."""
+    from planner.analysis.deficit import system_deficit, zone_deficits
 
     text = (example.folder / "summary.txt").read_text(encoding="utf-8")
     i_deficit, i_who, i_cost = (
@@ -145,7 +145,7 @@ def test_short_lived_vintage_is_attributed_as_the_model_counts_it(tmp_path):
     import pandas as pd
     from casekit import hours, write_case
 
-    from planner.partners_report import in_service
+    from planner.analysis.partners import in_service
     from planner.report import build_report
     from planner.run import run_spec
     from planner.spec import RunSpec

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from partner_cases import envelope_case
 
+from planner.analysis.partners import report
 from planner.cli import main
 from planner.errors import InputError
-from planner.partners_report import report
 from planner.spec import RunSpec, load_spec
 from planner.store import read_results
 from planner.studies.partner_value import partner_value

@@ -233,12 +233,12 @@ def test_report_of_a_one_zone_case_with_a_formula_like_name(tmp_path):
 
 def test_partner_section_equals_the_result_tables(example):
     """The partners table (CSV, HTML, workbook) holds each partner's MW and capex as new_capacity.csv sums them,
-    and the share of the deficit closed as planner/deficit.py computes it from the stored results."""
+    and the share of the deficit closed as planner/analysis/deficit.py computes it from the stored results."""
     import re
 
     from openpyxl import load_workbook
 
-    from planner.deficit import closed_by_owner
+    from planner.analysis.deficit import closed_by_owner
     from planner.store import read_results
 
     build_report(example)

@@ -119,7 +119,8 @@ def fig_costs(c: Context):
 
 
 @chart("deficit", "Deficit before and after new builds",
-       caption="Deficit (planner/deficit.py, docs/deficit.md) = demand at the system peak hour x (1 + reserve margin) "
+       caption="Deficit (planner/analysis/deficit.py, docs/deficit.md) = demand at the system peak hour x "
+               "(1 + reserve margin) "
                "not covered by firm capacity (capacity x capacity credit) and credited imports, after the transfers "
                "the corridors' firm limits allow. Zones add up to regions and to the system (table deficit_system). "
                "'With the existing fleet' counts the plants and corridors in service without new builds; 'after' adds "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.deficit import owner
+from planner.analysis.deficit import owner
 from planner.errors import InputError, Problem
 from planner.report.data import StoredRun, load_run
 from planner.report.tables import headline
@@ -150,7 +150,7 @@ def compare_figures(tables: dict[str, pd.DataFrame], runs: list[StoredRun],
     """(title, figure): partner capacity by zone, capacity by technology, deficit left, cost, side by side."""
     import plotly.graph_objects as go
 
-    from planner import metrics
+    from planner.analysis import metrics
     from planner.report import style
     from planner.report.charts import layout
     from planner.report.style import partner_colors, technology_colors

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planner import metrics
+from planner.analysis import metrics
+from planner.analysis.deficit import has_inputs as has_deficit_inputs
 from planner.core.adequacy import region_zones, required_mw
 from planner.core.economics import (
     emission_factor_t_per_mwh,
@@ -25,7 +26,6 @@ from planner.core.economics import (
 )
 from planner.core.names import EXISTING  # partner label of the existing fleet
 from planner.core.numbers import clean
-from planner.deficit import has_inputs as has_deficit_inputs
 from planner.report.data import StoredRun
 
 PCTS = (10, 25, 50, 75, 90)
@@ -347,20 +347,20 @@ def reserve_margin(run: StoredRun) -> pd.DataFrame | None:
 
 
 def deficit(run: StoredRun) -> pd.DataFrame | None:
-    """Capacity deficit per zone and period before and after new builds (MW), as planner/deficit.py defines it.
+    """Capacity deficit per zone and period before and after new builds (MW), as planner/analysis/deficit.py defines it.
 
     required = demand at the system peak hour x (1 + reserve margin); firm = capacity credits x capacity in the
     zone + credited imports; the deficit is what is left short once the corridors have moved what their firm
     transfer limits allow. Zones add up to their region and to the system (table deficit_system).
     """
-    from planner.deficit import has_inputs, zone_deficits
+    from planner.analysis.deficit import has_inputs, zone_deficits
 
     return _round(zone_deficits(run.tables)) if has_inputs(run.tables) else None
 
 
 def deficit_system(run: StoredRun) -> pd.DataFrame | None:
     """The system (*) and each region per period: sums of their zones' deficits before and after new builds (MW)."""
-    from planner.deficit import has_inputs, system_deficits, zone_deficits
+    from planner.analysis.deficit import has_inputs, system_deficits, zone_deficits
 
     return _round(system_deficits(zone_deficits(run.tables))) if has_inputs(run.tables) else None
 
@@ -369,8 +369,8 @@ def deficit_system(run: StoredRun) -> pd.DataFrame | None:
 
 
 def partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
-    """planner.partners_report.report of the run, computed once per report."""
-    from planner.partners_report import NEEDED, report
+    """planner.analysis.partners.report of the run, computed once per report."""
+    from planner.analysis.partners import NEEDED, report
 
     if any(n not in run.tables for n in NEEDED):
         return None
@@ -381,7 +381,8 @@ def partner_report(run: StoredRun) -> dict[str, pd.DataFrame] | None:
 
 def partners(run: StoredRun) -> pd.DataFrame | None:
     """Per partner over the horizon: name, country, new MW, overnight capex (USD), technologies and zones built,
-    and per period the share of the system deficit its builds close (planner/deficit.py); sums of partners_by_period."""
+    and per period the share of the system deficit its builds close (planner/analysis/deficit.py); sums of
+    partners_by_period."""
     rep = partner_report(run)
     if rep is None:
         return None
@@ -414,8 +415,8 @@ def partners(run: StoredRun) -> pd.DataFrame | None:
 
 def partners_by_period(run: StoredRun) -> pd.DataFrame | None:
     """Per partner and period: new MW, MW in service, overnight capex (USD), zones and technologies built, firm MW,
-    the system deficit before new builds and the MW and share of it the partner closes (planner/deficit.py),
-    annual cost, revenue at zonal prices and margin (USD/yr; planner/partners_report.py)."""
+    the system deficit before new builds and the MW and share of it the partner closes (planner/analysis/deficit.py),
+    annual cost, revenue at zonal prices and margin (USD/yr; planner/analysis/partners.py)."""
     rep = partner_report(run)
     return None if rep is None else _round(rep["partner_headline"].copy())
 
@@ -434,7 +435,7 @@ def partner_capacity(run: StoredRun) -> pd.DataFrame | None:
 def deficit_closed(run: StoredRun) -> pd.DataFrame | None:
     """Per owner of new builds (partners, '(unattributed)', '(new corridors)') and period: firm MW added, what its
     builds would close alone, and its part of the deficit closed by all new builds (MW and share of the system
-    deficit before new builds), as planner/deficit.py defines it."""
+    deficit before new builds), as planner/analysis/deficit.py defines it."""
     rep = partner_report(run)
     return None if rep is None else _round(rep["deficit_closed"].copy())
 
@@ -449,7 +450,7 @@ def assumptions(run: StoredRun) -> pd.DataFrame | None:
 
 # ---------------------------------------------------------------- headline
 
-HEADLINE = (  # name in the headline table -> metric of planner/metrics.py, per period
+HEADLINE = (  # name in the headline table -> metric of planner/analysis/metrics.py, per period
     ("new_capacity", "new_capacity"), ("total_capacity", "total_capacity"), ("annual_cost", "system_cost_annual"),
     ("emissions", "emissions"), ("demand", "demand"), ("unserved", "unserved_energy"), ("imports", "imports"),
     ("exports", "exports"), ("curtailment", "curtailment"), ("demand_weighted_price", "demand_weighted_price"),
@@ -459,7 +460,8 @@ DEFICITS = (("deficit_existing_fleet", "deficit_existing_fleet"),
 
 
 def headline(run: StoredRun) -> pd.DataFrame:
-    """The figures people quote, one row each: metric, period (or ``all``), unit, value (planner/metrics.py)."""
+    """The figures people quote, one row each: metric, period (or ``all``), unit, value
+    (planner/analysis/metrics.py)."""
     t = run.tables
     rows: list[tuple[str, str, str, float]] = [("objective", "all", "USD", float(run.meta["objective_usd"]))]
     for cat, v in t["costs"].groupby("category")["present_value_usd"].sum().items():

@@ -21,7 +21,7 @@ and two habits:
   uses the atomic writer of ``planner run``, planner/store.py); it checks and locks that
   folder with ``reserved`` before its first solve, as ``planner run`` does, so a location
   that cannot be written fails in a second, not after the solves;
-- it takes its headline figures from planner/metrics.py, never computing them by hand.
+- it takes its headline figures from planner/analysis/metrics.py, never computing them by hand.
 
 Every module of this package is a study: ``STUDIES`` is found from the package's files (no list
 to keep by hand), ``planner/cli.py`` registers them in one loop, and the run's report

@@ -32,7 +32,7 @@ balances and deficit forecasts:
 
     capacity_peak_mw      required firm capacity: demand at the peak x (1 + margin) (MW)
     capacity_firm_mw      firm existing capacity, sum of credit x MW, imports not counted (MW)
-    capacity_deficit_mw   the deficit of planner/deficit.py (MW)
+    capacity_deficit_mw   the deficit of planner/analysis/deficit.py (MW)
     capacity_shortfall_mw max(0, required - firm existing): peak not covered by
                           domestic firm capacity, imports and corridor limits
                           ignored - the definition of a "peak load minus station
@@ -44,7 +44,7 @@ command still exits 1); it is printed under the MISS line, so that the reader of
 the reason next to the number. A check that passes does not print it.
 
 Capacity balance, from the inputs alone (no solve): the deficit of the existing
-fleet and corridors in every period, as planner/deficit.py defines it (firm
+fleet and corridors in every period, as planner/analysis/deficit.py defines it (firm
 capacity and firm imports against peak x (1 + margin), after the transfers the
 corridors allow), for the system, each region and each zone (scope, name).
 """
@@ -90,7 +90,7 @@ def capacity_balance(d: ModelData) -> pd.DataFrame:
     """scope (system, region, zone), name, period, required_mw, firm_existing_mw, firm_imports_mw, deficit_mw."""
     import pandas as pd
 
-    from planner.deficit import case_deficits, system_deficits
+    from planner.analysis.deficit import case_deficits, system_deficits
 
     zd = case_deficits(d)
     zones = zd.assign(scope="zone", name=zd["zone"])
@@ -137,7 +137,7 @@ def region_balance_twh(tables: dict[str, pd.DataFrame], period: int, zones: set[
 
 def metric(tables: dict[str, pd.DataFrame], name: str, period: int, technologies: list[str] | None = None,
            zones: set[str] | None = None) -> float:
-    from planner import metrics as mx
+    from planner.analysis import metrics as mx
 
     if name == "region_balance_twh":
         return region_balance_twh(tables, period, zones or set())
@@ -334,7 +334,7 @@ def render(table: pd.DataFrame, balance: pd.DataFrame) -> str:
         if not r.within and r.known_miss:
             lines.append(f"       known miss: {r.known_miss}")
     lines.append("\ndeficit of the existing fleet, no new builds (MW; peak x (1 + margin) not covered by firm capacity and "
-                 "firm imports after the transfers corridors allow; planner/deficit.py):")
+                 "firm imports after the transfers corridors allow; planner/analysis/deficit.py):")
     sysreg = balance[balance["scope"] != "zone"]
     piv = sysreg.pivot_table(index="name", columns="period", values="deficit_mw")
     lines.append("  " + "scope".ljust(10) + "".join(f"{p:>9}" for p in piv.columns))

@@ -14,7 +14,7 @@ solves run one after the other on this machine.
 Metrics per period: annual system cost (sum of the costs table, USD/yr), its
 present value (USD, discounted to the base year), emissions (t/yr), imports and
 net imports over interconnectors (MWh/yr), unserved energy (MWh/yr), new MW
-built, and the system deficit of planner/deficit.py: with the existing fleet
+built, and the system deficit of planner/analysis/deficit.py: with the existing fleet
 (the same in both runs, by definition) and after new builds (what they leave
 open). A row with period "all" holds the present value of
 system cost over the horizon, which equals the difference of the two objectives.
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 NAME = "partner-value"
 HELP = "solve with and without one partner's options and report the difference"
 
-# the metrics compared, in this order (definitions and units in planner/metrics.py)
+# the metrics compared, in this order (definitions and units in planner/analysis/metrics.py)
 METRICS = ("system_cost_annual", "system_cost_present_value", "emissions", "imports", "net_imports", "unserved_energy",
            "new_capacity", "deficit_existing_fleet", "deficit_after_new_builds")
 
@@ -53,7 +53,7 @@ def run_metrics(tables: dict) -> pd.DataFrame:
     """One run's metrics per period: columns metric, period, unit, value; period "all" for the total present value."""
     import pandas as pd
 
-    from planner import metrics
+    from planner.analysis import metrics
 
     periods = sorted(tables["costs"]["period"].unique())
     total = ("system_cost_present_value", "all", "USD", metrics.value(tables, "system_cost_present_value"))
@@ -74,8 +74,8 @@ def compare(with_tables: dict, without_tables: dict) -> pd.DataFrame:
 
 
 def _share_closed(tables: dict, partner: str) -> dict[str, float]:
-    """period -> share of the system deficit the partner's builds close (planner/deficit.py)."""
-    from planner.deficit import closed_by_owner
+    """period -> share of the system deficit the partner's builds close (planner/analysis/deficit.py)."""
+    from planner.analysis.deficit import closed_by_owner
 
     c = closed_by_owner(tables)
     return {str(r.period): float(r.share_closed_pu) for r in c[c["owner"] == partner].itertuples()}
@@ -100,7 +100,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
 
 
 def _partner_value(spec, partner: str, already: list[str], slot, solver: dict | None, keep_committed: bool) -> dict:
-    from planner.partners_report import write as write_report
+    from planner.analysis.partners import write as write_report
     from planner.run import run_spec
     from planner.store import write_tables as write_run_tables
 
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     print(format_table(res["table"].rename(columns={"with": "with_"}), args.partner))
     shares = res["summary"]["share_of_deficit_closed"]
     if shares:
-        print(f"share of the system deficit closed by {args.partner} (planner/deficit.py): "
+        print(f"share of the system deficit closed by {args.partner} (planner/analysis/deficit.py): "
               + ", ".join(f"{p} {v:.0%}" for p, v in shares.items()))
     print(f"\nresults written to {res['folder']}")
     return 0

@@ -485,11 +485,11 @@ def _wacc_of_crf(crf_be: float, life: int) -> float:
 def _point(st: Setup, size: float) -> dict:
     """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it.
 
-    Its figures come from the result tables of the point (results.extract) through planner/metrics.py, as a
+    Its figures come from the result tables of the point (results.extract) through planner/analysis/metrics.py, as a
     run's do; and K's zero columns that
     are as cheap as its choice at this point (``ties``: held at EPS_MW, reduced cost 0 within the tolerance). A point
     is small and picklable, so Dask workers can return it."""
-    from planner import metrics
+    from planner.analysis import metrics
 
     s, d, m = st.solver, st.d, st.m
     s.set_row_bounds(st.programme, size if size > 0 else None, None)

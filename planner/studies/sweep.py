@@ -205,7 +205,7 @@ def _solve_one(spec: RunSpec, results_root: str) -> dict:
 
 def _headline(variant: str, tables: dict, meta: dict, folder: Path, resumed: bool) -> dict:
     """One row of sweep.csv: a variant's headline figures, from its result tables and run.json."""
-    from planner import metrics
+    from planner.analysis import metrics
 
     return {"variant": variant, "objective_usd": meta["objective_usd"],
             "new_mw": metrics.value(tables, "new_capacity"),

@@ -39,7 +39,7 @@ HELP = "measure the error of representative days against full resolution"
 
 def _headline(out, label: str, year: bool = False, partner: str | None = None, case=None) -> dict:
     """One row of time_error.csv; ``case``: the hourly case every plan's year check runs on (loaded once)."""
-    from planner import metrics
+    from planner.analysis import metrics
 
     t = out.tables
     extra: dict = {}

@@ -24,14 +24,16 @@ exactly (to rounding) to its system total. Revenue is at zonal energy prices
 only: capacity (reserve margin) and renewable-share payments are not included,
 so firm and renewable capacity shows a lower margin than it earns in the LP.
 
-Costs. annual cost = annuities of the vintages in service (at the partner's
-WACC, as in the objective) + fixed O&M of the capacity in service; it sums to
-the ``investment`` + ``fixed_om`` rows of the costs table. capex is the
+Costs, as the model computed them (results' ``cost_terms``): annual cost = the
+owner's ``investment`` terms (annuities of its vintages in service, at its
+WACC) + its share of the zone x technology's ``fixed_om`` term; it sums to the
+``investment`` + ``fixed_om`` rows of the costs table. Operating cost is the
+share of the fleet's ``variable_om`` + ``fuel`` + ``co2`` terms. capex is the
 overnight cost of the MW built in the period. margin = revenue - annual cost -
 operating cost (the brief's "revenue - annual cost" less the fleet's fuel, VOM
 and CO2, without which every thermal plant would look profitable).
 
-Deficit. One definition for every report: planner/deficit.py (the system, region
+Deficit. One definition for every report: planner/analysis/deficit.py (the system, region
 and zone deficits after the transfers the corridors allow, before and after new
 builds, and each owner's share of the deficit closed).
 """
@@ -42,15 +44,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.core.economics import fixed_om_usd_per_mw_yr
+from planner.analysis.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.core.names import EXISTING, UNATTRIBUTED
-from planner.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.errors import InputError, Problem
 from planner.store import write_csv
 
 NEEDED = ("capacity", "new_capacity", "vintages", "generation", "dispatch", "prices", "technologies",
-          "reserve_margin_by_zone",
-          "corridors", "adequacy_links")
+          "reserve_margin_by_zone", "corridors", "adequacy_links", "cost_terms")
 
 
 
@@ -71,7 +71,12 @@ def in_service(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     vin["partner"] = vin["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
     nc = tables["new_capacity"].copy()
     nc["partner"] = nc["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
-    served = vin.groupby(keys, as_index=False)[["in_service_mw", "annuity_usd_per_yr"]].sum()
+    served = vin.groupby(keys, as_index=False)[["in_service_mw"]].sum()
+    ct = tables["cost_terms"]
+    inv = ct[ct["category"] == "investment"].copy()
+    inv["partner"] = inv["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
+    inv = inv.groupby(keys, as_index=False)["annual_usd"].sum().rename(columns={"annual_usd": "annuity_usd_per_yr"})
+    served = served.merge(inv, on=keys, how="outer")
     built = nc.groupby(keys, as_index=False)[["new_mw", "capex_usd"]].sum()
     new = served.merge(built, on=keys, how="outer").fillna(0.0)
     new = new[["zone", "technology", "partner", "period", "new_mw", "in_service_mw", "capex_usd", "annuity_usd_per_yr"]]
@@ -121,8 +126,9 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     u["generation_mwh"] = u["share"] * u["generation_mwh"]
     u["revenue_usd_per_yr"] = u["share"] * u["revenue_usd_per_yr"]
     u["operating_cost_usd_per_yr"] = u["share"] * u["operating_cost_usd"]
-    fom = fixed_om_usd_per_mw_yr(tech["fom_usd_per_kw_yr"])
-    u["fixed_om_usd_per_yr"] = u["technology"].map(fom) * u["in_service_mw"]
+    ct = tables["cost_terms"]
+    fom = ct[ct["category"] == "fixed_om"].groupby(keys)["annual_usd"].sum()
+    u["fixed_om_usd_per_yr"] = u["share"] * [float(fom.get(k, 0.0)) for k in zip(u.zone, u.technology, u.period)]
     u["annual_cost_usd_per_yr"] = u["annuity_usd_per_yr"] + u["fixed_om_usd_per_yr"]
     u["margin_usd_per_yr"] = u["revenue_usd_per_yr"] - u["annual_cost_usd_per_yr"] - u["operating_cost_usd_per_yr"]
     u["firm_mw"] = u["technology"].map(tech["capacity_credit_pu"]) * u["in_service_mw"]
@@ -146,7 +152,8 @@ def report(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def headline(builds: pd.DataFrame, zd: pd.DataFrame, closed: pd.DataFrame) -> pd.DataFrame:
     """Per owner of new builds and period: MW built and in service, capex, firm MW, the system deficit
-    before new builds and the share of it the owner closes (planner/deficit.py), annual cost, revenue, margin."""
+    before new builds and the share of it the owner closes (planner/analysis/deficit.py), annual cost, revenue,
+    margin."""
     new = builds[builds["partner"] != EXISTING]
     h = new.groupby(["partner", "period"], as_index=False)[["new_mw", "in_service_mw", "capex_usd", "firm_mw",
                                                             "annual_cost_usd_per_yr", "revenue_usd_per_yr",
@@ -176,7 +183,7 @@ def headline_lines(tables: dict[str, pd.DataFrame], rep: dict[str, pd.DataFrame]
     b, h, zd = rep["partner_builds"], rep["partner_headline"], rep["zone_deficits"]
     before, after = system_deficit(zd, "deficit_before_mw"), system_deficit(zd, "deficit_after_mw")
     lines = ["deficit (MW, peak x (1 + margin) not covered by firm capacity and firm imports after the transfers "
-             "corridors allow; planner/deficit.py):"]
+             "corridors allow; planner/analysis/deficit.py):"]
     lines += [
         f"  {p}: {before[p]:,.0f} MW with the existing fleet, {after[p]:,.0f} MW after new builds" for p in before
     ]

@@ -23,7 +23,7 @@ Per period p, from the tables ``planner run`` writes (results.py):
     demand_weighted_price[p]     = sum_{z,t} w_t d price / sum_{z,t} w_t d      USD/MWh (d = demand_mw)
 
 and the system deficit with the existing fleet and after new builds (MW), whose
-one definition is planner/deficit.py (docs/deficit.md): peak x (1 + margin) not
+one definition is planner/analysis/deficit.py (docs/deficit.md): peak x (1 + margin) not
 covered by firm capacity and firm imports after the transfers corridors allow.
 
 The formulas on inputs the model, the results and the reports share (fuel and
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.analysis.deficit import zone_deficits  # the one deficit definition
 from planner.core.economics import with_mwh
-from planner.deficit import zone_deficits  # the one deficit definition
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -102,7 +102,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
            lambda t: _by_period(t["generation"], "curtailment_mwh")),
     Metric("demand_weighted_price", "USD/MWh", "zonal prices weighted by the energy demanded (NaN without demand)",
            _demand_weighted_price),
-    Metric("deficit_existing_fleet", "MW", "system deficit with the existing fleet (planner/deficit.py)",
+    Metric("deficit_existing_fleet", "MW", "system deficit with the existing fleet (planner/analysis/deficit.py)",
            lambda t: _deficits(t)["deficit_before_mw"]),
     Metric("deficit_after_new_builds", "MW", "what new builds leave of it",
            lambda t: _deficits(t)["deficit_after_mw"]),

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.core.adequacy import required_mw
+from planner.core.adequacy import firm_imports_mw, firm_mw, required_mw
 from planner.core.names import NEW_CORRIDORS, owner
 from planner.deficit_lp import TOL, Link, transfer_deficit
 
@@ -110,7 +110,8 @@ def period_inputs(demand: pd.DataFrame, margins: pd.DataFrame, regions: dict[str
         m = margins[margins["period"] == p].set_index("zone")["margin_pu"].astype(float).to_dict()
         lk = links[links["period"] == p]
         ic = lk[lk["kind"] == "interconnector"]
-        imports = (ic["capacity_credit_pu"] * ic["existing_mw"]).groupby(ic["from_zone"]).sum().to_dict()
+        ic = ic.rename(columns={"from_zone": "zone", "existing_mw": "import_mw"})
+        imports = {z: firm_imports_mw(ic, {z}) for z in sorted(set(ic["zone"]))}
         zones = sorted(dp["zone"].unique())
         out.append(PeriodInputs(p, t, {z: float(at.get(z, 0.0)) for z in zones}, m,
                                 {z: regions.get(z, "") for z in zones}, imports,
@@ -136,7 +137,8 @@ def _inputs(tables: dict[str, pd.DataFrame]) -> list[PeriodInputs]:
 
 
 def _firm(df: pd.DataFrame, column: str, credit: dict[str, float]) -> dict[str, float]:
-    return (df["technology"].map(credit).fillna(0.0) * df[column]).groupby(df["zone"]).sum().to_dict()
+    """Firm capacity (core's ``firm_mw``) of each zone of ``df`` from its MW in ``column``."""
+    return {z: float(firm_mw(credit, zip(g["technology"], g[column]))) for z, g in df.groupby("zone", sort=True)}
 
 
 def zone_deficits(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -240,10 +242,11 @@ def case_deficits(d) -> pd.DataFrame:
     credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
     rows = []
     for pi in period_inputs(demand, zone_margins(d), regions, adequacy_links(d)):
-        firm: dict[str, float] = {}
+        fleet: dict[str, list[tuple[str, float]]] = {}
         for (z, g, q), mw in d.existing_mw.items():
             if q == pi.period:
-                firm[z] = firm.get(z, 0.0) + credit[g] * mw
+                fleet.setdefault(z, []).append((g, mw))
+        firm = {z: float(firm_mw(credit, pairs)) for z, pairs in fleet.items()}
         u = pi.deficit(firm)
         req = pi.required_mw
         rows += [(z, pi.region[z], pi.period, pi.peak_timestep, pi.demand_mw[z], pi.margin_pu.get(z, 0.0), req[z],
