@@ -45,6 +45,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.analysis.deficit import closed_by_owner, system_deficit, zone_deficits
+from planner.core.adequacy import firm_mw
+from planner.core.economics import mwh
 from planner.core.names import EXISTING, UNATTRIBUTED
 from planner.errors import InputError, Problem
 from planner.store import write_csv
@@ -98,9 +100,8 @@ def _fleet_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per zone x technology x period: generation, charge, revenue at zonal prices, operating cost, available energy."""
     disp = tables["dispatch"].merge(tables["prices"][["zone", "period", "timestep", "weight", "price_usd_per_mwh"]],
                                     on=["zone", "period", "timestep"], how="left")
-    disp["revenue_usd_per_yr"] = (
-        disp["weight"] * disp["price_usd_per_mwh"] * (disp["generation_mw"] - disp["charge_mw"])
-    )
+    disp["revenue_usd_per_yr"] = disp["price_usd_per_mwh"] * mwh(disp["generation_mw"] - disp["charge_mw"],
+                                                                  disp["weight"])
     rev = disp.groupby(["zone", "technology", "period"], as_index=False)["revenue_usd_per_yr"].sum()
     gen = tables["generation"][["zone", "technology", "period", "generation_mwh", "available_mwh",
                                 "operating_cost_usd"]]
@@ -131,7 +132,8 @@ def partner_builds(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     u["fixed_om_usd_per_yr"] = u["share"] * [float(fom.get(k, 0.0)) for k in zip(u.zone, u.technology, u.period)]
     u["annual_cost_usd_per_yr"] = u["annuity_usd_per_yr"] + u["fixed_om_usd_per_yr"]
     u["margin_usd_per_yr"] = u["revenue_usd_per_yr"] - u["annual_cost_usd_per_yr"] - u["operating_cost_usd_per_yr"]
-    u["firm_mw"] = u["technology"].map(tech["capacity_credit_pu"]) * u["in_service_mw"]
+    credit = tech["capacity_credit_pu"].astype(float).to_dict()
+    u["firm_mw"] = [float(firm_mw(credit, ((g, x),))) for g, x in zip(u["technology"], u["in_service_mw"])]
     u["potential_mwh"] = u["share"] * u["available_mwh"] * (u["technology"].map(tech["kind"]) != "storage")
     cols = ["partner", "zone", "technology", "period", "new_mw", "in_service_mw", "share", "capex_usd",
             "annuity_usd_per_yr",
