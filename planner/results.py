@@ -205,25 +205,32 @@ def storage(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- costs, emissions, shadow prices
 
-def costs(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
-    """Annual cost per category and period (USD/yr), its discount weight and present value (USD)."""
+def term_values(m: pyo.ConcreteModel) -> dict[tuple[str, int], list[tuple[tuple, float]]]:
+    """(category, period) -> [(key, USD/yr)] of every cost term the families registered, in the objective's order."""
+    return {cp: [(k, pyo.value(e)) for k, e in items] for cp, items in registry(m).keyed_costs.items()}
+
+
+def costs(m: pyo.ConcreteModel, d: ModelData, values: dict | None = None) -> pd.DataFrame:
+    """Annual cost per category and period (USD/yr: the sum of its terms, as the objective sums them), its
+    discount weight and present value (USD). ``values``: ``term_values(m)`` when the caller has them."""
+    values = term_values(m) if values is None else values
     rows = []
-    for (c, p), e in m.annual_cost.items():
-        a = pyo.value(e)
+    for (c, p) in m.annual_cost:
+        a = sum(v for _, v in values[(c, p)])
         rows.append((p, c, a, d.discount_weight[p], a * d.discount_weight[p]))
     return clean(pd.DataFrame(rows,
                                columns=["period", "category", "annual_usd", "discount_weight", "present_value_usd"]))
 
 
-def cost_terms(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
+def cost_terms(m: pyo.ConcreteModel, d: ModelData, values: dict | None = None) -> pd.DataFrame:
     """Annual cost (USD/yr) and present value (USD) per category, zone, technology, partner, link and period: the
     values of the terms each family registered (planner/model/registry.py ``add_cost``), summed per key; "" where
     a term has no such part. Per category and period they add up to costs.csv."""
     out: dict[tuple, float] = {}
-    for (c, p), items in registry(m).keyed_costs.items():
-        for key, e in items:
+    for (c, p), items in (term_values(m) if values is None else values).items():
+        for key, v in items:
             k = (c, *key, p)
-            out[k] = out.get(k, 0.0) + pyo.value(e)
+            out[k] = out.get(k, 0.0) + v
     rows = [(*k, a, a * d.discount_weight[k[-1]]) for k, a in out.items()]
     return clean(pd.DataFrame(rows, columns=["category", "zone", "technology", "partner", "link", "period",
                                               "annual_usd", "present_value_usd"]))
@@ -271,7 +278,8 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     cap = capacity(m, d, alive)
     disp = dispatch(m, d)
     fl = flows(m, d)
-    terms = cost_terms(m, d)
+    values = term_values(m)  # each cost term once, for cost_terms and costs
+    terms = cost_terms(m, d, values)
     return {
         "capacity": cap,
         "new_capacity": new_capacity(m, d),
@@ -288,7 +296,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "corridors": corridors(m, d, fl),
         "trade": trade(m),
         "storage": storage(m, d),
-        "costs": costs(m, d),
+        "costs": costs(m, d, values),
         "cost_terms": terms,  # what each registered cost term came to, by its keys
         "firm_capacity": firm_capacity(m),  # the reserve margin rows' firm capacity, by region
         "emissions": emissions(m),
