@@ -106,11 +106,17 @@ def test_storage_state_is_carried_from_window_to_window(tmp_path, method, overla
         assert st[47] >= 25.0 - 1e-6
 
 
-def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path):
+@pytest.mark.parametrize("method", ["year", "rolling"])
+def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path, method):
     """A CO2 cap of 1,000 t against must-run coal: 100 MW x 48 h x 1 t/MWh = 4,800 t whatever is shed.
 
-    Coal (heat rate 1 MWh_th/MWh, fuel at 1 t CO2/MWh_th) must run at its full 100 MW (min_output_pu 1); demand
-    100 MW. The cap's slack takes the 3,800 t the plan cannot avoid; the row is reported as missed by 3,800 t."""
+    Coal (heat rate 1 MWh_th/MWh, fuel 1 USD/MWh_th at 1 t CO2/MWh_th, no variable O&M) must run at its full 100 MW
+    (min_output_pu 1); demand 100 MW, so nothing is short. The cap's slack takes the 3,800 t the plan cannot
+    avoid: the row is reported with the year's 4,800 t, missed by 4,800 - 1,000 = 3,800 t. The year's costs: fuel
+    4,800 MWh_th x 1 USD = 4,800 USD/yr; the slack (a policy row, 0.1 x VOLL per t) 3,800 x 0.1 x 1,000 =
+    380,000 USD/yr, its own category. Rolling (windows of a day, no look-ahead, the cap shared by demand): day 1
+    gets 1,000 x 1/2 = 500 t, emits 2,400 and leans on 1,900 t of slack, so it took 2,400 - 1,900 = 500 t of the cap;
+    day 2 gets the 500 t left and misses it by 1,900 t too: 3,800 t of slack over the year, as one LP."""
     case = write_case(tmp_path / "case", settings=settings(voll=1000),
                       periods=[{"period": 2030, "years": 1, "co2_cap_t": 1000}],
                       timesteps=[{"timestep": t, "weight": 1, "block": 0} for t in range(48)],
@@ -123,15 +129,21 @@ def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path)
     spec = RunSpec(name="c", inputs=case, periods=[2030])
     run = {"capacity": pd.DataFrame([("A", "coal", 2030, 100.0, 0.0)],
                                     columns=["zone", "technology", "period", "total_mw", "energy_mwh"]),
-           "corridors": pd.DataFrame(columns=["corridor", "period", "capacity_mw"])}
-    done = yc.check_period(spec, run, 2030, yc.Options("year"))
-    rows = yc._annual_rows(done, load_case(case), pd.DataFrame({
-        "zone": ["A"], "technology": ["coal"], "generation_mwh": [4800.0]}),
-        done["trade"].assign(weight=1.0), 4800.0, done["prices"])
-    co2 = next(r for r in rows if r["row"] == "co2_cap")
-    assert not co2["holds"] and co2["missed_by"] == pytest.approx(3800)
-    assert "slack" in co2["why"]
-    assert sum(v for name, _, v in done["slack"] if name == "co2_cap") == pytest.approx(3800)
+           "corridors": pd.DataFrame(columns=["corridor", "period", "capacity_mw"]),
+           "prices": pd.DataFrame(columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
+                                           "price_usd_per_mwh"]),
+           "generation": pd.DataFrame(columns=["zone", "technology", "period", "generation_mwh", "curtailment_mwh"]),
+           "emissions": pd.DataFrame(columns=["period", "emissions_t"]),
+           "costs": pd.DataFrame(columns=["period", "category", "annual_usd"])}
+    done = yc.check_period(spec, run, 2030, yc.Options(method, window_h=24, overlap_h=0))
+    out = yc.make_tables([done], run, load_case(case))
+    co2 = out["year_annual_rows"].set_index("row").loc["co2_cap"]
+    assert (co2["limit"], co2["year_value"], co2["missed_by"]) == pytest.approx((1000, 4800, 3800))
+    assert not co2["holds"] and "slack" in co2["why"]
+    costs = out["year_costs"].set_index("category")["year_usd_per_yr"]
+    assert costs["fuel"] == pytest.approx(4800) and costs[yc.SLACK] == pytest.approx(380_000)
+    assert costs["unserved"] == pytest.approx(0, abs=1e-6)
+    assert out["year_check"].at[0, "annual_rows_missed"] == 1
 
 
 def test_the_example_end_to_end_reproduces_its_run(tmp_path, capsys):
