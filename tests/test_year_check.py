@@ -199,3 +199,27 @@ def test_planner_run_does_the_check_when_the_specification_asks(tmp_path, capsys
     spec.write_text(spec.read_text().replace("year_check = true", 'year_check = "yes"'))
     assert main(["run", str(spec), "--results", str(tmp_path / "r2"), "--quiet"]) == 2
     assert "time.year_check must be true or false" in capsys.readouterr().err
+
+
+def test_run_spec_and_the_api_do_the_check_when_the_specification_asks(tmp_path):
+    """``[time] year_check = true`` through ``run_spec``, which ``planner.run`` calls: in memory without a results
+    folder, written beside the run with one, and ``planner.read`` gives the stored tables back. The example's
+    timesteps are its own (not aggregated), so the year check is the run's own LP: its operating cost of each period
+    equals the plan's, and nothing is short."""
+    import planner
+
+    spec = planner.load_spec(ROOT / "models/example.toml", time={"year_check": True}, solver={"method": "simplex"})
+    r = planner.run(spec)
+    assert r.folder is None and list(r.year_check["year_check"]["period"]) == r.periods
+    s = r.year_check["year_check"]
+    assert s["operating_cost_usd_per_yr"].to_numpy() == pytest.approx(s["plan_operating_cost_usd_per_yr"].to_numpy(),
+                                                                      rel=1e-7)
+    assert (s["unserved_mwh"] == 0).all()
+    w = planner.run(spec, results=tmp_path)
+    assert (tmp_path / "example-year-check" / "year_check.csv").is_file()
+    stored = planner.read(tmp_path / "example").year_check
+    assert stored is not None and list(stored["year_check"]["period"]) == r.periods
+    assert stored["year_check"]["unserved_mwh"].to_numpy() == pytest.approx(w.year_check["year_check"]["unserved_mwh"])
+    again = planner.year_check(tmp_path / "example", write=False)
+    assert again["year_costs"]["year_usd_per_yr"].to_numpy() == pytest.approx(
+        w.year_check["year_costs"]["year_usd_per_yr"].to_numpy(), rel=1e-7)
