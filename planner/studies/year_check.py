@@ -558,17 +558,33 @@ def check_run(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | No
     on the same hourly case)."""
     from planner.pipeline import load_for_run
 
-    options = options or Options()
     if case is None:
         case, _, _ = load_for_run(spec)
+    return make_tables(dispatch_periods(spec, run, options, scheduler, case), run, case)
+
+
+def dispatch_periods(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | None = None,
+                     scheduler: str | None = None, case: Case | None = None) -> list[dict]:
+    """Every period of the plan dispatched over its year (``check_period``), here or on Dask (``scheduler``); what
+    ``make_tables`` makes the tables of. It depends on the plan's capacity (``capacity``, ``corridors``) alone."""
+    options = options or Options()
     args = [(spec, run, p, options) for p in spec.periods]
     if scheduler is None:
-        done = [check_period(*a, case) for a in args]
-    else:
-        from planner.distributed import dask_map
+        return [check_period(*a, case) for a in args]
+    from planner.distributed import dask_map
 
-        done = dask_map(check_period, args, scheduler)
-    return make_tables(done, run, case)
+    return dask_map(check_period, args, scheduler)
+
+
+def plan_key(run: dict[str, pd.DataFrame], digits: int = 3) -> tuple:
+    """What the year's dispatch of a plan depends on: its capacity and corridors, rounded to ``digits`` decimals
+    (MW, MWh). Two plans with one key have the same year check (time-error checks such a plan once)."""
+    cap = run["capacity"]
+    cap = cap[(cap["total_mw"].abs() > 0) | (cap["energy_mwh"].abs() > 0)]
+    cor = run["corridors"]
+    return (tuple(sorted(zip(cap["zone"], cap["technology"], cap["period"].astype(int),
+                             cap["total_mw"].round(digits), cap["energy_mwh"].round(digits)))),
+            tuple(sorted(zip(cor["corridor"], cor["period"].astype(int), cor["capacity_mw"].round(digits)))))
 
 
 def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float]) -> float:
