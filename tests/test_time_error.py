@@ -103,3 +103,6 @@ def test_the_year_is_the_reference_of_every_plan(tmp_path, capsys):
     cap = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_capacity.csv")
     assert set(cap["resolution"]) == {"full", "1 days", "3 days"} and {"technology", "region", "new_mw"} <= set(cap)
     assert set(cap["storage"]) == {"unlinked", "linked"}
+    zones = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_year_unserved.csv")
+    total = zones.groupby(["resolution", "storage"], sort=False)["unserved_mwh"].sum()
+    assert total.to_numpy() == pytest.approx(both["year_unserved_mwh"].to_numpy(), rel=1e-9)

@@ -12,7 +12,8 @@ reference, unless ``--no-reference``) is dispatched over every hour of each peri
 year check, planner/studies/year_check.py), and the table adds, per plan, the present value of its cost when it
 runs over the year (``year_cost_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
 the representative days misjudge the cost of their own plan), and the year's unserved energy
-(``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``). ``time_error_capacity.csv`` gives new
+(``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``; per zone, with the worst hour's day and hour,
+in ``time_error_year_unserved.csv``). ``time_error_capacity.csv`` gives new
 capacity by technology and region for every plan; with ``--partner P``, ``partner_sites`` lists where P builds in
 each plan and ``partner_siting_changes`` whether that differs from the finest plan's. ``storage`` says how storage
 and hydro are tied across representative days (``linked`` with ``[time] link_storage = true``, which each plan
@@ -46,11 +47,11 @@ HELP = "measure the error of representative days against full resolution"
 
 
 def _headline(out, label: str, year: bool = False, partner: str | None = None, case=None,
-              checked: dict | None = None) -> dict:
+              checked: dict | None = None, zones: list | None = None) -> dict:
     """One row of time_error.csv; ``case``: the hourly case every plan's year check runs on (loaded once);
     ``checked``: the year's dispatch of the plans checked so far, by ``plan_key``, with the plan each is of ("6 days,
     linked"); a plan with the same capacity as one checked before is not dispatched again: ``year_check_of`` names
-    that plan, and its ``year_check_s`` is 0."""
+    that plan, and its ``year_check_s`` is 0. ``zones`` receives the plan's ``year_unserved`` table."""
     from planner import metrics
 
     t = out.tables
@@ -66,6 +67,8 @@ def _headline(out, label: str, year: bool = False, partner: str | None = None, c
             checked[key] = (plan, dispatch_periods(full_resolution(out.spec, out.meta["periods"]), t, case=case))
         of, done = checked[key]
         yc = make_tables(done, t, case)
+        if zones is not None:
+            zones.append(yc["year_unserved"].assign(resolution=label, storage=storage))
         dw = t["costs"].groupby("period")["discount_weight"].first().to_dict()
         s = yc["year_check"]
         extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_unserved_mwh": float(s["unserved_mwh"].sum()),
@@ -177,8 +180,9 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
         case = load_for_run(full_resolution(ref.spec, ref.meta["periods"]))[0]
     rows, caps = [], []
     checked: dict = {}
+    zones: list = []
     for out, label in outs:
-        row = _headline(out, label, year, partner, case, checked)
+        row = _headline(out, label, year, partner, case, checked, zones)
         new = out.tables["new_capacity"].groupby(key)["new_mw"].sum()
         row["new_mw_abs_diff"] = float(new.sub(ref_new, fill_value=0).abs().sum())
         rows.append(row)
@@ -192,8 +196,13 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
         finest = df["partner_sites"].iloc[at]
         df["partner_siting_changes"] = df["partner_sites"].map(lambda x: _sites(x) != _sites(finest))
     cap = pd.concat(caps, ignore_index=True)[["resolution", "storage", "technology", "region", "new_mw"]]
+    tables = {"time_error": df, "time_error_capacity": cap}
+    if zones:
+        u = pd.concat(zones, ignore_index=True)
+        tables["time_error_year_unserved"] = u[["resolution", "storage", *[c for c in u if c not in
+                                                                           ("resolution", "storage")]]]
     if slot is not None:
-        write_tables(slot, {"time_error": df, "time_error_capacity": cap})
+        write_tables(slot, tables)
     return df
 
 
