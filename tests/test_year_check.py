@@ -114,7 +114,8 @@ def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path,
     (min_output_pu 1); demand 100 MW, so nothing is short. The cap's slack takes the 3,800 t the plan cannot
     avoid: the row is reported with the year's 4,800 t, missed by 4,800 - 1,000 = 3,800 t. The year's costs: fuel
     4,800 MWh_th x 1 USD = 4,800 USD/yr; the slack (a policy row, 0.1 x VOLL per t) 3,800 x 0.1 x 1,000 =
-    380,000 USD/yr, its own category. Rolling (windows of a day, no look-ahead, the cap shared by demand): day 1
+    380,000 USD/yr, its own category and not part of the year's operating cost (4,800 USD/yr). Rolling (windows of
+    a day, no look-ahead, the cap shared by demand): day 1
     gets 1,000 x 1/2 = 500 t, emits 2,400 and leans on 1,900 t of slack, so it took 2,400 - 1,900 = 500 t of the cap;
     day 2 gets the 500 t left and misses it by 1,900 t too: 3,800 t of slack over the year, as one LP."""
     case = write_case(tmp_path / "case", settings=settings(voll=1000),
@@ -143,7 +144,10 @@ def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path,
     costs = out["year_costs"].set_index("category")["year_usd_per_yr"]
     assert costs["fuel"] == pytest.approx(4800) and costs[yc.SLACK] == pytest.approx(380_000)
     assert costs["unserved"] == pytest.approx(0, abs=1e-6)
-    assert out["year_check"].at[0, "annual_rows_missed"] == 1
+    assert co2["slack_used"] == pytest.approx(3800)
+    summary = out["year_check"].iloc[0]
+    assert summary["annual_rows_missed"] == 1 and summary["slack_penalty_usd_per_yr"] == pytest.approx(380_000)
+    assert summary["operating_cost_usd_per_yr"] == pytest.approx(4800)  # the penalty is no cost of the system
 
 
 def test_the_example_end_to_end_reproduces_its_run(tmp_path, capsys):

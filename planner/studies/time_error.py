@@ -10,7 +10,8 @@ Written to ``results/<name>-time-error/time_error.csv``.
 With ``--year`` the reference is the year itself: every plan (and the full-resolution or ``--reference-days``
 reference, unless ``--no-reference``) is dispatched over every hour of each period with its capacity fixed (the
 year check, planner/studies/year_check.py), and the table adds, per plan, the present value of its cost when it
-runs over the year (``year_cost_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
+runs over the year (``year_cost_usd``, the system's costs; the check's penalty on its elastic rows apart, in
+``year_slack_penalty_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
 the representative days misjudge the cost of their own plan), and the year's unserved energy
 (``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``; per zone, with the worst hour's day and hour,
 in ``time_error_year_unserved.csv``). ``time_error_capacity.csv`` gives new
@@ -71,7 +72,8 @@ def _headline(out, label: str, year: bool = False, partner: str | None = None, c
             zones.append(yc["year_unserved"].assign(resolution=label, storage=storage))
         dw = t["costs"].groupby("period")["discount_weight"].first().to_dict()
         s = yc["year_check"]
-        extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_unserved_mwh": float(s["unserved_mwh"].sum()),
+        extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_slack_penalty_usd": year_cost_pv(yc, dw, slack=True),
+                 "year_unserved_mwh": float(s["unserved_mwh"].sum()),
                  "year_zones_short": int(s["zones_short"].max()),
                  "year_worst_hour_mw": float(s["worst_hour_mw"].max()),
                  "year_annual_rows_missed": int(s["annual_rows_missed"].sum()),

@@ -83,6 +83,9 @@ SLACK_PENALTY_X_VOLL = {"hydro_budget": 10.0, "fuel_limit": 10.0, "import_limit"
 # HiGHS options per method: a week's LP (~24k columns on the Kazakhstan case) solves as fast by simplex as by the
 # interior point (measured, docs/performance.md), and simplex needs no crossover for its prices; a year's LP is large
 SLACK = "annual_row_slack"  # year_costs' category of the slack's cost (USD/yr)
+# its basis: what the check's LPs paid for the slack of their elastic rows, which is no cost of the system (a share
+# row holds within every window, so a winter week short of its renewable share pays it though the year holds)
+PENALTY = "the check's penalty on its elastic rows, not a system cost"
 DISPATCH_SOLVER = {"rolling": {"method": "simplex", "threads": 1}, "year": {"method": "ipm", "threads": 2}}
 
 
@@ -587,9 +590,11 @@ def plan_key(run: dict[str, pd.DataFrame], digits: int = 3) -> tuple:
             tuple(sorted(zip(cor["corridor"], cor["period"].astype(int), cor["capacity_mw"].round(digits)))))
 
 
-def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float]) -> float:
-    """Present value of the plan's cost when it runs over the year: sum_p df[p] x the year's annual cost (USD)."""
+def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float], slack: bool = False) -> float:
+    """Present value of the plan's cost when it runs over the year: sum_p df[p] x the year's annual cost (USD), the
+    system's costs only; ``slack``: instead, the present value of the check's penalty on its elastic rows (SLACK)."""
     c = out["year_costs"]
+    c = c[(c["category"] == SLACK) == slack]
     return float(sum(discount_weight[int(p)] * v for p, v in zip(c["period"], c["year_usd_per_yr"])))
 
 
@@ -703,9 +708,9 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
             plan = float(plan_cost.get(c, 0.0))
             fixed = c in FIXED_BY_PLAN
             year = plan if fixed else year_cost.get(c, float("nan"))
+            basis = ("capacity, fixed by the plan" if fixed else PENALTY if c == SLACK else "the year's dispatch")
             out["year_costs"].append({"period": p, "category": c, "year_usd_per_yr": year, "plan_usd_per_yr": plan,
-                                      "difference_usd_per_yr": year - plan,
-                                      "basis": "capacity, fixed by the plan" if fixed else "the year's dispatch"})
+                                      "difference_usd_per_yr": year - plan, "basis": basis})
         demand = float((pr["demand_mw"] * pr["weight"]).sum())
         rows = _annual_rows(r, annual_limits(fix_plan(case.tables, run, p), p), disp, r["trade"], demand)
         out["year_annual_rows"] += rows
@@ -720,6 +725,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
             "curtailment_mwh": float(gen["curtailment_mwh"].sum()), "emissions_t": emissions,
             "operating_cost_usd_per_yr": sum(x["year_usd_per_yr"] for x in operating),
             "plan_operating_cost_usd_per_yr": sum(x["plan_usd_per_yr"] for x in operating),
+            "slack_penalty_usd_per_yr": float(year_cost.get(SLACK, 0.0)),
             "annual_rows_missed": sum(1 for x in rows if not x["holds"])})
     frames = {}
     for k, v in out.items():
@@ -765,7 +771,7 @@ def _annual_rows(r: dict, limits: list[Limit], disp: pd.DataFrame, trd: pd.DataF
             why = "missed within the solver's tolerance"
         rows.append({"period": r["period"], "row": lim.row, "index": _key(lim.index), "unit": lim.unit,
                      "limit": lim.limit, "year_value": value, "sense": "<=" if lim.at_most else ">=", "holds": holds,
-                     "missed_by": miss, "why": why})
+                     "missed_by": miss, "slack_used": used, "why": why})
     return rows
 
 
