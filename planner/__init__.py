@@ -15,7 +15,7 @@ import importlib
 
 # the public names of planner/api.py; planner.run is the module planner/run.py, callable as the api's run
 API = ("load_spec", "load_case", "run", "read", "Run", "partner_value", "placement", "sweep", "time_error",
-       "calibrate")
+       "calibrate", "year_check")
 __all__ = [*API, "__version__"]
 
 

@@ -15,6 +15,7 @@
     planner.placement(spec, "TR", programme=[0, 500])
     planner.sweep(spec, {"settings.discount_rate": [0.06, 0.1]})
     planner.time_error(spec, days=[1, 2])
+    planner.year_check("results/example")                     # the plan over every hour (also [time] year_check)
     planner.calibrate(spec)
 
 Every function here is a thin layer over the stages the command line uses (planner/pipeline.py,
@@ -91,6 +92,9 @@ class Run:
     meta: dict
     folder: Path | None = None
     output: RunOutput | None = field(default=None, repr=False)
+    # ``[time] year_check = true``: the year check's tables (planner/studies/year_check.py), by ``run`` in memory
+    # or, with ``results=``, as written to ``<results>/<name>-year-check/``; ``read`` gives the stored ones
+    year_check: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -181,16 +185,29 @@ def run(spec: RunSpec | str | Path, results: str | Path | None = None, report: b
     if out.report_error:
         raise RuntimeError(f"the run solved and its results are written to {out.folder}, but not all of its "
                            f"summary and report could be made: {out.report_error}")
-    return Run(out.tables, out.meta, out.folder, out)
+    return Run(out.tables, out.meta, out.folder, out, out.year_check)
 
 
 def read(folder: str | Path) -> Run:
     """A run from its results folder (``results/<name>/``), every table checked against its sha256; text
-    columns as text. ``InputError`` when the folder is not a run's results or was changed."""
+    columns as text; ``year_check`` the tables of its year check when one is stored beside it. ``InputError``
+    when the folder is not a run's results or was changed."""
     from planner.report.data import load_run
+    from planner.report.year import stored as stored_year
 
     stored = load_run(folder)
-    return Run(stored.tables, stored.meta, stored.folder)
+    return Run(stored.tables, stored.meta, stored.folder, year_check=stored_year(stored.folder, stored.meta["name"]))
+
+
+def year_check(folder: str | Path, method: str = "auto", window_h: int = 168, overlap_h: int = 24,
+               scheduler: str | None = None, write: bool = True) -> dict[str, pd.DataFrame]:
+    """The plan of the run in ``folder`` dispatched over every hour of each period (planner/studies/year_check.py),
+    as ``planner year-check`` does: ``year_check`` (per period), ``year_unserved``, ``year_deficit_hours``,
+    ``year_hourly``, ``year_prices``, ``year_price_duration``, ``year_generation``, ``year_emissions``,
+    ``year_annual_rows``, ``year_costs``. ``write``: also to ``<folder's parent>/<name>-year-check/``."""
+    from planner.studies.year_check import Options, check
+
+    return check(Path(folder), Options(method, window_h, overlap_h), scheduler=scheduler, write=write)
 
 
 # ---------------------------------------------------------------- studies

@@ -102,14 +102,10 @@ def _run(args) -> int:
         return 1
     print((out.folder / "summary.txt").read_text(encoding="utf-8").rstrip())
     print(f"\nresults written to {out.folder}")
-    if spec.time.get("year_check"):  # the plan over every hour of its year (planner/studies/year_check.py)
-        from planner.studies.year_check import check, summary_lines
+    if out.year_check is not None:  # [time] year_check: the plan over every hour (planner/studies/year_check.py)
+        from planner.studies.year_check import summary_lines
 
-        print("\n".join(summary_lines(check(out.folder))))
-        if not args.no_report:
-            from planner.report import build_report
-
-            build_report(out.folder)  # again, now with the year check's section
+        print("\n".join(summary_lines(out.year_check)))
     if not args.no_report:
         print(f"report written to {out.folder / 'report'} (report.html, report.xlsx, one CSV per table)")
     return 0

@@ -40,6 +40,7 @@ class RunOutput:
     meta: dict
     folder: Path | None = None
     report_error: str | None = None  # the summary or report failed; the results were written without them
+    year_check: dict[str, pd.DataFrame] | None = None  # ``[time] year_check``: planner/studies/year_check.py's tables
 
 
 def commitments_note(spec: RunSpec, d: ModelData) -> dict:
@@ -59,11 +60,16 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
 
     The results location is checked and locked before anything is loaded, so a
     bad or busy location fails in a second, not after the solve. ``progress`` shows a live line.
+
+    ``[time] year_check = true``: the plan is then dispatched over every hour of each period (``year_check``,
+    planner/studies/year_check.py), its tables in ``out.year_check`` and, with ``results_root``, written to
+    ``results_root/<name>-year-check/``; the report is made after it, with its section.
     """
     from planner.spec import validate_spec
 
     spec = validate_spec(spec)
     progress = progress or Progress(enabled=False)
+    year = bool(spec.time.get("year_check"))
     with contextlib.ExitStack() as stack:
         slot = stack.enter_context(claim(Path(results_root) / spec.name, "run")) if results_root is not None else None
         out, case = _solve(spec, solver, progress)
@@ -89,25 +95,58 @@ def run_spec(spec: RunSpec, results_root: Path | None = Path("results"), solver:
                     out.report_error = f"summary.txt: {type(exc).__name__}: {exc}"
                 else:
                     (tmp / "summary.txt").write_text(text, encoding="utf-8")
-                if report:  # built from the sealed tables in the temporary folder: results and report move together
-                    from planner.report import write_report
-                    from planner.report.data import load_run
-
-                    seal(tmp, "run")
-                    (tmp / "report").mkdir()
-                    try:
-                        write_report(load_run(tmp), tmp / "report")
-                        seal(tmp / "report", "report")
-                    except OSError:  # a full disk or a read-only location: the whole write fails (store.WriteError)
-                        raise
-                    except Exception as exc:  # any fault: named to the user by the caller; no half report kept
-                        out.report_error = "; ".join(filter(None, [out.report_error,
-                                                                   f"report: {type(exc).__name__}: {exc}"]))
-                        shutil.rmtree(tmp / "report")
+                if report and not year:  # made from the sealed tables in the temporary folder: results and report
+                    seal(tmp, "run")     # move together
+                    _report(out, tmp)
 
             out.folder = slot.write(fill)
+    if year:
+        try:
+            out.year_check = year_check(out, results_root, progress)
+        finally:  # the report with the year check's section, or without it when the check failed
+            if report and out.folder is not None:
+                from planner.report import build_report
+
+                try:
+                    build_report(out.folder)
+                except OSError:  # a full disk or a read-only location (store.WriteError)
+                    raise
+                except Exception as exc:  # any fault: named to the user by the caller
+                    _report_failed(out, exc)
     progress.close()
     return out
+
+
+def _report(out: RunOutput, tmp: Path) -> None:
+    """The report of the sealed run in the temporary folder ``tmp``, into ``tmp/report``; a fault other than the
+    disk's is named in ``out.report_error`` and no half report is kept."""
+    from planner.report import write_report
+    from planner.report.data import load_run
+
+    (tmp / "report").mkdir()
+    try:
+        write_report(load_run(tmp), tmp / "report")
+        seal(tmp / "report", "report")
+    except OSError:  # a full disk or a read-only location: the whole write fails (store.WriteError)
+        raise
+    except Exception as exc:  # any fault: named to the user by the caller
+        _report_failed(out, exc)
+        shutil.rmtree(tmp / "report")
+
+
+def _report_failed(out: RunOutput, exc: Exception) -> None:
+    out.report_error = "; ".join(filter(None, [out.report_error, f"report: {type(exc).__name__}: {exc}"]))
+
+
+def year_check(out: RunOutput, results_root: Path | None, progress: Progress) -> dict[str, pd.DataFrame]:
+    """The run's plan over every hour of each period (planner/studies/year_check.py): from its results folder,
+    written beside it, when it has one; from the tables in memory otherwise."""
+    from planner.studies import year_check as yc
+
+    progress.stage("year check")
+    if out.folder is None:
+        return yc.check_run(yc.full_resolution(out.spec, out.meta["periods"]), out.tables)
+    return yc.check(out.folder, results_root=Path(results_root))
 
 
 def _solve(spec: RunSpec, solver: dict | None, progress: Progress) -> tuple[RunOutput, Case]:

@@ -68,18 +68,30 @@ def test_the_year_is_the_reference_of_every_plan(tmp_path, capsys):
     - no plan of fewer days can run the year more cheaply than that optimum (it is a feasible point of the same
       full-resolution LP, and this case has no reserve margin the year check would drop), so every plan's
       year cost is at least the full optimum's, and its error against its own year is the representative days'
-      misjudgement of the cost of their plan."""
+      misjudgement of the cost of their plan.
+
+    ``--storage unlinked linked`` solves each number of days both ways. The case has no storage and no hydro, so
+    linking changes no row: each linked plan is its unlinked plan (same objective), whose year check it reuses
+    (``year_check_of``; no seconds of its own)."""
     case = hourly_case(tmp_path / "c", 7, same_days=False)
     (case / "partners.csv").write_text("partner,wacc\nP,0\n")  # solar is P's to build, at the same terms
     (case / "build_options.csv").write_text("zone,technology,partner\nA,gas,\nA,solar,P\n")
     toml = tmp_path / "m.toml"
     toml.write_text(f'name = "h"\ninputs = "{case}"\n[solver]\nmethod = "simplex"\n')
     assert main(["time-error", str(toml), "--days", "1", "3", "--year", "--partner", "P", "--results",
-                 str(tmp_path / "r")]) == 0
+                 str(tmp_path / "r"), "--storage", "unlinked", "linked"]) == 0
     import pandas as pd
 
-    df = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error.csv")
-    assert list(df["resolution"]) == ["full", "1 days", "3 days"]
+    both = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error.csv")
+    assert list(both["resolution"]) == ["full", "1 days", "3 days", "1 days", "3 days"]
+    assert list(both["storage"]) == ["unlinked"] * 3 + ["linked"] * 2
+    unlinked, linked = both.iloc[1:3].reset_index(drop=True), both.iloc[3:].reset_index(drop=True)
+    assert linked["objective_usd"].to_numpy() == pytest.approx(unlinked["objective_usd"].to_numpy(), rel=1e-7)
+    assert list(linked["year_check_of"]) == ["1 days, unlinked", "3 days, unlinked"]
+    assert (linked["year_check_s"] == 0).all() and (unlinked["year_check_s"] > 0).all()
+    assert linked["year_cost_usd"].to_numpy() == pytest.approx(unlinked["year_cost_usd"].to_numpy(), rel=1e-9)
+    df = both.iloc[:3]
+    assert list(df["year_check_of"]) == [f"{r}, unlinked" for r in df["resolution"]]
     assert df.at[0, "objective_error_vs_year_pct"] == pytest.approx(0.0, abs=1e-6)
     assert (df["year_cost_usd"] >= df.at[0, "objective_usd"] * (1 - 1e-9)).all()
     assert (df["storage"] == "unlinked").all() and "year_unserved_mwh" in df
@@ -90,3 +102,7 @@ def test_the_year_is_the_reference_of_every_plan(tmp_path, capsys):
                                        for r in sites.index)
     cap = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_capacity.csv")
     assert set(cap["resolution"]) == {"full", "1 days", "3 days"} and {"technology", "region", "new_mw"} <= set(cap)
+    assert set(cap["storage"]) == {"unlinked", "linked"}
+    zones = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_year_unserved.csv")
+    total = zones.groupby(["resolution", "storage"], sort=False)["unserved_mwh"].sum()
+    assert total.to_numpy() == pytest.approx(both["year_unserved_mwh"].to_numpy(), rel=1e-9)

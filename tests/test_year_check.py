@@ -106,11 +106,18 @@ def test_storage_state_is_carried_from_window_to_window(tmp_path, method, overla
         assert st[47] >= 25.0 - 1e-6
 
 
-def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path):
+@pytest.mark.parametrize("method", ["year", "rolling"])
+def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path, method):
     """A CO2 cap of 1,000 t against must-run coal: 100 MW x 48 h x 1 t/MWh = 4,800 t whatever is shed.
 
-    Coal (heat rate 1 MWh_th/MWh, fuel at 1 t CO2/MWh_th) must run at its full 100 MW (min_output_pu 1); demand
-    100 MW. The cap's slack takes the 3,800 t the plan cannot avoid; the row is reported as missed by 3,800 t."""
+    Coal (heat rate 1 MWh_th/MWh, fuel 1 USD/MWh_th at 1 t CO2/MWh_th, no variable O&M) must run at its full 100 MW
+    (min_output_pu 1); demand 100 MW, so nothing is short. The cap's slack takes the 3,800 t the plan cannot
+    avoid: the row is reported with the year's 4,800 t, missed by 4,800 - 1,000 = 3,800 t. The year's costs: fuel
+    4,800 MWh_th x 1 USD = 4,800 USD/yr; the slack (a policy row, 0.1 x VOLL per t) 3,800 x 0.1 x 1,000 =
+    380,000 USD/yr, its own category and not part of the year's operating cost (4,800 USD/yr). Rolling (windows of
+    a day, no look-ahead, the cap shared by demand): day 1
+    gets 1,000 x 1/2 = 500 t, emits 2,400 and leans on 1,900 t of slack, so it took 2,400 - 1,900 = 500 t of the cap;
+    day 2 gets the 500 t left and misses it by 1,900 t too: 3,800 t of slack over the year, as one LP."""
     case = write_case(tmp_path / "case", settings=settings(voll=1000),
                       periods=[{"period": 2030, "years": 1, "co2_cap_t": 1000}],
                       timesteps=[{"timestep": t, "weight": 1, "block": 0} for t in range(48)],
@@ -123,15 +130,24 @@ def test_an_annual_row_the_plan_cannot_meet_is_reported_not_infeasible(tmp_path)
     spec = RunSpec(name="c", inputs=case, periods=[2030])
     run = {"capacity": pd.DataFrame([("A", "coal", 2030, 100.0, 0.0)],
                                     columns=["zone", "technology", "period", "total_mw", "energy_mwh"]),
-           "corridors": pd.DataFrame(columns=["corridor", "period", "capacity_mw"])}
-    done = yc.check_period(spec, run, 2030, yc.Options("year"))
-    rows = yc._annual_rows(done, load_case(case), pd.DataFrame({
-        "zone": ["A"], "technology": ["coal"], "generation_mwh": [4800.0]}),
-        done["trade"].assign(weight=1.0), 4800.0, done["prices"])
-    co2 = next(r for r in rows if r["row"] == "co2_cap")
-    assert not co2["holds"] and co2["missed_by"] == pytest.approx(3800)
-    assert "slack" in co2["why"]
-    assert sum(v for name, _, v in done["slack"] if name == "co2_cap") == pytest.approx(3800)
+           "corridors": pd.DataFrame(columns=["corridor", "period", "capacity_mw"]),
+           "prices": pd.DataFrame(columns=["zone", "period", "timestep", "weight", "demand_mw", "unserved_mw",
+                                           "price_usd_per_mwh"]),
+           "generation": pd.DataFrame(columns=["zone", "technology", "period", "generation_mwh", "curtailment_mwh"]),
+           "emissions": pd.DataFrame(columns=["period", "emissions_t"]),
+           "costs": pd.DataFrame(columns=["period", "category", "annual_usd"])}
+    done = yc.check_period(spec, run, 2030, yc.Options(method, window_h=24, overlap_h=0))
+    out = yc.make_tables([done], run, load_case(case))
+    co2 = out["year_annual_rows"].set_index("row").loc["co2_cap"]
+    assert (co2["limit"], co2["year_value"], co2["missed_by"]) == pytest.approx((1000, 4800, 3800))
+    assert not co2["holds"] and "slack" in co2["why"]
+    costs = out["year_costs"].set_index("category")["year_usd_per_yr"]
+    assert costs["fuel"] == pytest.approx(4800) and costs[yc.SLACK] == pytest.approx(380_000)
+    assert costs["unserved"] == pytest.approx(0, abs=1e-6)
+    assert co2["slack_used"] == pytest.approx(3800)
+    summary = out["year_check"].iloc[0]
+    assert summary["annual_rows_missed"] == 1 and summary["slack_penalty_usd_per_yr"] == pytest.approx(380_000)
+    assert summary["operating_cost_usd_per_yr"] == pytest.approx(4800)  # the penalty is no cost of the system
 
 
 def test_the_example_end_to_end_reproduces_its_run(tmp_path, capsys):
@@ -187,3 +203,27 @@ def test_planner_run_does_the_check_when_the_specification_asks(tmp_path, capsys
     spec.write_text(spec.read_text().replace("year_check = true", 'year_check = "yes"'))
     assert main(["run", str(spec), "--results", str(tmp_path / "r2"), "--quiet"]) == 2
     assert "time.year_check must be true or false" in capsys.readouterr().err
+
+
+def test_run_spec_and_the_api_do_the_check_when_the_specification_asks(tmp_path):
+    """``[time] year_check = true`` through ``run_spec``, which ``planner.run`` calls: in memory without a results
+    folder, written beside the run with one, and ``planner.read`` gives the stored tables back. The example's
+    timesteps are its own (not aggregated), so the year check is the run's own LP: its operating cost of each period
+    equals the plan's, and nothing is short."""
+    import planner
+
+    spec = planner.load_spec(ROOT / "models/example.toml", time={"year_check": True}, solver={"method": "simplex"})
+    r = planner.run(spec)
+    assert r.folder is None and list(r.year_check["year_check"]["period"]) == r.periods
+    s = r.year_check["year_check"]
+    assert s["operating_cost_usd_per_yr"].to_numpy() == pytest.approx(s["plan_operating_cost_usd_per_yr"].to_numpy(),
+                                                                      rel=1e-7)
+    assert (s["unserved_mwh"] == 0).all()
+    w = planner.run(spec, results=tmp_path)
+    assert (tmp_path / "example-year-check" / "year_check.csv").is_file()
+    stored = planner.read(tmp_path / "example").year_check
+    assert stored is not None and list(stored["year_check"]["period"]) == r.periods
+    assert stored["year_check"]["unserved_mwh"].to_numpy() == pytest.approx(w.year_check["year_check"]["unserved_mwh"])
+    again = planner.year_check(tmp_path / "example", write=False)
+    assert again["year_costs"]["year_usd_per_yr"].to_numpy() == pytest.approx(
+        w.year_check["year_costs"]["year_usd_per_yr"].to_numpy(), rel=1e-7)

@@ -10,13 +10,23 @@ Written to ``results/<name>-time-error/time_error.csv``.
 With ``--year`` the reference is the year itself: every plan (and the full-resolution or ``--reference-days``
 reference, unless ``--no-reference``) is dispatched over every hour of each period with its capacity fixed (the
 year check, planner/studies/year_check.py), and the table adds, per plan, the present value of its cost when it
-runs over the year (``year_cost_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
+runs over the year (``year_cost_usd``, the system's costs; the check's penalty on its elastic rows apart, in
+``year_slack_penalty_usd``), the objective's error against that (``objective_error_vs_year_pct``: how far
 the representative days misjudge the cost of their own plan), and the year's unserved energy
-(``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``). ``time_error_capacity.csv`` gives new
+(``year_unserved_mwh``, ``year_zones_short``, ``year_worst_hour_mw``; per zone, with the worst hour's day and hour,
+in ``time_error_year_unserved.csv``). ``time_error_capacity.csv`` gives new
 capacity by technology and region for every plan; with ``--partner P``, ``partner_sites`` lists where P builds in
 each plan and ``partner_siting_changes`` whether that differs from the finest plan's. ``storage`` says how storage
 and hydro are tied across representative days (``linked`` with ``[time] link_storage = true``, which each plan
-keeps, as it keeps ``keep_peak_day``; ``unlinked``: cyclic within each day).
+keeps, as it keeps ``keep_peak_day``; ``unlinked``: cyclic within each day); ``--storage unlinked linked`` solves
+every number of days both ways in one table. A plan whose capacity equals that of a plan checked before (to
+0.001 MW; ``year_check.plan_key``) has the same year's dispatch and is not dispatched again: ``year_check_of``
+names the plan whose dispatch it shares. Without a full-year optimum (``--no-reference``), the year is the
+reference only through each plan's own year check: ``objective_error_vs_year_pct`` is the plan's objective against
+its own cost over the year, not against the year's optimum.
+
+    planner time-error models/kazakhstan_2030.toml --days 3 6 12 24 --year --no-reference --partner TR \
+        --storage unlinked linked
 """
 
 from __future__ import annotations
@@ -37,23 +47,37 @@ NAME = "time-error"
 HELP = "measure the error of representative days against full resolution"
 
 
-def _headline(out, label: str, year: bool = False, partner: str | None = None, case=None) -> dict:
-    """One row of time_error.csv; ``case``: the hourly case every plan's year check runs on (loaded once)."""
+def _headline(out, label: str, year: bool = False, partner: str | None = None, case=None,
+              checked: dict | None = None, zones: list | None = None) -> dict:
+    """One row of time_error.csv; ``case``: the hourly case every plan's year check runs on (loaded once);
+    ``checked``: the year's dispatch of the plans checked so far, by ``plan_key``, with the plan each is of ("6 days,
+    linked"); a plan with the same capacity as one checked before is not dispatched again: ``year_check_of`` names
+    that plan, and its ``year_check_s`` is 0. ``zones`` receives the plan's ``year_unserved`` table."""
     from planner.analysis import metrics
 
     t = out.tables
+    storage = "linked" if out.meta["time_aggregation"].get("storage_linked_across_days") else "unlinked"
+    plan = f"{label}, {storage}"
     extra: dict = {}
     if year:
-        from planner.studies.year_check import check_run, full_resolution, year_cost_pv
+        from planner.studies.year_check import dispatch_periods, full_resolution, make_tables, plan_key, year_cost_pv
 
-        yc = check_run(full_resolution(out.spec, out.meta["periods"]), t, case=case)
+        checked = {} if checked is None else checked
+        key = plan_key(t)
+        if key not in checked:
+            checked[key] = (plan, dispatch_periods(full_resolution(out.spec, out.meta["periods"]), t, case=case))
+        of, done = checked[key]
+        yc = make_tables(done, t, case)
+        if zones is not None:
+            zones.append(yc["year_unserved"].assign(resolution=label, storage=storage))
         dw = t["costs"].groupby("period")["discount_weight"].first().to_dict()
         s = yc["year_check"]
-        extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_unserved_mwh": float(s["unserved_mwh"].sum()),
+        extra = {"year_cost_usd": year_cost_pv(yc, dw), "year_slack_penalty_usd": year_cost_pv(yc, dw, slack=True),
+                 "year_unserved_mwh": float(s["unserved_mwh"].sum()),
                  "year_zones_short": int(s["zones_short"].max()),
                  "year_worst_hour_mw": float(s["worst_hour_mw"].max()),
                  "year_annual_rows_missed": int(s["annual_rows_missed"].sum()),
-                 "year_check_s": float(s["total_s"].sum())}
+                 "year_check_s": float(s["total_s"].sum()) if of == plan else 0.0, "year_check_of": of}
         extra["objective_error_vs_year_pct"] = 100 * (out.meta["objective_usd"] / extra["year_cost_usd"] - 1)
     if partner is not None:
         nc = t["new_capacity"]
@@ -68,26 +92,38 @@ def _headline(out, label: str, year: bool = False, partner: str | None = None, c
         "emissions_t": metrics.value(t, "emissions"),
         "solve_s": out.meta["timings_s"]["solve_s"],
         "profile_rmse_mean": out.meta["time_aggregation"].get("profile_rmse_mean"),
-        "storage": "linked" if out.meta["time_aggregation"].get("storage_linked_across_days") else "unlinked",
+        "storage": storage,
         **extra,
     }
 
 
+STORAGE = ("unlinked", "linked")
+
+
 def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results"),
             reference_days: int | None = None, year: bool = False, partner: str | None = None,
-            reference: bool = True) -> pd.DataFrame:
+            reference: bool = True, storage: list[str] | None = None) -> pd.DataFrame:
     """``reference_days``: compare against that many representative days instead of full resolution,
     when a full hourly year is too large to solve (the error is then relative to the finer aggregation).
     ``year``: every plan is also checked over the year (module docstring); ``reference`` False: no reference solve
-    (with ``year``, the year is the reference).
+    (with ``year``, the year is the reference). ``storage``: each number of days solved with storage ``unlinked``
+    and/or ``linked`` across days, in that order (None: as the specification says); without a reference solve,
+    the finest plan of the first is the one capacities and siting are compared with.
 
     Every number of days is checked against the case, and the results folder checked and locked, before the
     first solve."""
     from planner.studies import reserved
 
     check_days(spec, days, reference_days)
+    if storage is not None:
+        bad = [x for x in storage if x not in STORAGE]
+        if bad or not storage:
+            from planner.errors import InputError, Problem
+
+            raise InputError([Problem("--storage", f"{', '.join(bad) or 'nothing'}: expected one or both of "
+                                                   f"{', '.join(STORAGE)}")])
     with reserved(results_folder(spec, NAME, root=results_root) if results_root is not None else None) as slot:
-        return _measure(spec, days, slot, reference_days, year, partner, reference)
+        return _measure(spec, days, slot, reference_days, year, partner, reference, storage)
 
 
 def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> None:
@@ -115,7 +151,7 @@ def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> No
 
 
 def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, year: bool = False,
-             partner: str | None = None, reference: bool = True) -> pd.DataFrame:
+             partner: str | None = None, reference: bool = True, storage: list[str] | None = None) -> pd.DataFrame:
     import pandas as pd
 
     from planner.run import run_spec
@@ -126,13 +162,16 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
         full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
         outs.append((run_spec(full_spec, None), "full" if reference_days is None else
                      f"{reference_days} days (reference)"))
-    for n in days:
-        s = copy.deepcopy(spec)
-        s.time = {**{k: v for k, v in spec.time.items() if k in ("keep_peak_day", "link_storage")},
-                  "representative_days": n}
-        outs.append((run_spec(s, None), f"{n} days"))
+    modes = storage or ["linked" if spec.time.get("link_storage") else "unlinked"]
+    for mode in modes:
+        for n in days:
+            s = copy.deepcopy(spec)
+            s.time = {**{k: v for k, v in spec.time.items() if k == "keep_peak_day"}, "representative_days": n,
+                      **({"link_storage": True} if mode == "linked" else {})}
+            outs.append((run_spec(s, None), f"{n} days"))
     key = ["zone", "technology", "period"]
-    at = 0 if reference else max(range(len(days)), key=days.__getitem__)  # no reference: the finest plan
+    at = 0 if reference else max(range(len(days)), key=days.__getitem__)  # no reference: the finest plan (of the
+    # first storage mode)
     ref = outs[at][0]
     ref_new = ref.tables["new_capacity"].groupby(key)["new_mw"].sum()
     case = None
@@ -142,23 +181,30 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
 
         case = load_for_run(full_resolution(ref.spec, ref.meta["periods"]))[0]
     rows, caps = [], []
+    checked: dict = {}
+    zones: list = []
     for out, label in outs:
-        row = _headline(out, label, year, partner, case)
+        row = _headline(out, label, year, partner, case, checked, zones)
         new = out.tables["new_capacity"].groupby(key)["new_mw"].sum()
         row["new_mw_abs_diff"] = float(new.sub(ref_new, fill_value=0).abs().sum())
         rows.append(row)
         nc = out.tables["new_capacity"]
         region = nc["zone"].map(_regions(spec))
         caps.append(nc.assign(region=region).groupby(["technology", "region"], as_index=False)["new_mw"].sum()
-                    .assign(resolution=label))
+                    .assign(resolution=label, storage=row["storage"]))
     df = pd.DataFrame(rows)
     df["objective_error_pct"] = 100 * (df["objective_usd"] / df["objective_usd"].iloc[at] - 1)
     if partner is not None:
         finest = df["partner_sites"].iloc[at]
         df["partner_siting_changes"] = df["partner_sites"].map(lambda x: _sites(x) != _sites(finest))
-    cap = pd.concat(caps, ignore_index=True)[["resolution", "technology", "region", "new_mw"]]
+    cap = pd.concat(caps, ignore_index=True)[["resolution", "storage", "technology", "region", "new_mw"]]
+    tables = {"time_error": df, "time_error_capacity": cap}
+    if zones:
+        u = pd.concat(zones, ignore_index=True)
+        tables["time_error_year_unserved"] = u[["resolution", "storage", *[c for c in u if c not in
+                                                                           ("resolution", "storage")]]]
     if slot is not None:
-        write_tables(slot, {"time_error": df, "time_error_capacity": cap})
+        write_tables(slot, tables)
     return df
 
 
@@ -185,6 +231,9 @@ def add_arguments(te: argparse.ArgumentParser) -> None:
     te.add_argument("--no-reference", action="store_true", help="no reference solve (with --year: the year is the "
                                                                 "reference)")
     te.add_argument("--partner", help="report where this partner builds in each plan, and whether that changes")
+    te.add_argument("--storage", nargs="+", choices=STORAGE,
+                    help="solve each number of days with storage unlinked (cyclic within each day) and/or linked "
+                         "across days ([time] link_storage); default: as the run specification says")
     te.add_argument("--results", default="results")
 
 
@@ -197,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_partner(spec, args.partner)
     df = measure(spec, args.days, Path(args.results), args.reference_days, args.year, args.partner,
-                 not args.no_reference)
+                 not args.no_reference, args.storage)
     with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
     print(with_pct.to_string(index=False))
     return 0

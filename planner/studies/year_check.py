@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,10 @@ SLACK_PENALTY_X_VOLL = {"hydro_budget": 10.0, "fuel_limit": 10.0, "import_limit"
                         "export_limit": 10.0, "co2_cap": 0.1, "renewable_share": 0.1, "import_share": 0.1}
 # HiGHS options per method: a week's LP (~24k columns on the Kazakhstan case) solves as fast by simplex as by the
 # interior point (measured, docs/performance.md), and simplex needs no crossover for its prices; a year's LP is large
+SLACK = "annual_row_slack"  # year_costs' category of the slack's cost (USD/yr)
+# its basis: what the check's LPs paid for the slack of their elastic rows, which is no cost of the system (a share
+# row holds within every window, so a winter week short of its renewable share pays it though the year holds)
+PENALTY = "the check's penalty on its elastic rows, not a system cost"
 DISPATCH_SOLVER = {"rolling": {"method": "simplex", "threads": 1}, "year": {"method": "ipm", "threads": 2}}
 
 
@@ -213,10 +218,41 @@ def _elastic(m, d, p: int):
         s = f * m.yc_slack[i]
         con.set_value((con.lower, con.body - s, con.upper) if con.upper is not None else
                       (con.lower, con.body + s, con.upper))
-    voll = float(d.settings["value_of_lost_load_usd_per_mwh"]) * d.discount_weight[p]
-    m.total_cost.expr = m.total_cost.expr + sum(SLACK_PENALTY_X_VOLL[name] * voll * m.yc_slack[i]
-                                                for i, (name, _) in enumerate(rows))
+    voll = float(d.settings["value_of_lost_load_usd_per_mwh"])
+    m.total_cost.expr = m.total_cost.expr + d.discount_weight[p] * sum(
+        slack_usd_per_unit(name, voll) * m.yc_slack[i] for i, (name, _) in enumerate(rows))
     yield rows
+
+
+def slack_usd_per_unit(row: str, voll_usd_per_mwh: float) -> float:
+    """The annual cost of one unit of an annual row's slack (USD/yr per MWh, t or MWh_th): SLACK_PENALTY_X_VOLL x
+    the value of lost load. The check's objective charges it, discounted as every annual cost is, and
+    ``year_costs.csv`` reports it as the category ``annual_row_slack``."""
+    return SLACK_PENALTY_X_VOLL[row] * voll_usd_per_mwh
+
+
+def _committed_costs(m, d, p: int, committed: list[int]) -> dict[str, float]:
+    """The LP's own annual costs per category (results.costs, the objective's terms) over the ``committed`` hours:
+    the look-ahead hours' variables (every variable indexed ``[..., p, t]``) count as 0 while the costs are
+    evaluated, and get their values back after."""
+    from planner import results
+
+    ahead = set(d.TIMESTEPS) - set(committed)
+    saved = []
+    if ahead:
+        import pyomo.environ as pyo
+
+        for var in m.component_objects(pyo.Var, active=True):
+            for idx, v in var.items():
+                if isinstance(idx, tuple) and len(idx) >= 2 and idx[-2] == p and idx[-1] in ahead:
+                    saved.append((v, v.value))
+                    v.set_value(0.0, skip_validation=True)
+    try:
+        c = results.costs(m, d)
+    finally:
+        for v, value in saved:
+            v.set_value(value, skip_validation=True)
+    return dict(zip(c["category"], c["annual_usd"].astype(float)))
 
 
 def _chain_storage(m, d, p: int, start: dict | None, end_at_least: dict | None) -> None:
@@ -257,6 +293,7 @@ class Piece:
     trade: pd.DataFrame
     storage: pd.DataFrame
     slack: list
+    costs: dict  # USD/yr per category over the committed hours (results.costs' categories, and SLACK)
     soc_end: dict
     soc_start: dict
     seconds: dict
@@ -265,6 +302,8 @@ class Piece:
 
 def _solve_piece(case: Case, p: int, committed: list[int], options: Options, start: dict | None = None,
                  end_at_least: dict | None = None, chain: bool = False) -> Piece:
+    import pandas as pd
+
     from planner import results
     from planner.model.build import build_model
     from planner.model.data import prepare
@@ -289,10 +328,16 @@ def _solve_piece(case: Case, p: int, committed: list[int], options: Options, sta
                      ("trade", results.trade(m)), ("storage", results.storage(m, d))):
         pieces[name] = df[df["timestep"].isin(keep)].reset_index(drop=True)
     slack = [(name, idx, float(m.yc_slack[i].value or 0.0)) for i, (name, idx) in enumerate(rows)]
+    costs = _committed_costs(m, d, p, committed)
+    voll = float(d.settings["value_of_lost_load_usd_per_mwh"])
+    costs[SLACK] = sum(slack_usd_per_unit(name, voll) * v for name, _, v in slack)
+    w = pd.Series(d.weight, name="weight", dtype=float)
+    for name in ("dispatch", "trade"):
+        pieces[name] = pieces[name].join(w, on="timestep")
     last = max(committed)
     soc_end = {(z, g): float(m.soc[z, g, p, last].value or 0.0) for z, g in d.of_kind("storage")}
     soc_start = dict(getattr(m, "_yc_soc_start", {}))
-    return Piece(**pieces, slack=slack, soc_end=soc_end, soc_start=soc_start,
+    return Piece(**pieces, slack=slack, costs=costs, soc_end=soc_end, soc_start=soc_start,
                  seconds={"build_s": t1 - t0, "solve_s": t2 - t1, "extract_s": time.perf_counter() - t2 - plain,
                           "plain_solve_s": plain},
                  size=sol.size)
@@ -314,63 +359,102 @@ def _plain_solve_s(s) -> float:
     return time.perf_counter() - t
 
 
-# ---------------------------------------------------------------- the annual limits a rolling horizon carries
+# ---------------------------------------------------------------- the annual rows of a period
 
-def _limits(t: dict, p: int) -> dict:
-    """(table, key, column) -> the period's annual limit, for every annual energy limit the windows share."""
-    out = {}
-    for r in t["hydro_budgets"].itertuples():
-        if int(r.period) == p:
-            out[("hydro_budgets", (r.zone, r.technology), "energy_mwh")] = float(r.energy_mwh)
+@dataclass(frozen=True)
+class Limit:
+    """One annual row of a period, as the check sees it. ``annual_limits`` is the one list of them: the rolling
+    horizon shares those with a ``table`` among its windows and counts what each window used (``value``), and
+    ``year_annual_rows.csv`` reports every one over the year (``value`` of the year's dispatch)."""
+
+    row: str               # the constraint family, a key of ELASTIC (its slack's name)
+    index: object          # the row's index in the model
+    unit: str
+    limit: float
+    at_most: bool
+    value: Callable        # (dispatch, trade, demand MWh) -> the row's value over those hours; frames with "weight"
+    table: str = ""        # where the limit is in the case tables, when the windows share it ("" for a share row,
+    select: tuple = ()     # which holds within each window); ((column, value), ...) picking its row there
+    column: str = ""
+
+
+def annual_limits(t: dict, p: int) -> list[Limit]:
+    """Every annual row of period p in the tables ``t`` (the plan fixed by ``fix_plan``): hydro budgets of the
+    plants the plan has, the CO2 cap, fuel limits, the minimum renewable share, the maximum net import share and
+    each interconnector's annual limits."""
+    from planner.core.economics import emission_factor_t_per_mwh
+
+    tech = t["technologies"].set_index("technology")
     per = t["periods"].set_index("period")
-    if per.at[p, "co2_cap_t"] == per.at[p, "co2_cap_t"]:  # not NaN
-        out[("periods", p, "co2_cap_t")] = float(per.at[p, "co2_cap_t"])
-    for r in t["fuel_limits"].itertuples():
-        if int(r.period) == p:
-            out[("fuel_limits", r.fuel, "max_use_mwh_th")] = float(r.max_use_mwh_th)
-    for r in t["trade_prices"].itertuples():
-        if int(r.period) == p:
-            for col in ("min_import_mwh", "max_import_mwh", "max_export_mwh"):
-                v = getattr(r, col)
+    ex = t["existing_capacity"]
+    plants = set(zip(ex["zone"], ex["technology"]))
+
+    def mwh(df, col="generation_mw"):
+        return df[col] * df["weight"]
+
+    def of(z, g):
+        return lambda disp, trd, dem: float(mwh(disp)[(disp["zone"] == z) & (disp["technology"] == g)].sum())
+
+    def per_mwh(factor: dict):
+        return lambda disp, trd, dem: float((mwh(disp) * disp["technology"].map(factor).fillna(0.0)).sum())
+
+    def traded(i, col):
+        return lambda disp, trd, dem: float(mwh(trd, col)[trd["interconnector"] == i].sum())
+
+    def renewable(disp, trd, dem):
+        kind = disp["technology"].map(tech["kind"])
+        e = mwh(disp)[kind != "storage"]
+        ren = e[disp["technology"].map(tech["renewable"]).astype(bool)]
+        return float(ren.sum() / e.sum()) if e.sum() else 0.0
+
+    def net_imports(disp, trd, dem):
+        return float(((trd["import_mw"] - trd["export_mw"]) * trd["weight"]).sum()) / dem if dem else 0.0
+
+    out = []
+    for h in t["hydro_budgets"].itertuples():
+        if int(h.period) == p and (h.zone, h.technology) in plants:
+            out.append(Limit("hydro_budget", (h.zone, h.technology, p), "MWh", float(h.energy_mwh), True,
+                             of(h.zone, h.technology), "hydro_budgets",
+                             (("zone", h.zone), ("technology", h.technology)), "energy_mwh"))
+    cap = per.at[p, "co2_cap_t"]
+    if cap == cap:  # not NaN
+        ef = emission_factor_t_per_mwh(tech, t["fuels"].set_index("fuel"))
+        out.append(Limit("co2_cap", p, "t", float(cap), True, per_mwh(ef), "periods", (), "co2_cap_t"))
+    for f in t["fuel_limits"].itertuples():
+        if int(f.period) == p:
+            hr = tech["heat_rate_mwh_th_per_mwh"].where(tech["fuel"] == f.fuel, 0.0).to_dict()
+            out.append(Limit("fuel_limit", (f.fuel, p), "MWh_th", float(f.max_use_mwh_th), True, per_mwh(hr),
+                             "fuel_limits", (("fuel", f.fuel),), "max_use_mwh_th"))
+    share = float(per.at[p, "min_renewable_share"])
+    if share > 0:
+        out.append(Limit("renewable_share", p, "pu", share, False, renewable))
+    imp_share = per.at[p, "max_net_import_share"]
+    if imp_share == imp_share:
+        out.append(Limit("import_share", p, "pu", float(imp_share), True, net_imports))
+    for x in t["trade_prices"].itertuples():
+        if int(x.period) == p:
+            for col, row, flow, at_most in (("max_import_mwh", "import_limit", "import_mw", True),
+                                            ("min_import_mwh", "import_min", "import_mw", False),
+                                            ("max_export_mwh", "export_limit", "export_mw", True)):
+                v = getattr(x, col)
                 if v == v:
-                    out[("trade_prices", r.interconnector, col)] = float(v)
+                    out.append(Limit(row, (x.interconnector, p), "MWh", float(v), at_most,
+                                     traded(x.interconnector, flow), "trade_prices",
+                                     (("interconnector", x.interconnector),), col))
     return out
 
 
-def _allot(t: dict, p: int, share: dict) -> dict:
-    """The tables with each annual limit set to its window share ``share[(table, key, column)]``."""
+def _allot(t: dict, p: int, share: dict[Limit, float]) -> dict:
+    """The tables with each shared annual limit set to its window's share ``share[limit]``."""
     t = dict(t)
-    for (table, key, col), v in share.items():
-        df = t[table].copy()
-        if table == "hydro_budgets":
-            sel = (df["zone"] == key[0]) & (df["technology"] == key[1]) & (df["period"] == p)
-        elif table == "periods":
-            sel = df["period"] == p
-        elif table == "fuel_limits":
-            sel = (df["fuel"] == key) & (df["period"] == p)
-        else:
-            sel = (df["interconnector"] == key) & (df["period"] == p)
-        df.loc[sel, col] = v
-        t[table] = df
+    for lim, v in share.items():
+        df = t[lim.table].copy()
+        sel = df["period"] == p
+        for col, key in lim.select:
+            sel &= df[col] == key
+        df.loc[sel, lim.column] = v
+        t[lim.table] = df
     return t
-
-
-def _used(piece: Piece, d_tech: pd.DataFrame, fuels: pd.DataFrame, key: tuple) -> float:
-    """How much of an annual limit the committed hours of a window used (its unit)."""
-    from planner.core.economics import emission_factor_t_per_mwh
-
-    table, k, col = key
-    g = piece.dispatch
-    if table == "hydro_budgets":
-        return float(g.loc[(g["zone"] == k[0]) & (g["technology"] == k[1]), "generation_mw"].sum())
-    if table == "periods":
-        ef = emission_factor_t_per_mwh(d_tech, fuels)
-        return float((g["generation_mw"] * g["technology"].map(ef)).sum())
-    if table == "fuel_limits":
-        hr = d_tech["heat_rate_mwh_th_per_mwh"].where(d_tech["fuel"] == k, 0.0)
-        return float((g["generation_mw"] * g["technology"].map(hr).fillna(0.0)).sum())
-    tr = piece.trade[piece.trade["interconnector"] == k]
-    return float(tr["export_mw" if col == "max_export_mwh" else "import_mw"].sum())
 
 
 # ---------------------------------------------------------------- a period
@@ -402,10 +486,7 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
     if method == "year":
         pieces.append(_solve_piece(_case(case, tables), p, steps, options))
     else:
-        limits = _limits(tables, p)
-        left = dict(limits)
-        tech = tables["technologies"].set_index("technology")
-        fuels = tables["fuels"].set_index("fuel")
+        left = {lim: lim.limit for lim in annual_limits(tables, p) if lim.table}
         W, O = options.window_h, options.overlap_h
         n = len(steps)
         # the windows share each annual limit in proportion to system demand: a winter week gets more of the water,
@@ -426,8 +507,13 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
                                  end_at_least=year_start if last else None, chain=True)
             if a == 0:
                 year_start = piece.soc_start
-            for k in left:
-                left[k] -= _used(piece, tech, fuels, k)
+            # what the window took of the limit itself: its use less the slack it leaned on above its share (at
+            # most), or plus the slack that made up its share (at least); the slack is the window's miss, reported
+            # over the year, and later windows keep their shares
+            slack = {(name, _key(idx)): v for name, idx, v in piece.slack}
+            for lim in left:
+                over = slack.get((lim.row, _key(lim.index)), 0.0)
+                left[lim] -= lim.value(piece.dispatch, piece.trade, 0.0) + (-over if lim.at_most else over)
             start = piece.soc_end
             pieces.append(piece)
     joined = {name: pd.concat([getattr(x, name) for x in pieces], ignore_index=True)
@@ -436,7 +522,12 @@ def check_period(spec: RunSpec, run: dict[str, pd.DataFrame], p: int, options: O
     seconds["load_s"] = load_s
     seconds["total_s"] = time.perf_counter() - t0
     slack = [(name, idx, v) for x in pieces for name, idx, v in x.slack]
+    costs: dict[str, float] = {}
+    for x in pieces:
+        for c, v in x.costs.items():
+            costs[c] = costs.get(c, 0.0) + v
     return {"period": p, "method": method, "windows": len(pieces), "seconds": seconds, "slack": slack,
+            "costs": costs,
             "columns_max": max(x.size.get("columns", 0) for x in pieces), **joined}
 
 
@@ -470,22 +561,40 @@ def check_run(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | No
     on the same hourly case)."""
     from planner.pipeline import load_for_run
 
-    options = options or Options()
     if case is None:
         case, _, _ = load_for_run(spec)
+    return make_tables(dispatch_periods(spec, run, options, scheduler, case), run, case)
+
+
+def dispatch_periods(spec: RunSpec, run: dict[str, pd.DataFrame], options: Options | None = None,
+                     scheduler: str | None = None, case: Case | None = None) -> list[dict]:
+    """Every period of the plan dispatched over its year (``check_period``), here or on Dask (``scheduler``); what
+    ``make_tables`` makes the tables of. It depends on the plan's capacity (``capacity``, ``corridors``) alone."""
+    options = options or Options()
     args = [(spec, run, p, options) for p in spec.periods]
     if scheduler is None:
-        done = [check_period(*a, case) for a in args]
-    else:
-        from planner.distributed import dask_map
+        return [check_period(*a, case) for a in args]
+    from planner.distributed import dask_map
 
-        done = dask_map(check_period, args, scheduler)
-    return make_tables(done, run, case)
+    return dask_map(check_period, args, scheduler)
 
 
-def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float]) -> float:
-    """Present value of the plan's cost when it runs over the year: sum_p df[p] x the year's annual cost (USD)."""
+def plan_key(run: dict[str, pd.DataFrame], digits: int = 3) -> tuple:
+    """What the year's dispatch of a plan depends on: its capacity and corridors, rounded to ``digits`` decimals
+    (MW, MWh). Two plans with one key have the same year check (time-error checks such a plan once)."""
+    cap = run["capacity"]
+    cap = cap[(cap["total_mw"].abs() > 0) | (cap["energy_mwh"].abs() > 0)]
+    cor = run["corridors"]
+    return (tuple(sorted(zip(cap["zone"], cap["technology"], cap["period"].astype(int),
+                             cap["total_mw"].round(digits), cap["energy_mwh"].round(digits)))),
+            tuple(sorted(zip(cor["corridor"], cor["period"].astype(int), cor["capacity_mw"].round(digits)))))
+
+
+def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float], slack: bool = False) -> float:
+    """Present value of the plan's cost when it runs over the year: sum_p df[p] x the year's annual cost (USD), the
+    system's costs only; ``slack``: instead, the present value of the check's penalty on its elastic rows (SLACK)."""
     c = out["year_costs"]
+    c = c[(c["category"] == SLACK) == slack]
     return float(sum(discount_weight[int(p)] * v for p, v in zip(c["period"], c["year_usd_per_yr"])))
 
 
@@ -493,18 +602,6 @@ def year_cost_pv(out: dict[str, pd.DataFrame], discount_weight: dict[int, float]
 
 FIXED_BY_PLAN = ("investment", "fixed_om", "transmission")  # costs of capacity: the same capacity, the same cost
 TOL = 1e-6
-
-
-def _wquantile(values, weights, q):
-    """Weighted quantiles of ``values`` (``weights`` hours each) at fractions ``q`` of the hours."""
-    import numpy as np
-
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    order = np.argsort(v)
-    v, w = v[order], w[order]
-    c = np.cumsum(w) - 0.5 * w
-    return np.interp(np.asarray(q) * w.sum(), c, v)
 
 
 def _calendar(case: Case) -> pd.DataFrame:
@@ -520,17 +617,15 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
     import numpy as np
     import pandas as pd
 
-    from planner.core.economics import emission_factor_t_per_mwh, fuel_cost_usd_per_mwh
+    from planner.core.economics import emission_factor_t_per_mwh
+    from planner.report.tables import weighted_quantile
 
     cal = _calendar(case)
     tech = case["technologies"].set_index("technology")
     fuels = case["fuels"].set_index("fuel")
     per = case["periods"].set_index("period")
-    tp = case["trade_prices"].set_index(["interconnector", "period"])
     voll = float(case.settings["value_of_lost_load_usd_per_mwh"])
     ef = emission_factor_t_per_mwh(tech, fuels)
-    fuel_usd = fuel_cost_usd_per_mwh(tech, fuels)
-    w = cal.set_index("timestep")["weight"]
     out: dict[str, list] = {k: [] for k in ("year_check", "year_unserved", "year_deficit_hours", "year_hourly",
                                             "year_prices", "year_price_duration", "year_generation",
                                             "year_emissions", "year_annual_rows", "year_costs")}
@@ -558,7 +653,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
                 "worst_hour_of_day": int(worst["hour_of_day"]) if worst["unserved_mw"] > TOL else -1,
                 "plan_unserved_mwh": float((pz["unserved_mw"] * pz["weight"]).sum())})
             x, wt = g["price_usd_per_mwh"].to_numpy(), g["weight"].to_numpy()
-            q = _wquantile(x, wt, [0.5, 0.95])
+            q = [weighted_quantile(x, wt, f) for f in (0.5, 0.95)]
             out["year_prices"].append({
                 "period": p, "zone": z, "mean_usd_per_mwh": float(np.average(x, weights=wt)),
                 "min_usd_per_mwh": float(x.min()), "median_usd_per_mwh": float(q[0]),
@@ -573,9 +668,9 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
                 if len(xs):
                     out["year_price_duration"].append(pd.DataFrame({
                         "period": p, "zone": z, "source": source, "share_of_hours_pu": share,
-                        "price_usd_per_mwh": _wquantile(xs, ws, 1.0 - share)}))
+                        "price_usd_per_mwh": [weighted_quantile(xs, ws, 1.0 - f) for f in share]}))
         # generation, curtailment, must-run
-        disp = r["dispatch"].merge(w, left_on="timestep", right_index=True)
+        disp = r["dispatch"]
         cap = run["capacity"][run["capacity"]["period"] == p].set_index(["zone", "technology"])["total_mw"]
         mo = case["min_output"]
         disp = disp.merge(mo[["zone", "technology", "timestep", "min_output_pu"]], how="left",
@@ -606,28 +701,18 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
         out["year_emissions"].append({"period": p, "emissions_t": emissions, "cap_t": cap_t,
                                       "within_cap": bool(cap_t != cap_t or emissions <= cap_t * (1 + TOL)),
                                       "plan_emissions_t": float(plan_em)})
-        trd = r["trade"].merge(w, left_on="timestep", right_index=True)
-        trd = trd.assign(import_mwh=trd["import_mw"] * trd["weight"], export_mwh=trd["export_mw"] * trd["weight"])
-        imp = trd.groupby("interconnector")["import_mwh"].sum()
-        exp = trd.groupby("interconnector")["export_mwh"].sum()
         unserved = float(sum(u["unserved_mwh"] for u in out["year_unserved"] if u["period"] == p))
-        year_cost = {
-            "variable_om": float((g_mwh * tech_of.map(tech["vom_usd_per_mwh"]).to_numpy()).sum()),
-            "fuel": float((g_mwh * tech_of.map(fuel_usd).to_numpy()).sum()),
-            "co2": float(per.at[p, "co2_price_usd_per_t"]) * emissions,
-            "imports": float(sum(v * tp.at[(i, p), "import_price_usd_per_mwh"] for i, v in imp.items())),
-            "exports": -float(sum(v * tp.at[(i, p), "export_price_usd_per_mwh"] for i, v in exp.items())),
-            "unserved": voll * unserved,
-        }
+        year_cost = r["costs"]  # the LP's own categories (results.costs) over the committed hours, and SLACK
         plan_cost = run["costs"][run["costs"]["period"] == p].set_index("category")["annual_usd"]
         for c in dict.fromkeys([*plan_cost.index, *year_cost]):
             plan = float(plan_cost.get(c, 0.0))
             fixed = c in FIXED_BY_PLAN
             year = plan if fixed else year_cost.get(c, float("nan"))
+            basis = ("capacity, fixed by the plan" if fixed else PENALTY if c == SLACK else "the year's dispatch")
             out["year_costs"].append({"period": p, "category": c, "year_usd_per_yr": year, "plan_usd_per_yr": plan,
-                                      "difference_usd_per_yr": year - plan,
-                                      "basis": "capacity, fixed by the plan" if fixed else "the year's dispatch"})
-        rows = _annual_rows(r, case, gen, trd, emissions, pr)
+                                      "difference_usd_per_yr": year - plan, "basis": basis})
+        demand = float((pr["demand_mw"] * pr["weight"]).sum())
+        rows = _annual_rows(r, annual_limits(fix_plan(case.tables, run, p), p), disp, r["trade"], demand)
         out["year_annual_rows"] += rows
         operating = [x for x in out["year_costs"] if x["period"] == p and x["basis"] == "the year's dispatch"]
         pu = [u for u in out["year_unserved"] if u["period"] == p]
@@ -640,6 +725,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
             "curtailment_mwh": float(gen["curtailment_mwh"].sum()), "emissions_t": emissions,
             "operating_cost_usd_per_yr": sum(x["year_usd_per_yr"] for x in operating),
             "plan_operating_cost_usd_per_yr": sum(x["plan_usd_per_yr"] for x in operating),
+            "slack_penalty_usd_per_yr": float(year_cost.get(SLACK, 0.0)),
             "annual_rows_missed": sum(1 for x in rows if not x["holds"])})
     frames = {}
     for k, v in out.items():
@@ -658,25 +744,22 @@ def _key(index) -> str:
     return "/".join(map(str, index)) if isinstance(index, tuple) else str(index)
 
 
-def _annual_rows(r: dict, case: Case, gen: pd.DataFrame, trd: pd.DataFrame, emissions: float,
-                 pr: pd.DataFrame) -> list[dict]:
-    """Each annual row of the period: its limit, the year's value, whether it holds, by how much not, and why."""
-    p = r["period"]
-    t = case.tables
-    per = t["periods"].set_index("period")
-    tech = t["technologies"].set_index("technology")
+def _annual_rows(r: dict, limits: list[Limit], disp: pd.DataFrame, trd: pd.DataFrame,
+                 demand_mwh: float) -> list[dict]:
+    """Each annual row of the period over the year: its limit, the year's value, whether it holds, by how much not,
+    and why."""
     slack: dict = {}
     for name, idx, v in r["slack"]:
-        slack[(name, idx)] = slack.get((name, idx), 0.0) + v
+        slack[(name, _key(idx))] = slack.get((name, _key(idx)), 0.0) + v
     rows = []
-
-    def add(family, index, unit, limit, value, at_most: bool):
-        miss = max(0.0, value - limit) if at_most else max(0.0, limit - value)
-        used = sum(v for (name, idx), v in slack.items() if name == family and _key(idx) == _key(index))
-        holds = miss <= TOL * max(1.0, abs(limit))
+    for lim in limits:
+        value = lim.value(disp, trd, demand_mwh)
+        miss = max(0.0, value - lim.limit) if lim.at_most else max(0.0, lim.limit - value)
+        used = slack.get((lim.row, _key(lim.index)), 0.0)
+        holds = miss <= TOL * max(1.0, abs(lim.limit))
         why = ""
         if not holds and used > TOL:
-            x = SLACK_PENALTY_X_VOLL[family]
+            x = SLACK_PENALTY_X_VOLL[lim.row]
             how = ("even by leaving demand unserved" if x > 1 else
                    "over the year without leaving demand unserved, and the check serves demand first")
             why = (f"the plan cannot meet it {how}: the LP used {used:,.6g} of the row's slack (at {x:g} x the value "
@@ -686,45 +769,9 @@ def _annual_rows(r: dict, case: Case, gen: pd.DataFrame, trd: pd.DataFrame, emis
                    "not add up exactly over the committed hours alone")
         elif not holds:
             why = "missed within the solver's tolerance"
-        rows.append({"period": p, "row": family, "index": _key(index), "unit": unit, "limit": limit,
-                     "year_value": value, "sense": "<=" if at_most else ">=", "holds": holds, "missed_by": miss,
-                     "why": why})
-
-    g = gen.set_index(["zone", "technology"])["generation_mwh"]
-    for h in t["hydro_budgets"].itertuples():
-        if int(h.period) == p and (h.zone, h.technology) in g.index:
-            add("hydro_budget", (h.zone, h.technology, p), "MWh", float(h.energy_mwh),
-                float(g[(h.zone, h.technology)]), True)
-    cap = per.at[p, "co2_cap_t"]
-    if cap == cap:
-        add("co2_cap", p, "t", float(cap), emissions, True)
-    tech_of = g.index.get_level_values("technology")
-    for f in t["fuel_limits"].itertuples():
-        if int(f.period) == p:
-            hr = (tech_of.map(tech["heat_rate_mwh_th_per_mwh"]).to_numpy() * (tech_of.map(tech["fuel"]) == f.fuel))
-            add("fuel_limit", (f.fuel, p), "MWh_th", float(f.max_use_mwh_th), float((g.to_numpy() * hr).sum()), True)
-    share = float(per.at[p, "min_renewable_share"])
-    if share > 0:
-        kind = tech_of.map(tech["kind"])
-        total = float(g[kind != "storage"].sum())
-        ren = float(g[(kind != "storage") & tech_of.map(tech["renewable"]).astype(bool)].sum())
-        add("renewable_share", p, "pu", share, ren / total if total else 0.0, False)
-    imp_share = per.at[p, "max_net_import_share"]
-    wsum = trd.assign(net=(trd["import_mw"] - trd["export_mw"]) * trd["weight"])["net"].sum()
-    demand = float((pr["demand_mw"] * pr["weight"]).sum())
-    if imp_share == imp_share:
-        add("import_share", p, "pu", float(imp_share), float(wsum) / demand if demand else 0.0, True)
-    tp = t["trade_prices"]
-    for x in tp[tp["period"] == p].itertuples():
-        sel = trd[trd["interconnector"] == x.interconnector]
-        imp = float((sel["import_mw"] * sel["weight"]).sum())
-        exp = float((sel["export_mw"] * sel["weight"]).sum())
-        for col, family, value, at_most in (("max_import_mwh", "import_limit", imp, True),
-                                            ("min_import_mwh", "import_min", imp, False),
-                                            ("max_export_mwh", "export_limit", exp, True)):
-            v = getattr(x, col)
-            if v == v:
-                add(family, (x.interconnector, p), "MWh", float(v), value, at_most)
+        rows.append({"period": r["period"], "row": lim.row, "index": _key(lim.index), "unit": lim.unit,
+                     "limit": lim.limit, "year_value": value, "sense": "<=" if lim.at_most else ">=", "holds": holds,
+                     "missed_by": miss, "slack_used": used, "why": why})
     return rows
 
 
