@@ -50,57 +50,72 @@ def test_capacity_balance_by_hand(tmp_path):
     assert b.at["S", "deficit_mw"] == pytest.approx(325)
 
 
+_CHECKS = {
+    "generation": 'metric = "generation_twh"\nperiod = 2030\ntarget = 8.979\ntolerance_pct = 0.01\nsource = "hand"\n',
+    "coal_share": 'metric = "generation_share"\ntechnologies = ["coal"]\nperiod = 2030\ntarget = 0.5\ntolerance_abs = 0.05\n',
+    "peak": 'metric = "peak_shortfall_mw"\nperiod = 2030\ntarget = 0\ntolerance_abs = 1e-6\n',
+    "capability": 'metric = "peak_capability_shortfall_mw"\nperiod = 2030\ntarget = 0\ntolerance_abs = 1e-6\n',
+}
+
+
+def _calibration_spec(tmp_path, name, case, notes):
+    """A spec with the four checks of ``_CHECKS``, ``notes`` {check: known_miss} added to some."""
+    body = "".join("[[calibration]]\n" + text + (f'known_miss = "{notes[k]}"\n' if k in notes else "")
+                   for k, text in _CHECKS.items())
+    spec = tmp_path / f"{name}.toml"
+    spec.write_text(f'name = "{name}"\ninputs = "{case}"\n' + body)
+    return spec
+
+
 def test_calibrate_command(tmp_path, capsys):
     """Dispatch: North coal (10 USD/MWh) serves North and sends 500 MW south; South gas fills the rest; no import
     (60 > 40). Hour 0: coal 600 + 400 = 1,000, gas 0; hour 1: coal 500 + 500, gas 50. Generation =
     (1,000 + 1,050) * 4,380 = 8.979 TWh. Coal share = (1,000 + 1,000) * 4,380 / 8.979e6 = 0.97561.
     Peak shortfall: at the peak hour (1) imports 0 and unserved 0 -> 0 MW.
-    The 8.979 check passes; a coal-share target of 0.5 (tolerance 0.05) misses -> exit 1.
+    The 8.979 check passes; a coal-share target of 0.5 (tolerance 0.05) misses.
+
+    Verdicts: without a note the coal-share miss fails the command (exit 1); with a known_miss it is a
+    documented miss, printed with its reason, and the command passes (exit 0); a known_miss on the
+    generation check, which passes, is a stale note and fails the command (exit 1).
     """
     case = two_region_case(tmp_path / "c")
-    spec = tmp_path / "cal.toml"
-    spec.write_text(f'''name = "cal"
-inputs = "{case}"
-[[calibration]]
-metric = "generation_twh"
-period = 2030
-target = 8.979
-tolerance_pct = 0.01
-source = "hand"
-[[calibration]]
-metric = "generation_share"
-technologies = ["coal"]
-period = 2030
-target = 0.5
-tolerance_abs = 0.05
-known_miss = "the hand case has no gas to speak of"
-[[calibration]]
-metric = "generation_twh"
-period = 2030
-target = 8.979
-tolerance_abs = 0.001
-known_miss = "never printed: this check passes"
-[[calibration]]
-metric = "peak_shortfall_mw"
-period = 2030
-target = 0
-tolerance_abs = 1e-6
-[[calibration]]
-metric = "peak_capability_shortfall_mw"
-period = 2030
-target = 0
-tolerance_abs = 1e-6
-''')
-    assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 1
-    out = capsys.readouterr().out
-    assert "ok   generation_twh 2030: model 8.979" in out
-    assert "MISS generation_share (coal) 2030: model 0.976" in out
-    # a documented miss is still a miss (exit 1 above), with its reason printed under it
-    assert "       known miss: the hand case has no gas to speak of" in out
-    assert "never printed" not in out
-    assert "ok   peak_shortfall_mw" in out
-    assert "ok   peak_capability_shortfall_mw" in out  # 1,200 MW available against the 1,050 MW peak
-    assert (tmp_path / "r" / "cal-calibrate" / "capacity_balance.csv").is_file()
+    results = tmp_path / "r"
+    undocumented = _calibration_spec(tmp_path, "cal", case, {})
+    assert main(["calibrate", str(undocumented), "--results", str(results)]) == 1
+    out, err = capsys.readouterr()
+    assert "ok    generation_twh 2030: model 8.979" in out
+    assert "MISS  generation_share (coal) 2030: model 0.976" in out
+    assert "ok    peak_shortfall_mw" in out
+    assert "ok    peak_capability_shortfall_mw" in out  # 1,200 MW available against the 1,050 MW peak
+    assert "1 calibration check(s) failed: 1 outside tolerance without a known_miss, 0 passing" in err
+    assert (results / "cal-calibrate" / "capacity_balance.csv").is_file()
+
+    documented = _calibration_spec(tmp_path, "known", case, {"coal_share": "the hand case has no gas to speak of"})
+    assert main(["calibrate", str(documented), "--results", str(results)]) == 0
+    out, err = capsys.readouterr()
+    assert "known generation_share (coal) 2030: model 0.976" in out
+    assert "        known miss: the hand case has no gas to speak of" in out
+    assert "1 documented miss(es)" in out and "failed" not in err
+
+    stale = _calibration_spec(tmp_path, "stale", case, {"coal_share": "the hand case has no gas to speak of",
+                                                        "generation": "an old reason"})
+    assert main(["calibrate", str(stale), "--results", str(results)]) == 1
+    out, err = capsys.readouterr()
+    assert "STALE generation_twh 2030: model 8.979" in out
+    assert "an old reason" not in out and "the note is out of date" in out
+    assert "1 calibration check(s) failed: 0 outside tolerance without a known_miss, 1 passing with a stale" in err
+
+
+def test_verdicts():
+    """Each (within, note) pair has one verdict, and only an undocumented miss and a stale note fail."""
+    import pandas as pd
+
+    from planner.studies.calibrate import failures, verdict
+
+    assert [verdict(True, ""), verdict(True, "x"), verdict(False, ""), verdict(False, "x")] == \
+        ["ok", "stale", "miss", "known"]
+    assert failures(pd.DataFrame({"verdict": ["ok", "known", "known"]})) == 0
+    assert failures(pd.DataFrame({"verdict": ["ok", "miss", "stale", "known"]})) == 2
 
 
 def test_calibration_needs_checks(tmp_path, capsys):
