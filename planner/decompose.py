@@ -56,6 +56,7 @@ from planner.solve import Compiled, Solution, compile_lp, make_highs, objective_
 from planner.spec import DECOMPOSITION as DEFAULTS
 
 INF = highspy.kHighsInf
+STEPS_PER_DAY = 24  # timesteps of a day at full resolution (hours)
 
 
 
@@ -80,15 +81,14 @@ def time_variables() -> set[str]:
 def partition(comp: Compiled, d: ModelData, block_days: int) -> Partition:
     """Columns and rows by block of time (module docstring)."""
     timed = time_variables()
-    order = sorted(set(d.block.values()))
-    group = {b: i // block_days for i, b in enumerate(order)}
+    group = day_groups(d, block_days)
     keys: dict[tuple[int, int], int] = {}
     col_block = np.full(len(comp.columns), -1, dtype=np.int64)
     for j, v in enumerate(comp.columns):
         if v.parent_component().local_name not in timed:
             continue
         idx = v.index()
-        key = (int(idx[-2]), group[d.block[idx[-1]]])
+        key = (int(idx[-2]), group[idx[-1]])
         col_block[j] = keys.setdefault(key, len(keys))
     A = _csr(comp)
     nnz_block = col_block[A.indices]
@@ -105,6 +105,24 @@ def partition(comp: Compiled, d: ModelData, block_days: int) -> Partition:
     pairs = np.unique(np.stack([nnz_block[on], rows[on]], axis=1), axis=0) if on.any() else np.zeros((0, 2), int)
     links_of = [pairs[pairs[:, 0] == k, 1] for k in range(len(blocks))]
     return Partition(col_block, row_block, blocks, linking, links_of)
+
+
+def day_groups(d: ModelData, block_days: int) -> dict[int, int]:
+    """Timestep -> its group of ``block_days`` days. A day is a block of timesteps (a representative day), or
+    each run of ``STEPS_PER_DAY`` consecutive timesteps of a longer block: the hourly year is one block of 8,760
+    steps (one storage cycle), and grouping by block alone made it a single subproblem of the whole year's
+    operations. Days are taken in the order of their blocks, then of their place in the block, so at full
+    resolution a group is a stretch of the calendar; the storage rows that cross from one group to the next become
+    linking rows with a budget per group, as the annual rows are."""
+    place: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    for t in d.TIMESTEPS:  # a block's steps in the order its storage chain follows (data._timesteps)
+        b = d.block[t]
+        place[t] = seen.get(b, 0)
+        seen[b] = place[t] + 1
+    days = sorted({(d.block[t], place[t] // STEPS_PER_DAY) for t in d.TIMESTEPS})
+    rank = {day: i // block_days for i, day in enumerate(days)}
+    return {t: rank[(d.block[t], place[t] // STEPS_PER_DAY)] for t in d.TIMESTEPS}
 
 
 def _csr(comp: Compiled) -> sp.csr_matrix:

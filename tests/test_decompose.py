@@ -183,3 +183,20 @@ def test_full_resolution_with_a_start_point_equals_the_monolithic_optimum(tmp_pa
     assert sol.notes["decomposition"]["subproblems"] == 3
     assert "master columns from the start point" in sol.log
     assert abs(sol.objective / mono.objective - 1) < 1e-6
+
+
+def test_a_year_long_block_is_cut_into_days():
+    """The hourly year is one block of 8,760 steps: grouped by block alone it was one subproblem. Seven-day groups
+    of its 365 days of 24 steps: 52 weeks and one day, 53 groups, hour 167 in week 0 and hour 168 in week 1.
+    Representative days (blocks of 24 steps) keep one group per block_days blocks."""
+    from types import SimpleNamespace
+
+    from planner.decompose import day_groups
+
+    year = SimpleNamespace(TIMESTEPS=list(range(8760)), block=dict.fromkeys(range(8760), 0))
+    g = day_groups(year, 7)
+    assert len(set(g.values())) == 53
+    assert (g[0], g[167], g[168], g[8759]) == (0, 0, 1, 52)
+    days = SimpleNamespace(TIMESTEPS=list(range(72)), block={t: t // 24 for t in range(72)})
+    assert sorted(set(day_groups(days, 2).values())) == [0, 1]
+    assert day_groups(days, 1)[30] == 1
