@@ -124,3 +124,23 @@ def dual(sol, con) -> float:
 def price(m, d, sol, z: str, p: int, t: int) -> float:
     """Zonal price in USD/MWh: balance dual / (discount weight * timestep weight)."""
     return sol.duals[m.balance[z, p, t]] / (d.discount_weight[p] * d.weight[t])
+
+
+def south_reserve_case(folder: Path, **coal) -> Path:
+    """Zones A (North, no demand) and B (South, 100 MW), one 1-h timestep; a reserve margin of 0.1 for South.
+
+    Corridor A->B 50 MW, no loss, credit 0.8, not expandable; coal in A: existing 100 MW, vom 10, credit 0.9,
+    with ``coal``'s extra columns; peak in B: new, capex 50 USD/kW, lifetime 1, credit 1."""
+    return write_case(
+        folder,
+        zones=[{"zone": "A", "region": "North"}, {"zone": "B", "region": "South"}],
+        technologies=[tech("coal", vom_usd_per_mwh=10, capacity_credit_pu=0.9, **coal),
+                      tech("peak", lifetime_yr=1, capex_usd_per_kw=50, capacity_credit_pu=1)],
+        existing_capacity=[existing("A", "coal", 100)],
+        build_options=[{"zone": "B", "technology": "peak"}],
+        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8,
+                    "max_new_mw": 0}],
+        reserve_margins=[{"region": "South", "period": 2030, "margin_pu": 0.1}],
+        timesteps=hours([1]),
+        demand=demand({"A": [0], "B": [100]}),
+    )

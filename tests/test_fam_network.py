@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from casekit import demand, existing, hours, price, solve_case, tech, v, write_case
+from casekit import demand, existing, hours, price, solve_case, south_reserve_case, tech, v, write_case
 from pytest import approx
 
 from planner.results import extract
@@ -246,19 +246,7 @@ def test_regional_reserve_counts_corridor_credit(tmp_path):
         requirement builds one more MW of peak, which also displaces 1 MWh of coal
     Without the corridor credit the peaker would be 110 MW.
     """
-    f = write_case(
-        tmp_path / "c",
-        zones=TWO_ZONES,
-        technologies=[tech("coal", vom_usd_per_mwh=10, capacity_credit_pu=0.9),
-                      tech("peak", lifetime_yr=1, capex_usd_per_kw=50, capacity_credit_pu=1)],
-        existing_capacity=[existing("A", "coal", 100)],
-        build_options=[{"zone": "B", "technology": "peak"}],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8,
-                    "max_new_mw": 0}],
-        reserve_margins=[{"region": "South", "period": 2030, "margin_pu": 0.1}],
-        timesteps=hours([1]),
-        demand=demand({"A": [0], "B": [100]}),
-    )
+    f = south_reserve_case(tmp_path / "c")
     m, d, sol = solve_case(f)
     assert v(m.new_cap["B", "peak", "", 2030]) == approx(70, rel=REL)
     assert v(m.gen["B", "peak", 2030, 0]) == approx(70, rel=REL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from casekit import EXAMPLE, demand, existing, hours, solve_case, tech, write_case
+from casekit import EXAMPLE, solve_case, south_reserve_case
 from pytest import approx
 
 from planner.results import cost_terms, costs, extract, firm_capacity
@@ -27,19 +27,7 @@ def test_costs_and_firm_capacity_by_key_by_hand(tmp_path):
     firm_capacity (South, 2030): generation 70, imports 0, corridors 40, total 110.
     objective = 3,500,000 + 200,000 + 300 = 3,700,300.
     """
-    f = write_case(
-        tmp_path / "c",
-        zones=[{"zone": "A", "region": "North"}, {"zone": "B", "region": "South"}],
-        technologies=[tech("coal", vom_usd_per_mwh=10, fom_usd_per_kw_yr=2, capacity_credit_pu=0.9),
-                      tech("peak", lifetime_yr=1, capex_usd_per_kw=50, capacity_credit_pu=1)],
-        existing_capacity=[existing("A", "coal", 100)],
-        build_options=[{"zone": "B", "technology": "peak"}],
-        corridors=[{"corridor": "AB", "from_zone": "A", "to_zone": "B", "capacity_mw": 50, "capacity_credit_pu": 0.8,
-                    "max_new_mw": 0}],
-        reserve_margins=[{"region": "South", "period": 2030, "margin_pu": 0.1}],
-        timesteps=hours([1]),
-        demand=demand({"A": [0], "B": [100]}),
-    )
+    f = south_reserve_case(tmp_path / "c", fom_usd_per_kw_yr=2)
     m, d, sol = solve_case(f)
     assert sol.objective == approx(3_700_300, rel=REL)
     ct = cost_terms(m, d).set_index(["category", "zone", "technology", "partner", "link", "period"])["annual_usd"]
