@@ -53,6 +53,11 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", default="results", help="folder that receives results/<name>/ (default: results)")
     p.add_argument("--no-report", action="store_true", help="skip the report (regenerate later with `planner report`)")
     p.add_argument("--quiet", action="store_true", help="no progress line while the run works")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--warm-start", metavar="RESULTS_DIR",
+                       help="start the solve from the basis stored in this run's results (default: from the results "
+                            "this run replaces, when its LP has the same shape)")
+    start.add_argument("--cold", action="store_true", help="solve from scratch, whatever basis is stored")
 
 
 def specs_using(case: Path) -> list[Path]:
@@ -94,7 +99,8 @@ def _run(args) -> int:
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)
-    out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet))
+    out = run_spec(spec, Path(args.results), report=not args.no_report, progress=Progress(enabled=not args.quiet),
+                   warm_start=False if args.cold else args.warm_start)
     if out.report_error:
         print(f"error: the run solved and its results are written to {out.folder}, but not all of its summary "
               f"and report could be made: {out.report_error}\n  once that is fixed: planner report {out.folder}",

@@ -21,6 +21,7 @@ from the previous basis); ``solve`` is one cold solve through it.
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 import time
@@ -308,10 +309,7 @@ class Solver:
     def column_rows(self, x) -> list[tuple[int, object, float]]:
         """(row index, constraint, coefficient in the units of its family) of every model row column ``x`` is in."""
         j = self._j(x)
-        if self._csc is None:  # highspy hands the arrays back as new lists on every read: taken once
-            a = self.comp.lp.a_matrix_
-            self._csc = (np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_))
-        start, index, value = self._csc
+        start, index, value = self._pattern()
         out = []
         for k in range(start[j], start[j + 1]):
             con = self.comp.rows[index[k]]
@@ -486,6 +484,89 @@ class Solver:
     def set_cost_cap(self, i: int, max_usd: float) -> None:
         """A new bound of the cost row ``i`` of ``add_cost_cap`` (USD, with the objective's constant)."""
         self.set_added_row_bounds(i, None, max_usd - self.comp.offset)
+
+    # ---- the basis: kept in a run's results (basis.npz), a later run of the same LP shape starts from it ----
+
+    def _pattern(self) -> tuple:
+        if self._csc is None:  # highspy hands the arrays back as new lists on every read: taken once
+            a = self.comp.lp.a_matrix_
+            self._csc = (np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_))
+        return self._csc
+
+    def shape_sha256(self) -> str:
+        """sha256 of the LP's shape: what a stored basis must match before a run starts from it.
+
+        It covers the number of columns and rows; the Pyomo family of every column and row in order (as runs of one
+        family, e.g. ``dispatch`` x 84,000, so no per-index name is formatted); every row's sense (=, <=, >=); and
+        the position of every non-zero (the column starts and row indices of the matrix). It leaves out the values:
+        costs, bounds, right-hand sides and coefficients, which a CSV edit changes while the basis stays a good
+        start. An LP that matches in all of this but means something else (two zones' data swapped) starts from a
+        poor basis and is still solved to optimality by the simplex method: the hash buys speed, not correctness."""
+        start, index, _ = self._pattern()
+        h = hashlib.sha256(f"columns {len(self.comp.columns)} rows {len(self.comp.rows)}\n".encode())
+        for items, what in ((self.comp.columns, "col"), (self.comp.rows, "row")):
+            last, n = None, 0
+            for x in items:
+                fam = x.parent_component()
+                if fam is not last:
+                    if last is not None:
+                        h.update(f"{what} {last.local_name} {n}\n".encode())
+                    last, n = fam, 0
+                n += 1
+            if last is not None:
+                h.update(f"{what} {last.local_name} {n}\n".encode())
+        kinds = self.comp.kinds if self.comp.kinds is not None else np.zeros(len(self.comp.rows), dtype=int)
+        for arr in (np.asarray(kinds, dtype=np.int8), np.asarray(start, dtype=np.int64), np.asarray(index, dtype=np.int64)):
+            h.update(arr.tobytes())
+        return h.hexdigest()
+
+    def value_sha256(self) -> dict[str, str]:
+        """sha256 of the LP's values by kind (costs, column bounds, row bounds, coefficients): run.json of a warm
+        started run says which of them changed since the run whose basis it started from."""
+        lp = self.comp.lp
+        parts = {"costs": (self.cost,), "column bounds": (lp.col_lower_, lp.col_upper_),
+                 "row bounds": (lp.row_lower_, lp.row_upper_), "coefficients": (self._pattern()[2],)}
+        return {k: hashlib.sha256(b"".join(np.ascontiguousarray(a, dtype=float).tobytes() for a in arrays)).hexdigest()
+                for k, arrays in parts.items()}
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The last solve's basis as (column statuses, row statuses), HiGHS's ``HighsBasisStatus`` codes as int8;
+        None when HiGHS holds no valid basis (an interior-point solve without crossover)."""
+        b = self.h.getBasis()
+        if not b.valid:
+            return None
+        cols = np.fromiter((int(x) for x in b.col_status), dtype=np.int8, count=self.h.getNumCol())
+        rows = np.fromiter((int(x) for x in b.row_status), dtype=np.int8, count=self.h.getNumRow())
+        return cols, rows
+
+    def set_basis(self, cols: np.ndarray, rows: np.ndarray) -> str | None:
+        """Start the next solve from this basis by simplex; None if HiGHS took it, else why not (the next solve is
+        then cold with the run specification's method).
+
+        HiGHS picks the simplex (``simplex_strategy`` "choose"): the primal when the basis is still primal feasible
+        for this LP (after a cost change), else the dual (after a bound, right-hand side or coefficient change that
+        cuts it off). A ``simplex_strategy`` of the run specification is kept."""
+        n_col, n_row = self.h.getNumCol(), self.h.getNumRow()
+        if len(cols) != n_col or len(rows) != n_row:
+            return f"it has {len(cols)} columns and {len(rows)} rows, the LP {n_col} and {n_row}"
+        status = sorted(highspy.HighsBasisStatus.__members__.values(), key=int)  # code -> member, made once
+        if [int(x) for x in status] != list(range(len(status))) or any(
+                len(a) and (int(a.min()) < 0 or int(a.max()) >= len(status)) for a in (cols, rows)):
+            return "it holds status codes HiGHS does not have"
+        basic = int(np.count_nonzero(cols == int(highspy.HighsBasisStatus.kBasic))
+                    + np.count_nonzero(rows == int(highspy.HighsBasisStatus.kBasic)))
+        if basic != n_row:
+            return f"it has {basic} basic variables where a basis of this LP has {n_row}"
+        b = highspy.HighsBasis()
+        b.col_status = [status[k] for k in cols.tolist()]  # members looked up, not made: 0.3 M of them
+        b.row_status = [status[k] for k in rows.tolist()]
+        b.valid = True
+        if self.h.setBasis(b) != highspy.HighsStatus.kOk:
+            return "HiGHS refused it"
+        self.h.setOptionValue("solver", "simplex")
+        if "simplex_strategy" not in self.options:
+            self.h.setOptionValue("simplex_strategy", 0)
+        return None
 
     def solution(self) -> Solution:
         """The last solve as a ``Solution`` (objective, duals by constraint, iterations, log)."""

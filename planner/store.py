@@ -44,7 +44,8 @@ edited in Jupyter, which may be the user's work) and is refused like any folder.
 Folders written before manifests existed (no ``manifest`` in run.json) are
 judged by what a folder of their kind could hold: the CSVs listed in its
 ``tables_sha256``; besides them only ``run.json``, and for a run
-``summary.txt``, ``solver.log``, ``inputs/`` (with ``inputs/SOURCES.md``) and a
+``summary.txt``, ``solver.log``, ``basis.npz`` (a run's final basis, also in a run whose manifest is damaged),
+``inputs/`` (with ``inputs/SOURCES.md``) and a
 ``report/`` that passes the same test as a report; for a report ``report.html``
 and ``report.xlsx``; for a comparison ``compare.html``; for a study
 ``summary.txt``, ``partner_value.json`` and run folders ``with/`` and
@@ -140,7 +141,8 @@ KINDS = {"run": "a run's results", "report": "a run's report", "comparison": "a 
 # a run later (e.g. one written with --no-report)
 _ADDED_LATER = {"run": {"report": "report"}}
 # folders written before manifests: what a folder of each kind could hold besides the CSVs of its tables_sha256
-_LEGACY_FILES = {"run": {"summary.txt", "solver.log", "inputs/SOURCES.md"}, "report": {"report.html", "report.xlsx"},
+_LEGACY_FILES = {"run": {"summary.txt", "solver.log", "basis.npz", "inputs/SOURCES.md"},
+                 "report": {"report.html", "report.xlsx"},
                  "comparison": {"compare.html"}, "study": {"summary.txt", "partner_value.json"}}
 _LEGACY_FOLDERS = {"run": {"inputs"}}
 _LEGACY_NESTED = {"run": {"report": "report"}, "study": {"with": "run", "without": "run"}}

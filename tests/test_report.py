@@ -55,14 +55,14 @@ class Solved(AssertionError):
 
 def forbid_solving(monkeypatch) -> None:
     """Every name a report could reach a build or a solve through, including those bound at import
-    (planner.run took ``solve`` and ``build`` with ``from ... import``), raises ``Solved``."""
+    (planner.run took ``Solver`` and ``build`` with ``from ... import``), raises ``Solved``."""
     import planner.pipeline
     import planner.run
     import planner.solve
 
     def no(*a, **k):
         raise Solved("report must not solve")
-    for mod, name in ((planner.solve, "solve"), (planner.run, "solve"), (planner.run, "build"),
+    for mod, name in ((planner.solve, "solve"), (planner.run, "Solver"), (planner.run, "build"),
                       (planner.pipeline, "build"), (planner.pipeline, "build_model")):
         monkeypatch.setattr(mod, name, no)
 

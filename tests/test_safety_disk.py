@@ -71,9 +71,9 @@ def _check_every_write(tmp_path, monkeypatch, capsys, argv: list[str], results: 
 
     real_solve, solved = run_mod._solve, {}
 
-    def solve_once(spec, solver, progress):  # the write is under test: the same solve, once, for every run
+    def solve_once(spec, solver, progress, *start):  # the write is under test: the same solve, once, for every run
         if "out" not in solved:
-            solved["out"] = real_solve(spec, solver, progress)
+            solved["out"] = real_solve(spec, solver, progress, *start)
         return solved["out"]
     monkeypatch.setattr(run_mod, "_solve", solve_once)
     import planner.report.tables as tables_mod
