@@ -15,17 +15,24 @@ and import shares) is a linking row r, written over one budget column per block 
                  theta_k >= theta_k^min                                    (block k's cost with every x free: a bound)
 
     subproblem k at (x^, beta^):
-                 f_k = min c_k y_k
+                 f_k = min c_k y_k + sum_r P_r (s_rk^lo + s_rk^up)
                  A_kk y_k + A_kx x in [l_k, u_k],       x = x^             (the block's rows, master columns fixed)
-                 a_rk y_k - beta_rk in [0 if l_r finite else -inf, 0 if u_r finite else +inf],   beta_rk = beta^_rk
+                 a_rk y_k - beta_rk + s_rk^lo - s_rk^up in [0 if l_r finite else -inf, 0 if u_r finite else +inf]
+                 beta_rk = beta^_rk,   s >= 0
 
 The master columns and budgets enter a subproblem as columns fixed by their bounds, so the cut's slope g_k is their
-reduced costs (USD per unit), read from the same solve. A master point a block cannot meet (a budget below what
-its operations must use, a must-run capacity its demand cannot take) gives a feasibility cut instead: the block's
-phase 1, v_k = min sum of the violations of the rows a fixed value enters, is convex in (x, beta) and positive
-there, and v_k(x^, beta^) + h_k^i . ((x, beta) - (x^, beta^)) <= 0 (h: the phase 1's reduced costs, the normalised
-dual ray) cuts the point off and no feasible one. No elastic column is needed, so no penalty has to be guessed. The
-master also holds the bounds each block's column bounds imply for its budgets (a CO2 budget >= 0).
+reduced costs (USD per unit), read from the same solve. Two kinds of infeasibility are met two ways:
+- a budget the block cannot keep at the master's capacities (an annual row is a price inside one block, not a law
+  of physics): elastic columns s on the budget rows, at a penalty P_r bounded by a dual, ten times the annual row's
+  dual in the representative-day start plan (``dual_penalties``; where none is known, twice the dearest operating
+  cost per unit of the row). It is an exact penalty while P_r exceeds the row's dual at the optimum; a best point
+  that leans on s raises P tenfold (cuts made at the lower penalty stay valid), and a final point with any s > 0 is
+  an error, never a result;
+- a master point the block's own rows cannot meet (a must-run capacity its demand cannot take, a storage state it
+  cannot reach): a feasibility cut. The block's phase 1, v_k = min sum of the violations of the rows a master column
+  enters, is convex in (x, beta) and positive there, and v_k(x^, beta^) + h_k^i . ((x, beta) - (x^, beta^)) <= 0
+  (h: the phase 1's reduced costs, the normalised dual ray) cuts the point off and no feasible one.
+The master also holds the bounds each block's column bounds imply for its budgets (a CO2 budget >= 0).
 
 The first point: the master's least-cost point at the theta floors, or the capacities of a representative-day plan
 (``start_days``); then a budget-free pass, each block at those capacities with its budget rows free, whose use of
@@ -34,9 +41,9 @@ convex in the capacities, so this pass gives valid cuts as well).
 
 Bounds: the lower bound is the master LP's optimum (a relaxation: it holds every cut); the upper bound is the cost of
 the best point evaluated at which every block is feasible, c_x x^ + sum_k f_k, the cost of a plan that meets every
-row. The gap is (upper - lower) / |upper|. Between evaluations the next point is Pecci and Jenkins' level set projection (IEEE
-Transactions on Power Systems 40(4), 2025): the point nearest the best one (a weighted L1 distance, an LP) among
-those the cuts price at most lower + level * (upper - lower), so the master does not jump.
+row. The gap is (upper - lower) / |upper|. Between evaluations the next point is Pecci and Jenkins' level set
+projection (IEEE Transactions on Power Systems 40(4), 2025): the point nearest the best one (a weighted L1
+distance, an LP) among those the cuts price at most lower + level * (upper - lower), so the master does not jump.
 
 Where the subproblems run: in this process, or on a dask.distributed scheduler (``scheduler = "local"`` with
 ``workers``, or an address), one ``Blocks`` actor per worker holding its subproblems' HiGHS instances; the client
@@ -182,25 +189,43 @@ class Subproblem:
         link = A[self.links].tocsc()[:, own] if n_b else sp.csc_matrix((0, n_own))
         # columns: own operations | fixed master copies | budgets. Rows: the block's rows, then one budget row per
         # linking row it reaches: a_rk y_k - beta_rk in [0 if l_r finite else -inf, 0 if u_r finite else +inf]
-        self.M = sp.bmat([[sub_c[:, own], sub_c[:, masters], sp.csc_matrix((len(rows), n_b))],
-                          [link, sp.csc_matrix((n_b, n_m)), -sp.identity(n_b, format="csc")]], format="csc")
+        core = sp.bmat([[sub_c[:, own], sub_c[:, masters], sp.csc_matrix((len(rows), n_b))],
+                        [link, sp.csc_matrix((n_b, n_m)), -sp.identity(n_b, format="csc")]], format="csc")
         self.row_lower = np.concatenate([rl[rows], np.where(np.isfinite(rl[self.links]), 0.0, -INF)])
         self.row_upper = np.concatenate([ru[rows], np.where(np.isfinite(ru[self.links]), 0.0, INF)])
+        # elastic columns on the budget rows only (an annual row is a price, not a law of physics, inside one block:
+        # relatively complete recourse), at a penalty per unit above the row's dual (set_penalty)
+        el = len(rows) + np.arange(n_b)
+        E = sp.csc_matrix((np.ones(n_b), (el, np.arange(n_b))), shape=(len(rows) + n_b, n_b))
+        self.M = sp.hstack([core, E, -E], format="csc")
         # the rows a fixed value enters: where the block can be infeasible at a master point (phase 1, below)
-        has_fixed = np.diff(self.M[:, n_own:].tocsr().indptr) > 0
+        has_fixed = np.diff(core[:len(rows), n_own:].tocsr().indptr) > 0
         self.fixed_rows = np.flatnonzero(has_fixed).astype(np.int64)
         self.link = sp.csr_matrix(link)
-        self.cost = np.concatenate([c[own], np.zeros(n_m + n_b)])
-        self.lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF)])
-        self.upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF)])
+        self.penalty = _penalty(c[own], self.link)
+        self.cost = np.concatenate([c[own], np.zeros(n_m + n_b), self.penalty, self.penalty])
+        lo_ok = np.isfinite(self.row_lower[el])
+        up_ok = np.isfinite(self.row_upper[el])
+        self.lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_b)])
+        self.upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), np.where(lo_ok, INF, 0.0),
+                                     np.where(up_ok, INF, 0.0)])
         self.n_own, self.n_m, self.n_b = n_own, n_m, n_b
         self.fixed_cols = np.arange(n_own, n_own + n_m + n_b, dtype=np.int32)
+        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + 3 * n_b, dtype=np.int32)
         self.free_lower = np.concatenate([cl[masters], np.full(n_b, -INF)])
         self.free_upper = np.concatenate([cu[masters], np.full(n_b, INF)])
         # the largest bound or right-hand side the fixed values leave alone (for _run's bound scale)
         self.top = _top(self.lower[:n_own], self.upper[:n_own], self.row_lower, self.row_upper)
         self.h: highspy.Highs | None = None
         self.p1: highspy.Highs | None = None
+
+    def set_penalty(self, penalty: np.ndarray) -> None:
+        """USD per unit of each budget row's elastic columns."""
+        self.penalty = np.asarray(penalty, dtype=float)
+        both = np.concatenate([self.penalty, self.penalty])
+        self.cost[self.slack_cols] = both
+        if self.h is not None:
+            self.h.changeColsCost(len(self.slack_cols), self.slack_cols, both)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "h": None, "p1": None}  # HiGHS instances stay where they were made
@@ -268,15 +293,25 @@ class Subproblem:
             x = np.asarray(sol.col_value)
             return {"feasible": True, "f": float(h.getInfo().objective_function_value),
                     "slope": np.asarray(sol.col_dual)[self.fixed_cols].copy(),
-                    "usage": self.link @ x[:self.n_own] if self.n_b else np.zeros(0)}
+                    "usage": self.link @ x[:self.n_own] if self.n_b else np.zeros(0),
+                    "slack": float(np.abs(x[self.slack_cols]).sum())}
         v, slope = self._phase1(lo, up, options, top)
-        if v <= 1e-9 * max(1.0, top):  # infeasible by the simplex's tolerances only: once more, from scratch
-            h.clearSolver()
-            if not _run(h, what, top, infeasible_ok=True):
-                raise SolveError("Infeasible", f"{what}: infeasible by the simplex, yet its phase 1 reaches "
-                                               f"{v:.3g}; the point cannot be judged")
-            return self.solve(z, options, free_budgets)
-        return {"feasible": False, "v": v, "slope": slope}
+        if v > 0 and np.any(np.abs(slope) > 1e-9):
+            return {"feasible": False, "v": v, "slope": slope}
+        # phase 1 reaches 0: the simplex's infeasibility was its tolerances' (the point is on the edge of what the
+        # block can meet); once more from scratch by IPX with crossover, as an unclean warm start is
+        h.clearSolver()
+        method = h.getOptionValue("solver")[1]
+        h.setOptionValue("solver", "ipx")
+        h.setOptionValue("run_crossover", "on")
+        try:
+            ok = _run(h, what, top, infeasible_ok=True)
+        finally:
+            h.setOptionValue("solver", method)
+        if not ok:
+            raise SolveError("Infeasible", f"{what}: infeasible by the simplex and by IPX, yet its phase 1 reaches "
+                                           f"{v:.3g} with no slope; the point cannot be judged")
+        return self.solve(z, options, free_budgets)
 
     def _fixed_bounds(self, z, free_budgets):
         if z is None:
@@ -338,6 +373,10 @@ class Blocks:
     def keep(self) -> None:
         self.kept = {k: (s.primal(), s.duals()) for k, s in self.subs.items()}
 
+    def raise_penalty(self, factor: float) -> None:
+        for s in self.subs.values():
+            s.set_penalty(s.penalty * factor)
+
     def answer(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         return self.kept
 
@@ -354,6 +393,9 @@ class InProcess:
 
     def keep(self) -> None:
         self.blocks.keep()
+
+    def raise_penalty(self, factor: float) -> None:
+        self.blocks.raise_penalty(factor)
 
     def answer(self) -> dict:
         return self.blocks.answer()
@@ -403,6 +445,10 @@ class OnDask:
         for f in [a.keep() for a in self.actors]:
             f.result()
 
+    def raise_penalty(self, factor: float) -> None:
+        for f in [a.raise_penalty(factor) for a in self.actors]:
+            f.result()
+
     def answer(self) -> dict:
         out: dict = {}
         for f in [a.answer() for a in self.actors]:
@@ -414,6 +460,42 @@ class OnDask:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
+    """USD per unit of a budget row's elastic columns where no dual is known: twice the dearest operating cost per
+    unit of the row. A unit of row r is met by moving 1 / |a_rj| of some column j, at a cost of at most max |c| per
+    unit of it (lost load is the dearest); where that holds the row's dual is below max |c| / min |a_r|."""
+    top = max(float(np.abs(c_own).max()) if len(c_own) else 1.0, 1.0)
+    out = np.empty(link.shape[0])
+    for i in range(link.shape[0]):
+        a = np.abs(link.data[link.indptr[i]:link.indptr[i + 1]])
+        a = a[a > 0]
+        out[i] = 2.0 * top / (float(a.min()) if len(a) else 1.0)
+    return out
+
+
+def dual_penalties(subs: list[Subproblem], comp: Compiled, m: pyo.ConcreteModel, start: dict | None,
+                   factor: float = 10.0) -> int:
+    """Each budget row's penalty from the dual of its annual row in the start plan (``start["dual:" + name]``,
+    in the family's units; divided by the row's scale for the LP's): ``factor`` times it where it is not 0, so the
+    penalty is bounded by a dual and the elastic columns stay out of the optimum unless the year prices the row
+    above ten times what the representative days did (then ``solve_decomposed`` raises it). The others keep
+    ``_penalty``. Returns how many rows took a dual."""
+    if not start:
+        return 0
+    scale = getattr(m, "_row_scale", {})
+    n = 0
+    for s in subs:
+        pen = s.penalty.copy()
+        for i, r in enumerate(s.links):
+            con = comp.rows[int(r)]
+            y = start.get("dual:" + con.name)
+            if y:
+                pen[i] = factor * abs(y) / scale.get(con.parent_component().local_name, 1.0)
+                n += 1
+        s.set_penalty(pen)
+    return n
 
 
 class Master:
@@ -518,19 +600,50 @@ class Master:
                 for h in (self.h, self.q):
                     h.changeColsBounds(len(cols), cols, lo, hi)
 
-    def first_budgets(self, z: np.ndarray, links: list[tuple[int, np.ndarray]], usage: dict[int, np.ndarray]) \
-            -> np.ndarray:
-        """The first point's budgets: what each block uses with its budget rows free at the point's capacities
-        (``usage``, by block), shifted in proportion to each block's use so that every linking row holds, then
-        kept within the bounds the blocks imply (set_budget_bounds)."""
+    def first_budgets(self, z: np.ndarray, links: list[tuple[int, np.ndarray]], usage: dict[int, np.ndarray],
+                      options: dict) -> np.ndarray:
+        """The first point's budgets: nearest what each block uses with its budget rows free at the point's
+        capacities (``usage``, by block) among the points that meet the master's rows and the annual rows, with the
+        master columns the blocks see held at ``z`` and the others (the annual sums, e.g. emissions[p]) free:
+
+            min sum_j (beta_j - u_j)^2 / max(|u_j|, 1)   (a QP: each annual row's shortfall shared among the
+                                                          blocks in proportion to their use)
+
+        within the bounds the blocks imply (set_budget_bounds). Where the QP ends unclean, the use is shifted in
+        proportion along each row instead."""
         z = z.copy()
+        u = np.zeros(self.n_b)
+        for k, rows in links:
+            for r, ur in zip(rows, usage.get(k, np.zeros(len(rows)))):
+                u[self.budget_index[(int(r), k)] - self.n_x] = ur
+        held = np.unique(np.concatenate([i[i < self.n_x] for i in self.fix_index] + [np.zeros(0, dtype=np.int64)]))
+        n = len(self.cost)
+        lower, upper = self.lower.copy(), self.upper.copy()
+        lower[held], upper[held] = z[held], z[held]
+        lower[self.theta0:], upper[self.theta0:] = 0.0, 0.0
+        b = np.arange(self.n_x, self.n_x + self.n_b)
+        hj = 1.0 / np.maximum(np.abs(u), 1.0)
+        cost = np.zeros(n)
+        cost[b] = -2.0 * hj * u
+        lp = _lp(cost, lower, upper, _csr_of(self.lp), self.lp.row_lower_, self.lp.row_upper_)
+        opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+        h = make_highs(opts)
+        h.passModel(lp)
+        start = np.zeros(n + 1, dtype=np.int32)
+        start[b + 1] = 1
+        start = np.cumsum(start).astype(np.int32)
+        h.passHessian(n, self.n_b, 1, start, b.astype(np.int32), 2.0 * hj)  # 1: the lower triangle, by column
+        _scale_bounds(h, self.top)
+        run_highs(h)
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            out = np.asarray(h.getSolution().col_value)
+            z[:self.n_x + self.n_b] = out[:self.n_x + self.n_b]
+            return z
+        z[b] = u
         lp = self.lp
         rl = np.asarray(lp.row_lower_)[len(self.mrows):]
         ru = np.asarray(lp.row_upper_)[len(self.mrows):]
         A = _csr_of(lp)[len(self.mrows):len(self.mrows) + len(self.lrows)]
-        for k, rows in links:
-            for r, ur in zip(rows, usage.get(k, np.zeros(len(rows)))):
-                z[self.budget_index[(int(r), k)]] = ur
         act = A @ z
         for i, r in enumerate(self.lrows):
             target = min(max(act[i], rl[i]), ru[i])
@@ -539,7 +652,6 @@ class Master:
             cols = [self.budget_index[(int(r), k)] for k, _ in links if (int(r), k) in self.budget_index]
             share = np.abs(z[cols]) + 1e-12
             z[cols] += (target - act[i]) * share / share.sum()
-        b = slice(self.n_x, self.n_x + self.n_b)
         z[b] = np.minimum(np.maximum(z[b], self.lower[b]), self.upper[b])
         return z
 
@@ -668,16 +780,20 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
         runner = InProcess(subs, options, cold)
     else:
         runner = OnDask(subs, options, cold, str(opts["scheduler"]), int(opts["workers"]))
+    priced = dual_penalties(subs, comp, m, start)
     links = [(s.k, s.links) for s in subs]
     del subs  # on Dask the workers hold them; here the runner does
     t = _lap(clock, "workers", t)
+    if start:
+        start = {**start, "priced": priced}
     try:
-        return _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, progress, on_line, start)
+        return _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0, clock, progress, on_line,
+                        start)
     finally:
         runner.close()
 
 
-def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, progress, on_line, start):
+def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0, clock, progress, on_line, start):
     """The loop of ``solve_decomposed``: evaluate the point on every block, cut, bound, step; then the answer."""
     t = time.perf_counter()
     need = {k: None for k, f in enumerate(floors) if f is None}
@@ -721,11 +837,13 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, p
             usage[k] = r["usage"]
         else:
             master.add_feasibility_cut(k, r["v"], r["slope"], z[master.fix_index[k]])
-    z = master.first_budgets(z, links, usage)
+    z = master.first_budgets(z, links, usage, options)
     t = _lap(clock, "budget-free pass", t)
     say(f"budget-free pass: {sum(r['feasible'] for r in free.values())} of {len(free)} blocks feasible at the first "
         f"capacities  {time.perf_counter() - t0:8.1f} s")
-    upper, best, gap = INF, None, INF
+    if start and start.get("priced") is not None:
+        say(f"elastic budget penalties: {start['priced']} of {master.n_b} from ten times the start plan's duals")
+    upper, best, gap, best_slack, raised = INF, None, INF, 0.0, 0
     it, reason, infeasible_points = 0, "max_iterations", 0
     while True:
         it += 1
@@ -733,11 +851,12 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, p
         res = runner.solve({k: z[idx] for k, idx in enumerate(master.fix_index)})
         t = _lap(clock, "subproblems", t)
         total = float(master.cost[:master.n_x] @ z[:master.n_x]) + comp.offset
-        bad = 0
+        bad, slack = 0, 0.0
         for k in sorted(res):
             r, zk = res[k], z[master.fix_index[k]]
             if r["feasible"]:
                 total += r["f"]
+                slack += r["slack"]
                 master.add_cut(k, r["f"], r["slope"], zk)
             else:
                 bad += 1
@@ -745,7 +864,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, p
         if bad:
             infeasible_points += 1
         elif total < upper:
-            upper, best = total, z.copy()
+            upper, best, best_slack = total, z.copy(), slack
             runner.keep()
         t = _lap(clock, "cuts", t)
         lower = master.solve_lower() + comp.offset
@@ -756,6 +875,15 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, p
             + (f"  ({bad} blocks infeasible at this point: feasibility cuts)" if bad else ""))
         if progress is not None:
             progress.stage(f"benders {it}: gap {100 * gap:.3f} %" if best is not None else f"benders {it}")
+        if gap <= opts["gap"] and best_slack > 1e-6 and raised < 6:
+            # the best point leans on an elastic column: its penalty was below the row's worth; raise it, go on
+            # (a cut made at a lower penalty stays valid, a block's cost growing with its penalty; the upper bound
+            # does not, so it is taken again)
+            raised += 1
+            runner.raise_penalty(10.0)
+            say(f"  (elastic budgets in use at the best point: penalties raised tenfold, {raised} of 6)")
+            upper, z, best = INF, best, None
+            continue
         if gap <= opts["gap"]:
             reason = "gap"
             break
@@ -777,6 +905,11 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, t0, clock, p
         raise SolveError("Time limit reached" if reason == "time_limit" else "Iteration limit reached",
                          f"the decomposition stopped after {it} iterations at a gap of {100 * gap:.4f} % "
                          f"(tolerance {100 * opts['gap']:g} %); raise decomposition.{reason}" + "\n" + log)
+    if best_slack > 1e-6:
+        raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack:.3g} "
+                                                   "units of the annual rows uncovered after six tenfold raises of "
+                                                   "their penalties; this is a defect of the decomposition, not a "
+                                                   "result")
     kept = runner.answer()
     x = np.zeros(len(comp.columns))
     x[master.xs] = best[:master.n_x]
@@ -851,7 +984,15 @@ def start_point(spec, options: dict) -> dict:
     s.time = {**s.time, "representative_days": int(spec.decomposition["start_days"])}
     s.time.pop("link_storage", None)
     b = build(s)
-    solve(b.model, options)
+    sol = solve(b.model, options)
     timed = time_variables()
-    return {v.name: float(v.value) for v in b.model.component_data_objects(pyo.Var, descend_into=True)
-            if v.parent_component().local_name not in timed and v.value is not None}
+    out = {v.name: float(v.value) for v in b.model.component_data_objects(pyo.Var, descend_into=True)
+           if v.parent_component().local_name not in timed and v.value is not None}
+    # the duals of the rows that are not indexed by a timestep (the annual rows among them), for the penalties of
+    # the budgets' elastic columns (dual_penalties)
+    steps = set(b.data.TIMESTEPS)
+    for con, y in sol.duals.items():
+        idx = con.index()
+        if not (isinstance(idx, tuple) and len(idx) >= 2 and idx[-1] in steps):
+            out["dual:" + con.name] = float(y)
+    return out

@@ -276,3 +276,26 @@ def test_on_one_dask_worker_the_answer_is_the_in_process_one(tmp_path):
     assert there.objective == here.objective == approx(16_016_000, rel=1e-6)
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
     assert there.duals[m.co2_cap[2030]] == approx(here.duals[m0.co2_cap[2030]], rel=1e-9)
+
+
+def test_elastic_budget_penalties_are_ten_times_the_start_plans_dual(tmp_path):
+    """The two-block CO2 case: the cap's dual is -51.415525 USD/t (derived above). Given as the start plan's dual,
+    each block's CO2 budget row gets 10 x 51.415525 USD/t in the LP's units (the row is scaled by 1 / hours, so
+    a unit of the LP's row is ``1 / scale`` t); a row without a dual keeps the structural penalty."""
+    from planner.decompose import Subproblem, _csr, dual_penalties, partition
+    from planner.solve import compile_lp
+
+    d = prepare(load_case(two_blocks(tmp_path)))
+    m = build_model(d)
+    comp = compile_lp(m)
+    A = _csr(comp)
+    part = partition(comp, d, 1)
+    subs = [Subproblem(k, comp, A, part) for k in range(2)]
+    structural = [s.penalty.copy() for s in subs]
+    assert dual_penalties(subs, comp, m, {"dual:other_row[2030]": 5.0}) == 0
+    assert [list(s.penalty) for s in subs] == [list(p) for p in structural]
+    assert dual_penalties(subs, comp, m, {"dual:co2_cap[2030]": -51.415525}) == 2
+    scale = m._row_scale["co2_cap"]
+    for s in subs:
+        assert s.penalty == approx([10 * 51.415525 / scale], rel=1e-12)
+        assert s.cost[s.slack_cols] == approx([10 * 51.415525 / scale] * 2, rel=1e-12)
