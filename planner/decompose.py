@@ -15,24 +15,40 @@ and import shares) is a linking row r, written over one budget column per block 
                  theta_k >= theta_k^min                                    (block k's cost with every x free: a bound)
 
     subproblem k at (x^, beta^):
-                 f_k = min c_k y_k + M sum_r (s_rk^lo + s_rk^up)
+                 f_k = min c_k y_k + sum_r P_r (s_rk^lo + s_rk^up)
                  A_kk y_k + A_kx x in [l_k, u_k],       x = x^             (the block's rows, master columns fixed)
                  a_rk y_k - beta_rk + s_rk^lo - s_rk^up in [0 if l_r finite else -inf, 0 if u_r finite else +inf]
                  beta_rk = beta^_rk,   s >= 0
 
 The master columns and budgets enter a subproblem as columns fixed by their bounds, so the cut's slope g_k is their
-reduced costs (USD per unit), read from the same solve; a subproblem keeps its HiGHS instance and re-solves warm by
-the dual simplex when only those bounds change. The elastic columns s (penalty M per unit, above any dual the row
-can have; raised tenfold while the best point leans on them) keep every subproblem feasible whatever the master
-hands it: on every budget row, and on every equality of the block that holds a master column (the chain of a
-storage state linked across days, fixed by the master). At the optimum they are zero; a final point with any
-s > 0 is an error, never a result.
+reduced costs (USD per unit), read from the same solve. Two kinds of infeasibility are met two ways:
+- a budget the block cannot keep at the master's capacities (an annual row is a price inside one block, not a law
+  of physics): elastic columns s on the budget rows, at a penalty P_r bounded by a dual, ten times the annual row's
+  dual in the representative-day start plan (``dual_penalties``; where none is known, twice the dearest operating
+  cost per unit of the row). It is an exact penalty while P_r exceeds the row's dual at the optimum; a best point
+  that leans on s raises P tenfold (cuts made at the lower penalty stay valid), and a final point with any s > 0 is
+  an error, never a result;
+- a master point the block's own rows cannot meet (a must-run capacity its demand cannot take, a storage state it
+  cannot reach): a feasibility cut. The block's phase 1, v_k = min sum of the violations of the rows a master column
+  enters, is convex in (x, beta) and positive there, and v_k(x^, beta^) + h_k^i . ((x, beta) - (x^, beta^)) <= 0
+  (h: the phase 1's reduced costs, the normalised dual ray) cuts the point off and no feasible one.
+The master also holds the bounds each block's column bounds imply for its budgets (a CO2 budget >= 0).
+
+The first point: the master's least-cost point at the theta floors, or the capacities of a representative-day plan
+(``start_days``); then a budget-free pass, each block at those capacities with its budget rows free, whose use of
+each row, shifted to meet the annual rows, gives the first budgets (min over the budgets of a block's cost is
+convex in the capacities, so this pass gives valid cuts as well).
 
 Bounds: the lower bound is the master LP's optimum (a relaxation: it holds every cut); the upper bound is the cost of
-the best point evaluated, c_x x^ + sum_k f_k, which is the cost of a plan that meets every row. The gap is
-(upper - lower) / |upper|. Between evaluations the next point is Pecci and Jenkins' level set projection (IEEE
-Transactions on Power Systems 40(4), 2025): the point nearest the best one (a weighted Euclidean distance, a QP
-solved by HiGHS) among those the cuts price at most lower + level * (upper - lower), so the master does not jump.
+the best point evaluated at which every block is feasible, c_x x^ + sum_k f_k, the cost of a plan that meets every
+row. The gap is (upper - lower) / |upper|. Between evaluations the next point is Pecci and Jenkins' level set
+projection (IEEE Transactions on Power Systems 40(4), 2025): the point nearest the best one (a weighted L1
+distance, an LP) among those the cuts price at most lower + level * (upper - lower), so the master does not jump.
+
+Where the subproblems run: in this process, or on a dask.distributed scheduler (``scheduler = "local"`` with
+``workers``, or an address), one ``Blocks`` actor per worker holding its subproblems' HiGHS instances; the client
+holds the master. A re-solve is cold with presolve (``resolve = "cold"``, measured faster at full resolution than
+the dual simplex from the kept basis) or warm.
 
 The answer is the best point: its master columns, each block's operations as its subproblem solved them, prices
 from the subproblems' row duals and the annual rows' duals from the master, loaded into the Pyomo model as a
@@ -154,9 +170,10 @@ def _lp(cost, lower, upper, A: sp.spmatrix, row_lower, row_upper) -> highspy.Hig
 
 
 class Subproblem:
-    """Block k's operations LP in its own HiGHS instance; ``fixed`` are the master columns and budgets it sees."""
+    """Block k's operations LP, as arrays; its HiGHS instances are made where it is solved (on the first solve), so
+    a subproblem travels to a Dask worker as its arrays and the worker keeps the instance between iterations."""
 
-    def __init__(self, k: int, comp: Compiled, A: sp.csr_matrix, part: Partition, options: dict):
+    def __init__(self, k: int, comp: Compiled, A: sp.csr_matrix, part: Partition):
         self.k = k
         rows = np.flatnonzero(part.row_block == k)
         own = np.flatnonzero(part.col_block == k)
@@ -168,55 +185,72 @@ class Subproblem:
         c, cl, cu = (np.asarray(lp.col_cost_), np.asarray(lp.col_lower_), np.asarray(lp.col_upper_))
         rl, ru = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
         n_own, n_m, n_b = len(own), len(masters), len(self.links)
-        link = A[self.links][:, own] if n_b else sp.csr_matrix((0, n_own))
-        # columns: own operations | fixed master copies | budgets | elastic slacks (lower side, upper side).
-        # Rows: the block's rows, then one budget row per linking row it reaches. Elastic: every budget row, and
-        # every equality of the block's rows that holds a master column (a state linking days, fixed by the
-        # master, that the block's operations may be unable to reach exactly).
-        core = sp.bmat([[sub[:, own], sub[:, masters], sp.csr_matrix((len(rows), n_b))],
-                        [link, sp.csr_matrix((n_b, n_m)), -sp.identity(n_b, format="csr")]], format="csr")
-        has_master = np.diff(sub[:, masters].tocsr().indptr) > 0 if n_m else np.zeros(len(rows), dtype=bool)
-        eq = np.flatnonzero((rl[rows] == ru[rows]) & has_master)
-        row_lower = np.concatenate([rl[rows], np.where(np.isfinite(rl[self.links]), 0.0, -INF)])
-        row_upper = np.concatenate([ru[rows], np.where(np.isfinite(ru[self.links]), 0.0, INF)])
-        elastic = np.concatenate([eq, len(rows) + np.arange(n_b)]).astype(np.int64)
-        n_e = len(elastic)
-        E = sp.csr_matrix((np.ones(n_e), (elastic, np.arange(n_e))), shape=(len(rows) + n_b, n_e))
-        M = sp.hstack([core, E, -E], format="csc")
-        el_rows = sp.vstack([sub[eq][:, own], link], format="csr")
+        sub_c = sub.tocsc()
+        link = A[self.links].tocsc()[:, own] if n_b else sp.csc_matrix((0, n_own))
+        # columns: own operations | fixed master copies | budgets. Rows: the block's rows, then one budget row per
+        # linking row it reaches: a_rk y_k - beta_rk in [0 if l_r finite else -inf, 0 if u_r finite else +inf]
+        core = sp.bmat([[sub_c[:, own], sub_c[:, masters], sp.csc_matrix((len(rows), n_b))],
+                        [link, sp.csc_matrix((n_b, n_m)), -sp.identity(n_b, format="csc")]], format="csc")
+        self.row_lower = np.concatenate([rl[rows], np.where(np.isfinite(rl[self.links]), 0.0, -INF)])
+        self.row_upper = np.concatenate([ru[rows], np.where(np.isfinite(ru[self.links]), 0.0, INF)])
+        # elastic columns on the budget rows only (an annual row is a price, not a law of physics, inside one block:
+        # relatively complete recourse), at a penalty per unit above the row's dual (set_penalty)
+        el = len(rows) + np.arange(n_b)
+        E = sp.csc_matrix((np.ones(n_b), (el, np.arange(n_b))), shape=(len(rows) + n_b, n_b))
+        self.M = sp.hstack([core, E, -E], format="csc")
+        # the rows a fixed value enters: where the block can be infeasible at a master point (phase 1, below)
+        has_fixed = np.diff(core[:len(rows), n_own:].tocsr().indptr) > 0
+        self.fixed_rows = np.flatnonzero(has_fixed).astype(np.int64)
         self.link = sp.csr_matrix(link)
-        self.penalty = _penalty(c[own], el_rows)
-        lo_ok = np.isfinite(row_lower[elastic]) & (row_lower[elastic] > -INF)
-        up_ok = np.isfinite(row_upper[elastic]) & (row_upper[elastic] < INF)
-        cost = np.concatenate([c[own], np.zeros(n_m + n_b), self.penalty, self.penalty])
-        lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_e)])
-        upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), np.where(lo_ok, INF, 0.0),
-                                np.where(up_ok, INF, 0.0)])
-        self.n_own, self.n_m, self.n_b, self.n_e = n_own, n_m, n_b, n_e
+        self.penalty = _penalty(c[own], self.link)
+        self.cost = np.concatenate([c[own], np.zeros(n_m + n_b), self.penalty, self.penalty])
+        lo_ok = np.isfinite(self.row_lower[el])
+        up_ok = np.isfinite(self.row_upper[el])
+        self.lower = np.concatenate([cl[own], cl[masters], np.full(n_b, -INF), np.zeros(2 * n_b)])
+        self.upper = np.concatenate([cu[own], cu[masters], np.full(n_b, INF), np.where(lo_ok, INF, 0.0),
+                                     np.where(up_ok, INF, 0.0)])
+        self.n_own, self.n_m, self.n_b = n_own, n_m, n_b
         self.fixed_cols = np.arange(n_own, n_own + n_m + n_b, dtype=np.int32)
-        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + n_b + 2 * n_e, dtype=np.int32)
-        self.lp = _lp(cost, lower, upper, M, row_lower, row_upper)
+        self.slack_cols = np.arange(n_own + n_m + n_b, n_own + n_m + 3 * n_b, dtype=np.int32)
         self.free_lower = np.concatenate([cl[masters], np.full(n_b, -INF)])
         self.free_upper = np.concatenate([cu[masters], np.full(n_b, INF)])
         # the largest bound or right-hand side the fixed values leave alone (for _run's bound scale)
-        self.top = _top(lower[:n_own], upper[:n_own], row_lower, row_upper)
-        # the run's thread count for every instance: HiGHS keeps one global thread pool (planner.solve.make_highs)
-        opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
-        self.h = make_highs({**opts, "method": "simplex"})
-        self.h.passModel(self.lp)
-        self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
+        self.top = _top(self.lower[:n_own], self.upper[:n_own], self.row_lower, self.row_upper)
+        self.h: highspy.Highs | None = None
+        self.p1: highspy.Highs | None = None
 
-    def solve(self, z: np.ndarray | None) -> tuple[float, np.ndarray]:
-        """Cost and slope at the fixed values ``z`` (master copies then budgets; None: free, the relaxation)."""
-        if z is None:
-            lo, up = self.free_lower, self.free_upper
-        else:
-            lo = up = np.asarray(z, dtype=float)
-        self.h.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
-        _run(self.h, f"subproblem {self.k} of the decomposition", max(self.top, _top(lo, up)))
-        sol = self.h.getSolution()
-        slope = np.asarray(sol.col_dual)[self.fixed_cols]
-        return float(self.h.getInfo().objective_function_value), slope
+    def set_penalty(self, penalty: np.ndarray) -> None:
+        """USD per unit of each budget row's elastic columns."""
+        self.penalty = np.asarray(penalty, dtype=float)
+        both = np.concatenate([self.penalty, self.penalty])
+        self.cost[self.slack_cols] = both
+        if self.h is not None:
+            self.h.changeColsCost(len(self.slack_cols), self.slack_cols, both)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "h": None, "p1": None}  # HiGHS instances stay where they were made
+
+    def budget_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds on each budget that the block's column bounds imply (no solve): a <= row's budget is at least the
+        least the block can use, min a_rk . y_k over l <= y_k <= u; a >= row's at most the most it can use; an
+        equality's both. -inf / +inf where a bound the sum needs is infinite. The master holds them, so it never
+        hands a block a budget (a negative CO2 budget, say) that no operation of the block could meet."""
+        lo = np.full(self.n_b, -INF)
+        hi = np.full(self.n_b, INF)
+        cl, cu = self.lower[:self.n_own], self.upper[:self.n_own]
+        with np.errstate(invalid="ignore"):
+            for i in range(self.n_b):
+                s, e = self.link.indptr[i], self.link.indptr[i + 1]
+                a, j = self.link.data[s:e], self.link.indices[s:e]
+                least = np.where(a > 0, a * cl[j], a * cu[j])
+                most = np.where(a > 0, a * cu[j], a * cl[j])
+                least = np.where(a == 0, 0.0, least)
+                most = np.where(a == 0, 0.0, most)
+                if np.isfinite(self.row_upper[len(self.rows) + i]) and np.all(np.isfinite(least)):
+                    lo[i] = float(least.sum())
+                if np.isfinite(self.row_lower[len(self.rows) + i]) and np.all(np.isfinite(most)):
+                    hi[i] = float(most.sum())
+        return lo, hi
 
     def cheap_floor(self) -> float | None:
         """A lower bound of the block's cost whatever the master fixes, without a solve: each of its own columns at
@@ -225,34 +259,90 @@ class Subproblem:
         Every operations column of the model is >= 0 with a cost >= 0 but exports, whose revenue is bounded by
         the interconnector, so the bound is finite there and costs nothing; it is weaker than the relaxation's
         (which took minutes a week at full resolution), and the first cuts lift it at once."""
-        c = np.asarray(self.lp.col_cost_)
-        lo, up = np.asarray(self.lp.col_lower_), np.asarray(self.lp.col_upper_)
-        slack = np.zeros(len(c), dtype=bool)
-        slack[self.slack_cols] = True
-        slack[self.fixed_cols] = True
-        pick = np.where(c >= 0, lo, up)
-        use = ~slack & (c != 0)
+        c = self.cost[:self.n_own]
+        pick = np.where(c >= 0, self.lower[:self.n_own], self.upper[:self.n_own])
+        use = c != 0
         if not np.all(np.isfinite(pick[use])):
             return None
         return float(c[use] @ pick[use])
 
-    def link_mass(self) -> np.ndarray:
-        """Each budget row's coefficients summed over the block: a stand-in for its use before any solve (the
-        first budgets are shared among blocks in proportion to it)."""
-        return np.asarray(self.link.sum(axis=1)).ravel() if self.n_b else np.zeros(0)
+    def _instance(self, options: dict) -> highspy.Highs:
+        if self.h is None:
+            # the run's thread count for every instance: HiGHS keeps one global thread pool (make_highs)
+            opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+            self.lp = _lp(self.cost, self.lower, self.upper, self.M, self.row_lower, self.row_upper)
+            self.h = make_highs({**opts, "method": "simplex"})
+            self.h.passModel(self.lp)
+            self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
+        return self.h
 
-    def usage(self) -> np.ndarray:
-        """What the last solution uses of each budget row (a_rk . y_k)."""
-        return self.link @ self.primal() if self.n_b else np.zeros(0)
+    def solve(self, z: np.ndarray | None, options: dict, free_budgets: bool = False, cold: bool = False) -> dict:
+        """The block at the fixed values ``z`` (master copies then budgets; None: all free, the relaxation;
+        ``free_budgets``: the masters fixed, the budgets free). Feasible: its cost ``f`` and slope (the fixed
+        columns' reduced costs, USD per unit) and what it uses of each budget row. Infeasible: the phase-1 value
+        ``v`` > 0 and its slope (``_phase1``), for a feasibility cut. ``cold``: from no basis, with presolve."""
+        h = self._instance(options)
+        lo, up = self._fixed_bounds(z, free_budgets)
+        h.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
+        if cold:
+            h.clearSolver()
+        what = f"subproblem {self.k} of the decomposition"
+        top = max(self.top, _top(lo, up))
+        if _run(h, what, top, infeasible_ok=True):
+            sol = h.getSolution()
+            x = np.asarray(sol.col_value)
+            return {"feasible": True, "f": float(h.getInfo().objective_function_value),
+                    "slope": np.asarray(sol.col_dual)[self.fixed_cols].copy(),
+                    "usage": self.link @ x[:self.n_own] if self.n_b else np.zeros(0),
+                    "slack": float(np.abs(x[self.slack_cols]).sum())}
+        v, slope = self._phase1(lo, up, options, top)
+        if v > 0 and np.any(np.abs(slope) > 1e-9):
+            return {"feasible": False, "v": v, "slope": slope}
+        # phase 1 reaches 0: the simplex's infeasibility was its tolerances' (the point is on the edge of what the
+        # block can meet); once more from scratch by IPX with crossover, as an unclean warm start is
+        h.clearSolver()
+        method = h.getOptionValue("solver")[1]
+        h.setOptionValue("solver", "ipx")
+        h.setOptionValue("run_crossover", "on")
+        try:
+            ok = _run(h, what, top, infeasible_ok=True)
+        finally:
+            h.setOptionValue("solver", method)
+        if not ok:
+            raise SolveError("Infeasible", f"{what}: infeasible by the simplex and by IPX, yet its phase 1 reaches "
+                                           f"{v:.3g} with no slope; the point cannot be judged")
+        return self.solve(z, options, free_budgets)
 
-    def raise_penalty(self, factor: float) -> None:
-        if self.n_e:
-            self.penalty = self.penalty * factor
-            both = np.concatenate([self.penalty, self.penalty])
-            self.h.changeColsCost(len(self.slack_cols), self.slack_cols, both)
+    def _fixed_bounds(self, z, free_budgets):
+        if z is None:
+            return self.free_lower, self.free_upper
+        lo = np.asarray(z, dtype=float).copy()
+        up = lo.copy()
+        if free_budgets and self.n_b:
+            lo[self.n_m:], up[self.n_m:] = -INF, INF
+        return lo, up
 
-    def slack(self) -> float:
-        return float(np.abs(np.asarray(self.h.getSolution().col_value)[self.slack_cols]).sum()) if self.n_e else 0.0
+    def _phase1(self, lo: np.ndarray, up: np.ndarray, options: dict, top: float) -> tuple[float, np.ndarray]:
+        """The block's least total violation at the fixed values (each row a fixed value enters may be missed, at
+        a cost of 1 per unit either way; no operating cost): v(z) = min 1.(s+ + s-). v is convex in z and > 0 exactly
+        where the block is infeasible; its slope at z^ is the fixed columns' reduced costs (the normalised dual ray
+        of the infeasible block), so v(z^) + g.(z - z^) <= 0 is the textbook feasibility cut. Solved cold, in an
+        instance of its own, so the block's basis is kept."""
+        if self.p1 is None:
+            n = len(self.fixed_rows)
+            E = sp.csc_matrix((np.ones(n), (self.fixed_rows, np.arange(n))), shape=(self.M.shape[0], n))
+            M = sp.hstack([self.M, E, -E], format="csc")
+            cost = np.concatenate([np.zeros(len(self.cost)), np.ones(2 * n)])
+            lower = np.concatenate([self.lower, np.zeros(2 * n)])
+            upper = np.concatenate([self.upper, np.full(2 * n, INF)])
+            opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+            self.p1 = make_highs({**opts, "method": "simplex"})
+            self.p1.passModel(_lp(cost, lower, upper, M, self.row_lower, self.row_upper))
+        self.p1.changeColsBounds(len(self.fixed_cols), self.fixed_cols, lo, up)
+        self.p1.clearSolver()
+        _run(self.p1, f"phase 1 of subproblem {self.k} of the decomposition", top)
+        sol = self.p1.getSolution()
+        return float(self.p1.getInfo().objective_function_value), np.asarray(sol.col_dual)[self.fixed_cols].copy()
 
     def primal(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)[:self.n_own].copy()
@@ -261,13 +351,121 @@ class Subproblem:
         return np.asarray(self.h.getSolution().row_dual)[:len(self.rows)].copy()
 
 
-def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
-    """USD per unit of a budget row's elastic column: twice the dearest operating cost per unit of the row.
+class Blocks:
+    """Subproblems solved where this object lives: in the client's process, or on a Dask worker as an actor (the
+    worker keeps their HiGHS instances). ``keep`` stores the last solve of each as the best point's operations; the
+    client fetches them once, at the end (``answer``)."""
 
-    A unit of row r is met by moving 1 / |a_rj| of some column j, at a cost of at most max |c| per unit of it (lost
-    load is the dearest); where that holds the row's dual is below max |c| / min |a_r|, and twice that keeps the
-    elastic column out of an optimum. Where it does not hold, ``solve_decomposed`` raises the penalty tenfold and
-    goes on: a cut made with a lower penalty stays valid, since a subproblem's cost grows with its penalty."""
+    def __init__(self, subs: list[Subproblem], options: dict, cold: bool):
+        self.subs = {s.k: s for s in subs}
+        self.options, self.cold = options, cold
+        self.kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.solves = 0
+
+    def solve(self, zs: dict, free_budgets: bool = False) -> dict[int, dict]:
+        out = {}
+        for k, z in zs.items():
+            # the first solve of an instance is cold anyway; later ones cold with presolve where asked
+            out[k] = self.subs[k].solve(z, self.options, free_budgets, cold=self.cold and self.subs[k].h is not None)
+            self.solves += 1
+        return out
+
+    def keep(self) -> None:
+        self.kept = {k: (s.primal(), s.duals()) for k, s in self.subs.items()}
+
+    def raise_penalty(self, factor: float) -> None:
+        for s in self.subs.values():
+            s.set_penalty(s.penalty * factor)
+
+    def answer(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return self.kept
+
+
+class InProcess:
+    """The subproblems in this process (no Dask)."""
+
+    def __init__(self, subs: list[Subproblem], options: dict, cold: bool):
+        self.blocks = Blocks(subs, options, cold)
+        self.workers = 0
+
+    def solve(self, zs: dict, free_budgets: bool = False) -> dict[int, dict]:
+        return self.blocks.solve(zs, free_budgets)
+
+    def keep(self) -> None:
+        self.blocks.keep()
+
+    def raise_penalty(self, factor: float) -> None:
+        self.blocks.raise_penalty(factor)
+
+    def answer(self) -> dict:
+        return self.blocks.answer()
+
+    def close(self) -> None:
+        pass
+
+
+class OnDask:
+    """The subproblems shared among the workers of a Dask scheduler, one ``Blocks`` actor per worker (the client
+    holds only the master); calls go to every actor at once and their answers are merged."""
+
+    def __init__(self, subs: list[Subproblem], options: dict, cold: bool, scheduler: str, workers: int):
+        from planner.distributed import connect
+
+        self.client, self.cluster = connect(scheduler, workers)
+        names = sorted(self.client.scheduler_info()["workers"])
+        self.workers = len(names)
+        size = sorted(((s.n_own, s.k) for s in subs), reverse=True)
+        load = [0] * len(names)
+        share: list[list[Subproblem]] = [[] for _ in names]
+        by_k = {s.k: s for s in subs}
+        for n, k in size:  # the largest first, each to the least loaded worker
+            w = int(np.argmin(load))
+            share[w].append(by_k[k])
+            load[w] += n
+        self.actors, self.owner = [], {}
+        for name, group in zip(names, share):
+            if not group:
+                continue
+            fut = self.client.submit(Blocks, group, options, cold, actor=True, workers=[name], pure=False)
+            self.actors.append(fut.result())
+            for s in group:
+                self.owner[s.k] = len(self.actors) - 1
+
+    def solve(self, zs: dict, free_budgets: bool = False) -> dict[int, dict]:
+        parts: list[dict] = [{} for _ in self.actors]
+        for k, z in zs.items():
+            parts[self.owner[k]][k] = z
+        futures = [a.solve(p, free_budgets) for a, p in zip(self.actors, parts) if p]
+        out: dict[int, dict] = {}
+        for f in futures:
+            out.update(f.result())
+        return out
+
+    def keep(self) -> None:
+        for f in [a.keep() for a in self.actors]:
+            f.result()
+
+    def raise_penalty(self, factor: float) -> None:
+        for f in [a.raise_penalty(factor) for a in self.actors]:
+            f.result()
+
+    def answer(self) -> dict:
+        out: dict = {}
+        for f in [a.answer() for a in self.actors]:
+            out.update(f.result())
+        return out
+
+    def close(self) -> None:
+        self.actors = []
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
+    """USD per unit of a budget row's elastic columns where no dual is known: twice the dearest operating cost per
+    unit of the row. A unit of row r is met by moving 1 / |a_rj| of some column j, at a cost of at most max |c| per
+    unit of it (lost load is the dearest); where that holds the row's dual is below max |c| / min |a_r|."""
     top = max(float(np.abs(c_own).max()) if len(c_own) else 1.0, 1.0)
     out = np.empty(link.shape[0])
     for i in range(link.shape[0]):
@@ -275,6 +473,29 @@ def _penalty(c_own: np.ndarray, link: sp.csr_matrix) -> np.ndarray:
         a = a[a > 0]
         out[i] = 2.0 * top / (float(a.min()) if len(a) else 1.0)
     return out
+
+
+def dual_penalties(subs: list[Subproblem], comp: Compiled, m: pyo.ConcreteModel, start: dict | None,
+                   factor: float = 10.0) -> int:
+    """Each budget row's penalty from the dual of its annual row in the start plan (``start["dual:" + name]``,
+    in the family's units; divided by the row's scale for the LP's): ``factor`` times it where it is not 0, so the
+    penalty is bounded by a dual and the elastic columns stay out of the optimum unless the year prices the row
+    above ten times what the representative days did (then ``solve_decomposed`` raises it). The others keep
+    ``_penalty``. Returns how many rows took a dual."""
+    if not start:
+        return 0
+    scale = getattr(m, "_row_scale", {})
+    n = 0
+    for s in subs:
+        pen = s.penalty.copy()
+        for i, r in enumerate(s.links):
+            con = comp.rows[int(r)]
+            y = start.get("dual:" + con.name)
+            if y:
+                pen[i] = factor * abs(y) / scale.get(con.parent_component().local_name, 1.0)
+                n += 1
+        s.set_penalty(pen)
+    return n
 
 
 class Master:
@@ -318,45 +539,120 @@ class Master:
         self.q = make_highs({**opts, "method": "simplex"})
         self.q.passModel(self.lp)
         self.level_row: int | None = None
-        self.top = _top(self.lower, self.upper, self.lp.row_lower_, self.lp.row_upper_)  # grows with the cuts
+        # the largest bound or right-hand side (the bound scale of _run); the cuts are written in units of
+        # ``scale`` USD (set_scale), so their right-hand sides stay of the size of the rest and a small violation
+        # of a budget's feasibility cut is not lost in a bound scale made for 1e10 USD
+        self.top = _top(self.lower, self.upper, self.lp.row_lower_, self.lp.row_upper_)
+        self.scale = 1.0
+        self.floors = np.zeros(n_k)
         self.n_cuts = 0
+        self.n_feasibility = 0
 
     def set_theta_floor(self, floors: np.ndarray) -> None:
+        """theta_k >= floors_k (USD)."""
+        self.floors = np.asarray(floors, dtype=float)
         cols = np.arange(self.theta0, self.theta0 + self.n_k, dtype=np.int32)
         for h in (self.h, self.q):
-            h.changeColsBounds(self.n_k, cols, np.asarray(floors, dtype=float), np.full(self.n_k, INF))
+            h.changeColsBounds(self.n_k, cols, self.floors / self.scale, np.full(self.n_k, INF))
+
+    def set_scale(self, usd: float) -> None:
+        """Each theta_k in units of ``usd`` (a power of two near the blocks' costs / 1e4), before any cut."""
+        if self.n_cuts or self.n_feasibility:
+            raise ValueError("the theta scale is set before the first cut")
+        self.scale = float(2.0 ** np.ceil(np.log2(usd / 1e4))) if usd > 1e4 else 1.0
+        cols = np.arange(self.theta0, self.theta0 + self.n_k, dtype=np.int32)
+        self.cost[cols] = self.scale
+        self.h.changeColsCost(self.n_k, cols, self.cost[cols])
+        self.set_theta_floor(self.floors)
 
     def add_cut(self, k: int, f: float, slope: np.ndarray, z: np.ndarray) -> None:
         """theta_k - slope . z_k >= f - slope . z^."""
         idx = self.fix_index[k]
         keep = np.abs(slope) > 1e-6  # below a millionth of a USD per unit: the reduced costs' noise, not a slope
         cols = np.concatenate([idx[keep], [self.theta0 + k]]).astype(np.int32)
-        vals = np.concatenate([-slope[keep], [1.0]])
-        rhs = f - float(slope @ z)
+        vals = np.concatenate([-slope[keep], [self.scale]]) / self.scale
+        rhs = (f - float(slope @ z)) / self.scale
         self.top = max(self.top, abs(rhs))
         for h in (self.h, self.q):
             h.addRow(rhs, INF, len(cols), cols, vals)
         self.n_cuts += 1
 
-    def first_budgets(self, z: np.ndarray, subs: list[Subproblem], usage: list[np.ndarray]) -> np.ndarray:
-        """The first point's budgets: what each block uses when nothing constrains it, shifted (in proportion to
-        each block's use) so that every linking row holds at the master's capacities."""
+    def add_feasibility_cut(self, k: int, v: float, slope: np.ndarray, z: np.ndarray) -> None:
+        """v(z^) + slope . (z_k - z^) <= 0: block k's phase 1 (Subproblem._phase1) must reach 0."""
+        idx = self.fix_index[k]
+        keep = np.abs(slope) > 1e-9
+        if not keep.any():
+            raise SolveError("Infeasible", f"subproblem {k} of the decomposition is infeasible whatever the master "
+                                           "fixes (its phase 1 has no slope); the model is infeasible")
+        rhs = float(slope @ z) - v
+        self.top = max(self.top, abs(rhs))
+        for h in (self.h, self.q):
+            h.addRow(-INF, rhs, int(keep.sum()), idx[keep].astype(np.int32), slope[keep])
+        self.n_feasibility += 1
+
+    def set_budget_bounds(self, subs: list[Subproblem]) -> None:
+        """Each budget within the bounds its block's column bounds imply (Subproblem.budget_bounds)."""
+        for s in subs:
+            lo, hi = s.budget_bounds()
+            cols = np.array([self.budget_index[(int(r), s.k)] for r in s.links], dtype=np.int32)
+            if len(cols):
+                self.lower[cols], self.upper[cols] = lo, hi
+                for h in (self.h, self.q):
+                    h.changeColsBounds(len(cols), cols, lo, hi)
+
+    def first_budgets(self, z: np.ndarray, links: list[tuple[int, np.ndarray]], usage: dict[int, np.ndarray],
+                      options: dict) -> np.ndarray:
+        """The first point's budgets: nearest what each block uses with its budget rows free at the point's
+        capacities (``usage``, by block) among the points that meet the master's rows and the annual rows, with the
+        master columns the blocks see held at ``z`` and the others (the annual sums, e.g. emissions[p]) free:
+
+            min sum_j (beta_j - u_j)^2 / max(|u_j|, 1)   (a QP: each annual row's shortfall shared among the
+                                                          blocks in proportion to their use)
+
+        within the bounds the blocks imply (set_budget_bounds). Where the QP ends unclean, the use is shifted in
+        proportion along each row instead."""
         z = z.copy()
+        u = np.zeros(self.n_b)
+        for k, rows in links:
+            for r, ur in zip(rows, usage.get(k, np.zeros(len(rows)))):
+                u[self.budget_index[(int(r), k)] - self.n_x] = ur
+        held = np.unique(np.concatenate([i[i < self.n_x] for i in self.fix_index] + [np.zeros(0, dtype=np.int64)]))
+        n = len(self.cost)
+        lower, upper = self.lower.copy(), self.upper.copy()
+        lower[held], upper[held] = z[held], z[held]
+        lower[self.theta0:], upper[self.theta0:] = 0.0, 0.0
+        b = np.arange(self.n_x, self.n_x + self.n_b)
+        hj = 1.0 / np.maximum(np.abs(u), 1.0)
+        cost = np.zeros(n)
+        cost[b] = -2.0 * hj * u
+        lp = _lp(cost, lower, upper, _csr_of(self.lp), self.lp.row_lower_, self.lp.row_upper_)
+        opts = {k: v for k, v in options.items() if k not in ("method", "time_limit_s", "crossover")}
+        h = make_highs(opts)
+        h.passModel(lp)
+        start = np.zeros(n + 1, dtype=np.int32)
+        start[b + 1] = 1
+        start = np.cumsum(start).astype(np.int32)
+        h.passHessian(n, self.n_b, 1, start, b.astype(np.int32), 2.0 * hj)  # 1: the lower triangle, by column
+        _scale_bounds(h, self.top)
+        run_highs(h)
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            out = np.asarray(h.getSolution().col_value)
+            z[:self.n_x + self.n_b] = out[:self.n_x + self.n_b]
+            return z
+        z[b] = u
         lp = self.lp
         rl = np.asarray(lp.row_lower_)[len(self.mrows):]
         ru = np.asarray(lp.row_upper_)[len(self.mrows):]
         A = _csr_of(lp)[len(self.mrows):len(self.mrows) + len(self.lrows)]
-        for s, u in zip(subs, usage):
-            for r, ur in zip(s.links, u):
-                z[self.budget_index[(int(r), s.k)]] = ur
         act = A @ z
         for i, r in enumerate(self.lrows):
             target = min(max(act[i], rl[i]), ru[i])
             if target == act[i]:
                 continue
-            cols = [self.budget_index[(int(r), s.k)] for s in subs if (int(r), s.k) in self.budget_index]
+            cols = [self.budget_index[(int(r), k)] for k, _ in links if (int(r), k) in self.budget_index]
             share = np.abs(z[cols]) + 1e-12
             z[cols] += (target - act[i]) * share / share.sum()
+        z[b] = np.minimum(np.maximum(z[b], self.lower[b]), self.upper[b])
         return z
 
     def holds(self, z: np.ndarray, tol: float = 1e-6) -> bool:
@@ -385,7 +681,7 @@ class Master:
         n = self.n_x + self.n_b
         if self.level_row is None:
             nz = np.flatnonzero(self.cost)
-            self.q.addRow(-INF, level, len(nz), nz.astype(np.int32), self.cost[nz])
+            self.q.addRow(-INF, level / self.scale, len(nz), nz.astype(np.int32), self.cost[nz] / self.scale)
             self.level_row = self.q.getNumRow() - 1
             # deviation columns u, v >= 0 and rows z_j - u_j + v_j = best_j
             self.dev0 = self.q.getNumCol()
@@ -397,12 +693,12 @@ class Master:
             self.q.changeColsCost(len(self.cost), np.arange(len(self.cost), dtype=np.int32),
                                   np.zeros(len(self.cost)))
         else:
-            self.q.changeRowBounds(self.level_row, -INF, level)
+            self.q.changeRowBounds(self.level_row, -INF, level / self.scale)
             rows = np.arange(self.dev_rows, self.dev_rows + n, dtype=np.int32)
             self.q.changeRowsBounds(n, rows, best[:n], best[:n])
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
-        _scale_bounds(self.q, max(self.top, abs(level), _top(best[:n])))
+        _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
         run_highs(self.q)
         if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
@@ -426,11 +722,17 @@ def _scale_bounds(h: highspy.Highs, top: float, target: float = 1e4) -> None:
     h.setOptionValue("user_bound_scale", -int(np.ceil(np.log2(top / target))) if top > target else 0)
 
 
-def _run(h: highspy.Highs, what: str, top: float) -> None:
-    """Solve with bounds scaled by ``top`` (``_scale_bounds``); optimal, or ``SolveError`` naming ``what``."""
+_INFEASIBLE = (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+
+
+def _run(h: highspy.Highs, what: str, top: float, infeasible_ok: bool = False) -> bool:
+    """Solve with bounds scaled by ``top`` (``_scale_bounds``): True when optimal; False when infeasible and
+    ``infeasible_ok``; else ``SolveError`` naming ``what``."""
     _scale_bounds(h, top)
     _, log = run_highs(h)
     ms = h.getModelStatus()
+    if infeasible_ok and ms in _INFEASIBLE:
+        return False
     if ms != highspy.HighsModelStatus.kOptimal:  # a warm start that ended unclean: once more from scratch, by IPX
         h.clearSolver()
         method = h.getOptionValue("solver")[1]
@@ -439,8 +741,11 @@ def _run(h: highspy.Highs, what: str, top: float) -> None:
         _, log = run_highs(h)
         h.setOptionValue("solver", method)
         ms = h.getModelStatus()
+    if infeasible_ok and ms in _INFEASIBLE:
+        return False
     if ms != highspy.HighsModelStatus.kOptimal:
         raise SolveError(h.modelStatusToString(ms), what + "\n" + log.text[-3000:])
+    return True
 
 
 def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decomposition: dict,
@@ -452,27 +757,60 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     ``start_point``) for the first point, instead of the master's own least-capacity point."""
     opts = {**DEFAULTS, **decomposition}
     t0 = time.perf_counter()
+    clock: dict[str, float] = {}
     if progress is not None:
         progress.stage("compile")
     comp = compile_lp(m)
+    clock["compile"] = comp.seconds
+    t = time.perf_counter()
     A = _csr(comp)
     part = partition(comp, d, int(opts["block_days"]))
+    t = _lap(clock, "partition", t)
     if progress is not None:
         progress.stage("decompose")
-    subs = [Subproblem(k, comp, A, part, options) for k in range(len(part.blocks))]
+    subs = [Subproblem(k, comp, A, part) for k in range(len(part.blocks))]
+    t = _lap(clock, "subproblems", t)
     master = Master(comp, A, part, subs, options)
-    floors, usage = [], []
-    for s in subs:
-        cheap = s.cheap_floor()
-        if cheap is None:  # a column can go to -inf at a negative cost: the block's relaxation gives the floor
-            floors.append(s.solve(None)[0])
-            usage.append(s.usage())
-        else:
-            floors.append(cheap)
-            usage.append(s.link_mass())
+    master.set_budget_bounds(subs)
+    floors = [s.cheap_floor() for s in subs]
+    keys = [(s.k, s.own, s.rows) for s in subs]  # what the client keeps of the subproblems: where their answer goes
+    t = _lap(clock, "master setup", t)
+    cold = opts["resolve"] == "cold"
+    if opts["scheduler"] is None:
+        runner = InProcess(subs, options, cold)
+    else:
+        runner = OnDask(subs, options, cold, str(opts["scheduler"]), int(opts["workers"]))
+    priced = dual_penalties(subs, comp, m, start)
+    links = [(s.k, s.links) for s in subs]
+    del subs  # on Dask the workers hold them; here the runner does
+    t = _lap(clock, "workers", t)
+    if start:
+        start = {**start, "priced": priced}
+    try:
+        return _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0, clock, progress, on_line,
+                        start)
+    finally:
+        runner.close()
+
+
+def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0, clock, progress, on_line, start):
+    """The loop of ``solve_decomposed``: evaluate the point on every block, cut, bound, step; then the answer."""
+    t = time.perf_counter()
+    need = {k: None for k, f in enumerate(floors) if f is None}
+    if need:  # a column can go to -inf at a negative cost: the block's relaxation gives the floor
+        for k, r in runner.solve(need).items():
+            floors[k] = r["f"]
     master.set_theta_floor(np.array(floors))
-    lines = [f"planner: Benders decomposition, {len(subs)} subproblems ({opts['block_days']} blocks of timesteps "
-             f"each), {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}"]
+    where = "in this process" if runner.workers == 0 else f"on {runner.workers} Dask worker(s)"
+    lines = [f"planner: Benders decomposition, {len(keys)} subproblems ({opts['block_days']} blocks of timesteps "
+             f"each) {where}, {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}, "
+             f"{opts['resolve']} re-solves"]
+
+    def say(text: str) -> None:
+        lines.append(text)
+        if on_line is not None:
+            on_line(text)
+
     lower = master.solve_lower()
     z = master.point().copy()
     if start:
@@ -483,42 +821,68 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
                 trial[i] = val
         if master.holds(trial):
             z = trial
-            lines.append(f"first point: {sum(comp.columns[j].name in start for j in master.xs)} of {master.n_x} "
-                         "master columns from the start point")
+            say(f"first point: {sum(comp.columns[j].name in start for j in master.xs)} of {master.n_x} "
+                "master columns from the start point")
         else:
-            lines.append("first point: the start point breaks a master row; the master's own point is taken")
-    z = master.first_budgets(z, subs, usage)
-    upper, best, best_ops, best_duals = INF, None, None, None
-    it, reason, raised = 0, "max_iterations", 0
+            say("first point: the start point breaks a master row; the master's own point is taken")
+    t = _lap(clock, "first master", t)
+    # budget-free pass: each block at the point's capacities with its budget rows free; what it uses there gives the
+    # first budgets, and min over the budgets of its cost is a valid cut in the capacities alone
+    free = runner.solve({k: z[idx] for k, idx in enumerate(master.fix_index)}, free_budgets=True)
+    usage = {}
+    master.set_scale(max([abs(r["f"]) for r in free.values() if r["feasible"]] + [abs(f) for f in floors]))
+    for k, r in free.items():
+        if r["feasible"]:
+            master.add_cut(k, r["f"], r["slope"], z[master.fix_index[k]])
+            usage[k] = r["usage"]
+        else:
+            master.add_feasibility_cut(k, r["v"], r["slope"], z[master.fix_index[k]])
+    z = master.first_budgets(z, links, usage, options)
+    t = _lap(clock, "budget-free pass", t)
+    say(f"budget-free pass: {sum(r['feasible'] for r in free.values())} of {len(free)} blocks feasible at the first "
+        f"capacities  {time.perf_counter() - t0:8.1f} s")
+    if start and start.get("priced") is not None:
+        say(f"elastic budget penalties: {start['priced']} of {master.n_b} from ten times the start plan's duals")
+    upper, best, gap, best_slack, raised = INF, None, INF, 0.0, 0
+    it, reason, infeasible_points = 0, "max_iterations", 0
     while True:
         it += 1
+        t = time.perf_counter()
+        res = runner.solve({k: z[idx] for k, idx in enumerate(master.fix_index)})
+        t = _lap(clock, "subproblems", t)
         total = float(master.cost[:master.n_x] @ z[:master.n_x]) + comp.offset
-        ops, duals, slack = [], [], 0.0
-        for s, idx in zip(subs, master.fix_index):
-            f, g = s.solve(z[idx])
-            total += f
-            master.add_cut(s.k, f, g, z[idx])
-            ops.append(s.primal())
-            duals.append(s.duals())
-            slack += s.slack()
-        if total < upper:
-            upper, best, best_ops, best_duals, best_slack = total, z.copy(), ops, duals, slack
+        bad, slack = 0, 0.0
+        for k in sorted(res):
+            r, zk = res[k], z[master.fix_index[k]]
+            if r["feasible"]:
+                total += r["f"]
+                slack += r["slack"]
+                master.add_cut(k, r["f"], r["slope"], zk)
+            else:
+                bad += 1
+                master.add_feasibility_cut(k, r["v"], r["slope"], zk)
+        if bad:
+            infeasible_points += 1
+        elif total < upper:
+            upper, best, best_slack = total, z.copy(), slack
+            runner.keep()
+        t = _lap(clock, "cuts", t)
         lower = master.solve_lower() + comp.offset
-        gap = (upper - lower) / max(abs(upper), 1.0)
+        t = _lap(clock, "master", t)
+        gap = (upper - lower) / max(abs(upper), 1.0) if best is not None else INF
         elapsed = time.perf_counter() - t0
-        lines.append(f"iteration {it:4d}  lower {lower:.10e}  upper {upper:.10e}  gap {gap:.3e}  {elapsed:8.1f} s")
-        if on_line is not None:
-            on_line(lines[-1])
+        say(f"iteration {it:4d}  lower {lower:.10e}  upper {upper:.10e}  gap {gap:.3e}  {elapsed:8.1f} s"
+            + (f"  ({bad} blocks infeasible at this point: feasibility cuts)" if bad else ""))
         if progress is not None:
-            progress.stage(f"benders {it}: gap {100 * gap:.3f} %")
+            progress.stage(f"benders {it}: gap {100 * gap:.3f} %" if best is not None else f"benders {it}")
         if gap <= opts["gap"] and best_slack > 1e-6 and raised < 6:
             # the best point leans on an elastic column: its penalty was below the row's worth; raise it, go on
+            # (a cut made at a lower penalty stays valid, a block's cost growing with its penalty; the upper bound
+            # does not, so it is taken again)
             raised += 1
-            for s in subs:
-                s.raise_penalty(10.0)
-            lines.append(f"  (elastic budgets in use at the best point: penalties raised tenfold, {raised} of 6)")
-            upper = INF
-            z = best
+            runner.raise_penalty(10.0)
+            say(f"  (elastic budgets in use at the best point: penalties raised tenfold, {raised} of 6)")
+            upper, z, best = INF, best, None
             continue
         if gap <= opts["gap"]:
             reason = "gap"
@@ -529,12 +893,13 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
             reason = "time_limit"
             break
         z = None
-        if opts["regularisation"] == "level":
+        if opts["regularisation"] == "level" and best is not None:
             z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower))
             if z is None:
-                lines.append("  (level-set step not optimal: the master's own point is taken instead)")
+                say("  (level-set step not optimal: the master's own point is taken instead)")
         if z is None:
             z = master.point()
+        t = _lap(clock, "level step", t)
     log = "\n".join(lines) + "\n"
     if reason != "gap":
         raise SolveError("Time limit reached" if reason == "time_limit" else "Iteration limit reached",
@@ -542,15 +907,15 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
                          f"(tolerance {100 * opts['gap']:g} %); raise decomposition.{reason}" + "\n" + log)
     if best_slack > 1e-6:
         raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack:.3g} "
-                                                   "units of the annual rows uncovered; this is a defect of the "
-                                                   "decomposition, not a result")
+                                                   "units of the annual rows uncovered after six tenfold raises of "
+                                                   "their penalties; this is a defect of the decomposition, not a "
+                                                   "result")
+    kept = runner.answer()
     x = np.zeros(len(comp.columns))
     x[master.xs] = best[:master.n_x]
-    for s, y in zip(subs, best_ops):
-        x[s.own] = y
     y_row = np.zeros(len(comp.rows))
-    for s, yd in zip(subs, best_duals):
-        y_row[s.rows] = yd
+    for k, own, rows in keys:
+        x[own], y_row[rows] = kept[k]
     md = master.row_duals()
     y_row[master.mrows] = md[:len(master.mrows)]
     y_row[master.lrows] = md[len(master.mrows):len(master.mrows) + len(master.lrows)]
@@ -569,12 +934,22 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     return Solution(status="optimal", objective=objective, duals=duals,
                     seconds={"compile": comp.seconds, "solve": time.perf_counter() - t0 - comp.seconds},
                     solver_version=f"HiGHS {master.h.version()} (Benders decomposition)",
-                    iterations={"benders": it, "cuts": master.n_cuts},
-                    size={"columns": len(comp.columns), "rows": len(comp.rows), "subproblems": len(subs),
+                    iterations={"benders": it, "cuts": master.n_cuts, "feasibility_cuts": master.n_feasibility},
+                    size={"columns": len(comp.columns), "rows": len(comp.rows), "subproblems": len(keys),
                           "master_columns": master.n_x, "budgets": master.n_b},
-                    log=log + f"stopped: {reason}; lower {lower:.10e}, upper {upper:.10e}, gap {gap:.3e}\n",
+                    log=log + f"stopped: {reason}; lower {lower:.10e}, upper {upper:.10e}, gap {gap:.3e}\n"
+                        + "seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in clock.items()) + "\n",
                     notes={"decomposition": {**opts, "stopped": reason, "iterations": it, "lower_usd": lower,
-                                             "upper_usd": upper, "gap": gap, "subproblems": len(subs)}})
+                                             "upper_usd": upper, "gap": gap, "subproblems": len(keys),
+                                             "dask_workers": runner.workers, "infeasible_points": infeasible_points,
+                                             "feasibility_cuts": master.n_feasibility,
+                                             "seconds": {k: round(v, 3) for k, v in clock.items()}}})
+
+
+def _lap(clock: dict, name: str, since: float) -> float:
+    now = time.perf_counter()
+    clock[name] = clock.get(name, 0.0) + now - since
+    return now
 
 
 def _check_feasible(comp: Compiled, A: sp.csr_matrix, x: np.ndarray, tol: float = 1e-6) -> None:
@@ -609,7 +984,15 @@ def start_point(spec, options: dict) -> dict:
     s.time = {**s.time, "representative_days": int(spec.decomposition["start_days"])}
     s.time.pop("link_storage", None)
     b = build(s)
-    solve(b.model, options)
+    sol = solve(b.model, options)
     timed = time_variables()
-    return {v.name: float(v.value) for v in b.model.component_data_objects(pyo.Var, descend_into=True)
-            if v.parent_component().local_name not in timed and v.value is not None}
+    out = {v.name: float(v.value) for v in b.model.component_data_objects(pyo.Var, descend_into=True)
+           if v.parent_component().local_name not in timed and v.value is not None}
+    # the duals of the rows that are not indexed by a timestep (the annual rows among them), for the penalties of
+    # the budgets' elastic columns (dual_penalties)
+    steps = set(b.data.TIMESTEPS)
+    for con, y in sol.duals.items():
+        idx = con.index()
+        if not (isinstance(idx, tuple) and len(idx) >= 2 and idx[-1] in steps):
+            out["dual:" + con.name] = float(y)
+    return out

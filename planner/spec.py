@@ -122,7 +122,8 @@ def load_spec(path: str | Path) -> RunSpec:
 
 # [decomposition] keys of a run specification, with their defaults (planner/decompose.py)
 DECOMPOSITION = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
-                 "regularisation": "level", "level": 0.5, "start_days": None}
+                 "regularisation": "level", "level": 0.5, "start_days": None, "resolve": "cold", "scheduler": None,
+                 "workers": 1}
 
 _SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
@@ -285,6 +286,17 @@ def _decomposition_problems(raw: dict, where: str) -> list[Problem]:
     if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
         problems.append(Problem(where, f"decomposition.start_days = {v!r}; expected a whole number of representative "
                                        "days >= 1 (the first point: their plan)"))
+    if opts["resolve"] not in ("cold", "warm"):
+        problems.append(Problem(where, f"decomposition.resolve = {opts['resolve']!r}; expected \"cold\" (each "
+                                       "re-solve from scratch, with presolve) or \"warm\" (from the kept basis)"))
+    v = opts["scheduler"]
+    if v is not None and not (isinstance(v, str) and v):
+        problems.append(Problem(where, f"decomposition.scheduler = {v!r}; expected \"local\" (a Dask cluster on "
+                                       "this machine) or a scheduler's address (tcp://HOST:PORT)"))
+    v = opts["workers"]
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        problems.append(Problem(where, f"decomposition.workers = {v!r}; expected a whole number >= 1 (workers of "
+                                       "the local Dask cluster)"))
     if opts["regularisation"] not in ("level", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
                                        "\"level\" or \"none\""))

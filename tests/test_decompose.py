@@ -113,6 +113,9 @@ def test_iteration_limit_is_an_error_never_a_result(tmp_path):
     ({"gap": -1}, "decomposition.gap = -1"),
     ({"regularisation": "trust"}, "decomposition.regularisation = 'trust'"),
     ({"blocks": 7}, "unknown key decomposition.blocks"),
+    ({"resolve": "hot"}, "decomposition.resolve = 'hot'"),
+    ({"workers": 0}, "decomposition.workers = 0"),
+    ({"scheduler": ""}, "decomposition.scheduler = ''"),
 ])
 def test_bad_decomposition_options_are_named(tmp_path, table, message):
     from planner.spec import load_spec
@@ -200,3 +203,99 @@ def test_a_year_long_block_is_cut_into_days():
     days = SimpleNamespace(TIMESTEPS=list(range(72)), block={t: t // 24 for t in range(72)})
     assert sorted(set(day_groups(days, 2).values())) == [0, 1]
     assert day_groups(days, 1)[30] == 1
+
+
+def must_run_case(tmp_path: Path) -> Path:
+    return write_case(
+        tmp_path / "m",
+        settings=settings(rate=0),
+        periods=[{"period": 2030, "years": 1}],
+        fuels=FUELS,
+        technologies=[tech("chp", fuel="coal", heat_rate_mwh_th_per_mwh=2, lifetime_yr=20, capex_usd_per_kw=200,
+                           min_output_pu=0.5),
+                      tech("gas", fuel="gas", heat_rate_mwh_th_per_mwh=2, lifetime_yr=20, capex_usd_per_kw=1000)],
+        build_options=[{"zone": "A", "technology": "chp"}, {"zone": "A", "technology": "gas"}],
+        timesteps=[{"timestep": 0, "weight": 4380, "block": 0}, {"timestep": 1, "weight": 4380, "block": 1}],
+        demand=demand({"A": [100, 20]}),
+    )
+
+
+def test_a_capacity_a_block_cannot_absorb_is_cut_off_by_a_feasibility_cut(tmp_path):
+    """A must-run plant: the master may build more than block 1 can take; that block is then infeasible (no
+    elastic column), and its phase 1 gives the feasibility cut cap_chp <= 40.
+
+    chp: new, 200 USD/kW over 20 years -> 10,000 USD/MW-yr, 2 x 5 = 10 USD/MWh, output >= 0.5 x its capacity.
+    gas: new, 50,000 USD/MW-yr, 30 USD/MWh. Demand 100 MW then 20 MW, 4,380 h each; nowhere to send a surplus.
+        block 1: 0.5 C <= 20  ->  C <= 40 (a larger C makes the block infeasible whatever it dispatches)
+        C chp and 100 - C gas: d cost / d C = 10,000 - 50,000 + 4,380 x (10 - 30) < 0, so C = 40, G = 60
+        cost = 10,000 x 40 + 50,000 x 60 + 4,380 x (10 x 40 + 30 x 60) + 4,380 x 10 x 20
+             = 400,000 + 3,000,000 + 9,636,000 + 876,000 = 13,912,000 USD
+    The master's first steps (a cheap plant, dear lost load) go past 40 MW, so the cut must be made on the way."""
+    d = prepare(load_case(must_run_case(tmp_path)))
+    mono = solve(build_model(d), {"method": "simplex"})
+    assert mono.objective == approx(13_912_000, rel=1e-9)
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9})
+    dec = sol.notes["decomposition"]
+    assert dec["stopped"] == "gap"
+    assert dec["feasibility_cuts"] >= 1 and dec["infeasible_points"] >= 1
+    assert sol.objective == approx(13_912_000, rel=1e-6)
+    assert v(m.new_cap["A", "chp", "", 2030]) == approx(40, rel=1e-6)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(60, rel=1e-6)
+    assert v(m.gen["A", "chp", 2030, 1]) == approx(20, rel=1e-6)
+
+
+def test_implied_budget_bounds_keep_a_budget_within_what_a_block_can_use(tmp_path):
+    """The two-block CO2 case: each block's emissions are >= 0 (every column >= 0, every coefficient >= 0), and at
+    most 1 t/MWh x 100 MW x 4,380 h + 0.5 x its gas; the cap row is <=, so only the lower bound is implied: 0."""
+    from planner.decompose import Subproblem, _csr, partition
+    from planner.solve import compile_lp
+
+    d = prepare(load_case(two_blocks(tmp_path)))
+    comp = compile_lp(build_model(d))
+    A = _csr(comp)
+    part = partition(comp, d, 1)
+    for k in range(2):
+        lo, hi = Subproblem(k, comp, A, part).budget_bounds()
+        assert list(lo) == [0.0] and list(hi) == [float("inf")]
+
+
+def test_on_one_dask_worker_the_answer_is_the_in_process_one(tmp_path):
+    """The subproblems on a local Dask cluster of one worker (a Blocks actor holding their HiGHS instances, the
+    client only the master): the same iterations and the same optimum as in this process, since the same solves
+    are made in the same order. The two-block CO2 case (16,016,000 USD by hand, above)."""
+    d = prepare(load_case(two_blocks(tmp_path)))
+    m0 = build_model(d)
+    here = solve_decomposed(m0, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9})
+    m = build_model(d)
+    there = solve_decomposed(m, d, {"method": "simplex"},
+                             {"block_days": 1, "gap": 1e-9, "scheduler": "local", "workers": 1})
+    assert there.notes["decomposition"]["dask_workers"] == 1
+    assert here.notes["decomposition"]["dask_workers"] == 0
+    assert there.iterations["benders"] == here.iterations["benders"]
+    assert there.objective == here.objective == approx(16_016_000, rel=1e-6)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
+    assert there.duals[m.co2_cap[2030]] == approx(here.duals[m0.co2_cap[2030]], rel=1e-9)
+
+
+def test_elastic_budget_penalties_are_ten_times_the_start_plans_dual(tmp_path):
+    """The two-block CO2 case: the cap's dual is -51.415525 USD/t (derived above). Given as the start plan's dual,
+    each block's CO2 budget row gets 10 x 51.415525 USD/t in the LP's units (the row is scaled by 1 / hours, so
+    a unit of the LP's row is ``1 / scale`` t); a row without a dual keeps the structural penalty."""
+    from planner.decompose import Subproblem, _csr, dual_penalties, partition
+    from planner.solve import compile_lp
+
+    d = prepare(load_case(two_blocks(tmp_path)))
+    m = build_model(d)
+    comp = compile_lp(m)
+    A = _csr(comp)
+    part = partition(comp, d, 1)
+    subs = [Subproblem(k, comp, A, part) for k in range(2)]
+    structural = [s.penalty.copy() for s in subs]
+    assert dual_penalties(subs, comp, m, {"dual:other_row[2030]": 5.0}) == 0
+    assert [list(s.penalty) for s in subs] == [list(p) for p in structural]
+    assert dual_penalties(subs, comp, m, {"dual:co2_cap[2030]": -51.415525}) == 2
+    scale = m._row_scale["co2_cap"]
+    for s in subs:
+        assert s.penalty == approx([10 * 51.415525 / scale], rel=1e-12)
+        assert s.cost[s.slack_cols] == approx([10 * 51.415525 / scale] * 2, rel=1e-12)

@@ -106,3 +106,23 @@ def test_the_year_is_the_reference_of_every_plan(tmp_path, capsys):
     zones = pd.read_csv(tmp_path / "r" / "h-time-error" / "time_error_year_unserved.csv")
     total = zones.groupby(["resolution", "storage"], sort=False)["unserved_mwh"].sum()
     assert total.to_numpy() == pytest.approx(both["year_unserved_mwh"].to_numpy(), rel=1e-9)
+
+
+def test_the_reference_solved_by_decomposition_is_the_full_resolution_optimum(tmp_path):
+    """``--decompose``: the full-resolution reference by Benders (one day a subproblem, [decomposition] of the
+    specification) equals the monolithic reference to 1e-6 (the decomposition's gap), and the day plans are solved
+    whole (their rows are the same both ways). A 4-day hourly case of varied days (test_timeagg.hourly_case)."""
+    from planner.spec import load_spec
+    from planner.studies.time_error import measure
+
+    spec = tmp_path / "m.toml"
+    spec.write_text(f'name = "h"\ninputs = "{hourly_case(tmp_path / "c", 4, same_days=False)}"\n'
+                    '[decomposition]\nblock_days = 1\ngap = 1e-8\n')
+    dec = measure(load_spec(spec), [2], None, decompose=True)
+    plain = load_spec(spec)
+    plain.decomposition = {}
+    mono = measure(plain, [2], None)
+    assert dec["resolution"].tolist() == mono["resolution"].tolist() == ["full", "2 days"]
+    assert dec["objective_usd"].iloc[0] == pytest.approx(mono["objective_usd"].iloc[0], rel=1e-6)
+    assert dec["objective_usd"].iloc[1] == mono["objective_usd"].iloc[1]
+    assert dec["decomposed"].tolist() == [True, False] and mono["decomposed"].tolist() == [False, False]

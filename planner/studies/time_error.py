@@ -23,7 +23,9 @@ every number of days both ways in one table. A plan whose capacity equals that o
 0.001 MW; ``year_check.plan_key``) has the same year's dispatch and is not dispatched again: ``year_check_of``
 names the plan whose dispatch it shares. Without a full-year optimum (``--no-reference``), the year is the
 reference only through each plan's own year check: ``objective_error_vs_year_pct`` is the plan's objective against
-its own cost over the year, not against the year's optimum.
+its own cost over the year, not against the year's optimum. With ``--decompose`` the full-resolution reference is
+solved by the Benders decomposition by time (planner/decompose.py), so the full-year optimum can be the reference
+where one monolithic solve of the year is out of reach.
 
     planner time-error models/kazakhstan_2030.toml --days 3 6 12 24 --year --no-reference --partner TR \
         --storage unlinked linked
@@ -102,8 +104,11 @@ STORAGE = ("unlinked", "linked")
 
 def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("results"),
             reference_days: int | None = None, year: bool = False, partner: str | None = None,
-            reference: bool = True, storage: list[str] | None = None) -> pd.DataFrame:
-    """``reference_days``: compare against that many representative days instead of full resolution,
+            reference: bool = True, storage: list[str] | None = None, decompose: bool = False) -> pd.DataFrame:
+    """``decompose``: the full-resolution reference solved by the Benders decomposition by time (the run
+    specification's [decomposition] table, else its defaults; planner/decompose.py), which reaches the optimum of
+    the hourly year where a monolithic solve does not; the representative-day plans are solved whole.
+    ``reference_days``: compare against that many representative days instead of full resolution,
     when a full hourly year is too large to solve (the error is then relative to the finer aggregation).
     ``year``: every plan is also checked over the year (module docstring); ``reference`` False: no reference solve
     (with ``year``, the year is the reference). ``storage``: each number of days solved with storage ``unlinked``
@@ -123,7 +128,7 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
             raise InputError([Problem("--storage", f"{', '.join(bad) or 'nothing'}: expected one or both of "
                                                    f"{', '.join(STORAGE)}")])
     with reserved(results_folder(spec, NAME, root=results_root) if results_root is not None else None) as slot:
-        return _measure(spec, days, slot, reference_days, year, partner, reference, storage)
+        return _measure(spec, days, slot, reference_days, year, partner, reference, storage, decompose)
 
 
 def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> None:
@@ -151,7 +156,8 @@ def check_days(spec: RunSpec, days: list[int], reference_days: int | None) -> No
 
 
 def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, year: bool = False,
-             partner: str | None = None, reference: bool = True, storage: list[str] | None = None) -> pd.DataFrame:
+             partner: str | None = None, reference: bool = True, storage: list[str] | None = None,
+             decompose: bool = False) -> pd.DataFrame:
     import pandas as pd
 
     from planner.run import run_spec
@@ -160,6 +166,8 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
     if reference:
         full_spec = copy.deepcopy(spec)
         full_spec.time = {} if reference_days is None else {"representative_days": reference_days}
+        if decompose:
+            full_spec.decomposition = dict(spec.decomposition) or {"method": "benders"}
         outs.append((run_spec(full_spec, None), "full" if reference_days is None else
                      f"{reference_days} days (reference)"))
     modes = storage or ["linked" if spec.time.get("link_storage") else "unlinked"]
@@ -168,6 +176,8 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
             s = copy.deepcopy(spec)
             s.time = {**{k: v for k, v in spec.time.items() if k == "keep_peak_day"}, "representative_days": n,
                       **({"link_storage": True} if mode == "linked" else {})}
+            if decompose:
+                s.decomposition = {}
             outs.append((run_spec(s, None), f"{n} days"))
     key = ["zone", "technology", "period"]
     at = 0 if reference else max(range(len(days)), key=days.__getitem__)  # no reference: the finest plan (of the
@@ -185,6 +195,7 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
     zones: list = []
     for out, label in outs:
         row = _headline(out, label, year, partner, case, checked, zones)
+        row["decomposed"] = bool(out.meta.get("decomposition"))  # solved by the Benders decomposition by time
         new = out.tables["new_capacity"].groupby(key)["new_mw"].sum()
         row["new_mw_abs_diff"] = float(new.sub(ref_new, fill_value=0).abs().sum())
         rows.append(row)
@@ -234,6 +245,9 @@ def add_arguments(te: argparse.ArgumentParser) -> None:
     te.add_argument("--storage", nargs="+", choices=STORAGE,
                     help="solve each number of days with storage unlinked (cyclic within each day) and/or linked "
                          "across days ([time] link_storage); default: as the run specification says")
+    te.add_argument("--decompose", action="store_true", help="solve the full-resolution reference by Benders "
+                                                             "decomposition by time ([decomposition] of the run "
+                                                             "specification, else its defaults)")
     te.add_argument("--results", default="results")
 
 
@@ -246,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_partner(spec, args.partner)
     df = measure(spec, args.days, Path(args.results), args.reference_days, args.year, args.partner,
-                 not args.no_reference, args.storage)
+                 not args.no_reference, args.storage, args.decompose)
     with_pct = df.assign(objective_error_pct=df["objective_error_pct"].map("{:+.3f}".format))
     print(with_pct.to_string(index=False))
     return 0
