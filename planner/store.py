@@ -95,7 +95,6 @@ WRITTEN_BY = "planner"
 FORMAT_VERSION = 1
 META = "run.json"
 _TMP_MARK = ".planner-temporary"  # inside every temporary folder we create, so cleanup never touches others
-_NAME_CHARS = NAME_CHARS
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 
@@ -112,10 +111,10 @@ def name_problem(name: object) -> str | None:
         return "must be a non-empty folder name"
     if len(name) > 150:
         return f"is {len(name)} characters long; use at most 150"
-    bad = sorted({c for c in name if not (c.isalnum() or c in _NAME_CHARS)})
+    bad = sorted({c for c in name if not (c.isalnum() or c in NAME_CHARS)})
     if bad:
         return (f"{name!r} contains {''.join(bad)!r}; a run name is one plain folder name: letters, digits and "
-                f"{''.join(sorted(_NAME_CHARS))}")
+                f"{''.join(sorted(NAME_CHARS))}")
     if not (name[0].isalnum() or name[0] == "_"):
         return f"{name!r} must start with a letter, digit or _ (not {name[0]!r})"
     return None

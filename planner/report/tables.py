@@ -212,12 +212,15 @@ def emissions(run: StoredRun) -> pd.DataFrame:
 
 
 def emissions_by_technology(run: StoredRun) -> pd.DataFrame | None:
-    ef = _emission_factor(run)
-    if ef is None:
+    """Annual emissions per zone, technology and period as the model counted them (results' emission_terms.csv,
+    t CO2/yr), beside generation and the technology's emission factor (t/MWh)."""
+    ef, terms = _emission_factor(run), run.tables.get("emission_terms")
+    if ef is None or terms is None:
         return None
     g = run.tables["generation"][["zone", "technology", "period", "generation_mwh"]].copy()
     g["emission_factor_t_per_mwh"] = g["technology"].map(ef).fillna(0.0)
-    g["emissions_t"] = g["generation_mwh"] * g["emission_factor_t_per_mwh"]
+    by = terms.set_index(["zone", "technology", "period"])["emissions_t"].to_dict()
+    g["emissions_t"] = [float(by.get(k, 0.0)) for k in zip(g.zone, g.technology, g.period)]
     return _round(g[g["emission_factor_t_per_mwh"] > 0])
 
 
