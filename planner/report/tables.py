@@ -507,14 +507,40 @@ BUILDERS = {  # the order of the workbook's sheets: the answer first
 }
 
 
+# the stored result tables each builder needs beyond those every run has (report/data.py REQUIRED); results written
+# before a table existed (cost_terms.csv, firm_capacity.csv, emission_terms.csv) lack it
+PARTNER_TABLES = ("partners", "partners_by_period", "partner_capacity", "deficit_closed")
+NEEDS = {"lcoe": ("cost_terms",), "reserve_margin": ("firm_capacity",), "emissions_by_technology": ("emission_terms",),
+         "deficit": None, "deficit_system": None, **{name: "partners" for name in PARTNER_TABLES}}
+
+
+def needs(name: str) -> tuple[str, ...]:
+    """The stored result tables report table ``name`` is made from, beyond those of every run."""
+    from planner.analysis.deficit import NEEDED as DEFICIT
+    from planner.analysis.partners import NEEDED as PARTNERS
+
+    n = NEEDS.get(name, ())
+    return DEFICIT if n is None else PARTNERS if n == "partners" else n
+
+
+def left_out(run: StoredRun, name: str) -> str:
+    """Why report table ``name`` could not be made from ``run``: the result tables it lacks, named, or the input
+    snapshot."""
+    missing = [f"{t}.csv" for t in needs(name) if t not in run.tables]
+    if missing:
+        return (f"{name}: left out: these results have no {', '.join(missing)} (written by a planner older than "
+                "that table); re-run `planner run` to store it")
+    return (f"{name}: left out: the input snapshot (inputs/) of these results lacks a table it needs (written by a "
+            "planner older than the snapshot); re-run `planner run` to store it")
+
+
 def report_tables(run: StoredRun) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every report table, in a fixed order, and notes on those that could not be made."""
     out, notes = {}, []
     for name, f in BUILDERS.items():
         df = f(run)
         if df is None:
-            notes.append(f"{name}: left out, the results lack the tables or the input snapshot (inputs/) it needs "
-                         "(written by an older planner); re-run `planner run` to store them")
+            notes.append(left_out(run, name))
             continue
         out[name] = df
     return out, notes
