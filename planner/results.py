@@ -283,16 +283,26 @@ def firm_capacity(m: pyo.ConcreteModel) -> pd.DataFrame:
                                               "firm_corridors_mw", "firm_total_mw"]))
 
 
-def emission_terms(m: pyo.ConcreteModel) -> pd.DataFrame:
-    """Annual emissions per zone, technology and period (t/yr): the terms the emissions family registered
-    (planner/model/co2.py), which emissions.csv sums per period."""
-    rows = [(k.zone, k.technology, p, float(pyo.value(e))) for p, items in registry(m).emissions.items()
-            for k, e in items]
+def emission_values(m: pyo.ConcreteModel) -> dict[int, list[tuple[tuple, float]]]:
+    """period -> [(key, t/yr)] of the emissions the emissions family registered (planner/model/co2.py), each
+    evaluated once, in the order its emissions row sums them."""
+    return {p: [(k, float(pyo.value(e))) for k, e in items] for p, items in registry(m).emissions.items()}
+
+
+def emission_terms(m: pyo.ConcreteModel, values: dict | None = None) -> pd.DataFrame:
+    """Annual emissions per zone, technology and period (t/yr): the registered terms, which emissions.csv sums
+    per period. ``values``: ``emission_values(m)`` when the caller has them."""
+    values = emission_values(m) if values is None else values
+    rows = [(k.zone, k.technology, p, v) for p, items in values.items() for k, v in items]
     return clean(pd.DataFrame(rows, columns=["zone", "technology", "period", "emissions_t"]))
 
 
-def emissions(m: pyo.ConcreteModel) -> pd.DataFrame:
-    return pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
+def emissions(m: pyo.ConcreteModel, values: dict | None = None) -> pd.DataFrame:
+    """Annual emissions per period (t/yr): the model's emissions[p], the sum of its registered terms in the order
+    the row sums them. ``values``: ``emission_values(m)`` when the caller has them."""
+    values = emission_values(m) if values is None else values
+    rows = [(p, sum((v for _, v in values.get(p, [])), 0.0)) for p in m.emissions]
+    return pd.DataFrame(rows, columns=["period", "emissions_t"])
 
 
 def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
@@ -324,6 +334,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     fl = flows(m, d)
     values = term_values(m)  # each cost term once, for cost_terms and costs
     terms = cost_terms(m, d, values)
+    emitted = emission_values(m)  # each zone's and technology's emissions once, for emissions and emission_terms
     return {
         "capacity": cap,
         "new_capacity": new_capacity(m, d, alive, values),
@@ -343,7 +354,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "costs": costs(m, d, values),
         "cost_terms": terms,  # what each registered cost term came to, by its keys
         "firm_capacity": firm_capacity(m),  # the reserve margin rows' firm capacity, by region
-        "emissions": emissions(m),
-        "emission_terms": emission_terms(m),  # the emissions by zone and technology
+        "emissions": emissions(m, emitted),
+        "emission_terms": emission_terms(m, emitted),  # the emissions by zone and technology
         "shadow_prices": shadow_prices(m, d, sol),
     }
