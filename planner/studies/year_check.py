@@ -378,6 +378,15 @@ class Limit:
     column: str = ""
 
 
+def of_generation(disp: pd.DataFrame, per_mwh: dict[str, float]) -> float:
+    """sum_{z,g,t} w_t x generation_mw x per_mwh[g] of a dispatch with its ``weight`` column: the year's emissions
+    (t, with core's emission factors) or fuel burned (MWh_th, with core's fuel use), as the model's rows count
+    them over the hours of the dispatch."""
+    from planner.core.economics import mwh
+
+    return float((mwh(disp["generation_mw"], disp["weight"]) * disp["technology"].map(per_mwh).fillna(0.0)).sum())
+
+
 def annual_limits(t: dict, p: int) -> list[Limit]:
     """Every annual row of period p in the tables ``t`` (the plan fixed by ``fix_plan``): hydro budgets of the
     plants the plan has, the CO2 cap, fuel limits, the minimum renewable share, the maximum net import share and
@@ -397,7 +406,7 @@ def annual_limits(t: dict, p: int) -> list[Limit]:
         return lambda disp, trd, dem: float(mwh(disp)[(disp["zone"] == z) & (disp["technology"] == g)].sum())
 
     def per_mwh(factor: dict):
-        return lambda disp, trd, dem: float((mwh(disp) * disp["technology"].map(factor).fillna(0.0)).sum())
+        return lambda disp, trd, dem: of_generation(disp, factor)
 
     def traded(i, col):
         return lambda disp, trd, dem: float(mwh(trd, col)[trd["interconnector"] == i].sum())
@@ -693,9 +702,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
         gen.insert(0, "period", p)
         out["year_generation"].append(gen)
         # emissions and costs
-        g_mwh = gen.set_index(["zone", "technology"])["generation_mwh"]
-        tech_of = g_mwh.index.get_level_values("technology")
-        emissions = float((g_mwh * tech_of.map(ef).to_numpy()).sum())
+        emissions = of_generation(disp, ef)
         cap_t = per.at[p, "co2_cap_t"]
         plan_em = run["emissions"].set_index("period")["emissions_t"].get(p, float("nan"))
         out["year_emissions"].append({"period": p, "emissions_t": emissions, "cap_t": cap_t,
