@@ -268,3 +268,25 @@ def test_no_basis_without_crossover(tmp_path, capsys):
     assert warnings(capsys.readouterr().err) == []
     assert again["warm_start"]["used"] is False and "stored no basis" in again["warm_start"]["why"]
     assert again["objective_usd"] == approx(COLD, rel=1e-6)
+
+
+def test_a_study_starts_its_own_solver_from_a_stored_basis(tmp_path):
+    """basis.solve takes any Solver of the pipeline's model, not only planner run's: the edited hand case (oil capex
+    50 USD/kW -> 100 MW of oil, 5e6 USD) built by pipeline.build and solved from the run's stored basis gives the
+    same optimum as the warm re-run, and says it started from the basis."""
+    from planner.pipeline import build, solver_options
+    from planner.progress import Progress
+    from planner.solve import Solver
+    from planner.spec import load_spec, validate_spec
+
+    case = hand_case(tmp_path / "c")
+    spec = spec_file(tmp_path, case)
+    assert run(spec, tmp_path / "r")["objective_usd"] == approx(COLD, rel=REL)
+    set_cell(case / "technologies.csv", "oil", "capex_usd_per_kw", "50")
+    s = validate_spec(load_spec(spec))
+    b = build(s)
+    source = basis.source(tmp_path / "r" / "t", None)
+    sol, started, final, _ = basis.solve(Solver(b.model, solver_options(s)), source, Progress(enabled=False))
+    assert started["used"] is True and started["changed"] == ["costs"] and final is not None
+    assert sol.objective == approx(EDITED, rel=REL)
+    assert "Solving LP with useful basis" in sol.log
