@@ -38,8 +38,8 @@ def main() -> None:
         t0 = time.perf_counter()
         tables = extract(b.model, b.data, Solution(status="optimal", objective=0.0, duals={}))
         extract_s = time.perf_counter() - t0
-        print(json.dumps({"code": os.path.dirname(planner.__file__), "build_s": round(b.timings_s["build_s"], 2),
-                          "load_prepare_s": round(b.timings_s["load_s"], 2), "extract_s": round(extract_s, 2),
+        print(json.dumps({"code": os.path.dirname(planner.__file__), "build_s": round(b.timings_s["build_s"], 3),
+                          "load_prepare_s": round(b.timings_s["load_s"], 3), "extract_s": round(extract_s, 3),
                           "tables": len(tables), "load_1min": os.getloadavg()[0]}), flush=True)
 
 

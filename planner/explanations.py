@@ -71,16 +71,20 @@ def notes(tables: Mapping[str, pd.DataFrame], meta: Mapping, partner_tables: Map
     """The lines that apply to a run: keys ``after_new_builds``, ``existing_fleet``, ``closed_without_builds``.
 
     ``partner_tables`` is ``planner.analysis.partners.report(tables)`` when the caller has it already (its
-    ``zone_deficits`` and ``deficit_closed``); otherwise it is computed here."""
+    ``zone_deficits`` and ``deficit_closed``); otherwise the deficit's own functions make the two here, so results
+    too old for the partner report (no cost_terms.csv) still get the lines, and those without the deficit's
+    tables get none."""
     from planner.analysis import metrics
-    from planner.analysis.deficit import system_deficit
+    from planner.analysis.deficit import closed_by_owner, has_inputs, system_deficit, zone_deficits
     from planner.core.names import NEW_CORRIDORS
 
-    if partner_tables is None:
-        from planner.analysis.partners import report
-
-        partner_tables = report(dict(tables))
-    zd, closed = partner_tables["zone_deficits"], partner_tables["deficit_closed"]
+    if partner_tables is not None:
+        zd, closed = partner_tables["zone_deficits"], partner_tables["deficit_closed"]
+    elif has_inputs(dict(tables)):
+        zd = zone_deficits(dict(tables))
+        closed = closed_by_owner(dict(tables), zd)
+    else:
+        return {}
     out: dict[str, str] = {}
     after = system_deficit(zd, "deficit_after_mw")
     if any(v > TOL_MW for v in after.values()):

@@ -20,7 +20,7 @@ from planner.core.numbers import clean
 from planner.model import build
 from planner.model.capacity import Vintages
 from planner.model.capacity import vintages as capacity_vintages
-from planner.model.data import ModelData
+from planner.model.data import ModelData, overnight_usd
 from planner.model.registry import registry
 from planner.solve import Solution
 
@@ -61,6 +61,29 @@ def adequacy_links(d: ModelData) -> pd.DataFrame:
                                        "capacity_credit_pu", "loss_pu"])
 
 
+def existing_fleet(d: ModelData) -> dict[str, pd.DataFrame]:
+    """The tables the deficit reads (planner/analysis/deficit.py ``NEEDED``), for a case before any solve: the
+    existing fleet and the existing corridors in service, nothing built (total_mw = existing_mw), demand from the
+    case (prices.csv's columns without a price)."""
+    links = adequacy_links(d)
+    cor = links[links["kind"] == "corridor"]
+    cap = pd.DataFrame([(z, g, p, mw, mw) for (z, g, p), mw in d.existing_mw.items()],
+                       columns=["zone", "technology", "period", "existing_mw", "total_mw"])
+    return {
+        "technologies": d.tech.reset_index()[["technology", "capacity_credit_pu"]],
+        "capacity": cap,
+        "vintages": pd.DataFrame(columns=["zone", "technology", "partner", "built_period", "period",
+                                          "in_service_mw"]),
+        "new_capacity": pd.DataFrame(columns=["zone", "technology", "partner", "period", "new_mw"]),
+        "corridors": pd.DataFrame({"corridor": cor["link"], "period": cor["period"],
+                                   "capacity_mw": cor["existing_mw"], "new_mw": 0.0}),
+        "prices": pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()],
+                               columns=["zone", "period", "timestep", "demand_mw"]),
+        "reserve_margin_by_zone": zone_margins(d),
+        "adequacy_links": links,
+    }
+
+
 # ---------------------------------------------------------------- capacity
 
 def capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFrame:
@@ -78,30 +101,43 @@ def capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFram
     return clean(cap.reset_index(drop=True))
 
 
-def new_capacity(m: pyo.ConcreteModel, d: ModelData) -> pd.DataFrame:
-    """New builds by option (zone, technology, partner) and period, with their capex and annuity."""
+def _annuities(values: dict, category: str = "investment") -> dict[tuple, float]:
+    """(zone, technology, partner, built period, period) -> USD/yr: the model's terms of ``category`` per vintage
+    (the annuity of each vintage in service, as the objective counts it: share of the period x annuity)."""
+    out: dict[tuple, float] = {}
+    for (c, p), items in values.items():
+        if c == category:
+            for k, v in items:
+                key = (k.zone, k.technology, k.partner, k.built_period, p)
+                out[key] = out.get(key, 0.0) + v
+    return out
+
+
+def new_capacity(m: pyo.ConcreteModel, d: ModelData, alive: Vintages, values: dict) -> pd.DataFrame:
+    """New builds by option (zone, technology, partner) and period, with their capex and annuity.
+
+    The annuity (USD/yr) is what the build pays in a year of service: the model's investment term of the vintage in
+    its build period (``values``: ``term_values(m)``) over the share of that period it serves (capacity.py)."""
     nb = _frame(m.new_cap, ["zone", "technology", "partner", "period"], "new_mw")
     ne = {k: v.value or 0.0 for k, v in m.new_energy.items()}
     nb["new_energy_mwh"] = [ne.get(k, 0.0) for k in zip(nb.zone, nb.technology, nb.partner, nb.period)]
     options = list(zip(nb.zone, nb.technology, nb.partner))
-    nb["capex_usd"] = [d.capex_usd_per_mw[b] * x + d.capex_usd_per_mwh[b] * e
-                       for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
-    nb["annuity_usd_per_yr"] = [d.annuity_usd_per_mw_yr[b] * x + d.annuity_usd_per_mwh_yr[b] * e
-                                for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
+    nb["capex_usd"] = [overnight_usd(d, b, x, e) for b, x, e in zip(options, nb.new_mw, nb.new_energy_mwh)]
+    paid = _annuities(values)
+    share = {v: s for vs in alive.values() for v, s in vs}
+    nb["annuity_usd_per_yr"] = [paid.get((*b, q, q), 0.0) / share[(*b, q)] for b, q in zip(options, nb.period)]
     return clean(nb)
 
 
-def vintages(m: pyo.ConcreteModel, d: ModelData, alive: Vintages) -> pd.DataFrame:
-    """Each vintage in each period it serves, with the model's own share of the period (capacity.py)."""
-    ne = {k: v.value or 0.0 for k, v in m.new_energy.items()}
+def vintages(d: ModelData, alive: Vintages, m: pyo.ConcreteModel, values: dict) -> pd.DataFrame:
+    """Each vintage in each period it serves, with the model's own share of the period (capacity.py) and the
+    model's investment term of the vintage in the period (``values``: ``term_values(m)``)."""
+    paid = _annuities(values)
     rows = []
     for (z, g, p), vs in alive.items():
         for (_, _, k, q), s in vs:
             x = m.new_cap[z, g, k, q].value or 0.0
-            annuity = d.annuity_usd_per_mw_yr[(z, g, k)] * x + d.annuity_usd_per_mwh_yr[(z, g, k)] * ne.get(
-                (z, g, k, q), 0.0
-            )
-            rows.append((z, g, k, q, p, s, s * x, s * annuity))
+            rows.append((z, g, k, q, p, s, s * x, paid.get((z, g, k, q, p), 0.0)))
     return clean(pd.DataFrame(rows, columns=["zone", "technology", "partner", "built_period", "period",
                                               "share_in_service", "in_service_mw", "annuity_usd_per_yr"]))
 
@@ -229,7 +265,7 @@ def cost_terms(m: pyo.ConcreteModel, d: ModelData, values: dict | None = None) -
     out: dict[tuple, float] = {}
     for (c, p), items in (term_values(m) if values is None else values).items():
         for key, v in items:
-            k = (c, *key, p)
+            k = (c, key.zone, key.technology, key.partner, key.link, p)  # summed over vintages
             out[k] = out.get(k, 0.0) + v
     rows = [(*k, a, a * d.discount_weight[k[-1]]) for k, a in out.items()]
     return clean(pd.DataFrame(rows, columns=["category", "zone", "technology", "partner", "link", "period",
@@ -247,8 +283,26 @@ def firm_capacity(m: pyo.ConcreteModel) -> pd.DataFrame:
                                               "firm_corridors_mw", "firm_total_mw"]))
 
 
-def emissions(m: pyo.ConcreteModel) -> pd.DataFrame:
-    return pd.DataFrame([(p, pyo.value(e)) for p, e in m.emissions.items()], columns=["period", "emissions_t"])
+def emission_values(m: pyo.ConcreteModel) -> dict[int, list[tuple[tuple, float]]]:
+    """period -> [(key, t/yr)] of the emissions the emissions family registered (planner/model/co2.py), each
+    evaluated once, in the order its emissions row sums them."""
+    return {p: [(k, float(pyo.value(e))) for k, e in items] for p, items in registry(m).emissions.items()}
+
+
+def emission_terms(m: pyo.ConcreteModel, values: dict | None = None) -> pd.DataFrame:
+    """Annual emissions per zone, technology and period (t/yr): the registered terms, which emissions.csv sums
+    per period. ``values``: ``emission_values(m)`` when the caller has them."""
+    values = emission_values(m) if values is None else values
+    rows = [(k.zone, k.technology, p, v) for p, items in values.items() for k, v in items]
+    return clean(pd.DataFrame(rows, columns=["zone", "technology", "period", "emissions_t"]))
+
+
+def emissions(m: pyo.ConcreteModel, values: dict | None = None) -> pd.DataFrame:
+    """Annual emissions per period (t/yr): the model's emissions[p], the sum of its registered terms in the order
+    the row sums them. ``values``: ``emission_values(m)`` when the caller has them."""
+    values = emission_values(m) if values is None else values
+    rows = [(p, sum((v for _, v in values.get(p, [])), 0.0)) for p in m.emissions]
+    return pd.DataFrame(rows, columns=["period", "emissions_t"])
 
 
 def shadow_prices(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> pd.DataFrame:
@@ -280,10 +334,11 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
     fl = flows(m, d)
     values = term_values(m)  # each cost term once, for cost_terms and costs
     terms = cost_terms(m, d, values)
+    emitted = emission_values(m)  # each zone's and technology's emissions once, for emissions and emission_terms
     return {
         "capacity": cap,
-        "new_capacity": new_capacity(m, d),
-        "vintages": vintages(m, d, alive),
+        "new_capacity": new_capacity(m, d, alive, values),
+        "vintages": vintages(d, alive, m, values),
         "dispatch": disp,
         "generation": generation(d, disp, cap, terms),
         # what a report needs to attribute costs and deficits without the case folder
@@ -299,6 +354,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, sol: Solution) -> dict[str, pd.D
         "costs": costs(m, d, values),
         "cost_terms": terms,  # what each registered cost term came to, by its keys
         "firm_capacity": firm_capacity(m),  # the reserve margin rows' firm capacity, by region
-        "emissions": emissions(m),
+        "emissions": emissions(m, emitted),
+        "emission_terms": emission_terms(m, emitted),  # the emissions by zone and technology
         "shadow_prices": shadow_prices(m, d, sol),
     }

@@ -95,7 +95,6 @@ WRITTEN_BY = "planner"
 FORMAT_VERSION = 1
 META = "run.json"
 _TMP_MARK = ".planner-temporary"  # inside every temporary folder we create, so cleanup never touches others
-_NAME_CHARS = NAME_CHARS
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
 
@@ -112,10 +111,10 @@ def name_problem(name: object) -> str | None:
         return "must be a non-empty folder name"
     if len(name) > 150:
         return f"is {len(name)} characters long; use at most 150"
-    bad = sorted({c for c in name if not (c.isalnum() or c in _NAME_CHARS)})
+    bad = sorted({c for c in name if not (c.isalnum() or c in NAME_CHARS)})
     if bad:
         return (f"{name!r} contains {''.join(bad)!r}; a run name is one plain folder name: letters, digits and "
-                f"{''.join(sorted(_NAME_CHARS))}")
+                f"{''.join(sorted(NAME_CHARS))}")
     if not (name[0].isalnum() or name[0] == "_"):
         return f"{name!r} must start with a letter, digit or _ (not {name[0]!r})"
     return None
@@ -549,9 +548,10 @@ def checksums(folder: Path) -> dict[str, str]:
     return out
 
 
-def seal(folder: Path, kind: str) -> dict:
+def seal(folder: Path, kind: str, meta: dict | None = None) -> dict:
     """Add the planner marker, ``kind``, the tables' checksums and the manifest to ``folder``/run.json (created if
-    absent).
+    absent); with ``meta``, to ``meta`` instead of what run.json holds (a writer that keeps its run.json in memory
+    until the seal writes it once).
 
     Subfolders with a run.json of their own (a study's runs, e.g. partner-value's
     with/ and without/) are sealed too, as runs, so each can be reported alone.
@@ -560,7 +560,10 @@ def seal(folder: Path, kind: str) -> dict:
         if read_meta(sub.parent) is None:
             seal(sub.parent, "run")
     path = Path(folder) / META
-    meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if meta is not None:
+        meta = dict(meta)
+    else:
+        meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     meta.update({"written_by": WRITTEN_BY, "format_version": FORMAT_VERSION, "kind": kind,
                  "tables_sha256": checksums(folder), "manifest": manifest(folder)})
     path.write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
@@ -574,8 +577,9 @@ class Claim:
         self.target = target
         self.kind = kind
 
-    def write(self, fill: Callable[[Path], None]) -> Path:
-        """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename.
+    def write(self, fill: Callable[[Path], dict | None]) -> Path:
+        """Call ``fill(tmpdir)`` to write every file, seal it, then move it to the target in one rename. A ``fill``
+        that returns its run.json's contents (a dict) leaves run.json to the seal, which writes it once.
 
         A file that cannot be written (``OSError``: a full disk, a read-only file system) raises ``WriteError``
         naming it and its errno; the temporary folder goes and the earlier results stay as they were. The renames
@@ -588,8 +592,8 @@ class Claim:
         moved = False
         try:
             tmp = _mkdtemp(target, "tmp")
-            fill(tmp)
-            seal(tmp, kind)
+            meta = fill(tmp)
+            seal(tmp, kind, meta if isinstance(meta, dict) else None)
             with deferred():
                 if target.exists():
                     old = _mkdtemp(target, "old")
@@ -702,10 +706,12 @@ def read_csv(path: Path) -> pd.DataFrame:
     return df
 
 
-def write_tables(folder: Path, tables: dict[str, pd.DataFrame], meta: dict) -> None:
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], meta: dict | None = None) -> None:
+    """Each table as ``<name>.csv`` in ``folder``, and ``meta`` as its run.json unless it is None."""
     for name, df in tables.items():
         write_csv(df, folder / f"{name}.csv")
-    (folder / META).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
+    if meta is not None:
+        (folder / META).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def write_input_snapshot(folder: Path, tables: dict[str, pd.DataFrame]) -> None:

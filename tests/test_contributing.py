@@ -20,15 +20,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _dummy_family() -> types.ModuleType:
-    mod = types.ModuleType("planner.model.dummy_family", """Dummy family: cap[z,g,p] <= 10^9 (MW).""")
+    mod = types.ModuleType("planner.model.dummy_family", """Dummy family: cap[z,g,p] <= 10^9 (MW);
+    a dummy output y[z,p,t] >= 0 costing 1 USD/MW-step, registered per zone (cost ``dummy``).""")
 
     def add(m, d):
+        from planner.model.registry import Key, registry
+
         m.dummy_cap = pyo.Constraint(list(m.cap.keys()), rule=lambda m, z, g, p: m.cap[z, g, p] <= 1e9,
                                      doc="A limit that never binds (MW)")
+        m.dummy_y = pyo.Var(d.ZONES, d.PERIODS, d.TIMESTEPS, within=pyo.NonNegativeReals)
+        registry(m).add_cost("dummy", lambda p: ((Key(z), sum(m.dummy_y[z, p, t] for t in d.TIMESTEPS))
+                                                 for z in d.ZONES))
     mod.add = add
     mod.CONSTRAINTS = ("dummy_cap",)
     mod.INPUTS = {"dummy_cap": "nothing: a dummy"}
     mod.SHADOW_PRICES = {"dummy_cap": ("USD/MW", False)}
+    mod.TIME_VARIABLES = ("dummy_y",)
+    mod.MONEY_ROWS = ("dummy_cap",)  # (not in USD: declared here only to see that placement reads the list)
     return mod
 
 
@@ -39,7 +47,7 @@ def test_a_family_is_its_module_and_one_entry_in_modules(monkeypatch):
     from planner.load import load_case
     from planner.model import build
     from planner.model.data import prepare
-    from planner.results import shadow_prices
+    from planner.results import cost_terms, shadow_prices
     from planner.solve import Solution
 
     mod = _dummy_family()
@@ -51,6 +59,18 @@ def test_a_family_is_its_module_and_one_entry_in_modules(monkeypatch):
     d = prepare(load_case(ROOT / "inputs" / "example"))
     sp = shadow_prices(m, d, Solution(status="optimal", objective=0.0, duals={}))
     assert (sp["constraint"] == "dummy_cap").sum() == len(m.dummy_cap)
+    # its registered cost is in the objective and, by key, in results' cost_terms; decomposition and placement
+    # read its TIME_VARIABLES and MONEY_ROWS
+    for v in m.component_data_objects(pyo.Var):
+        v.set_value(1.0 if v.parent_component() is m.dummy_y else 0.0, skip_validation=True)
+    ct = cost_terms(m, d)
+    dummy = ct[ct["category"] == "dummy"]
+    assert sorted(dummy["zone"].unique()) == sorted(d.ZONES)
+    assert dummy["annual_usd"].tolist() == [float(len(d.TIMESTEPS))] * len(d.ZONES) * len(d.PERIODS)
+    from planner.decompose import time_variables
+    from planner.studies.placement import money_rows
+
+    assert "dummy_y" in time_variables() and "dummy_cap" in money_rows()
 
 
 DUMMY_STUDY = '''NAME = "dummy-study"

@@ -30,8 +30,10 @@ def test_share_in_service_and_discount_weight():
 def test_fuel_co2_operating_and_fixed_costs():
     """fuel cost = heat rate 2.5 x 20 USD/MWh_th = 50 USD/MWh; CO2 = 2.5 x 0.4 = 1 t/MWh; no fuel: 0.
     Operating cost at VOM 3 and 10 USD/t: 3 + 50 + 1 x 10 = 63 USD/MWh. Fixed O&M 40 USD/kW-yr = 40,000 USD/MW-yr.
-    2 MW for 5 h = 10 MWh."""
+    2 MW for 5 h = 10 MWh. Coal burned per MWh: 2.5 MWh_th for st, 0 for pv; gas: 0 for both."""
     tech = pd.DataFrame({"heat_rate_mwh_th_per_mwh": [2.5, 0.0], "fuel": ["coal", ""]}, index=["st", "pv"])
+    assert economics.fuel_use_mwh_th_per_mwh(tech, "coal") == {"st": 2.5, "pv": 0.0}
+    assert economics.fuel_use_mwh_th_per_mwh(tech, "gas") == {"st": 0.0, "pv": 0.0}
     fuels = pd.DataFrame({"price_usd_per_mwh_th": [20.0], "co2_t_per_mwh_th": [0.4]}, index=["coal"])
     assert economics.fuel_cost_usd_per_mwh(tech, fuels) == {"st": 50.0, "pv": 0.0}
     ef = economics.emission_factor_t_per_mwh(tech, fuels)

@@ -108,6 +108,32 @@ def test_report_tables_agree_with_the_stored_results(example):
     assert (d["deficit_after_mw"] <= d["deficit_before_mw"] + 1e-9).all()
 
 
+def test_results_older_than_the_keyed_tables_say_what_their_report_leaves_out(example, tmp_path):
+    """Results written before cost_terms.csv, firm_capacity.csv and emission_terms.csv existed (a copy of the
+    example's without them, sealed again as that planner sealed it) still get a report; each table made from the
+    missing ones is left out, and the report names the missing file, in the page and in the workbook's notes."""
+    from planner.store import seal
+
+    old = Path(shutil.copytree(example, tmp_path / "old"))
+    shutil.rmtree(old / "report", ignore_errors=True)
+    for name in ("cost_terms", "firm_capacity", "emission_terms"):
+        (old / f"{name}.csv").unlink()
+    seal(old, "run")
+    rt, notes = report_tables(load_run(old))
+    gone = {"lcoe": "cost_terms.csv", "reserve_margin": "firm_capacity.csv",
+            "emissions_by_technology": "emission_terms.csv", "partners": "cost_terms.csv",
+            "partners_by_period": "cost_terms.csv", "partner_capacity": "cost_terms.csv",
+            "deficit_closed": "cost_terms.csv"}
+    assert not set(gone) & set(rt) and {"capacity", "costs", "deficit", "emissions"} <= set(rt)
+    assert sorted(n.split(":")[0] for n in notes) == sorted(gone)
+    for n in notes:
+        assert f"these results have no {gone[n.split(':')[0]]}" in n and "re-run `planner run`" in n
+    assert main(["report", str(old)]) == 0
+    html = (old / "report" / "report.html").read_text(encoding="utf-8")
+    assert "lcoe: left out: these results have no cost_terms.csv" in html
+    assert "reserve_margin: left out: these results have no firm_capacity.csv" in html
+
+
 def test_report_refuses_folder_that_is_not_results(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     assert "is not a results folder" in capsys.readouterr().err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from casekit import EXAMPLE, solve_case, south_reserve_case
+from casekit import EXAMPLE, demand, hours, solve_case, south_reserve_case, tech, write_case
 from pytest import approx
 
 from planner.results import cost_terms, costs, extract, firm_capacity
@@ -74,3 +74,36 @@ def test_firm_capacity_is_the_reserve_rows_left_side(example):
         required, firm = con.expr.args  # required <= firm, as reserve.py writes it
         assert fc.at[(r, p), "firm_total_mw"] == approx(pyo.value(firm), rel=1e-9)
         assert fc.at[(r, p), "firm_total_mw"] >= pyo.value(required) - 1e-6
+
+
+def test_vintage_annuities_and_emissions_are_the_models_terms(tmp_path):
+    """One zone, one period of 10 years (2030-2039), one timestep of 8,760 h, rate 0; demand 100 MW.
+
+    gas: new only, capex 700 USD/kW, lifetime 7 yr -> annuity = 7e5 / 7 = 1e5 USD/MW-yr; it serves 7 of the
+    period's 10 years, s = 0.7, so 100 MW in service needs new_cap = 100 / 0.7 = 142.857 MW.
+    heat rate 2 MWh_th/MWh of a fuel of 0.25 t/MWh_th at price 0, CO2 price 0: 0.5 t/MWh.
+        vintages (2030 build, 2030): share 0.7, in service 100 MW, annuity 0.7 x 1e5 x 142.857 = 1e7 USD/yr
+        new_capacity (2030): annuity of a year in service 1e5 x 142.857 = 14,285,714 USD/yr, capex 1e8 USD
+        emission_terms (A, gas, 2030): 100 MW x 8,760 h x 0.5 t/MWh = 438,000 t/yr
+    objective = 10 years x 1e7 = 1e8 USD.
+    """
+    f = write_case(tmp_path / "c", periods=[{"period": 2030, "years": 10}],
+                   fuels=[{"fuel": "gas", "price_usd_per_mwh_th": 0, "co2_t_per_mwh_th": 0.25}],
+                   technologies=[tech("gas", lifetime_yr=7, capex_usd_per_kw=700, fuel="gas",
+                                      heat_rate_mwh_th_per_mwh=2)],
+                   build_options=[{"zone": "A", "technology": "gas"}],
+                   timesteps=hours([8760]), demand=demand({"A": [100]}))
+    m, d, sol = solve_case(f)
+    assert sol.objective == approx(1e8, rel=REL)
+    t = extract(m, d, sol)
+    vin = t["vintages"].set_index(["built_period", "period"])
+    assert vin.at[(2030, 2030), "share_in_service"] == approx(0.7, rel=REL)
+    assert vin.at[(2030, 2030), "in_service_mw"] == approx(100, rel=REL)
+    assert vin.at[(2030, 2030), "annuity_usd_per_yr"] == approx(1e7, rel=REL)
+    nc = t["new_capacity"].set_index("period")
+    assert nc.at[2030, "new_mw"] == approx(100 / 0.7, rel=REL)
+    assert nc.at[2030, "annuity_usd_per_yr"] == approx(1e7 / 0.7, rel=REL)
+    assert nc.at[2030, "capex_usd"] == approx(1e8, rel=REL)
+    em = t["emission_terms"].set_index(["zone", "technology", "period"])["emissions_t"]
+    assert em[("A", "gas", 2030)] == approx(438_000, rel=REL)
+    assert em.sum() == approx(t["emissions"]["emissions_t"].sum(), rel=REL)

@@ -58,12 +58,34 @@ def test_run_writes_tables_and_provenance(tmp_path):
         assert (tmp_path / "example" / f"{name}.csv").is_file(), name
 
 
+def test_run_json_is_written_once_with_every_stage_time(tmp_path, monkeypatch):
+    """Without a report run.json is written once, by the seal that moves the results into place; with one, once
+    more before the report (which reads the sealed results), and the report's time is in the final run.json."""
+    writes = []
+    real = Path.write_text
+
+    def counted(self, *a, **k):
+        if self.name == "run.json":
+            writes.append(self)
+        return real(self, *a, **k)
+    monkeypatch.setattr(Path, "write_text", counted)
+    spec = load_spec(ROOT / "models" / "example.toml")
+    out = run_mod.run_spec(spec, tmp_path / "plain")
+    assert len(writes) == 1
+    assert {"write_s", "extract_s", "solve_s"} <= set(json.loads((out.folder / "run.json").read_text())["timings_s"])
+    writes.clear()
+    out = run_mod.run_spec(spec, tmp_path / "reported", report=True)
+    meta = json.loads((out.folder / "run.json").read_text())
+    assert len(writes) == 2 + 1 and meta["timings_s"]["report_s"] > 0  # + the report's own run.json
+    assert sum(1 for w in writes if w.parent.name == "report") == 1
+
+
 def test_failed_write_keeps_the_earlier_result(tmp_path, monkeypatch):
     spec = load_spec(ROOT / "models" / "example.toml")
     first = run_mod.run_spec(spec, tmp_path)
     before = (first.folder / "run.json").read_text()
 
-    def broken(folder, tables, meta):
+    def broken(folder, tables, meta=None):
         (folder / "capacity.csv").write_text("half")
         raise OSError("disk full")
     monkeypatch.setattr(run_mod, "write_tables", broken)

@@ -1,4 +1,4 @@
-"""A re-run starts from the basis stored with the run it replaces (planner/run.py, "Warm start"): the same optimum.
+"""A re-run starts from the basis stored with the run it replaces (planner/basis.py): the same optimum.
 
 The hand case (as tests/test_fam_capacity.py's): one zone, one period of 1 year, r = 0, lifetimes of 1 year, so
 a new MW costs its capex * 1000 USD a year. One timestep of 1000 h, demand 100 MW, VOLL 1000 USD/MWh (unserved
@@ -22,7 +22,7 @@ import pytest
 from casekit import copy_example, demand, hours, tech, write_case
 from pytest import approx
 
-import planner.run as run_mod
+from planner import basis
 from planner.cli import main
 
 REL = 1e-9
@@ -215,19 +215,19 @@ def test_interrupted_write_never_leaves_a_half_basis(tmp_path, monkeypatch, caps
     spec = spec_file(tmp_path, case)
     run(spec, tmp_path / "r")
     before = (tmp_path / "r" / "t" / "basis.npz").read_bytes()
-    real = run_mod._write_basis
+    real = basis.write_basis
 
-    def half(path, basis):
-        real(path, basis)
+    def half(path, stored):
+        real(path, stored)
         body = path.read_bytes()
         path.write_bytes(body[: len(body) // 2])
         raise KeyboardInterrupt
     set_cell(case / "technologies.csv", "oil", "capex_usd_per_kw", "50")
-    monkeypatch.setattr(run_mod, "_write_basis", half)
+    monkeypatch.setattr(basis, "write_basis", half)
     assert main(["run", str(spec), "--results", str(tmp_path / "r"), "--no-report", "--quiet"]) == 130
     assert (tmp_path / "r" / "t" / "basis.npz").read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["t"]
-    monkeypatch.setattr(run_mod, "_write_basis", real)
+    monkeypatch.setattr(basis, "write_basis", real)
     capsys.readouterr()
     meta = run(spec, tmp_path / "r")
     assert warnings(capsys.readouterr().err) == []
@@ -268,3 +268,25 @@ def test_no_basis_without_crossover(tmp_path, capsys):
     assert warnings(capsys.readouterr().err) == []
     assert again["warm_start"]["used"] is False and "stored no basis" in again["warm_start"]["why"]
     assert again["objective_usd"] == approx(COLD, rel=1e-6)
+
+
+def test_a_study_starts_its_own_solver_from_a_stored_basis(tmp_path):
+    """basis.solve takes any Solver of the pipeline's model, not only planner run's: the edited hand case (oil capex
+    50 USD/kW -> 100 MW of oil, 5e6 USD) built by pipeline.build and solved from the run's stored basis gives the
+    same optimum as the warm re-run, and says it started from the basis."""
+    from planner.pipeline import build, solver_options
+    from planner.progress import Progress
+    from planner.solve import Solver
+    from planner.spec import load_spec, validate_spec
+
+    case = hand_case(tmp_path / "c")
+    spec = spec_file(tmp_path, case)
+    assert run(spec, tmp_path / "r")["objective_usd"] == approx(COLD, rel=REL)
+    set_cell(case / "technologies.csv", "oil", "capex_usd_per_kw", "50")
+    s = validate_spec(load_spec(spec))
+    b = build(s)
+    source = basis.source(tmp_path / "r" / "t", None)
+    sol, started, final, _ = basis.solve(Solver(b.model, solver_options(s)), source, Progress(enabled=False))
+    assert started["used"] is True and started["changed"] == ["costs"] and final is not None
+    assert sol.objective == approx(EDITED, rel=REL)
+    assert "Solving LP with useful basis" in sol.log

@@ -230,26 +230,13 @@ def closed_by_owner(tables: dict[str, pd.DataFrame], zd: pd.DataFrame | None = N
 
 
 def case_deficits(d) -> pd.DataFrame:
-    """Zone x period deficit of the existing fleet and existing corridors, from ModelData alone (no solve).
+    """Zone x period deficit of the existing fleet and existing corridors of a case (ModelData), before any solve.
 
-    Same columns as ``zone_deficits`` without the ``after`` ones; ``system_deficits`` sums it.
+    The same definition on the same tables as ``zone_deficits``: results' ``existing_fleet`` writes the case's
+    fleet, corridors, demand and margins as the tables a run stores, so the deficit has one input path. Columns
+    of ``zone_deficits`` without the ``after`` ones; ``system_deficits`` sums it.
     """
-    from planner.results import adequacy_links, zone_margins  # here: results loads Pyomo, the tables need it not
+    from planner.results import existing_fleet  # here: results loads Pyomo, the stored tables need it not
 
-    demand = pd.DataFrame([(z, p, t, v) for (z, p, t), v in d.demand_mw.items()],
-                          columns=["zone", "period", "timestep", "demand_mw"])
-    regions = {z: str(d.zones.at[z, "region"] or "") for z in d.ZONES}
-    credit = d.tech["capacity_credit_pu"].astype(float).to_dict()
-    rows = []
-    for pi in period_inputs(demand, zone_margins(d), regions, adequacy_links(d)):
-        fleet: dict[str, list[tuple[str, float]]] = {}
-        for (z, g, q), mw in d.existing_mw.items():
-            if q == pi.period:
-                fleet.setdefault(z, []).append((g, mw))
-        firm = {z: float(firm_mw(credit, pairs)) for z, pairs in fleet.items()}
-        u = pi.deficit(firm)
-        req = pi.required_mw
-        rows += [(z, pi.region[z], pi.period, pi.peak_timestep, pi.demand_mw[z], pi.margin_pu.get(z, 0.0), req[z],
-                  firm.get(z, 0.0), pi.firm_imports_mw.get(z, 0.0), float(u[z])) for z in pi.demand_mw]
-    return pd.DataFrame(rows, columns=["zone", "region", "period", "peak_timestep", "demand_at_peak_mw", "margin_pu",
-                                       "required_mw", "firm_existing_mw", "firm_imports_mw", "deficit_before_mw"])
+    zd = zone_deficits(existing_fleet(d))
+    return zd.drop(columns=["firm_new_mw", "deficit_after_mw"])

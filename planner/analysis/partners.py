@@ -47,7 +47,7 @@ import pandas as pd
 from planner.analysis.deficit import closed_by_owner, system_deficit, zone_deficits
 from planner.core.adequacy import firm_mw
 from planner.core.economics import mwh
-from planner.core.names import EXISTING, UNATTRIBUTED
+from planner.core.names import EXISTING, owner
 from planner.errors import InputError, Problem
 from planner.store import write_csv
 
@@ -70,13 +70,13 @@ def in_service(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     keys = ["zone", "technology", "partner", "period"]
     # in service and annuities as the model counted them (results' vintages table: share of each period served)
     vin = tables["vintages"].copy()
-    vin["partner"] = vin["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
+    vin["partner"] = vin["partner"].map(owner)
     nc = tables["new_capacity"].copy()
-    nc["partner"] = nc["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
+    nc["partner"] = nc["partner"].map(owner)
     served = vin.groupby(keys, as_index=False)[["in_service_mw"]].sum()
     ct = tables["cost_terms"]
     inv = ct[ct["category"] == "investment"].copy()
-    inv["partner"] = inv["partner"].fillna("").astype(str).replace("", UNATTRIBUTED)
+    inv["partner"] = inv["partner"].map(owner)
     inv = inv.groupby(keys, as_index=False)["annual_usd"].sum().rename(columns={"annual_usd": "annuity_usd_per_yr"})
     served = served.merge(inv, on=keys, how="outer")
     built = nc.groupby(keys, as_index=False)[["new_mw", "capex_usd"]].sum()

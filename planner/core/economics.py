@@ -8,6 +8,7 @@ Index letters as in the engine: g technology, f fuel, p period; r a rate per yea
     s(a, b, p)          = |[a, b) ∩ [p, p + years_p)| / years_p                       (share of p)
     fuel[g]             = heat_rate_g x price_f(g)                                   (USD/MWh)
     co2[g]              = heat_rate_g x co2_f(g)                                     (t/MWh)
+    use_f[g]            = heat_rate_g where g burns f, else 0                        (MWh_th/MWh)
     operating[g,p]      = vom_g + fuel[g] + co2[g] x co2_price[p]                    (USD/MWh)
     fixed_om[g]         = fom_g (USD/kW-yr) x 1000                                   (USD/MW-yr)
     energy              = MW x w_t, w_t the hours of a year timestep t stands for   (MWh/yr)
@@ -67,6 +68,12 @@ def fuel_cost_usd_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, 
 def emission_factor_t_per_mwh(tech: pd.DataFrame, fuels: pd.DataFrame) -> dict[str, float]:
     """Tonnes of CO2 per MWh generated (t/MWh) = heat rate x fuel CO2 content; fuels indexed by fuel."""
     return per_mwh_of_fuel(tech, fuels["co2_t_per_mwh_th"].to_dict())
+
+
+def fuel_use_mwh_th_per_mwh(tech: pd.DataFrame, fuel: str) -> dict[str, float]:
+    """Fuel ``fuel`` burned per MWh generated (MWh_th/MWh) per technology: its heat rate where it burns the fuel,
+    else 0."""
+    return per_mwh_of_fuel(tech, {f: float(f == fuel) for f in tech["fuel"] if isinstance(f, str) and f})
 
 
 def operating_cost_usd_per_mwh(vom_usd_per_mwh: float, fuel_usd_per_mwh: float, co2_t_per_mwh: float,

@@ -9,5 +9,8 @@ NAME_CHARS = frozenset("_.,=+#-")  # what a run name may hold besides letters an
 
 
 def owner(partner: object) -> str:
-    """The owner label of a build option's partner: the partner, or ``(unattributed)`` without one."""
-    return str(partner) if isinstance(partner, str) and partner else UNATTRIBUTED
+    """The owner label of a build option's partner: the partner (a name read as a number too), or
+    ``(unattributed)`` without one (empty, missing)."""
+    if isinstance(partner, str):
+        return partner or UNATTRIBUTED
+    return UNATTRIBUTED if partner is None or (isinstance(partner, float) and partner != partner) else str(partner)

@@ -106,8 +106,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     def investment(p):  # the annuity of every vintage in service: power, then energy
         served = [((z, g, k), (z, g, k, q), s) for zg in d.ZG for (z, g, k, q), s in alive[(*zg, p)]]
-        yield from ((Key(*b), s * d.annuity_usd_per_mw_yr[b] * m.new_cap[v]) for b, v, s in served)
-        yield from ((Key(*b), s * d.annuity_usd_per_mwh_yr[b] * m.new_energy[v]) for b, v, s in served if v in e_set)
+        yield from ((Key(*b, built_period=v[3]), s * d.annuity_usd_per_mw_yr[b] * m.new_cap[v]) for b, v, s in served)
+        yield from ((Key(*b, built_period=v[3]), s * d.annuity_usd_per_mwh_yr[b] * m.new_energy[v])
+                    for b, v, s in served if v in e_set)
 
     def fixed_om(p):
         return ((Key(z, g), fom[g] * m.cap[z, g, p]) for z, g in d.ZG if fom[g])

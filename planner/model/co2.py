@@ -4,6 +4,7 @@
     emissions[p] <= co2_cap_t[p]                                                  where given
 
 Cost registered: co2 = co2_price_usd_per_t[p] * emissions[p]   (USD/yr).
+Emissions registered (results' emission_terms): the sum over t per zone and technology, as emissions[p] sums them.
 The cap's dual divided by the discount weight of p is the CO2 shadow price (USD/t).
 """
 
@@ -36,6 +37,8 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     # each zone's and technology's emissions, built once: summed into emissions[p] and priced per key below
     by_key = {(z, g, p): sum(d.weight[t] * ef[g] * m.gen[z, g, p, t] for t in d.TIMESTEPS)
               for p in d.PERIODS for z, g in emitting}
+    for p in d.PERIODS:  # by key, for results' emission_terms
+        registry(m).add_emissions(p, ((Key(z, g), by_key[(z, g, p)]) for z, g in emitting))
     m.emissions = pyo.Expression(
         d.PERIODS,
         rule=lambda m, p: sum(by_key[(z, g, p)] for z, g in emitting),

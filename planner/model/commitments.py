@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.data import ModelData
+from planner.model.data import ModelData, overnight_usd
 from planner.model.registry import guard, scaled
 
 CONSTRAINTS = ("commitment_mw", "commitment_usd", "commitment_mwh")
@@ -92,9 +92,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         if unit == "MW":
             return m.new_cap[v]
         if unit == "USD":
-            return d.capex_usd_per_mw[z, g, k] * m.new_cap[v] + (
-                d.capex_usd_per_mwh[z, g, k] * m.new_energy[v] if v in e_set else 0
-            )
+            return overnight_usd(d, (z, g, k), m.new_cap[v], m.new_energy[v] if v in e_set else None)
         return energy[z, g] * m.new_cap[v]
 
     for unit, name in UNITS.items():

@@ -308,3 +308,10 @@ def prepare(case: Case, periods: list[int] | None = None, link_storage: bool = F
         partner_commitments=t.get("partner_commitments", pd.DataFrame()),
         day_order=_calendar(t, weight, block, link_storage), link_storage=link_storage,
     )
+
+
+def overnight_usd(d: ModelData, b: tuple[str, str, str], mw, mwh=None):
+    """Overnight capex of building option b (USD) = capex_usd_per_mw_b x MW (+ capex_usd_per_mwh_b x MWh of storage
+    energy sized on its own); MW and MWh may be numbers or LP variables."""
+    capex = d.capex_usd_per_mw[b] * mw
+    return capex if mwh is None else capex + d.capex_usd_per_mwh[b] * mwh

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.data import ModelData
+from planner.model.data import ModelData, overnight_usd
 from planner.model.registry import guard, scaled
 
 CONSTRAINTS = ("partner_envelope", "partner_min_share", "partner_max_share", "partner_zone_cap")
@@ -46,9 +46,8 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     def envelope(m, k, p):
         capex = 0
         for z, g, _, q in by_kp.get((k, p), []):
-            capex += d.capex_usd_per_mw[(z, g, k)] * m.new_cap[z, g, k, q]
-            if (z, g, k, q) in e_set:
-                capex += d.capex_usd_per_mwh[(z, g, k)] * m.new_energy[z, g, k, q]
+            v = (z, g, k, q)
+            capex += overnight_usd(d, (z, g, k), m.new_cap[v], m.new_energy[v] if v in e_set else None)
         return capex <= float(d.partner_envelopes.at[(k, p), "max_investment_usd"])
     m.partner_envelope = pyo.Constraint(env,
                                         rule=guard("partner_envelope", scaled(m, "partner_envelope", 1e-6, envelope)),

@@ -5,12 +5,14 @@ annual costs ``USD/yr in period p``; the balance and the objective sum whatever
 was registered, so adding imports or storage touches one module.
 
 A cost is registered as its terms, each with its key: ``terms(p)`` yields
-``(Key(zone, technology, partner, link), expression)``, a part left "" where the term has none. The
-objective's annual cost of the category is the sum of the terms, in the order they come; the registry keeps
-each period's terms (``keyed_costs``), and results reads their values as the table ``cost_terms``: what the
-model computed, by category x zone x technology x partner x link x period, with no formula typed twice.
+``(Key(zone, technology, partner, link, built_period), expression)``, a part left "" (0 for built_period) where
+the term has none. The objective's annual cost of the category is the sum of the terms, in the order they come;
+the registry keeps each period's terms (``keyed_costs``), and results reads their values as the table
+``cost_terms`` (by category x zone x technology x partner x link x period) and, per vintage, as the annuities of
+the tables ``vintages`` and ``new_capacity``: what the model computed, with no formula typed twice.
 A family whose row counts firm capacity registers its parts the same way (``add_firm``: region, period,
-part -> expression), and results reads them as ``firm_capacity``.
+part -> expression), and results reads them as ``firm_capacity``; the emissions family registers each zone's and
+technology's emissions (``add_emissions``), which results reads as ``emission_terms``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Key(NamedTuple):
     technology: str = ""
     partner: str = ""
     link: str = ""  # corridor or interconnector
+    built_period: int = 0  # the period a vintage was built in (investment, transmission); 0 for a term of none
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Registry:
     cost_terms: dict[str, Callable[[int], Iterable[tuple[Key, object]]]] = field(default_factory=dict)
     keyed_costs: dict[tuple[str, int], list[tuple[Key, object]]] = field(default_factory=dict)  # as the objective
     firm: dict[tuple[str, int], dict[str, object]] = field(default_factory=dict)  # (region, period) -> part -> MW
+    emissions: dict[int, list[tuple[Key, object]]] = field(default_factory=dict)  # period -> [(Key, t/yr)]
     injections_closed: bool = False  # the balance rows are built: a later injection would be left out
 
     def add_injection(self, name: str, f: Callable) -> None:
@@ -69,6 +73,13 @@ class Registry:
         if (region, period) in self.firm:
             raise ValueError(f"firm capacity of {region!r} in {period} registered twice")
         self.firm[(region, period)] = parts
+
+
+    def add_emissions(self, period: int, terms: Iterable[tuple[Key, object]]) -> None:
+        """The emissions of a period (t/yr expressions) by key, the terms the family's emissions row sums."""
+        if period in self.emissions:
+            raise ValueError(f"emissions of {period} registered twice")
+        self.emissions[period] = list(terms)
 
 
 def registry(m) -> Registry:

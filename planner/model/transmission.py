@@ -68,5 +68,5 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
 
     reg = registry(m)
     reg.add_injection("transmission", injection)
-    reg.add_cost("transmission", lambda p: ((Key(link=l), s * d.line_annuity_usd_per_mw_yr[l] * m.new_line[v])
+    reg.add_cost("transmission", lambda p: ((Key(link=l, built_period=v[1]), s * d.line_annuity_usd_per_mw_yr[l] * m.new_line[v])
                                             for l in L for v, s in alive(l, p)))

@@ -212,12 +212,15 @@ def emissions(run: StoredRun) -> pd.DataFrame:
 
 
 def emissions_by_technology(run: StoredRun) -> pd.DataFrame | None:
-    ef = _emission_factor(run)
-    if ef is None:
+    """Annual emissions per zone, technology and period as the model counted them (results' emission_terms.csv,
+    t CO2/yr), beside generation and the technology's emission factor (t/MWh)."""
+    ef, terms = _emission_factor(run), run.tables.get("emission_terms")
+    if ef is None or terms is None:
         return None
     g = run.tables["generation"][["zone", "technology", "period", "generation_mwh"]].copy()
     g["emission_factor_t_per_mwh"] = g["technology"].map(ef).fillna(0.0)
-    g["emissions_t"] = g["generation_mwh"] * g["emission_factor_t_per_mwh"]
+    by = terms.set_index(["zone", "technology", "period"])["emissions_t"].to_dict()
+    g["emissions_t"] = [float(by.get(k, 0.0)) for k in zip(g.zone, g.technology, g.period)]
     return _round(g[g["emission_factor_t_per_mwh"] > 0])
 
 
@@ -504,14 +507,40 @@ BUILDERS = {  # the order of the workbook's sheets: the answer first
 }
 
 
+# the stored result tables each builder needs beyond those every run has (report/data.py REQUIRED); results written
+# before a table existed (cost_terms.csv, firm_capacity.csv, emission_terms.csv) lack it
+PARTNER_TABLES = ("partners", "partners_by_period", "partner_capacity", "deficit_closed")
+NEEDS = {"lcoe": ("cost_terms",), "reserve_margin": ("firm_capacity",), "emissions_by_technology": ("emission_terms",),
+         "deficit": None, "deficit_system": None, **{name: "partners" for name in PARTNER_TABLES}}
+
+
+def needs(name: str) -> tuple[str, ...]:
+    """The stored result tables report table ``name`` is made from, beyond those of every run."""
+    from planner.analysis.deficit import NEEDED as DEFICIT
+    from planner.analysis.partners import NEEDED as PARTNERS
+
+    n = NEEDS.get(name, ())
+    return DEFICIT if n is None else PARTNERS if n == "partners" else n
+
+
+def left_out(run: StoredRun, name: str) -> str:
+    """Why report table ``name`` could not be made from ``run``: the result tables it lacks, named, or the input
+    snapshot."""
+    missing = [f"{t}.csv" for t in needs(name) if t not in run.tables]
+    if missing:
+        return (f"{name}: left out: these results have no {', '.join(missing)} (written by a planner older than "
+                "that table); re-run `planner run` to store it")
+    return (f"{name}: left out: the input snapshot (inputs/) of these results lacks a table it needs (written by a "
+            "planner older than the snapshot); re-run `planner run` to store it")
+
+
 def report_tables(run: StoredRun) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Every report table, in a fixed order, and notes on those that could not be made."""
     out, notes = {}, []
     for name, f in BUILDERS.items():
         df = f(run)
         if df is None:
-            notes.append(f"{name}: left out, the results lack the tables or the input snapshot (inputs/) it needs "
-                         "(written by an older planner); re-run `planner run` to store them")
+            notes.append(left_out(run, name))
             continue
         out[name] = df
     return out, notes

@@ -127,7 +127,7 @@ def corridor_losses_mwh(tables: dict[str, pd.DataFrame], period: int, zones: set
     fl = fl[fl["period"] == period]
     pr = tables["prices"]
     weight = pr[pr["period"] == period].groupby("timestep")["weight"].first()
-    loss = (fl["loss_mw"] * fl["timestep"].map(weight)).groupby(fl["corridor"]).sum()
+    loss = mwh(fl["loss_mw"], fl["timestep"].map(weight)).groupby(fl["corridor"]).sum()
     ends = tables["corridors"].drop_duplicates("corridor").set_index("corridor")
     share = ends["from_zone"].isin(zones).astype(float) * 0.5 + ends["to_zone"].isin(zones).astype(float) * 0.5
     return float((loss * share.reindex(loss.index).fillna(0.0)).sum())

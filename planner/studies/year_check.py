@@ -378,11 +378,21 @@ class Limit:
     column: str = ""
 
 
+def of_generation(disp: pd.DataFrame, per_mwh: dict[str, float]) -> float:
+    """sum_{z,g,t} w_t x generation_mw x per_mwh[g] of a dispatch with its ``weight`` column: the year's emissions
+    (t, with core's emission factors) or fuel burned (MWh_th, with core's fuel use), as the model's rows count
+    them over the hours of the dispatch."""
+    from planner.core.economics import mwh
+
+    return float((mwh(disp["generation_mw"], disp["weight"]) * disp["technology"].map(per_mwh).fillna(0.0)).sum())
+
+
 def annual_limits(t: dict, p: int) -> list[Limit]:
     """Every annual row of period p in the tables ``t`` (the plan fixed by ``fix_plan``): hydro budgets of the
     plants the plan has, the CO2 cap, fuel limits, the minimum renewable share, the maximum net import share and
     each interconnector's annual limits."""
-    from planner.core.economics import emission_factor_t_per_mwh
+    from planner.core.economics import emission_factor_t_per_mwh, fuel_use_mwh_th_per_mwh
+    from planner.core.economics import mwh as energy
 
     tech = t["technologies"].set_index("technology")
     per = t["periods"].set_index("period")
@@ -390,13 +400,13 @@ def annual_limits(t: dict, p: int) -> list[Limit]:
     plants = set(zip(ex["zone"], ex["technology"]))
 
     def mwh(df, col="generation_mw"):
-        return df[col] * df["weight"]
+        return energy(df[col], df["weight"])
 
     def of(z, g):
         return lambda disp, trd, dem: float(mwh(disp)[(disp["zone"] == z) & (disp["technology"] == g)].sum())
 
     def per_mwh(factor: dict):
-        return lambda disp, trd, dem: float((mwh(disp) * disp["technology"].map(factor).fillna(0.0)).sum())
+        return lambda disp, trd, dem: of_generation(disp, factor)
 
     def traded(i, col):
         return lambda disp, trd, dem: float(mwh(trd, col)[trd["interconnector"] == i].sum())
@@ -408,7 +418,7 @@ def annual_limits(t: dict, p: int) -> list[Limit]:
         return float(ren.sum() / e.sum()) if e.sum() else 0.0
 
     def net_imports(disp, trd, dem):
-        return float(((trd["import_mw"] - trd["export_mw"]) * trd["weight"]).sum()) / dem if dem else 0.0
+        return float((mwh(trd, "import_mw") - mwh(trd, "export_mw")).sum()) / dem if dem else 0.0
 
     out = []
     for h in t["hydro_budgets"].itertuples():
@@ -422,8 +432,8 @@ def annual_limits(t: dict, p: int) -> list[Limit]:
         out.append(Limit("co2_cap", p, "t", float(cap), True, per_mwh(ef), "periods", (), "co2_cap_t"))
     for f in t["fuel_limits"].itertuples():
         if int(f.period) == p:
-            hr = tech["heat_rate_mwh_th_per_mwh"].where(tech["fuel"] == f.fuel, 0.0).to_dict()
-            out.append(Limit("fuel_limit", (f.fuel, p), "MWh_th", float(f.max_use_mwh_th), True, per_mwh(hr),
+            use = fuel_use_mwh_th_per_mwh(tech, f.fuel)
+            out.append(Limit("fuel_limit", (f.fuel, p), "MWh_th", float(f.max_use_mwh_th), True, per_mwh(use),
                              "fuel_limits", (("fuel", f.fuel),), "max_use_mwh_th"))
     share = float(per.at[p, "min_renewable_share"])
     if share > 0:
@@ -617,7 +627,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
     import numpy as np
     import pandas as pd
 
-    from planner.core.economics import emission_factor_t_per_mwh
+    from planner.core.economics import emission_factor_t_per_mwh, mwh, with_mwh
     from planner.report.tables import weighted_quantile
 
     cal = _calendar(case)
@@ -644,14 +654,14 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
             worst = g.loc[g["unserved_mw"].idxmax()]
             pz = plan_pr[plan_pr["zone"] == z]
             out["year_unserved"].append({
-                "period": p, "zone": z, "demand_mwh": float((g["demand_mw"] * g["weight"]).sum()),
-                "unserved_mwh": float((g["unserved_mw"] * g["weight"]).sum()),
+                "period": p, "zone": z, "demand_mwh": float(mwh(g["demand_mw"], g["weight"]).sum()),
+                "unserved_mwh": float(mwh(g["unserved_mw"], g["weight"]).sum()),
                 "unserved_hours": float(g.loc[g["unserved_mw"] > TOL, "weight"].sum()),
                 "worst_hour_mw": float(worst["unserved_mw"]),
                 "worst_timestep": int(worst["timestep"]) if worst["unserved_mw"] > TOL else -1,
                 "worst_day_of_year": int(worst["day_of_year"]) if worst["unserved_mw"] > TOL else -1,
                 "worst_hour_of_day": int(worst["hour_of_day"]) if worst["unserved_mw"] > TOL else -1,
-                "plan_unserved_mwh": float((pz["unserved_mw"] * pz["weight"]).sum())})
+                "plan_unserved_mwh": float(mwh(pz["unserved_mw"], pz["weight"]).sum())})
             x, wt = g["price_usd_per_mwh"].to_numpy(), g["weight"].to_numpy()
             q = [weighted_quantile(x, wt, f) for f in (0.5, 0.95)]
             out["year_prices"].append({
@@ -678,8 +688,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
         disp["min_output_pu"] = disp["min_output_pu"].fillna(disp["technology"].map(tech["min_output_pu"]))
         disp["must_run_mw"] = disp["min_output_pu"] * disp.set_index(["zone", "technology"]).index.map(cap).to_numpy()
         disp.loc[disp["technology"].map(tech["kind"]) == "storage", "must_run_mw"] = 0.0
-        for col in ("generation_mw", "available_mw", "charge_mw", "must_run_mw"):
-            disp[col.replace("_mw", "_mwh")] = disp[col] * disp["weight"]
+        disp = with_mwh(disp, ("generation_mw", "available_mw", "charge_mw", "must_run_mw"))
         disp["must_run_short_h"] = np.where(disp["generation_mw"] < disp["must_run_mw"] - TOL, disp["weight"], 0.0)
         gen = disp.groupby(["zone", "technology"], as_index=False)[
             ["generation_mwh", "available_mwh", "charge_mwh", "must_run_mwh", "must_run_short_h"]].sum()
@@ -693,9 +702,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
         gen.insert(0, "period", p)
         out["year_generation"].append(gen)
         # emissions and costs
-        g_mwh = gen.set_index(["zone", "technology"])["generation_mwh"]
-        tech_of = g_mwh.index.get_level_values("technology")
-        emissions = float((g_mwh * tech_of.map(ef).to_numpy()).sum())
+        emissions = of_generation(disp, ef)
         cap_t = per.at[p, "co2_cap_t"]
         plan_em = run["emissions"].set_index("period")["emissions_t"].get(p, float("nan"))
         out["year_emissions"].append({"period": p, "emissions_t": emissions, "cap_t": cap_t,
@@ -711,7 +718,7 @@ def make_tables(done: list[dict], run: dict[str, pd.DataFrame], case: Case) -> d
             basis = ("capacity, fixed by the plan" if fixed else PENALTY if c == SLACK else "the year's dispatch")
             out["year_costs"].append({"period": p, "category": c, "year_usd_per_yr": year, "plan_usd_per_yr": plan,
                                       "difference_usd_per_yr": year - plan, "basis": basis})
-        demand = float((pr["demand_mw"] * pr["weight"]).sum())
+        demand = float(mwh(pr["demand_mw"], pr["weight"]).sum())
         rows = _annual_rows(r, annual_limits(fix_plan(case.tables, run, p), p), disp, r["trade"], demand)
         out["year_annual_rows"] += rows
         operating = [x for x in out["year_costs"] if x["period"] == p and x["basis"] == "the year's dispatch"]
