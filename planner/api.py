@@ -19,7 +19,7 @@
     planner.calibrate(spec)
 
 Every function here is a thin layer over the stages the command line uses (planner/pipeline.py,
-planner/run.py ``run_spec``, the studies' own functions in planner/studies/), so a notebook and
+planner/runner.py ``run_spec``, the studies' own functions in planner/studies/), so a notebook and
 ``planner run`` give the same numbers. Errors are the command line's: ``InputError`` (bad input; its
 ``report()`` names file, line and column) and ``SolveError`` (no proven optimum), never a result.
 """
@@ -40,7 +40,7 @@ from planner.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from planner.load import Case
-    from planner.run import RunOutput
+    from planner.runner import RunOutput
     from planner.spec import RunSpec
 
 
@@ -178,7 +178,7 @@ def run(spec: RunSpec | str | Path, results: str | Path | None = None, report: b
     ``report/`` when ``report``); None writes nothing. ``solver``: HiGHS options over the specification's.
     ``progress``: the live progress line on stdout."""
     from planner.progress import Progress
-    from planner.run import run_spec
+    from planner.runner import run_spec
 
     out = run_spec(_spec(spec), Path(results) if results is not None else None, dict(solver or {}), report,
                    Progress(enabled=progress))

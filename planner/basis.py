@@ -19,7 +19,7 @@ methods). run.json's ``warm_start`` says whether the run started from a basis, f
 changed since, or why not.
 
 ``solve`` is the one call: the hashes of the LP, the start from ``source``'s basis where it fits, the solve, and the
-final basis for ``write_basis``. ``planner run`` uses it (planner/run.py); a study or a sweep that solves a
+final basis for ``write_basis``. ``planner run`` uses it (planner/runner.py); a study or a sweep that solves a
 ``Solver`` of the same shape again can pass it a results folder of its own.
 """
 

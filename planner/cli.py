@@ -95,7 +95,7 @@ def _not_a_case(model: Path, command: str = "run") -> None:
 
 def _run(args) -> int:
     from planner.progress import Progress
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     spec = load_spec(args.model or DEFAULT_MODEL)

@@ -4,7 +4,7 @@
     built = build(spec)                                  # ... then ModelData and the Pyomo model (``Built``)
     solver = make_solver(built, options)                 # the compiled LP in one HiGHS instance (planner.solve)
 
-``planner run`` (planner/run.py), every study and the year check call these stages rather than stringing
+``planner run`` (planner/runner.py), every study and the year check call these stages rather than stringing
 load, scenario, aggregation and build together themselves. A study that must change the case before the build
 (placement adds its programme row) passes ``edit``, which receives a copy of the tables: the cached case is
 never mutated.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from casekit import hours, write_case
 
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import RunSpec
 
 

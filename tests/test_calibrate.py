@@ -185,9 +185,9 @@ def test_known_miss_must_be_a_reason(tmp_path, capsys):
 
 
 def _no_solve(monkeypatch):
-    import planner.run
+    import planner.runner
 
-    monkeypatch.setattr(planner.run, "run_spec", lambda *a, **k: pytest.fail("solved before the checks were checked"))
+    monkeypatch.setattr(planner.runner, "run_spec", lambda *a, **k: pytest.fail("solved before the checks were checked"))
 
 
 CHECK = 'metric = "generation_twh"\nperiod = 2030\ntarget = 100\ntolerance_pct = 5\n'

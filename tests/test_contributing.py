@@ -106,7 +106,7 @@ def test_a_study_is_one_module(tmp_path, monkeypatch):
     import planner.studies as studies
     from planner.cli import main, parser
     from planner.report import build_report
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     code = tmp_path / "code"

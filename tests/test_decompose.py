@@ -83,7 +83,7 @@ def test_a_run_through_the_specification_writes_the_same_tables(tmp_path):
 
     The example has equally cheap plans (OCGT of KZ or TR, in S or W), so the MW may differ between the two
     optima; the objective and every table's columns may not."""
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     base = (ROOT / "models" / "example.toml").read_text()

@@ -52,7 +52,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the study contract, which finds the studies and their report sections", ("planner.studies",)),
     ("writing a report: the tables, the studies' sections, the page", ("planner.report",)),
     ("the year check, which time-error measures against", ("planner.studies.year_check",)),
-    ("a run, which does the year check when its specification asks", ("planner.run",)),
+    ("a run, which does the year check when its specification asks", ("planner.runner",)),
     ("studies", ("planner.studies.*",)),
     ("the generated docs (the families, the schema and placement's end effects)", ("planner.docs",)),
     ("the command line", ("planner.cli",)),

@@ -9,7 +9,7 @@ import pytest
 from partner_cases import envelope_case, run_folder
 
 from planner.analysis.partners import EXISTING, in_service, report
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 from planner.store import read_results
 
@@ -147,7 +147,7 @@ def test_short_lived_vintage_is_attributed_as_the_model_counts_it(tmp_path):
 
     from planner.analysis.partners import in_service
     from planner.report import build_report
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import RunSpec
 
     case = write_case(tmp_path / "c", periods=[{"period": 2030, "years": 5}],

@@ -105,9 +105,10 @@ def test_committed_builds_stay_in_the_run_without_the_partner(tmp_path):
 
 
 def _no_solve(monkeypatch):
-    import planner.run
+    import planner.runner
 
-    monkeypatch.setattr(planner.run, "run_spec", lambda *a, **k: pytest.fail("solved before the inputs were checked"))
+    never = lambda *a, **k: pytest.fail("solved before the inputs were checked")  # noqa: E731
+    monkeypatch.setattr(planner.runner, "run_spec", never)
 
 
 def test_an_unknown_partner_is_blamed_on_the_option_before_any_solve(tmp_path, capsys, monkeypatch):

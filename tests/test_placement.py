@@ -7,7 +7,7 @@ from casekit import demand, existing, hours, settings, tech, write_case
 from pytest import approx
 
 from planner.core.economics import crf
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import RunSpec
 from planner.studies.placement import alternatives, break_even, build, placement, programme_curve
 

@@ -17,7 +17,7 @@ from pytest import approx
 
 from planner.errors import InputError, SolveError
 from planner.load import load_case
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import RunSpec
 
 REL = 1e-6

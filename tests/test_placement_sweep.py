@@ -16,7 +16,7 @@ from pytest import approx
 from test_placement_commitments import case, row
 
 from planner.errors import InputError
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import RunSpec, load_spec
 from planner.studies.sweep import parse_vary, run_sweep, variants
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 
 ROOT = Path(__file__).parent.parent

@@ -17,7 +17,7 @@ from planner.report import build_report, style
 from planner.report.data import load_run
 from planner.report.excel import safe_text, write_excel
 from planner.report.tables import report_tables
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,14 +55,14 @@ class Solved(AssertionError):
 
 def forbid_solving(monkeypatch) -> None:
     """Every name a report could reach a build or a solve through, including those bound at import
-    (planner.run took ``Solver`` and ``build`` with ``from ... import``), raises ``Solved``."""
+    (planner.runner took ``Solver`` and ``build`` with ``from ... import``), raises ``Solved``."""
     import planner.pipeline
-    import planner.run
+    import planner.runner
     import planner.solve
 
     def no(*a, **k):
         raise Solved("report must not solve")
-    for mod, name in ((planner.solve, "solve"), (planner.run, "Solver"), (planner.run, "build"),
+    for mod, name in ((planner.solve, "solve"), (planner.runner, "Solver"), (planner.runner, "build"),
                       (planner.pipeline, "build"), (planner.pipeline, "build_model")):
         monkeypatch.setattr(mod, name, no)
 

@@ -21,7 +21,7 @@ import pytest
 
 from planner.report import build_report
 from planner.report.figures import expected_charts
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from casekit import hours, write_case
 
-import planner.run as run_mod
+import planner.runner as run_mod
 from planner.cli import main
 from planner.errors import SolveError
 from planner.spec import load_spec

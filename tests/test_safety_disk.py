@@ -67,7 +67,7 @@ def _lines(err: str) -> list[str]:
 def _check_every_write(tmp_path, monkeypatch, capsys, argv: list[str], results: Path, watched: Path) -> int:
     """Run ``argv`` once (the earlier results), once more to count its writes under ``watched``, then once per
     write with that write failing."""
-    import planner.run as run_mod
+    import planner.runner as run_mod
 
     real_solve, solved = run_mod._solve, {}
 

@@ -364,7 +364,7 @@ def test_a_warning_starts_on_a_line_of_its_own_after_the_live_progress_line(tmp_
     first."""
     import io
 
-    from planner import run as run_mod
+    from planner import runner as run_mod
     from planner.errors import Problem
     from planner.progress import Progress
     from planner.spec import load_spec

@@ -47,7 +47,7 @@ def test_ctrl_c_during_a_run_is_one_line_and_exit_130(tmp_path):
 
 def test_ctrl_c_while_writing_keeps_the_earlier_results(tmp_path, monkeypatch, capsys):
     """An interrupt in the middle of writing the tables: the temporary folder goes, the earlier run stays."""
-    import planner.run as run_mod
+    import planner.runner as run_mod
 
     spec = spec_file(tmp_path, tiny_case(tmp_path / "case"))
     results = tmp_path / "r"

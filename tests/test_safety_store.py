@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from safety import ROOT, cli, copy_example, open_tmp, snapshot, spec_file, tiny_case
 
-import planner.run as run_mod
+import planner.runner as run_mod
 from planner import store
 from planner.cli import main
 from planner.spec import load_spec

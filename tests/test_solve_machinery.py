@@ -130,7 +130,7 @@ DRIVER = """
 import sys
 from pathlib import Path
 from planner.progress import Progress
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 try:
     run_spec(load_spec(sys.argv[1]), Path(sys.argv[2]), progress=Progress())

@@ -230,7 +230,7 @@ def test_bad_link_storage_is_an_input_error(tmp_path, capsys, time, message):
 def test_a_linked_run_writes_its_calendar_and_a_state_within_capacity(tmp_path, monkeypatch):
     """``planner run`` with link_storage: the same optimum as the model built by hand from the same aggregation,
     run.json keeps the calendar (day_order), and the reported state of charge stays within [0, energy capacity]."""
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     monkeypatch.setenv("PLANNER_CACHE", "off")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.run import run_spec
+from planner.runner import run_spec
 from planner.spec import load_spec
 from planner.studies.sweep import parse_vary, run_sweep, variants
 
@@ -43,9 +43,10 @@ def test_bad_vary_is_an_input_error():
 
 
 def _no_solve(monkeypatch):
-    import planner.run
+    import planner.runner
 
-    monkeypatch.setattr(planner.run, "run_spec", lambda *a, **k: pytest.fail("solved before every variant was checked"))
+    never = lambda *a, **k: pytest.fail("solved before every variant was checked")  # noqa: E731
+    monkeypatch.setattr(planner.runner, "run_spec", never)
 
 
 @pytest.mark.parametrize("varies, message", [

@@ -303,7 +303,7 @@ def _calibrate(spec: RunSpec, checks: list[dict], case, zones: pd.DataFrame, res
     import pandas as pd
 
     from planner.model.data import prepare
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.scenario import apply_scenario
 
     full = copy.deepcopy(spec)

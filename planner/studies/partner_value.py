@@ -101,7 +101,7 @@ def partner_value(spec, partner: str, results_root: Path | None = Path("results"
 
 def _partner_value(spec, partner: str, already: list[str], slot, solver: dict | None, keep_committed: bool) -> dict:
     from planner.analysis.partners import write as write_report
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.store import write_tables as write_run_tables
 
     without_spec = replace(spec, name=f"{spec.name}-without-{partner}",

@@ -194,7 +194,7 @@ def check_variants(spec: RunSpec, vary: dict[tuple[str, str], list], runs: list[
 
 def _solve_one(spec: RunSpec, results_root: str) -> dict:
     """Runs on a worker: solve one variant, write its results, return its headline."""
-    from planner.run import run_spec
+    from planner.runner import run_spec
 
     try:
         out = run_spec(spec, Path(results_root))

@@ -160,7 +160,7 @@ def _measure(spec: RunSpec, days: list[int], slot, reference_days: int | None, y
              decompose: bool = False) -> pd.DataFrame:
     import pandas as pd
 
-    from planner.run import run_spec
+    from planner.runner import run_spec
 
     outs = []
     if reference:
