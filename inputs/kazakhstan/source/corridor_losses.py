@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=OUT)
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     spec = load_spec(a.model)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from planner.cells import from_dict
-    from planner.run import run_spec
+    from planner.runner import run_spec
     from planner.spec import load_spec
 
     base = load_spec(a.model)
