@@ -26,7 +26,8 @@ anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -149,14 +150,16 @@ def _check_setting(cell: Cell, where: str) -> list[Problem]:
 
 
 def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], where: str,
-          overrides: dict | None = None, warnings: list[Problem] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+          overrides: dict | None = None, warnings: list[Problem] | None = None,
+          at: Callable[[str], int | None] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables and settings with every edit applied; raises ``InputError`` naming each edit that is wrong.
 
     The edited case goes through every check a case read from disk does: duplicate keys, references
     between tables, settings.csv parsed again (so an edit of it takes effect, under the run
     specification's [settings] ``overrides``, which win as they do over the file) and the cross-table
     rules. A problem is reported against the run specification, naming the edit(s) and the file, line
-    and column of the edited case that is wrong. The edited case's warnings are appended to ``warnings``.
+    and column of the edited case that is wrong, at the line of the edit's ``[[cells]]`` table when ``at`` gives
+    it (``at("cells[0]")``: planner/spec.py ``spec_lines``). The edited case's warnings are appended to ``warnings``.
     """
     from planner.checks import check_case
     from planner.load import _parse, check_keys, check_refs, parse_settings
@@ -164,11 +167,12 @@ def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], wh
     overrides = overrides or {}
     problems: list[Problem] = []
     out = {k: v.copy(deep=False) for k, v in tables.items()}  # the checks mark rows in attrs: not the caller's
-    touched: list[tuple[Cell, str, set[int]]] = []  # (edit, file, lines it set)
-    for cell in cells:
+    touched: list[tuple[Cell, str, set[int], int | None]] = []  # (edit, file, lines it set, its [[cells]] line)
+    for i, cell in enumerate(cells):
+        line = at(f"cells[{i}]") if at else None
         found = check(cell, where)
         if found:
-            problems += found
+            problems += [p if p.line is not None else replace(p, line=line) for p in found]
             continue
         t = TABLE[cell.table]
         df = out[cell.table].copy()
@@ -177,35 +181,35 @@ def apply(tables: dict[str, pd.DataFrame], settings: dict, cells: list[Cell], wh
             mask &= df[col] == _parse(t.column(col), text, where, None, [])
         if not mask.any():
             problems.append(Problem(where, f"cell edit {cell.label!r}: no row of {cell.table}.csv has "
-                                    f"{' and '.join(f'{c} = {v}' for c, v in cell.where)}"))
+                                    f"{' and '.join(f'{c} = {v}' for c, v in cell.where)}", line))
             continue
         value = _parse(t.column(cell.column), str(cell.value), where, None, [])
         df[cell.column] = df[cell.column].astype(object) if t.column(cell.column).dtype == "str" else df[cell.column]
         df.loc[mask, cell.column] = value
         out[cell.table] = df
-        touched.append((cell, t.file, {int(ln) for ln in df.index[mask]}))
+        touched.append((cell, t.file, {int(ln) for ln in df.index[mask]}, line))
         if cell.table == "settings":
             both = sorted(set(df.loc[mask, "setting"]) & set(overrides))
             if both:
                 problems.append(Problem(where, f"cell edit {cell.label!r} sets {', '.join(both)} in settings.csv, "
                                         "but the run specification's [settings] sets it too, and [settings] wins "
                                         "over settings.csv: set it in one place (a sweep varies [settings] with "
-                                        f"--vary settings.{both[0]}=V1,V2)"))
+                                        f"--vary settings.{both[0]}=V1,V2)", line))
     if problems:
         raise InputError(problems)
     found: list[Problem] = []
-    for name in dict.fromkeys(c.table for c, _, _ in touched):
+    for name in dict.fromkeys(c.table for c, *_ in touched):
         out[name].attrs["bad_lines"] = check_keys(out[name], TABLE[name], found)
-    if "settings" in out and any(c.table == "settings" for c, _, _ in touched):
+    if "settings" in out and any(c.table == "settings" for c, *_ in touched):
         settings = {**parse_settings(out["settings"], found), **overrides}
     check_refs(out, found)
     check_case(out, settings, found, warnings)
     for p in found:
-        blamed = [c.label for c, file, lines in touched if file == p.file and p.line in lines] or \
-                 [c.label for c, _, _ in touched]
-        edits = ", ".join(repr(b) for b in blamed)
+        blamed = [(c, at_line) for c, file, lines, at_line in touched if file == p.file and p.line in lines] or \
+                 [(c, at_line) for c, _, _, at_line in touched]
+        edits = ", ".join(repr(c.label) for c, _ in blamed)
         problems.append(Problem(where, f"cell edit{'s' if len(blamed) > 1 else ''} {edits} make"
-                                f"{'' if len(blamed) > 1 else 's'} the case wrong: {p}"))
+                                f"{'' if len(blamed) > 1 else 's'} the case wrong: {p}", blamed[0][1]))
     if problems:
         raise InputError(problems)
     for df in out.values():

@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.errors import InputError, Problem
 from planner.load import Case
-from planner.spec import RunSpec
+from planner.spec import RunSpec, spec_lines
 
 
 def check_against_case(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None:
@@ -27,7 +27,7 @@ def check_against_case(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None:
     unknown = [k for k in highlight if k not in known]
     if unknown:
         raise InputError([Problem(str(spec.path), f"report.highlight_partners names unknown partners {unknown}; "
-                                  f"partners.csv has {sorted(known)}")])
+                                  f"partners.csv has {sorted(known)}", spec_lines(spec)("report.highlight_partners"))])
 
 
 def apply_scenario(case: Case, spec: RunSpec) -> Case:
@@ -40,7 +40,7 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
 
         warnings = []  # the edited case's own (an edit may cause or cure one)
         tables, settings = apply(tables, settings, spec.cells, str(spec.path) if spec.path else "run specification",
-                                 overrides=spec.settings, warnings=warnings)
+                                 overrides=spec.settings, warnings=warnings, at=spec_lines(spec))
     sc = spec.scenario
     check_against_case(tables, spec)
     if sc.get("exclude_partners"):
@@ -48,7 +48,8 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
         bad = [k for k in sc["exclude_partners"] if k not in known]
         if bad:
             raise InputError([Problem(str(spec.path), f"scenario.exclude_partners names unknown partners {bad}; "
-                                      f"partners.csv has {sorted(known)}")])
+                                      f"partners.csv has {sorted(known)}",
+                                      spec_lines(spec)("scenario.exclude_partners"))])
         bo = tables["build_options"]
         drop = bo["partner"].isin(sc["exclude_partners"])
         if sc.get("keep_committed"):  # commitments (min_new_mw > 0) are decisions already taken: they stay
@@ -74,7 +75,8 @@ def apply_scenario(case: Case, spec: RunSpec) -> Case:
     if spec.periods:
         missing = [p for p in spec.periods if p not in set(tables["periods"]["period"])]
         if missing:
-            raise InputError([Problem(str(spec.path), f"periods {missing} are not in periods.csv")])
+            raise InputError([Problem(str(spec.path), f"periods {missing} are not in periods.csv",
+                                      spec_lines(spec)("periods"))])
     return Case(case.path, tables, settings, warnings)  # the warnings too: run prints them and run.json keeps them
 
 
@@ -96,4 +98,5 @@ def _check_scaled_demand(tables: dict[str, pd.DataFrame], spec: RunSpec) -> None
                                   f"scenario.demand_multiplier = {dm:g} makes the peak demand of zone {z} "
                                   f"{grown[z]:.3g} MW (demand.csv x {dm:g}"
                                   + (f" x demand_growth.csv's {growth[z]:g}" if z in growth.index else "")
-                                  + f"), above the {_num(MAX_MW)} MW a demand may be; lower it")])
+                                  + f"), above the {_num(MAX_MW)} MW a demand may be; lower it",
+                                  spec_lines(spec)("scenario.demand_multiplier"))])

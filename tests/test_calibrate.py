@@ -193,20 +193,22 @@ def _no_solve(monkeypatch):
 CHECK = 'metric = "generation_twh"\nperiod = 2030\ntarget = 100\ntolerance_pct = 5\n'
 
 
+# the line is the check's key that is wrong, or its [[calibration]] header (line 3) for what is wrong with the
+# check as a whole: name 1, inputs 2, [[calibration]] 3, then the check's keys from line 4 (CHECK: period is 5)
 @pytest.mark.parametrize("check, message", [
     # a period the run does not solve: a model figure of 0 and a MISS before
-    (CHECK.replace("2030", "2031"), "#1 (generation_twh): period 2031 is not one of the periods this run solves: 2030"),
+    (CHECK.replace("2030", "2031"), "line 5: [[calibration]] #1 (generation_twh): period 2031 is not one of the periods this run solves: 2030"),
     (CHECK.replace("generation_twh", "capacity_deficit_mw").replace("2030", "2031"),
-     "#1 (capacity_deficit_mw): period 2031 is not one of periods.csv: 2030"),
+     "line 5: [[calibration]] #1 (capacity_deficit_mw): period 2031 is not one of periods.csv: 2030"),
     # a misspelt key was ignored, and the check computed for the whole system
     ('metric = "region_balance_twh"\nregion = "South"\nregoin = "South"\nperiod = 2030\ntarget = 1\n'
-     'tolerance_abs = 1\n', "#1: unknown key 'regoin'; the keys of a check are metric, period, target"),
+     'tolerance_abs = 1\n', "line 3: [[calibration]] #1: unknown key 'regoin'; the keys of a check are metric, period, target"),
     # a percentage of 0 is a division by zero (+inf %)
-    (CHECK.replace("target = 100", "target = 0"), "#1: a percentage tolerance needs a non-zero target"),
-    (CHECK.replace("tolerance_pct = 5", "tolerance_pct = -5"), "#1: tolerance_pct = -5; expected a number >= 0"),
-    (CHECK.replace("tolerance_pct = 5", 'tolerance_pct = "5"'), "#1: tolerance_pct = '5'; expected a number >= 0"),
+    (CHECK.replace("target = 100", "target = 0"), "line 3: [[calibration]] #1: a percentage tolerance needs a non-zero target"),
+    (CHECK.replace("tolerance_pct = 5", "tolerance_pct = -5"), "line 3: [[calibration]] #1: tolerance_pct = -5; expected a number >= 0"),
+    (CHECK.replace("tolerance_pct = 5", 'tolerance_pct = "5"'), "line 3: [[calibration]] #1: tolerance_pct = '5'; expected a number >= 0"),
     ('metric = "generation_share"\ntechnologies = ["cole"]\nperiod = 2030\ntarget = 0.5\ntolerance_abs = 0.1\n',
-     "#1 (generation_share): technologies ['cole'] are not in technologies.csv (coal, gas)"),
+     "line 5: [[calibration]] #1 (generation_share): technologies ['cole'] are not in technologies.csv (coal, gas)"),
 ])
 def test_a_check_that_cannot_be_computed_is_exit_2_before_the_solve(tmp_path, capsys, monkeypatch, check, message):
     _no_solve(monkeypatch)
@@ -214,7 +216,7 @@ def test_a_check_that_cannot_be_computed_is_exit_2_before_the_solve(tmp_path, ca
     spec.write_text(f'name = "x"\ninputs = "{two_region_case(tmp_path / "c")}"\n[[calibration]]\n{check}')
     assert main(["calibrate", str(spec), "--results", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert f"cal.toml: [[calibration]] {message}" in err and "Traceback" not in err
+    assert f"cal.toml, {message}" in err and "Traceback" not in err
     assert not (tmp_path / "r").exists()
 
 

@@ -242,7 +242,7 @@ def test_solver_typo_reported_against_the_toml_before_building(tmp_path, capsys,
     monkeypatch.setattr("planner.pipeline.build_model", lambda d: (_ for _ in ()).throw(AssertionError("built")))
     spec = spec_file(tmp_path, EXAMPLE, extra="[solver]\ntime_limt_s = 10\n")
     assert main(["run", str(spec), "--results", str(tmp_path / "r")]) == 2
-    assert f"{spec}: [solver] HiGHS does not accept time_limt_s = 10 (a typo?)" in capsys.readouterr().err
+    assert f"{spec}, line 4: [solver] HiGHS does not accept time_limt_s = 10 (a typo?)" in capsys.readouterr().err
 
 
 def test_pyomo_rule_failures_do_not_leak(tmp_path, capfd):

@@ -160,8 +160,8 @@ def test_energy_sized_storage_needs_an_energy_cost(case):
 
 
 @pytest.mark.parametrize("section, message", [
-    ('[settings]\ndiscount_rate = "x"\n', "[settings], column discount_rate: 'x' is not valid; expected a number >= 0 "
-                                          "and <= 1"),
+    ('[settings]\ndiscount_rate = "x"\n', "[settings], line 4, column discount_rate: 'x' is not valid; "
+                                          "expected a number >= 0 and <= 1"),
     ("[settings]\nvalue_of_lost_load_usd_per_mwh = -10\n",
      "column value_of_lost_load_usd_per_mwh: -10 is out of range"),
     ("time = 3\n", "[time] must be a table"),

@@ -112,8 +112,8 @@ def cell(table: str, where: str, column: str, value: str) -> str:
 def test_a_cell_edit_naming_an_unknown_zone_is_refused(tmp_path, case, capsys):
     """Was: exit 0 with N's coal silently dropped from the model."""
     err = run_fails(capsys, model(tmp_path, case, cell("existing_capacity", 'zone = "N"', "zone", '"Q"')), tmp_path)
-    assert ("ex.toml: cell edit 'existing_capacity-N-zone=Q' makes the case wrong: existing_capacity.csv, line 2, "
-            "column zone: 'Q' is not a known zone of zones.csv; known: N, S, W") in err
+    assert ("ex.toml, line 6: cell edit 'existing_capacity-N-zone=Q' makes the case wrong: existing_capacity.csv, "
+            "line 2, column zone: 'Q' is not a known zone of zones.csv; known: N, S, W") in err
 
 
 def test_a_cell_edit_that_repeats_a_key_is_refused(tmp_path, case, capsys):
@@ -163,8 +163,8 @@ def test_a_settings_edit_is_validated_by_its_settings_rules(tmp_path, case, caps
     code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--no-report", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2
-    assert ("ex.toml: cell edit 'settings-discount_rate-value=abc': settings.csv, setting discount_rate, column value: "
-            "'abc' is not valid; expected a number >= 0 and <= 1") in err
+    assert ("ex.toml, line 6: cell edit 'settings-discount_rate-value=abc': settings.csv, setting discount_rate, "
+            "column value: 'abc' is not valid; expected a number >= 0 and <= 1") in err
 
 
 def test_a_settings_edit_of_every_row_is_checked_row_by_row(tmp_path, case, capsys):
@@ -211,7 +211,8 @@ def test_a_run_specification_with_a_byte_order_mark_is_read(tmp_path, case):
 def test_an_unknown_partner_to_highlight_is_refused(tmp_path, case, capsys):
     """Was: accepted silently (the report picked out nothing)."""
     err = run_fails(capsys, model(tmp_path, case, '[report]\nhighlight_partners = ["TR", "XX"]'), tmp_path)
-    assert "ex.toml: report.highlight_partners names unknown partners ['XX']; partners.csv has ['KZ', 'TR']" in err
+    assert ("ex.toml, line 7: report.highlight_partners names unknown partners ['XX']; "
+            "partners.csv has ['KZ', 'TR']") in err
 
 
 @pytest.mark.parametrize("name, what", [("ex.toml", "a run specification (TOML)"), ("demand.csv", "a file")])

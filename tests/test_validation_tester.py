@@ -244,8 +244,8 @@ def test_a_list_value_of_a_cell_edit_has_its_own_message(case, tmp_path, capsys)
     code = main(["run", str(toml), "--results", str(tmp_path / "r"), "--quiet", "--no-report"])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
-    assert ("ex.toml: cell edit 'partners-TR-wacc=[0.1, 0.2]': value is a list, [0.1, 0.2]; a cell takes one value, "
-            "e.g. value = 0.25 (to run several, sweep them: planner sweep MODEL.toml --vary "
+    assert ("ex.toml, line 3: cell edit 'partners-TR-wacc=[0.1, 0.2]': value is a list, [0.1, 0.2]; a cell takes "
+            "one value, e.g. value = 0.25 (to run several, sweep them: planner sweep MODEL.toml --vary "
             "partners.csv:partner=TR:wacc=0.1,0.2)") in err
     assert "digits 0-9" not in err
 

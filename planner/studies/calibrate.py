@@ -197,9 +197,13 @@ def check_spec(spec: RunSpec) -> list[dict]:
 
 def spec_problems(spec: RunSpec) -> tuple[list[Problem], list[dict]]:
     """(problems the run specification alone shows, its checks)."""
+    from planner.spec import located, spec_lines
+
     problems, checks = [], []
+    at = spec_lines(spec)
     for i, c in enumerate(spec.calibration, start=1):
         where = f"[[calibration]] #{i}"
+        found = len(problems)
         for k in c:
             if k not in KEYS:  # a misspelt region or tolerance would otherwise be ignored, and the check computed
                 problems.append(Problem(str(spec.path), f"{where}: unknown key {k!r}; the keys of a check are "
@@ -229,6 +233,7 @@ def spec_problems(spec: RunSpec) -> tuple[list[Problem], list[dict]]:
         elif c.get("region") is not None and not isinstance(c["region"], str):
             problems.append(Problem(str(spec.path), f"{where}: region = {c['region']!r}; expected a region of zones.csv "
                                     'as text, e.g. region = "South"'))
+        problems[found:] = located(problems[found:], at(f"calibration[{i - 1}]"))
         checks.append(c)
     if not checks:
         problems.append(Problem(str(spec.path), "no [[calibration]] checks in this run specification"))
@@ -271,6 +276,9 @@ def case_problems(spec: RunSpec, checks: list[dict], case) -> list[Problem]:
     run_periods = sorted(spec.periods) if spec.periods else case_periods
     techs = set(case["technologies"]["technology"])
     regions = set(case["zones"]["region"].dropna())
+    from planner.spec import spec_lines
+
+    at = spec_lines(spec)
     problems = []
     for i, c in enumerate(spec.calibration, start=1):
         where = f"[[calibration]] #{i}"
@@ -284,17 +292,18 @@ def case_problems(spec: RunSpec, checks: list[dict], case) -> list[Problem]:
                 valid, of = run_periods, "the periods this run solves"
             if period not in valid:
                 problems.append(Problem(str(spec.path), f"{label}: period {period} is not one of "
-                                        f"{of}: {', '.join(map(str, valid))}"))
+                                        f"{of}: {', '.join(map(str, valid))}", at(f"calibration[{i - 1}].period")))
         given = c.get("technologies")
         if isinstance(given, list):
             unknown = [g for g in given if isinstance(g, str) and g not in techs]
             if unknown:
                 problems.append(Problem(str(spec.path), f"{label}: technologies {unknown} are not in "
-                                        f"technologies.csv ({', '.join(sorted(techs))})"))
+                                        f"technologies.csv ({', '.join(sorted(techs))})",
+                                        at(f"calibration[{i - 1}].technologies")))
         region = c.get("region")
         if isinstance(region, str) and region not in regions:
             problems.append(Problem(str(spec.path), f"{label}: region {region!r} is not a region of zones.csv "
-                                    f"({', '.join(sorted(regions))})"))
+                                    f"({', '.join(sorted(regions))})", at(f"calibration[{i - 1}].region")))
     return problems
 
 
