@@ -17,8 +17,11 @@ unpublished flows per Russian interconnector. These three are the only 2023 chec
 2029 (models/kazakhstan_2029.toml: the fleet of 2029, i.e. the 2030 period cut to one year with the
 plants the case retires on 1 January 2030 still in service, plus the committed projects, no other build,
 at 2029 demand): the regional ranges with the tolerance widened by 4.25 TWh (2029's -5.5 TWh against the
-ranges' -1.25) and the national -5.5 TWh as its own check. The three regions pass; the national balance
-misses (the gas cap, an assumption, binds once old coal is held to its 2023 output), with its known_miss.
+ranges' -1.25) and the national -5.5 TWh as its own check, with trade bounded by the ties alone (each tie's
+annual import by its MW x 8,760 h, no national cap), so the net import and the national balance are outputs,
+never the target. The three regions pass; the national balance misses by 0.75 TWh beyond tolerance (the gas
+cap, 75 TWh_th, an assumption, is made up by imports) and the unserved energy (target 0) by 0.125 TWh (the
+peak hours behind Mangystau's and Aktobe's links), each with its known_miss.
 A known_miss makes a documented miss: `planner calibrate` passes when every check is ok or documented.
 
 2030 capacity balance (inputs only, no solve), the deficit of planner/analysis/deficit.py: demand at the
@@ -122,17 +125,43 @@ def outlook_2029(tmp_path_factory):
 
 
 def test_2029_regional_and_national_checks(outlook_2029):
-    """With the fleet of 2029 (one-year period, the plants retired on 1 January 2030 still in service) the
-    three regions are within their multi-year tolerances; the national -5.5 TWh misses, and only it carries
-    a known_miss, naming the gas cap (the assumption that binds)."""
+    """With the fleet of 2029 (one-year period, the plants retired on 1 January 2030 still in service, the
+    Ekibastuz GRES-2 unit at a new unit's availability) and trade bounded by the ties alone, the three regions
+    are within their multi-year tolerances; the national -5.5 TWh and the unserved energy miss, and only they
+    carry a known_miss: the balance's names the gas for power and its bounding test, the unserved energy's
+    MAEC's working capacity and its bounding test."""
     t = outlook_2029.set_index("metric")
     regions = t.loc["region_balance_twh"].set_index("region")
     assert regions["within"].all() and not t.loc["balance_twh", "within"]
     noted = {(r["metric"], r["region"]) for _, r in outlook_2029.iterrows() if r["known_miss"]}
     missed = {(r["metric"], r["region"]) for _, r in outlook_2029.iterrows() if not r["within"]}
-    assert noted == missed == {("balance_twh", "")}
+    assert noted == missed == {("balance_twh", ""), ("unserved_twh", "")}
     assert set(outlook_2029["verdict"]) == {"ok", "known"} and failures(outlook_2029) == 0
-    assert all("gas" in r["known_miss"] for _, r in outlook_2029.iterrows() if r["known_miss"])
+    assert all("Bounding test" in r["known_miss"] for _, r in outlook_2029.iterrows() if r["known_miss"])
+    assert "gas for power" in t.at["balance_twh", "known_miss"]
+    assert "MAEC" in t.at["unserved_twh", "known_miss"]
+    # balance = -(net imports + unserved). The balance misses on the short side, by less than 1 TWh beyond
+    # its tolerance; the unserved energy is the peak hours behind the western links, under 0.2 TWh; the net
+    # imports are beyond the 2023 volume (3.4 TWh) that the case's planning periods carry
+    assert -5.5 - 2.0 - 1.0 < t.at["balance_twh", "model"] < -5.5 - 2.0
+    assert 0.01 < t.at["unserved_twh", "model"] < 0.2
+    assert -t.at["balance_twh", "model"] - t.at["unserved_twh", "model"] > 3.4
+
+
+def test_2029_trade_is_bounded_by_the_ties_alone():
+    """The 2029 spec sets no national cap on net imports and bounds each tie's annual import by its MW x
+    8,760 h, so the national balance it checks against the outlook's -5.5 TWh is not an input of the model."""
+    from planner.scenario import apply_scenario
+
+    spec = load_spec(ROOT / "models" / "kazakhstan_2029.toml")
+    tables = apply_scenario(load_case(spec.inputs), spec).tables
+    periods = tables["periods"].set_index("period")
+    assert periods["max_net_import_share"].isna().loc[2030]
+    ties = tables["interconnectors"].set_index("interconnector")["import_mw"]
+    trade = tables["trade_prices"]
+    bound = trade[trade["period"] == 2030].set_index("interconnector")["max_import_mwh"]
+    assert set(bound.index) == set(ties.index)
+    assert bound.to_dict() == pytest.approx((ties * 8760.0).to_dict())
 
 
 def test_2029_south_short_north_in_surplus(outlook_2029):

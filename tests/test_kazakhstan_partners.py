@@ -116,7 +116,7 @@ def test_committed_projects_keep_their_terms(case):
         ("kyzylorda", "gas_chp", "TR"): (240, 240, 2025),
         ("turkestan", "gas_ccgt", "KZ"): (1000, 1000, 2025),
         ("almaty", "gas_chp", "KZ"): (557, 557, 2025),
-        ("pavlodar", "coal", "KZ"): (636, 636, 2025),
+        ("pavlodar", "coal_sub", "KZ"): (636, 636, 2025),
     }
 
 
@@ -147,7 +147,7 @@ def test_potentials_are_shared_not_split(case):
     capped = bo[bo["max_new_mw"].notna()]
     assert set(zip(capped["zone"], capped["technology"], capped["partner"])) == {
         ("kyzylorda", "gas_chp", "TR"), ("turkestan", "gas_ccgt", "KZ"), ("almaty", "gas_chp", "KZ"),
-        ("pavlodar", "coal", "KZ"), ("turkestan", "gas_ccgt", "TR")}
+        ("pavlodar", "coal_sub", "KZ"), ("turkestan", "gas_ccgt", "TR")}
     # every option's zone x technology has a potential
     assert set(zip(bo["zone"], bo["technology"])) <= set(pot.index)
 

@@ -33,7 +33,7 @@ class Technology:
 # Old fleet (WINTER_DERATED_TECHS): its DERIVED winter availability (thermal_peak_availability),
 # in the capacity credit and in the Dec-Feb availability alike. New thermal plant: ASSUMPTION
 # 0.95 (a new unit's forced-outage rate, ~5 %), no winter derate: the new technologies (gas_chp,
-# gas_ocgt, coal_chp, coal_new, gas_ccgt, nuclear) are separate from the old fleet's (coal_chp_old,
+# gas_ocgt, coal_chp, coal_sub, coal_new, gas_ccgt, nuclear) are separate from the old fleet's (coal_chp_old,
 # gas_chp_old, gas_ocgt_old), so a new CHP or OCGT does not inherit the worn fleet's availability.
 # Hydro 0.80, small hydro 0.25 (its January availability), wind 0.10, solar 0: ASSUMPTIONS
 # (SOURCES.md technologies.csv), used both here and when deriving the old fleet's availability.
@@ -54,6 +54,11 @@ TECHNOLOGIES: dict[str, Technology] = {
     "coal": T("Coal condensing (existing, subcritical)", "thermal", "coal", 3.049, 1508, 64.9, 4.0, 40, 0.95, 0),
     "coal_chp": T("Coal combined heat and power (new)", "thermal", "coal", 3.049, 2620, 64.9, 4.0, 40, NEW_THERMAL_CREDIT, 0),
     "coal_chp_old": T("Coal combined heat and power (existing fleet)", "thermal", "coal", 3.049, 2620, 64.9, 4.0, 40, 0.95, 0),
+    # the committed Ekibastuz GRES-2 unit 3 (636 MW, 2026): a new unit of the subcritical condensing plant,
+    # so coal's costs and heat rate (IIASA coal_ppl), but a technology of its own, as the new CHPs and OCGTs
+    # are: it does not inherit the old fleet's winter availability or annual energy (WINTER_DERATED_TECHS,
+    # OLD_COAL_TECHS) and counts at a new unit's credit. Was: technology coal, derated as the old fleet.
+    "coal_sub": T("Coal condensing, new subcritical unit (Ekibastuz GRES-2 unit 3)", "thermal", "coal", 3.049, 1508, 64.9, 4.0, 40, NEW_THERMAL_CREDIT, 0),
     "coal_new": T("Coal supercritical (Ekibastuz GRES-3 type)", "thermal", "coal", 2.128, 2149, 94.1, 3.0, 30, NEW_THERMAL_CREDIT, 0),
     "gas_ccgt": T("Gas combined cycle", "thermal", "gas", 1.786, CCGT_CAPEX_USD_PER_KW, 22.5, 3.0, 30, NEW_THERMAL_CREDIT, 0),
     "gas_ocgt": T("Gas open-cycle turbine (new)", "thermal", "gas", 2.500, 639, 9.3, 5.0, 30, NEW_THERMAL_CREDIT, 0),
@@ -169,7 +174,7 @@ WINTER_PEAK_FORECAST_MW = {"2024/25": (2024, 16400.0), "2025/26": (2025, 16700.0
 # was short (imports covered the peak), so the most it is taken to give in a year. Applied as hourly
 # availability: the winter value in Dec-Feb, and outside them the value that makes the year's mean the
 # annual availability. No source gives the fleet's maintenance calendar, so the non-winter value is flat
-# over Mar-Nov (repairs spread over the warm months). New coal (coal_new, coal_chp) is not limited.
+# over Mar-Nov (repairs spread over the warm months). New coal (coal_sub, coal_new, coal_chp) is not limited.
 # Was: 1.0 outside Dec-Feb, which let the 2029 fleet run at 0.96-0.99 of its available capacity.
 OLD_COAL_TECHS = ("coal", "coal_chp_old")
 COAL_GENERATION_2023_MWH = 0.712 * 112.82e6

@@ -56,7 +56,7 @@ class Option:
 # schema's min_new_mw is cumulative over the horizon, so without it the model would defer them
 # to 2040). Max values: named pipeline (SOURCED) or ASSUMPTION.
 NAMED_SITES: dict[tuple[str, str], Site] = {
-    ("pavlodar", "coal"): Site(636, last_period=2025, min_new_mw=636),  # Ekibastuz GRES-2 new unit (subcritical extension)
+    ("pavlodar", "coal_sub"): Site(636, last_period=2025, min_new_mw=636),  # Ekibastuz GRES-2 new unit (subcritical extension)
     # Turkestan CCGT (2026), at the technology's cost (fleet.CCGT_CAPEX_USD_PER_KW: its own $1,300-1,490/kW)
     ("turkestan", "gas_ccgt"): Site(1000, last_period=2025, min_new_mw=1000),
     ("almaty", "gas_chp"): Site(557, last_period=2025, min_new_mw=557),  # Almaty CHP-2 conversion to gas
@@ -178,7 +178,7 @@ PARTNER_ENVELOPES_BN = {
 }
 # KZ: the state keeps investing at the pace of the programme it carries now (ASSUMPTION, no
 # public figure): the committed state-built projects plus the Semey and Ust-Kamenogorsk CHPs.
-KZ_STATE_PROJECTS = (("pavlodar", "coal"), ("turkestan", "gas_ccgt"), ("almaty", "gas_chp"))
+KZ_STATE_PROJECTS = (("pavlodar", "coal_sub"), ("turkestan", "gas_ccgt"), ("almaty", "gas_chp"))
 KZ_STATE_CHP_MW = 720.0  # Semey 360 + Ust-Kamenogorsk 360 (FACTS)
 
 
