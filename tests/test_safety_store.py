@@ -70,7 +70,7 @@ def test_non_plain_run_names_are_refused_before_loading(tmp_path, capsys, monkey
     no_solve(monkeypatch)
     assert main(["run", str(spec), "--results", str(results), "--no-report"]) == 2
     err = capsys.readouterr().err
-    assert f"{spec}: " in err and "name" in err and "Traceback" not in err
+    assert f"{spec}, line 1: " in err and "name" in err and "Traceback" not in err
     assert snapshot(tmp_path) == before
 
 
