@@ -527,8 +527,9 @@ def equally_cheap(st: Setup, opt: float) -> list[tuple[str, str, str, int]]:
         c.x - opt >= rc_j * x_j        (rc_j the reduced cost of a column at 0)
     so a column at 0 with rc_j > tol cannot reach TIE_MW within the room: only the columns built in this plan and
     the zero columns with rc_j <= tol are ranged, each by a warm max (and, if that does not settle it, min) of its MW
-    under the cost row (``extreme``). The model's objective is restored and the row removed at the end; the solver is
-    left at another plan of the same cost."""
+    under the cost row (``extreme``). At the end the row is removed, the point's basis put back and the model's
+    objective restored: the next solve starts from the point's basis (HiGHS's other simplex state is not put back,
+    so where plans tie it may end at another of them)."""
     s, m = st.solver, st.m
     x, rc = s.values(), s.reduced_costs()
     cols = {s.col[m.new_cap[v]]: v for v in st.columns() if m.new_cap[v] in s.col}
@@ -537,6 +538,7 @@ def equally_cheap(st: Setup, opt: float) -> list[tuple[str, str, str, int]]:
     if not ranged:
         return []
     cap = opt + TIE_MW * tol
+    basis = s.basis()
     r = s.add_cost_cap(cap)
     out = []
     try:
@@ -549,6 +551,8 @@ def equally_cheap(st: Setup, opt: float) -> list[tuple[str, str, str, int]]:
                 out.append(v)
     finally:
         s.delete_added_rows([r])
+        if basis is not None:
+            s.set_basis(*basis)  # refused, the next solve is cold: slower, the same optimum
         s.set_costs(s.cost)
     return out
 
