@@ -50,8 +50,19 @@ public methods and warm-starts from the last basis.
    annual cost premium per period, emissions, the commitment's dual (the in-horizon
    marginal cost of the programme), the new MW of the other partners it displaces by
    zone and technology, net of exchanges between them, the generation it displaces by
-   technology, and where K's MW go, with the zones that are equally cheap (a zero
-   column of K whose reduced cost, held at 1e-3 MW as in 2., is 0 within the tolerance).
+   technology, and where K's MW go, with the zones that are equally cheap
+   (``equally_cheap_with``): a build column of K is equally cheap when its MW range
+   over more than TIE_MW (1 MW) among the plans that cost the point's optimum, within
+   TIE_MW * tol USD (tol the reduced-cost tolerance of 2., HiGHS's dual feasibility
+   tolerance times the largest |c_x| of K's columns: a move cheaper than tol per MW is
+   free); each such zone lists the others of the same technology and period. The
+   range comes from min and max solves of the column's MW under that cost row, as in
+   4., so the answer is the same whichever optimal plan the solver returned: MW split
+   between tied zones (every one of them built, none at 0 for a reduced cost to show
+   the tie) as well as MW in one zone. Only the columns built at the point and the
+   zero columns whose reduced cost is within tol are ranged: for any plan x,
+   c·x - optimum >= rc_x * x, so a column with rc_x > tol cannot move 1 MW within the
+   room.
    Points are solved here from the one model or, with ``--scheduler``, in chunks on a
    Dask cluster (one model per chunk).
 
@@ -486,16 +497,14 @@ def _point(st: Setup, size: float) -> dict:
     """Solve with the programme at ``size`` (0: the row left free); return what the curve reports of it.
 
     Its figures come from the result tables of the point (results.extract) through planner/analysis/metrics.py, as a
-    run's do; and K's zero columns that
-    are as cheap as its choice at this point (``ties``: held at EPS_MW, reduced cost 0 within the tolerance). A point
-    is small and picklable, so Dask workers can return it."""
+    run's do; and K's build columns whose MW can move at this point's cost (``equally_cheap``). A point is small
+    and picklable, so Dask workers can return it."""
     from planner.analysis import metrics
 
-    s, d, m = st.solver, st.d, st.m
+    s, d = st.solver, st.d
     s.set_row_bounds(st.programme, size if size > 0 else None, None)
     obj = s.run()
     t = base_tables(st)
-    x = s.values()
     nb = t["new_capacity"]
     new = {(z, g, k, int(p)): float(mw)
            for z, g, k, p, mw in zip(nb.zone, nb.technology, nb.partner, nb.period, nb.new_mw)}
@@ -505,11 +514,47 @@ def _point(st: Setup, size: float) -> dict:
              "annual": metrics.series(t, "system_cost_annual", d.PERIODS).to_dict(),
              "emissions": metrics.series(t, "emissions", d.PERIODS).to_dict(),
              "dual": s.duals().get(st.programme, 0.0)}
-    zero = {s.col[m.new_cap[v]]: v for v in st.columns() if m.new_cap[v] in s.col and x[s.col[m.new_cap[v]]] <= 1e-6}
-    with held_at_eps(s, list(zero)):
-        rc = s.reduced_costs()
-        point["ties"] = sorted(v for j, v in zero.items() if _is_zero(s, j, float(rc[j])))
+    point["equally_cheap"] = equally_cheap(st, obj)
     return point
+
+
+def equally_cheap(st: Setup, opt: float) -> list[tuple[str, str, str, int]]:
+    """K's build columns whose MW take values more than TIE_MW apart among the plans that cost the optimum ``opt``
+    just solved (within ``TIE_MW * tol`` USD), sorted: the same set whichever optimal plan the solver returned.
+
+    tol = HiGHS's dual feasibility tolerance * max(1, |c_j| over K's columns): a move that costs less than tol per MW
+    is free, as a reduced cost within it is 0 (``_is_zero``). For any dual feasible y of the optimum and any plan x,
+        c.x - opt >= rc_j * x_j        (rc_j the reduced cost of a column at 0)
+    so a column at 0 with rc_j > tol cannot reach TIE_MW within the room: only the columns built in this plan and
+    the zero columns with rc_j <= tol are ranged, each by a warm max (and, if that does not settle it, min) of its MW
+    under the cost row (``extreme``). At the end the row is removed, the point's basis put back and the model's
+    objective restored: the next solve starts from the point's basis (HiGHS's other simplex state is not put back,
+    so where plans tie it may end at another of them)."""
+    s, m = st.solver, st.m
+    x, rc = s.values(), s.reduced_costs()
+    cols = {s.col[m.new_cap[v]]: v for v in st.columns() if m.new_cap[v] in s.col}
+    tol = s.dual_feasibility_tolerance * max([1.0, *(abs(float(s.cost[j])) for j in cols)])
+    ranged = sorted((v, j) for j, v in cols.items() if x[j] > 1e-6 or rc[j] <= tol)
+    if not ranged:
+        return []
+    cap = opt + TIE_MW * tol
+    basis = s.basis()
+    r = s.add_cost_cap(cap)
+    out = []
+    try:
+        for v, j in ranged:
+            hi = extreme(s, r, cap, [j], maximise=True)
+            moves = hi - x[j] > TIE_MW
+            if not moves and x[j] > 1e-6:
+                moves = hi - extreme(s, r, cap, [j], maximise=False) > TIE_MW
+            if moves:
+                out.append(v)
+    finally:
+        s.delete_added_rows([r])
+        if basis is not None:
+            s.set_basis(*basis)  # refused, the next solve is cold: slower, the same optimum
+        s.set_costs(s.cost)
+    return out
 
 
 def _point_or_infeasible(st: Setup, size: float) -> dict:
@@ -575,12 +620,10 @@ def _curve_tables(st: Setup, points: list[dict], base: dict) -> dict[str, pd.Dat
         gen_rows += [(pt["size"], g, p, pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) for g, p in sorted(pt["gen"])
                      if abs(pt["gen"][(g, p)] - base["gen"].get((g, p), 0.0)) > 1e-3]
         built = {(z, g, p): mw for (z, g, kk, p), mw in pt["new"].items() if kk == k and mw > 1e-6}
-        ties = {(z, g, q) for z, g, _, q in pt.get("ties", [])}
-        open_ = {(g, p) for _, g, p in ties}  # technology x period whose MW may go to another zone at the same cost
-        for z, g, p in sorted(set(built) | ties):
-            others = sorted(zz for zz, gg, pp in set(built) | ties if (gg, pp) == (g, p) and zz != z)
-            sites.append((pt["size"], z, g, p, built.get((z, g, p), 0.0),
-                          ", ".join(others) if (g, p) in open_ else ""))
+        free = {(z, g, q) for z, g, _, q in pt.get("equally_cheap", [])}  # MW that move at the same cost
+        for z, g, p in sorted(set(built) | free):
+            others = sorted(zz for zz, gg, pp in free if (gg, pp) == (g, p) and zz != z) if (z, g, p) in free else []
+            sites.append((pt["size"], z, g, p, built.get((z, g, p), 0.0), ", ".join(others)))
     marginal = f"marginal_in_horizon_usd_pv_per_{unit.replace('/', '_per_')}"
     return {
         "programme": pd.DataFrame(rows, columns=[
@@ -652,11 +695,23 @@ def gross_cost(s: Solver) -> float:
     return float(np.sum(terms[terms > 0]) + max(s.offset, 0.0))
 
 
+def extreme(s: Solver, cost_row: int, max_usd: float, js: list[int], maximise: bool) -> float:
+    """The least (or, ``maximise``, the most) sum_{j in js} x_j over the plans whose model cost is at most ``max_usd``
+    (the cost row ``cost_row`` of ``Solver.add_cost_cap``): the objective replaced by that sum, one warm re-solve.
+    The caller restores the model's objective (``s.set_costs(s.cost)``) and removes the row."""
+    import numpy as np
+
+    s.set_cost_cap(cost_row, max_usd)
+    c = np.zeros(len(s.cost))
+    c[js] = 1.0
+    s.set_costs(c, maximise=maximise)
+    return s.run()
+
+
 def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
                  only: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
     """Near-optimal ranges of K's new MW (total and per zone; ``only`` these zones if given) within ``slack``, each
     bound with the limit that binds it."""
-    import numpy as np
     import pandas as pd
 
     s, m = st.solver, st.m
@@ -673,14 +728,9 @@ def alternatives(st: Setup, slack: float = 0.01, tie_slack: float = 1e-4,
     r = s.add_cost_cap(opt + slack * base_usd)
 
     def extremes(js: list[int], bound: float, name: bool = True) -> tuple[float, float, str, str]:
-        s.set_cost_cap(r, opt + bound * base_usd)
-        c = np.zeros(len(s.cost))
-        c[js] = 1.0
-        s.set_costs(c, maximise=False)
-        lo = s.run()
+        lo = extreme(s, r, opt + bound * base_usd, js, maximise=False)
         lo_why = _binding(st, limit_rows, r, bound * base_usd, lo, True) if name else ""
-        s.set_costs(c, maximise=True)
-        hi = s.run()
+        hi = extreme(s, r, opt + bound * base_usd, js, maximise=True)
         hi_why = _binding(st, limit_rows, r, bound * base_usd, hi, False) if name else ""
         return lo, hi, lo_why, hi_why
 
