@@ -141,6 +141,61 @@ def day_groups(d: ModelData, block_days: int) -> dict[int, int]:
     return {t: rank[(d.block[t], place[t] // STEPS_PER_DAY)] for t in d.TIMESTEPS}
 
 
+def time_keys(comp: Compiled, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per column and per row of the LP: an integer key of its family and index but the timestep, and its timestep
+    (-1 for none). A row or column indexed (..., period, timestep) is timed; the relaxation (planner/relaxation.py)
+    groups by these keys, and needs them only to be strong: its test of each row keeps it valid whatever they are."""
+    steps, periods = set(d.TIMESTEPS), set(d.PERIODS)
+    ids: dict = {}
+
+    def keyed(objs):
+        key = np.empty(len(objs), dtype=np.int64)
+        when = np.full(len(objs), -1, dtype=np.int64)
+        for i, o in enumerate(objs):
+            idx = o.index()
+            name = o.parent_component().local_name
+            if isinstance(idx, tuple) and len(idx) >= 2 and idx[-1] in steps and idx[-2] in periods:
+                key[i] = ids.setdefault((name, idx[:-1]), len(ids))
+                when[i] = idx[-1]
+            else:
+                key[i] = ids.setdefault((name, idx), len(ids))
+        return key, when
+
+    ck, ct = keyed(comp.columns)
+    rk, rt = keyed(comp.rows)
+    return ck, ct, rk, rt
+
+
+def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], hours: int) -> list:
+    """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py)."""
+    from planner.relaxation import relax, state_columns, steps
+
+    ck, ct, rk, rt = time_keys(comp, d)
+    rank = {t: i for i, t in enumerate(d.TIMESTEPS)}  # the storage chain's order (data._timesteps)
+    out = []
+    for s in subs:
+        times = np.unique(ct[s.own])
+        ts = sorted((int(t) for t in times if t >= 0), key=rank.__getitem__)
+        step = steps(ts, d.block, hours)
+        last = {}
+        for t in ts:
+            last[step[t]] = t
+        ends = set(last.values())
+        n_r = len(s.rows)
+        core = s.M[:n_r].tocsr()
+        own_rows, master_rows = core[:, :s.n_own], core[:, s.n_own:s.n_own + s.n_m]
+        r_time, c_time = rt[s.rows], ct[s.own]
+        r_step = np.array([step.get(int(t), -1) for t in r_time], dtype=np.int64)
+        r_last = np.array([int(t) in ends for t in r_time], dtype=bool)
+        c_step = np.array([step.get(int(t), -1) for t in c_time], dtype=np.int64)
+        c_last = np.array([int(t) in ends for t in c_time], dtype=bool)
+        state = state_columns(own_rows, r_time, c_time, ck[s.own])
+        out.append(relax(s.k, own_rows, master_rows, s.row_lower[:n_r], s.row_upper[:n_r], rk[s.rows], r_step,
+                         r_last, s.cost[:s.n_own], s.lower[:s.n_own], s.upper[:s.n_own], ck[s.own], c_step, c_last,
+                         state, s.link, s.row_lower[n_r:], s.row_upper[n_r:], s.penalty))
+    return out
+
+
 def _csr(comp: Compiled) -> sp.csr_matrix:
     return _csr_of(comp.lp)
 
@@ -545,8 +600,80 @@ class Master:
         self.top = _top(self.lower, self.upper, self.lp.row_lower_, self.lp.row_upper_)
         self.scale = 1.0
         self.floors = np.zeros(n_k)
+        self.theta_rows: list[tuple[int, int]] = []  # (row, k) of theta_k >= rho_k (add_relaxations)
+        self.n_relaxed = 0
         self.n_cuts = 0
         self.n_feasibility = 0
+
+    def add_relaxations(self, rels: list) -> None:
+        """Each block's relaxation (planner/relaxation.py) in the master, before any cut: its steps' columns and rows,
+        its kept budget rows with their elastic columns, rho_k its cost and theta_k >= rho_k:
+
+            rows_k ybar + rows_master_k x in [l, u]
+            budget_rows_k ybar - beta_k + s- - s+ in [0 or -inf, 0 or +inf]
+            rho_k - cost_k . ybar - penalty_k . (s- + s+) = constant_k
+            scale theta_k - rho_k >= 0          (theta in units of ``scale`` USD; set_scale rewrites the coefficient)
+
+        R_k <= f_k everywhere, so the master stays a relaxation of the problem and its bound a bound."""
+        n0 = self.h.getNumCol()
+        if n0 != len(self.cost) or self.n_cuts or self.n_feasibility:
+            raise ValueError("the relaxations go into the master before any cut or level step")
+        r_i, r_j, r_v, lo, up, c_lo, c_up = [], [], [], [], [], [], []
+        row, col = self.h.getNumRow(), n0
+
+        def put(rows, cols, vals):
+            r_i.append(np.asarray(rows, dtype=np.int64))
+            r_j.append(np.asarray(cols, dtype=np.int64))
+            r_v.append(np.asarray(vals, dtype=float))
+
+        for r in rels:
+            fi = self.fix_index[r.k]
+            n_g, n_v = len(r.cost), len(r.budgets)
+            n_m = r.rows_master.shape[1]
+            g0, s0 = col, col + n_g
+            s1, rho = s0 + n_v, s0 + 2 * n_v
+            col = rho + 1
+            c_lo += [r.lower, np.zeros(2 * n_v), [-INF]]
+            lo_ok, up_ok = np.isfinite(r.budget_lower), np.isfinite(r.budget_upper)
+            c_up += [r.upper, np.where(lo_ok, INF, 0.0), np.where(up_ok, INF, 0.0), [INF]]
+            a = r.rows.tocoo()
+            put(row + a.row, g0 + a.col, a.data)
+            a = r.rows_master.tocoo()
+            put(row + a.row, fi[:n_m][a.col], a.data)
+            lo.append(r.row_lower)
+            up.append(r.row_upper)
+            row += r.rows.shape[0]
+            a = r.budget_rows.tocoo()
+            put(row + a.row, g0 + a.col, a.data)
+            put(row + np.arange(n_v), fi[n_m + r.budgets], -np.ones(n_v))
+            put(row + np.arange(n_v), s0 + np.arange(n_v), np.ones(n_v))
+            put(row + np.arange(n_v), s1 + np.arange(n_v), -np.ones(n_v))
+            lo.append(np.where(lo_ok, 0.0, -INF))
+            up.append(np.where(up_ok, 0.0, INF))
+            row += n_v
+            nz = np.flatnonzero(r.cost)
+            put(np.full(len(nz) + 2 * n_v + 1, row), np.concatenate([g0 + nz, s0 + np.arange(2 * n_v), [rho]]),
+                np.concatenate([-r.cost[nz], -r.penalty, -r.penalty, [1.0]]))
+            lo.append([r.constant])
+            up.append([r.constant])
+            row += 1
+            put([row, row], [self.theta0 + r.k, rho], [self.scale, -1.0])
+            lo.append([0.0])
+            up.append([INF])
+            self.theta_rows.append((row, r.k))
+            row += 1
+        n_new = col - n0
+        c_lo, c_up = np.concatenate(c_lo), np.concatenate(c_up)
+        lo, up = np.concatenate([np.asarray(x, dtype=float) for x in lo]), np.concatenate(
+            [np.asarray(x, dtype=float) for x in up])
+        A = sp.csr_matrix((np.concatenate(r_v), (np.concatenate(r_i) - self.h.getNumRow(), np.concatenate(r_j))),
+                          shape=(row - self.h.getNumRow(), col))
+        for h in (self.h, self.q):
+            h.addCols(n_new, np.zeros(n_new), c_lo, c_up, 0, np.zeros(n_new, dtype=np.int32),
+                      np.zeros(0, dtype=np.int32), np.zeros(0))
+            h.addRows(A.shape[0], lo, up, A.nnz, A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data)
+        self.top = max(self.top, _top(lo, up, c_lo, c_up))
+        self.n_relaxed = n_new
 
     def set_theta_floor(self, floors: np.ndarray) -> None:
         """theta_k >= floors_k (USD)."""
@@ -563,6 +690,9 @@ class Master:
         cols = np.arange(self.theta0, self.theta0 + self.n_k, dtype=np.int32)
         self.cost[cols] = self.scale
         self.h.changeColsCost(self.n_k, cols, self.cost[cols])
+        for row, k in self.theta_rows:
+            for h in (self.h, self.q):
+                h.changeCoeff(row, self.theta0 + k, self.scale)
         self.set_theta_floor(self.floors)
 
     def add_cut(self, k: int, f: float, slope: np.ndarray, z: np.ndarray) -> None:
@@ -781,6 +911,9 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     else:
         runner = OnDask(subs, options, cold, str(opts["scheduler"]), int(opts["workers"]))
     priced = dual_penalties(subs, comp, m, start)
+    if opts["relax_hours"]:
+        master.add_relaxations(relaxations(comp, d, subs, int(opts["relax_hours"])))
+        t = _lap(clock, "relaxations", t)
     links = [(s.k, s.links) for s in subs]
     del subs  # on Dask the workers hold them; here the runner does
     t = _lap(clock, "workers", t)
@@ -804,7 +937,9 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
     where = "in this process" if runner.workers == 0 else f"on {runner.workers} Dask worker(s)"
     lines = [f"planner: Benders decomposition, {len(keys)} subproblems ({opts['block_days']} blocks of timesteps "
              f"each) {where}, {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}, "
-             f"{opts['resolve']} re-solves"]
+             f"{opts['resolve']} re-solves"
+             + (f", each block relaxed in the master ({master.n_relaxed} columns, steps of {opts['relax_hours']} "
+                "timesteps)" if master.n_relaxed else "")]
 
     def say(text: str) -> None:
         lines.append(text)
@@ -813,7 +948,14 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
 
     lower = master.solve_lower()
     z = master.point().copy()
-    if start:
+    relaxed = master.n_relaxed > 0
+    if relaxed:
+        # the master with every block relaxed is a coarse model of the whole problem: its point (capacities and the
+        # budgets its relaxed blocks keep) is a nearer first point than a representative-day plan with budgets
+        # spread by use (measured on the 6-day model: 8 iterations to 0.1 % against 25)
+        say(f"first point: the master's own, each block relaxed (lower bound {lower + comp.offset:.6e} before "
+            "any cut)" + ("; the start plan gives the elastic penalties only" if start else ""))
+    elif start:
         trial = z.copy()
         for i, j in enumerate(master.xs):
             val = start.get(comp.columns[j].name)
@@ -837,7 +979,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             usage[k] = r["usage"]
         else:
             master.add_feasibility_cut(k, r["v"], r["slope"], z[master.fix_index[k]])
-    z = master.first_budgets(z, links, usage, options)
+    if not relaxed:
+        z = master.first_budgets(z, links, usage, options)
     t = _lap(clock, "budget-free pass", t)
     say(f"budget-free pass: {sum(r['feasible'] for r in free.values())} of {len(free)} blocks feasible at the first "
         f"capacities  {time.perf_counter() - t0:8.1f} s")
