@@ -57,6 +57,7 @@ monolithic solve's would be; ``extract`` reads it unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -799,7 +800,8 @@ class Master:
                     and np.all(x <= up + tol * np.maximum(1, np.abs(x))))
 
     def solve_lower(self) -> float:
-        _run(self.h, "the decomposition's master problem", self.top)
+        with _interior_first(self.h, self.n_relaxed and not self.h.getBasis().valid):
+            _run(self.h, "the decomposition's master problem", self.top)
         return float(self.h.getInfo().objective_function_value)
 
     def point(self, h: highspy.Highs | None = None) -> np.ndarray:
@@ -829,13 +831,33 @@ class Master:
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
-        run_highs(self.q)
+        with _interior_first(self.q, self.n_relaxed and not self.q.getBasis().valid):
+            run_highs(self.q)
         if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
         return self.point(self.q)[:len(self.cost)]
 
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().row_dual)
+
+
+@contextlib.contextmanager
+def _interior_first(h: highspy.Highs, cold: bool):
+    """With ``cold``, solve by IPX with crossover, then back to the instance's method: a master holding the blocks'
+    relaxations is a coarse model of the whole LP, and its first solve by the simplex took twice IPX's time
+    (24 days: 46 s against 22 s); the re-solves after cuts start from the basis crossover leaves."""
+    if not cold:
+        yield
+        return
+    method = h.getOptionValue("solver")[1]
+    crossover = h.getOptionValue("run_crossover")[1]
+    h.setOptionValue("solver", "ipx")
+    h.setOptionValue("run_crossover", "on")
+    try:
+        yield
+    finally:
+        h.setOptionValue("solver", method)
+        h.setOptionValue("run_crossover", crossover)
 
 
 def _top(*arrays) -> float:
@@ -1024,7 +1046,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             # does not, so it is taken again)
             raised += 1
             runner.raise_penalty(10.0)
-            say(f"  (elastic budgets in use at the best point: penalties raised tenfold, {raised} of 6)")
+            say(f"  (elastic budgets in use at the best point, {best_slack:.3g} units: penalties raised tenfold, "
+                f"{raised} of 6)")
             upper, z, best = INF, best, None
             continue
         if gap <= opts["gap"]:
