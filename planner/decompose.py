@@ -350,7 +350,7 @@ class Subproblem:
             return {"feasible": True, "f": float(h.getInfo().objective_function_value),
                     "slope": np.asarray(sol.col_dual)[self.fixed_cols].copy(),
                     "usage": self.link @ x[:self.n_own] if self.n_b else np.zeros(0),
-                    "slack": float(np.abs(x[self.slack_cols]).sum())}
+                    "slack": self._slack(x, lo)}
         v, slope = self._phase1(lo, up, options, top)
         if v > 0 and np.any(np.abs(slope) > 1e-9):
             return {"feasible": False, "v": v, "slope": slope}
@@ -368,6 +368,14 @@ class Subproblem:
             raise SolveError("Infeasible", f"{what}: infeasible by the simplex and by IPX, yet its phase 1 reaches "
                                            f"{v:.3g} with no slope; the point cannot be judged")
         return self.solve(z, options, free_budgets)
+
+    def _slack(self, x: np.ndarray, fixed: np.ndarray) -> float:
+        """The most any budget row leans on its elastic columns, relative to its budget (max(|beta|, 1)): a
+        measure that a simplex's tolerances (1e-7 a column, summed over thousands of rows) do not reach."""
+        if not self.n_b:
+            return 0.0
+        s = np.abs(x[self.slack_cols[:self.n_b]]) + np.abs(x[self.slack_cols[self.n_b:]])
+        return float((s / np.maximum(np.abs(fixed[self.n_m:]), 1.0)).max())
 
     def _fixed_bounds(self, z, free_budgets):
         if z is None:
@@ -1021,7 +1029,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             r, zk = res[k], z[master.fix_index[k]]
             if r["feasible"]:
                 total += r["f"]
-                slack += r["slack"]
+                slack = max(slack, r["slack"])
                 master.add_cut(k, r["f"], r["slope"], zk)
             else:
                 bad += 1
@@ -1046,7 +1054,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             # does not, so it is taken again)
             raised += 1
             runner.raise_penalty(10.0)
-            say(f"  (elastic budgets in use at the best point, {best_slack:.3g} units: penalties raised tenfold, "
+            say(f"  (elastic budgets in use at the best point, {best_slack:.3g} of a budget: penalties raised tenfold, "
                 f"{raised} of 6)")
             upper, z, best = INF, best, None
             continue
@@ -1073,7 +1081,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
                          f"(tolerance {100 * opts['gap']:g} %); raise decomposition.{reason}" + "\n" + log)
     if best_slack > 1e-6:
         raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack:.3g} "
-                                                   "units of the annual rows uncovered after six tenfold raises of "
+                                                   "of a block's budget uncovered after six tenfold raises of "
                                                    "their penalties; this is a defect of the decomposition, not a "
                                                    "result")
     kept = runner.answer()
