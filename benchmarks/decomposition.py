@@ -67,7 +67,8 @@ def spec_of(args):
     if not args.full:
         time_["representative_days"] = args.days
     dec = {"block_days": args.block_days, "gap": args.gap, "max_iterations": args.max_iterations,
-           "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve}
+           "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve,
+           "relax_hours": args.relax_hours}
     if int(args.workers):
         dec.update(scheduler="local", workers=int(args.workers))
     solver = {**spec.solver, "time_limit_s": float(args.time_limit or 1e9)}
@@ -143,6 +144,7 @@ def main() -> None:
     ap.add_argument("--max-iterations", type=int, default=500)
     ap.add_argument("--time-limit", type=float, default=None)
     ap.add_argument("--resolve", choices=("cold", "warm"), default="cold")
+    ap.add_argument("--relax-hours", type=int, default=6, help="timesteps per step of the relaxations (0: none)")
     ap.add_argument("--workers", default="0", help="comma list: 0 = subproblems in the process, N = on a local Dask "
                                                    "cluster of N workers; one decomposition run each (e.g. 0,1,2)")
     ap.add_argument("--no-mono", action="store_true", help="the decomposition alone")

@@ -30,6 +30,7 @@
     [decomposition]                     # solve by Benders decomposition by time (planner/decompose.py)
     block_days = 7                      # blocks of timesteps (days at full resolution) per subproblem
     gap = 0.001                         # stop when (upper - lower) / |upper| <= gap
+    relax_hours = 6                     # each block relaxed in the master, its hours averaged in steps of 6; 0: none
     [[calibration]]                     # published figures to check (planner calibrate)
     metric = "generation_twh"
     period = 2023
@@ -200,7 +201,7 @@ def load_spec(path: str | Path) -> RunSpec:
 # [decomposition] keys of a run specification, with their defaults (planner/decompose.py)
 DECOMPOSITION = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
                  "regularisation": "level", "level": 0.5, "start_days": None, "resolve": "cold", "scheduler": None,
-                 "workers": 1}
+                 "workers": 1, "relax_hours": 6}
 
 _SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
@@ -393,6 +394,11 @@ def _decomposition_problems(raw: dict, where: str, at: Callable[[str], int | Non
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
         problems.append(Problem(where, f"decomposition.workers = {v!r}; expected a whole number >= 1 (workers of "
                                        "the local Dask cluster)", at("decomposition.workers")))
+    v = opts["relax_hours"]
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        problems.append(Problem(where, f"decomposition.relax_hours = {v!r}; expected a whole number >= 0 (timesteps "
+                                       "per step of each block's relaxation in the master; 0: none)",
+                                at("decomposition.relax_hours")))
     if opts["regularisation"] not in ("level", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
                                        "\"level\" or \"none\"", at("decomposition.regularisation")))

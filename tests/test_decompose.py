@@ -103,9 +103,12 @@ def test_a_run_through_the_specification_writes_the_same_tables(tmp_path):
 
 
 def test_iteration_limit_is_an_error_never_a_result(tmp_path):
+    """Without the blocks' relaxations in the master (with them, this case's one-timestep blocks are exact and one
+    iteration closes the gap: test_a_block_of_one_timestep_is_its_own_relaxation)."""
     d = prepare(load_case(two_blocks(tmp_path)))
     with pytest.raises(SolveError, match="Iteration limit"):
-        solve_decomposed(build_model(d), d, {"method": "simplex"}, {"block_days": 1, "gap": 0.0, "max_iterations": 1})
+        solve_decomposed(build_model(d), d, {"method": "simplex"},
+                         {"block_days": 1, "gap": 0.0, "max_iterations": 1, "relax_hours": 0})
 
 
 @pytest.mark.parametrize("table, message", [
@@ -116,6 +119,7 @@ def test_iteration_limit_is_an_error_never_a_result(tmp_path):
     ({"resolve": "hot"}, "decomposition.resolve = 'hot'"),
     ({"workers": 0}, "decomposition.workers = 0"),
     ({"scheduler": ""}, "decomposition.scheduler = ''"),
+    ({"relax_hours": -1}, "decomposition.relax_hours = -1"),
 ])
 def test_bad_decomposition_options_are_named(tmp_path, table, message):
     from planner.spec import load_spec
@@ -164,10 +168,13 @@ def test_linked_storage_across_blocks_equals_the_monolithic_optimum(tmp_path):
     assert [v(m.soc_inter["A", "store", 2030, day]) for day in range(4)] == approx([0, 40, 80, 40], abs=1e-4)
 
 
-def test_full_resolution_with_a_start_point_equals_the_monolithic_optimum(tmp_path):
+@pytest.mark.parametrize("relax_hours, said", [(0, "master columns from the start point"),
+                                               (6, "the start plan gives the elastic penalties only")])
+def test_full_resolution_with_a_start_point_equals_the_monolithic_optimum(tmp_path, relax_hours, said):
     """A synthetic hourly case (2 zones, 6 days of weight-1 hours, 1 period) at full resolution, two days a
-    subproblem, the first point from a 2-representative-day plan: the monolithic optimum to 1e-6, the gap closed,
-    and the log says the start was taken."""
+    subproblem, a 2-representative-day plan as the start: the monolithic optimum to 1e-6, the gap closed. Without
+    relaxations the start plan's capacities are the first point; with each block relaxed in steps of 6 hours the
+    master's own point is, and the start plan gives the elastic penalties; the log says which."""
     import dataclasses
 
     from planner.decompose import start_point
@@ -179,12 +186,12 @@ def test_full_resolution_with_a_start_point_equals_the_monolithic_optimum(tmp_pa
     spec = validate_spec(RunSpec(name="syn", inputs=folder, solver={"method": "simplex"}))
     mono = solve(build(spec).model, solver_options(spec))
     b = build(spec)
-    dec = {"block_days": 2, "gap": 1e-7, "start_days": 2}
+    dec = {"block_days": 2, "gap": 1e-7, "start_days": 2, "relax_hours": relax_hours}
     start = start_point(dataclasses.replace(spec, decomposition=dec), solver_options(spec))
     assert any(name.startswith("new_cap[") for name in start)
     sol = solve_decomposed(b.model, b.data, solver_options(spec), dec, start=start)
     assert sol.notes["decomposition"]["subproblems"] == 3
-    assert "master columns from the start point" in sol.log
+    assert said in sol.log
     assert abs(sol.objective / mono.objective - 1) < 1e-6
 
 
@@ -230,12 +237,14 @@ def test_a_capacity_a_block_cannot_absorb_is_cut_off_by_a_feasibility_cut(tmp_pa
         C chp and 100 - C gas: d cost / d C = 10,000 - 50,000 + 4,380 x (10 - 30) < 0, so C = 40, G = 60
         cost = 10,000 x 40 + 50,000 x 60 + 4,380 x (10 x 40 + 30 x 60) + 4,380 x 10 x 20
              = 400,000 + 3,000,000 + 9,636,000 + 876,000 = 13,912,000 USD
-    The master's first steps (a cheap plant, dear lost load) go past 40 MW, so the cut must be made on the way."""
+    The master's first steps (a cheap plant, dear lost load) go past 40 MW, so the cut must be made on the way:
+    without the blocks' relaxations, since a one-timestep block's relaxation is the block itself and holds the
+    master within C <= 40 from the start."""
     d = prepare(load_case(must_run_case(tmp_path)))
     mono = solve(build_model(d), {"method": "simplex"})
     assert mono.objective == approx(13_912_000, rel=1e-9)
     m = build_model(d)
-    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9})
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 0})
     dec = sol.notes["decomposition"]
     assert dec["stopped"] == "gap"
     assert dec["feasibility_cuts"] >= 1 and dec["infeasible_points"] >= 1
@@ -299,3 +308,58 @@ def test_elastic_budget_penalties_are_ten_times_the_start_plans_dual(tmp_path):
     for s in subs:
         assert s.penalty == approx([10 * 51.415525 / scale], rel=1e-12)
         assert s.cost[s.slack_cols] == approx([10 * 51.415525 / scale] * 2, rel=1e-12)
+
+
+def test_a_block_of_one_timestep_is_its_own_relaxation(tmp_path):
+    """The two-block CO2 case (16,016,000 USD by hand, above), each block relaxed in the master: a block of one
+    timestep has one step, so its relaxation is the block itself and the master's LP is the monolithic LP. Its
+    lower bound before any cut is the optimum, its point is optimal, and the first iteration closes the gap."""
+    d = prepare(load_case(two_blocks(tmp_path)))
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 6})
+    first = [ln for ln in sol.log.splitlines() if ln.startswith("first point: the master's own")]
+    assert float(first[0].split("lower bound ")[1].split()[0]) == approx(16_016_000, rel=1e-9)
+    assert sol.iterations["benders"] == 1
+    assert sol.objective == approx(16_016_000, rel=1e-6)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
+
+
+def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
+    """One block of three timesteps of 2,920 h, demand 20, 100, 60 MW; gas only: new, 50,000 USD/MW-yr, 30 USD/MWh
+    (1,000 USD/kW over 20 years at a 0 discount rate; 2 x 15 USD/MWh_th); lost load 1,000 USD/MWh.
+    Steps of 2 timesteps: {0} (the block's first alone), {1, 2} at their mean demand, 80 MW.
+        energy: 2,920 x (20 + 100 + 60) = 525,600 MWh at 30 USD/MWh = 15,768,000 USD either way
+        relaxation: capacity 80 MW (the step's mean) -> 4,000,000 + 15,768,000 = 19,768,000 USD
+        true: capacity 100 MW (an MW short costs 2,920 h x (1,000 - 30) USD of lost load, above 50,000)
+              -> 5,000,000 + 15,768,000 = 20,768,000 USD
+    The master's bound before any cut is the relaxation's; the decomposition still reaches the true optimum."""
+    case = write_case(
+        tmp_path / "avg",
+        settings=settings(rate=0),
+        periods=[{"period": 2030, "years": 1}],
+        fuels=FUELS,
+        technologies=[tech("gas", fuel="gas", heat_rate_mwh_th_per_mwh=2, lifetime_yr=20, capex_usd_per_kw=1000)],
+        build_options=[{"zone": "A", "technology": "gas"}],
+        timesteps=[{"timestep": t, "weight": 2920, "block": 0} for t in range(3)],
+        demand=demand({"A": [20, 100, 60]}),
+    )
+    d = prepare(load_case(case))
+    mono = solve(build_model(d), {"method": "simplex"})
+    assert mono.objective == approx(20_768_000, rel=1e-9)
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2})
+    first = [ln for ln in sol.log.splitlines() if ln.startswith("first point: the master's own")]
+    assert float(first[0].split("lower bound ")[1].split()[0]) == approx(19_768_000, rel=1e-9)
+    assert sol.notes["decomposition"]["stopped"] == "gap"
+    assert sol.objective == approx(20_768_000, rel=1e-6)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(100, rel=1e-6)
+
+
+def test_steps_start_each_storage_cycle_alone():
+    """Steps of 3 over two cycles of 5 timesteps (0-4 in cycle 0, 5-9 in cycle 1): each cycle's first alone, then
+    runs of 3 within the cycle: {0} {1 2 3} {4} | {5} {6 7 8} {9}."""
+    from planner.relaxation import steps
+
+    cycle = {t: t // 5 for t in range(10)}
+    got = steps(list(range(10)), cycle, 3)
+    assert [got[t] for t in range(10)] == [0, 1, 1, 1, 2, 3, 4, 4, 4, 5]

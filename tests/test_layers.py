@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scenario rules; extraction of results", ("planner.scenario", "planner.results")),
     ("the pipeline of stages; the analysis package and its deficit, the definition on the results",
      ("planner.pipeline", "planner.analysis", "planner.analysis.deficit")),
+    ("a block's relaxation for the decomposition's master (arrays only)", ("planner.relaxation",)),
     ("decomposition: another way to solve what the pipeline built", ("planner.decompose",)),
     ("analysis on the deficit: metrics and the partner report", ("planner.analysis.metrics",
                                                                  "planner.analysis.partners")),
