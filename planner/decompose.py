@@ -69,6 +69,7 @@ import scipy.sparse as sp
 from planner.errors import SolveError
 from planner.model.data import ModelData
 from planner.progress import Progress
+from planner.relaxation import relax, state_columns, steps
 from planner.solve import Compiled, Solution, compile_lp, make_highs, objective_scale, run_highs
 from planner.spec import DECOMPOSITION as DEFAULTS
 
@@ -169,8 +170,6 @@ def time_keys(comp: Compiled, d: ModelData) -> tuple[np.ndarray, np.ndarray, np.
 
 def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], hours: int) -> list:
     """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py)."""
-    from planner.relaxation import relax, state_columns, steps
-
     ck, ct, rk, rt = time_keys(comp, d)
     rank = {t: i for i, t in enumerate(d.TIMESTEPS)}  # the storage chain's order (data._timesteps)
     out = []
