@@ -66,7 +66,8 @@ def spec_of(args):
     time_ = dict(spec.time)
     if not args.full:
         time_["representative_days"] = args.days
-    dec = {"block_days": args.block_days, "gap": args.gap, "max_iterations": args.max_iterations,
+    dec = {"block_days": args.block_days or (7 if args.full else 1), "gap": args.gap,
+           "max_iterations": args.max_iterations,
            "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve,
            "relax_hours": args.relax_hours}
     if int(args.workers):
@@ -138,7 +139,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", type=int, default=7, help="representative days of kazakhstan_2030 (ignored with --full)")
     ap.add_argument("--full", action="store_true", help="kazakhstan_2030_full: the hourly year")
-    ap.add_argument("--block-days", type=int, default=1)
+    ap.add_argument("--block-days", type=int, default=None,
+                    help="days of a subproblem (default: 7 with --full, the run specification's default; else 1)")
     ap.add_argument("--start-days", type=int, default=None)
     ap.add_argument("--gap", type=float, default=1e-3)
     ap.add_argument("--max-iterations", type=int, default=500)
@@ -158,12 +160,12 @@ def main() -> None:
     rest = [a for i, a in enumerate(sys.argv[1:]) if a != "--workers" and (i == 0 or sys.argv[i] != "--workers")]
     for what, w in runs:  # one at a time: the machine's two cores are shared
         cmd = [sys.executable, __file__, "--only", what, "--workers", w, *rest]
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
-        for ln in proc.stdout.splitlines():
-            if ln.startswith("RESULT "):
-                rows.append(json.loads(ln[7:]))
-            else:
-                print(ln, flush=True)
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:  # each line as it comes
+            for ln in proc.stdout:
+                if ln.startswith("RESULT "):
+                    rows.append(json.loads(ln[7:]))
+                else:
+                    print(ln, end="", flush=True)
     print(json.dumps(rows, indent=1))
     mono = [r for r in rows if r["what"] == "monolithic" and "objective_usd" in r]
     for r in rows:
