@@ -27,7 +27,7 @@
     value = 0.07
     [report]
     highlight_partners = ["TR"]         # partners the report's map and charts pick out
-    [decomposition]                     # solve by Benders decomposition by time (planner/decompose.py)
+    [decomposition]                     # solve by Benders decomposition by time (planner/decompose/)
     block_days = 7                      # blocks of timesteps (days at full resolution) per subproblem
     gap = 0.001                         # stop when (upper - lower) / |upper| <= gap
     relax_hours = 6                     # each block relaxed in the master, its hours averaged in steps of 6; 0: none
@@ -78,7 +78,7 @@ class RunSpec:
     calibration: list = field(default_factory=list)  # [[calibration]] checks, see planner.studies.calibrate
     cells: list = field(default_factory=list)  # [[cells]] edits of input tables (planner.cells.Cell)
     report: dict = field(default_factory=dict)  # [report] highlight_partners = ["TR"]: picked out in the report
-    decomposition: dict = field(default_factory=dict)  # [decomposition]: solve by Benders (planner/decompose.py)
+    decomposition: dict = field(default_factory=dict)  # [decomposition]: solve by Benders (planner/decompose/)
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -198,7 +198,7 @@ def load_spec(path: str | Path) -> RunSpec:
     return validate_spec(spec)
 
 
-# [decomposition] keys of a run specification, with their defaults (planner/decompose.py)
+# [decomposition] keys of a run specification, with their defaults (planner/decompose/)
 DECOMPOSITION = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
                  "regularisation": "level", "level": 0.5, "start_days": None, "resolve": "cold", "scheduler": None,
                  "workers": 1, "relax_hours": 6}
@@ -349,7 +349,7 @@ def spec_sha256(spec: RunSpec) -> str:
 
 
 def _decomposition_problems(raw: dict, where: str, at: Callable[[str], int | None]) -> list[Problem]:
-    """What is wrong with the run specification's [decomposition] table (planner/decompose.py reads it)."""
+    """What is wrong with the run specification's [decomposition] table (planner/decompose/ reads it)."""
     problems = []
     for k in raw:
         if k not in DECOMPOSITION:

@@ -1,4 +1,4 @@
-"""Benders decomposition by time (planner/decompose.py): each answer equals the monolithic optimum."""
+"""Benders decomposition by time (planner/decompose/): each answer equals the monolithic optimum."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ every number of days both ways in one table. A plan whose capacity equals that o
 names the plan whose dispatch it shares. Without a full-year optimum (``--no-reference``), the year is the
 reference only through each plan's own year check: ``objective_error_vs_year_pct`` is the plan's objective against
 its own cost over the year, not against the year's optimum. With ``--decompose`` the full-resolution reference is
-solved by the Benders decomposition by time (planner/decompose.py), so the full-year optimum can be the reference
+solved by the Benders decomposition by time (planner/decompose/), so the full-year optimum can be the reference
 where one monolithic solve of the year is out of reach.
 
     planner time-error models/kazakhstan_2030.toml --days 3 6 12 24 --year --no-reference --partner TR \
@@ -106,7 +106,7 @@ def measure(spec: RunSpec, days: list[int], results_root: Path | None = Path("re
             reference_days: int | None = None, year: bool = False, partner: str | None = None,
             reference: bool = True, storage: list[str] | None = None, decompose: bool = False) -> pd.DataFrame:
     """``decompose``: the full-resolution reference solved by the Benders decomposition by time (the run
-    specification's [decomposition] table, else its defaults; planner/decompose.py), which reaches the optimum of
+    specification's [decomposition] table, else its defaults; planner/decompose/), which reaches the optimum of
     the hourly year where a monolithic solve does not; the representative-day plans are solved whole.
     ``reference_days``: compare against that many representative days instead of full resolution,
     when a full hourly year is too large to solve (the error is then relative to the finer aggregation).
