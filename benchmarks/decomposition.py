@@ -69,7 +69,8 @@ def spec_of(args):
     dec = {"block_days": args.block_days or (7 if args.full else 1), "gap": args.gap,
            "max_iterations": args.max_iterations,
            "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve,
-           "relax_hours": args.relax_hours}
+           "relax_hours": args.relax_hours, "regularisation": args.regularisation, "level": args.level,
+           "relax_peaks": not args.no_peaks}
     if int(args.workers):
         dec.update(scheduler="local", workers=int(args.workers))
     solver = {**spec.solver, "time_limit_s": float(args.time_limit or 1e9)}
@@ -149,6 +150,9 @@ def main() -> None:
     ap.add_argument("--relax-hours", type=int, default=6, help="timesteps per step of the relaxations (0: none)")
     ap.add_argument("--workers", default="0", help="comma list: 0 = subproblems in the process, N = on a local Dask "
                                                    "cluster of N workers; one decomposition run each (e.g. 0,1,2)")
+    ap.add_argument("--no-peaks", action="store_true", help="no peak-demand timesteps alone in the relaxations")
+    ap.add_argument("--regularisation", choices=("level", "in-out", "none"), default="level")
+    ap.add_argument("--level", type=float, default=0.5, help="the level set's fraction, or the in-out step's weight")
     ap.add_argument("--no-mono", action="store_true", help="the decomposition alone")
     ap.add_argument("--only", choices=("monolithic", "decomposition"), help=argparse.SUPPRESS)
     args = ap.parse_args()

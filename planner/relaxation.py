@@ -59,22 +59,20 @@ class Relaxation:
     n_members: int             # own columns of the block (for the log: groups against members)
 
 
-def steps(order: list[int], cycle_of: dict[int, int], hours: int) -> dict[int, int]:
+def steps(order: list[int], cycle_of: dict[int, int], hours: int, alone: frozenset = frozenset()) -> dict[int, int]:
     """Timestep -> step, for the timesteps of one block in their storage chain's order: the first timestep of the
     block and of each storage cycle (``cycle_of``: a timestep's storage block) a step of its own, then runs of
     ``hours`` timesteps within the cycle. The first alone, because a state handed over from the block before (a
-    storage row linking two blocks) meets it there."""
+    storage row linking two blocks) meets it there; each timestep of ``alone`` (a block's peak hours, which a mean
+    over their step would hide) a step of its own too, the next run starting after it."""
     out: dict[int, int] = {}
     s, run, prev = -1, 0, None
     for t in order:
         c = cycle_of[t]
-        if c != prev or run >= hours:
+        if c != prev or t in alone or run >= hours:
             s += 1
-            run = hours if c != prev else 0  # a cycle's first timestep alone: the next starts a new step
+            run = hours if c != prev or t in alone else 0  # alone: the next timestep starts a new step
             prev = c
-            out[t] = s
-            if run:
-                continue
         out[t] = s
         run += 1
     return out

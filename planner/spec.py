@@ -201,7 +201,7 @@ def load_spec(path: str | Path) -> RunSpec:
 # [decomposition] keys of a run specification, with their defaults (planner/decompose/)
 DECOMPOSITION = {"method": "benders", "block_days": 7, "gap": 1e-3, "max_iterations": 500, "time_limit_s": None,
                  "regularisation": "level", "level": 0.5, "start_days": None, "resolve": "cold", "scheduler": None,
-                 "workers": 1, "relax_hours": 6}
+                 "workers": 1, "relax_hours": 6, "relax_peaks": True}
 
 _SOLVER_CHOICES = {"method": ("choose", "simplex", "ipm", "ipx", "hipo", "pdlp"), "crossover": ("on", "off", "choose"),
                    "presolve": ("on", "off", "choose")}
@@ -399,9 +399,13 @@ def _decomposition_problems(raw: dict, where: str, at: Callable[[str], int | Non
         problems.append(Problem(where, f"decomposition.relax_hours = {v!r}; expected a whole number >= 0 (timesteps "
                                        "per step of each block's relaxation in the master; 0: none)",
                                 at("decomposition.relax_hours")))
-    if opts["regularisation"] not in ("level", "none"):
+    if not isinstance(opts["relax_peaks"], bool):
+        problems.append(Problem(where, f"decomposition.relax_peaks = {opts['relax_peaks']!r}; expected true (each "
+                                       "block's peak-demand timesteps a step of their own in its relaxation) or "
+                                       "false", at("decomposition.relax_peaks")))
+    if opts["regularisation"] not in ("level", "in-out", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
-                                       "\"level\" or \"none\"", at("decomposition.regularisation")))
+                                       "\"level\", \"in-out\" or \"none\"", at("decomposition.regularisation")))
     return problems
 
 

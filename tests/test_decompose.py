@@ -120,6 +120,7 @@ def test_iteration_limit_is_an_error_never_a_result(tmp_path):
     ({"workers": 0}, "decomposition.workers = 0"),
     ({"scheduler": ""}, "decomposition.scheduler = ''"),
     ({"relax_hours": -1}, "decomposition.relax_hours = -1"),
+    ({"relax_peaks": "yes"}, "decomposition.relax_peaks = 'yes'"),
 ])
 def test_bad_decomposition_options_are_named(tmp_path, table, message):
     from planner.spec import load_spec
@@ -324,16 +325,8 @@ def test_a_block_of_one_timestep_is_its_own_relaxation(tmp_path):
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
 
 
-def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
-    """One block of three timesteps of 2,920 h, demand 20, 100, 60 MW; gas only: new, 50,000 USD/MW-yr, 30 USD/MWh
-    (1,000 USD/kW over 20 years at a 0 discount rate; 2 x 15 USD/MWh_th); lost load 1,000 USD/MWh.
-    Steps of 2 timesteps: {0} (the block's first alone), {1, 2} at their mean demand, 80 MW.
-        energy: 2,920 x (20 + 100 + 60) = 525,600 MWh at 30 USD/MWh = 15,768,000 USD either way
-        relaxation: capacity 80 MW (the step's mean) -> 4,000,000 + 15,768,000 = 19,768,000 USD
-        true: capacity 100 MW (an MW short costs 2,920 h x (1,000 - 30) USD of lost load, above 50,000)
-              -> 5,000,000 + 15,768,000 = 20,768,000 USD
-    The master's bound before any cut is the relaxation's; the decomposition still reaches the true optimum."""
-    case = write_case(
+def three_hours(tmp_path: Path) -> Path:
+    return write_case(
         tmp_path / "avg",
         settings=settings(rate=0),
         periods=[{"period": 2030, "years": 1}],
@@ -343,16 +336,66 @@ def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
         timesteps=[{"timestep": t, "weight": 2920, "block": 0} for t in range(3)],
         demand=demand({"A": [20, 100, 60]}),
     )
-    d = prepare(load_case(case))
+
+
+def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
+    """One block of three timesteps of 2,920 h, demand 20, 100, 60 MW; gas only: new, 50,000 USD/MW-yr, 30 USD/MWh
+    (1,000 USD/kW over 20 years at a 0 discount rate; 2 x 15 USD/MWh_th); lost load 1,000 USD/MWh.
+    Steps of 2 timesteps: {0} (the block's first alone), {1, 2} at their mean demand, 80 MW.
+        energy: 2,920 x (20 + 100 + 60) = 525,600 MWh at 30 USD/MWh = 15,768,000 USD either way
+        relaxation: capacity 80 MW (the step's mean) -> 4,000,000 + 15,768,000 = 19,768,000 USD
+        true: capacity 100 MW (an MW short costs 2,920 h x (1,000 - 30) USD of lost load, above 50,000)
+              -> 5,000,000 + 15,768,000 = 20,768,000 USD
+    The master's bound before any cut is the relaxation's; the decomposition still reaches the true optimum."""
+    d = prepare(load_case(three_hours(tmp_path)))
     mono = solve(build_model(d), {"method": "simplex"})
     assert mono.objective == approx(20_768_000, rel=1e-9)
     m = build_model(d)
-    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2})
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2,
+                                                         "relax_peaks": False})
     first = [ln for ln in sol.log.splitlines() if ln.startswith("first point: the master's own")]
     assert float(first[0].split("lower bound ")[1].split()[0]) == approx(19_768_000, rel=1e-9)
     assert sol.notes["decomposition"]["stopped"] == "gap"
     assert sol.objective == approx(20_768_000, rel=1e-6)
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(100, rel=1e-6)
+
+
+def test_the_peak_hour_alone_makes_the_relaxation_exact(tmp_path):
+    """The three timesteps above (20, 100, 60 MW; 2,920 h each) with ``relax_peaks``: the peak, timestep 1, is a
+    step of its own, so the steps are {0} {1} {2} and the relaxation is the block itself. Its bound before any cut
+    is the true optimum, 5,000,000 + 15,768,000 = 20,768,000 USD (against 19,768,000 with 1 and 2 averaged), and
+    the first iteration closes the gap."""
+    d = prepare(load_case(three_hours(tmp_path)))
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2,
+                                                         "relax_peaks": True})
+    first = [ln for ln in sol.log.splitlines() if ln.startswith("first point: the master's own")]
+    assert float(first[0].split("lower bound ")[1].split()[0]) == approx(20_768_000, rel=1e-9)
+    assert sol.iterations["benders"] == 1
+    assert sol.objective == approx(20_768_000, rel=1e-6)
+
+
+def test_steps_put_the_timesteps_given_alone():
+    """Steps of 3 over one cycle of 10 timesteps with 4 kept alone: {0} (the cycle's first), {1 2 3}, {4}, then the
+    run starts again after it: {5 6 7} {8 9}."""
+    from planner.relaxation import steps
+
+    got = steps(list(range(10)), {t: 0 for t in range(10)}, 3, frozenset({4}))
+    assert [got[t] for t in range(10)] == [0, 1, 1, 1, 2, 3, 3, 3, 4, 4]
+
+
+def test_in_out_steps_reach_the_co2_optimum(tmp_path):
+    """The two-block CO2 case (16,016,000 USD by hand, in its test above) with in-out steps (halfway from the
+    master's point to the best one) and no relaxation, so that the steps are what moves the point: the same
+    optimum to 1e-6, the gap closed."""
+    d = prepare(load_case(two_blocks(tmp_path)))
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 0,
+                                                         "regularisation": "in-out"})
+    assert "in-out steps" in sol.log.splitlines()[0]
+    assert sol.notes["decomposition"]["stopped"] == "gap"
+    assert sol.objective == approx(16_016_000, rel=1e-6)
+    assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
 
 
 def test_steps_start_each_storage_cycle_alone():

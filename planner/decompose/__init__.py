@@ -66,7 +66,7 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
         progress.stage("decompose")
     subs = [Subproblem(k, comp, A, part) for k in range(len(part.blocks))]
     t = _lap(clock, "subproblems", t)
-    master = Master(comp, A, part, subs, options)
+    master = Master(comp, A, part, subs, options, level_step=opts["regularisation"] == "level")
     master.set_budget_bounds(subs)
     floors = [s.cheap_floor() for s in subs]
     keys = [(s.k, s.own, s.rows) for s in subs]  # what the client keeps of the subproblems: where their answer goes
@@ -81,7 +81,7 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     else:
         runner = OnDask(subs, options, cold, str(opts["scheduler"]), int(opts["workers"]))
     if opts["relax_hours"]:
-        master.add_relaxations(relaxations(comp, d, subs, int(opts["relax_hours"])))
+        master.add_relaxations(relaxations(comp, d, subs, int(opts["relax_hours"]), bool(opts["relax_peaks"])))
         t = _lap(clock, "relaxations", t)
     links = [(s.k, s.links) for s in subs]
     del subs  # on Dask the workers hold them; here the runner does

@@ -373,15 +373,29 @@ def dual_penalties(subs: list[Subproblem], comp: Compiled, m: pyo.ConcreteModel,
     return n
 
 
-def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], hours: int) -> list:
-    """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py)."""
+def peak_hours(d: ModelData, ts: list[int]) -> frozenset:
+    """The timesteps among ``ts`` of each zone's highest demand and of the highest demand of all zones together, in
+    each period: each a step of its own in a block's relaxation (``relax_peaks``), so that the master sees the
+    peaks its capacity must meet, not their step's mean."""
+    out = set()
+    for p in d.PERIODS:
+        total = {t: sum(d.demand_mw.get((z, p, t), 0.0) for z in d.ZONES) for t in ts}
+        out.add(max(ts, key=total.__getitem__))
+        for z in d.ZONES:
+            out.add(max(ts, key=lambda t, z=z: d.demand_mw.get((z, p, t), 0.0)))
+    return frozenset(out)
+
+
+def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], hours: int, peaks: bool = False) -> list:
+    """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py); with
+    ``peaks``, each block's peak-demand timesteps (``peak_hours``) a step of their own."""
     ck, ct, rk, rt = time_keys(comp, d)
     rank = {t: i for i, t in enumerate(d.TIMESTEPS)}  # the storage chain's order (data._timesteps)
     out = []
     for s in subs:
         times = np.unique(ct[s.own])
         ts = sorted((int(t) for t in times if t >= 0), key=rank.__getitem__)
-        step = steps(ts, d.block, hours)
+        step = steps(ts, d.block, hours, peak_hours(d, ts) if peaks and ts else frozenset())
         last = {}
         for t in ts:
             last[step[t]] = t

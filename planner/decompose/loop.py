@@ -43,7 +43,9 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
              f"each) {where}, {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}, "
              f"{opts['resolve']} re-solves"
              + (f", each block relaxed in the master ({master.n_relaxed} columns, steps of {opts['relax_hours']} "
-                "timesteps)" if master.n_relaxed else "")]
+                "timesteps" + (", each block's peak-demand timesteps alone" if opts["relax_peaks"] else "") + ")"
+                if master.n_relaxed else "")
+             + f", {opts['regularisation']} steps"]
 
     def say(text: str) -> None:
         lines.append(text)
@@ -92,6 +94,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         say(f"elastic budget penalties: {start['priced']} of {master.n_b} from ten times the start plan's duals")
     upper, best, gap, best_slack, raised = INF, None, INF, 0.0, 0
     it, reason, infeasible_points = 0, "max_iterations", 0
+    last_lower, stalled = -INF, 0
+    was: dict[str, float] = {}  # the clock at the last iteration's line: each line gives its own seconds
     while True:
         it += 1
         t = time.perf_counter()
@@ -118,7 +122,11 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         t = _lap(clock, "master", t)
         gap = (upper - lower) / max(abs(upper), 1.0) if best is not None else INF
         elapsed = time.perf_counter() - t0
+        spent = {k: clock.get(k, 0.0) - was.get(k, 0.0) for k in ("level step", "subproblems", "master")}
+        was = dict(clock)
         say(f"iteration {it:4d}  lower {lower:.10e}  upper {upper:.10e}  gap {gap:.3e}  {elapsed:8.1f} s"
+            f"  (step {spent['level step']:.1f} s, blocks {spent['subproblems']:.1f} s, master "
+            f"{spent['master']:.1f} s)"
             + (f"  ({bad} blocks infeasible at this point: feasibility cuts)" if bad else ""))
         if progress is not None:
             progress.stage(f"benders {it}: gap {100 * gap:.3f} %" if best is not None else f"benders {it}")
@@ -141,10 +149,14 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             reason = "time_limit"
             break
         z = None
+        stalled = stalled + 1 if lower <= last_lower + 1e-9 * max(abs(lower), 1.0) else 0
+        last_lower = max(last_lower, lower)
         if opts["regularisation"] == "level" and best is not None:
             z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower))
             if z is None:
                 say("  (level-set step not optimal: the master's own point is taken instead)")
+        elif opts["regularisation"] == "in-out" and best is not None and stalled < 3:
+            z = in_out(best, master.point(), float(opts["level"]))
         if z is None:
             z = master.point()
         t = _lap(clock, "level step", t)
@@ -192,6 +204,17 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
                                              "dask_workers": runner.workers, "infeasible_points": infeasible_points,
                                              "feasibility_cuts": master.n_feasibility,
                                              "seconds": {k: round(v, 3) for k, v in clock.items()}}})
+
+
+def in_out(best: np.ndarray, point: np.ndarray, weight: float) -> np.ndarray:
+    """The in-out step (Ben-Ameur and Neto, Networks 49(1), 2007): the next point on the segment from the master's
+    point towards the best one, ``weight`` of the way,
+
+        z = weight * best + (1 - weight) * point,
+
+    which meets every master and linking row, as both ends do (the rows are convex). It costs no LP. When the lower
+    bound has stood still for three iterations the caller takes the master's own point (Kelley's step)."""
+    return weight * best + (1.0 - weight) * point
 
 
 def _lap(clock: dict, name: str, since: float) -> float:

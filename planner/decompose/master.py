@@ -21,9 +21,11 @@ from planner.solve import Compiled, make_highs, objective_scale, run_highs
 
 
 class Master:
-    """The master LP (lower bound) and its level-set projection QP, cuts added to both."""
+    """The master LP (lower bound) and, with ``level_step``, a second instance for the level-set projection; cuts
+    go into both."""
 
-    def __init__(self, comp: Compiled, A: sp.csr_matrix, part: Partition, subs: list[Subproblem], options: dict):
+    def __init__(self, comp: Compiled, A: sp.csr_matrix, part: Partition, subs: list[Subproblem], options: dict,
+                 level_step: bool = True):
         lp = comp.lp
         xs = np.flatnonzero(part.col_block == -1)
         self.xs = xs
@@ -58,8 +60,10 @@ class Master:
         self.h = make_highs({**opts, "method": "simplex"})
         self.h.passModel(self.lp)
         self.h.setOptionValue("user_objective_scale", objective_scale(self.lp))
-        self.q = make_highs({**opts, "method": "simplex"})
-        self.q.passModel(self.lp)
+        self.q = make_highs({**opts, "method": "simplex"}) if level_step else None
+        if self.q is not None:
+            self.q.passModel(self.lp)
+        self.instances = [h for h in (self.h, self.q) if h is not None]
         self.level_row: int | None = None
         # the largest bound or right-hand side (the bound scale of _run); the cuts are written in units of
         # ``scale`` USD (set_scale), so their right-hand sides stay of the size of the rest and a small violation
@@ -135,7 +139,7 @@ class Master:
             [np.asarray(x, dtype=float) for x in up])
         A = sp.csr_matrix((np.concatenate(r_v), (np.concatenate(r_i) - self.h.getNumRow(), np.concatenate(r_j))),
                           shape=(row - self.h.getNumRow(), col))
-        for h in (self.h, self.q):
+        for h in self.instances:
             h.addCols(n_new, np.zeros(n_new), c_lo, c_up, 0, np.zeros(n_new, dtype=np.int32),
                       np.zeros(0, dtype=np.int32), np.zeros(0))
             h.addRows(A.shape[0], lo, up, A.nnz, A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data)
@@ -146,7 +150,7 @@ class Master:
         """theta_k >= floors_k (USD)."""
         self.floors = np.asarray(floors, dtype=float)
         cols = np.arange(self.theta0, self.theta0 + self.n_k, dtype=np.int32)
-        for h in (self.h, self.q):
+        for h in self.instances:
             h.changeColsBounds(self.n_k, cols, self.floors / self.scale, np.full(self.n_k, INF))
 
     def set_scale(self, usd: float) -> None:
@@ -158,7 +162,7 @@ class Master:
         self.cost[cols] = self.scale
         self.h.changeColsCost(self.n_k, cols, self.cost[cols])
         for row, k in self.theta_rows:
-            for h in (self.h, self.q):
+            for h in self.instances:
                 h.changeCoeff(row, self.theta0 + k, self.scale)
         self.set_theta_floor(self.floors)
 
@@ -170,7 +174,7 @@ class Master:
         vals = np.concatenate([-slope[keep], [self.scale]]) / self.scale
         rhs = (f - float(slope @ z)) / self.scale
         self.top = max(self.top, abs(rhs))
-        for h in (self.h, self.q):
+        for h in self.instances:
             h.addRow(rhs, INF, len(cols), cols, vals)
         self.n_cuts += 1
 
@@ -183,7 +187,7 @@ class Master:
                                            "fixes (its phase 1 has no slope); the model is infeasible")
         rhs = float(slope @ z) - v
         self.top = max(self.top, abs(rhs))
-        for h in (self.h, self.q):
+        for h in self.instances:
             h.addRow(-INF, rhs, int(keep.sum()), idx[keep].astype(np.int32), slope[keep])
         self.n_feasibility += 1
 
@@ -194,7 +198,7 @@ class Master:
             cols = np.array([self.budget_index[(int(r), s.k)] for r in s.links], dtype=np.int32)
             if len(cols):
                 self.lower[cols], self.upper[cols] = lo, hi
-                for h in (self.h, self.q):
+                for h in self.instances:
                     h.changeColsBounds(len(cols), cols, lo, hi)
 
     def first_budgets(self, z: np.ndarray, links: list[tuple[int, np.ndarray]], usage: dict[int, np.ndarray],
