@@ -5,6 +5,7 @@ memory its own, Dask workers included).
     python benchmarks/decomposition.py --days 24 --block-days 1 --workers 2     # subproblems on 2 Dask workers
     python benchmarks/decomposition.py --full --start-days 6 --time-limit 1200 --no-mono
     python benchmarks/decomposition.py --days 6 --only decomposition --gap 1e-3
+    python benchmarks/decomposition.py --model kazakhstan.toml --workers 0,2         # the four periods
 
 Each line of the decomposition's log is printed as it is written, with the 1-minute load and the peak RSS of the
 process and its children (sampled every 0.5 s), so a run gives its gap against time. ``--workers N`` puts the
@@ -62,9 +63,10 @@ def load1() -> float:
 def spec_of(args):
     from planner.spec import load_spec
 
-    spec = load_spec(ROOT / "models" / ("kazakhstan_2030_full.toml" if args.full else "kazakhstan_2030.toml"))
+    name = args.model or ("kazakhstan_2030_full.toml" if args.full else "kazakhstan_2030.toml")
+    spec = load_spec(ROOT / "models" / name)
     time_ = dict(spec.time)
-    if not args.full:
+    if not args.full and args.days is not None:
         time_["representative_days"] = args.days
     dec = {"block_days": args.block_days or (7 if args.full else 1), "gap": args.gap,
            "max_iterations": args.max_iterations,
@@ -138,7 +140,10 @@ def child(args) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--days", type=int, default=7, help="representative days of kazakhstan_2030 (ignored with --full)")
+    ap.add_argument("--days", type=int, default=None, help="representative days (default: the model's; ignored with "
+                                                            "--full)")
+    ap.add_argument("--model", help="a run specification in models/ instead of kazakhstan_2030 (e.g. kazakhstan.toml, "
+                                    "the four periods)")
     ap.add_argument("--full", action="store_true", help="kazakhstan_2030_full: the hourly year")
     ap.add_argument("--block-days", type=int, default=None,
                     help="days of a subproblem (default: 7 with --full, the run specification's default; else 1)")

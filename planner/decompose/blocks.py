@@ -161,7 +161,7 @@ class Subproblem:
             return {"feasible": True, "f": float(h.getInfo().objective_function_value),
                     "slope": np.asarray(sol.col_dual)[self.fixed_cols].copy(),
                     "usage": self.link @ x[:self.n_own] if self.n_b else np.zeros(0),
-                    "slack": self._slack(x, lo)}
+                    "slack": self._slack(x, lo)}  # (relative slack, its row)
         v, slope = self._phase1(lo, up, options, top)
         if v > 0 and np.any(np.abs(slope) > 1e-9):
             return {"feasible": False, "v": v, "slope": slope}
@@ -180,13 +180,16 @@ class Subproblem:
                                            f"{v:.3g} with no slope; the point cannot be judged")
         return self.solve(z, options, free_budgets)
 
-    def _slack(self, x: np.ndarray, fixed: np.ndarray) -> float:
+    def _slack(self, x: np.ndarray, fixed: np.ndarray) -> tuple[float, int]:
         """The most any budget row leans on its elastic columns, relative to its budget (max(|beta|, 1)): a
-        measure that a simplex's tolerances (1e-7 a column, summed over thousands of rows) do not reach."""
+        measure that a simplex's tolerances (1e-7 a column, summed over thousands of rows) do not reach; and that
+        row of the LP (-1 for none)."""
         if not self.n_b:
-            return 0.0
+            return 0.0, -1
         s = np.abs(x[self.slack_cols[:self.n_b]]) + np.abs(x[self.slack_cols[self.n_b:]])
-        return float((s / np.maximum(np.abs(fixed[self.n_m:]), 1.0)).max())
+        rel = s / np.maximum(np.abs(fixed[self.n_m:]), 1.0)
+        i = int(np.argmax(rel))
+        return float(rel[i]), int(self.links[i])
 
     def _fixed_bounds(self, z, free_budgets):
         if z is None:

@@ -92,7 +92,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         f"capacities  {time.perf_counter() - t0:8.1f} s")
     if start and start.get("priced") is not None:
         say(f"elastic budget penalties: {start['priced']} of {master.n_b} from ten times the start plan's duals")
-    upper, best, gap, best_slack, raised = INF, None, INF, 0.0, 0
+    upper, best, gap, best_slack, raised = INF, None, INF, (0.0, -1), 0
     it, reason, infeasible_points = 0, "max_iterations", 0
     last_lower, stalled = -INF, 0
     was: dict[str, float] = {}  # the clock at the last iteration's line: each line gives its own seconds
@@ -102,12 +102,12 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         res = runner.solve({k: z[idx] for k, idx in enumerate(master.fix_index)})
         t = _lap(clock, "subproblems", t)
         total = float(master.cost[:master.n_x] @ z[:master.n_x]) + comp.offset
-        bad, slack = 0, 0.0
+        bad, slack = 0, (0.0, -1)
         for k in sorted(res):
             r, zk = res[k], z[master.fix_index[k]]
             if r["feasible"]:
                 total += r["f"]
-                slack = max(slack, r["slack"])
+                slack = max(slack, tuple(r["slack"]))
                 master.add_cut(k, r["f"], r["slope"], zk)
             else:
                 bad += 1
@@ -130,13 +130,14 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             + (f"  ({bad} blocks infeasible at this point: feasibility cuts)" if bad else ""))
         if progress is not None:
             progress.stage(f"benders {it}: gap {100 * gap:.3f} %" if best is not None else f"benders {it}")
-        if gap <= opts["gap"] and best_slack > 1e-6 and raised < 6:
+        if gap <= opts["gap"] and best_slack[0] > 1e-6 and raised < 6:
             # the best point leans on an elastic column: its penalty was below the row's worth; raise it, go on
             # (a cut made at a lower penalty stays valid, a block's cost growing with its penalty; the upper bound
             # does not, so it is taken again)
             raised += 1
             runner.raise_penalty(10.0)
-            say(f"  (elastic budgets in use at the best point, {best_slack:.3g} of a budget: penalties raised tenfold, "
+            say(f"  (elastic budgets in use at the best point, {best_slack[0]:.3g} of a budget of "
+                f"{comp.rows[best_slack[1]].name}: penalties raised tenfold, "
                 f"{raised} of 6)")
             upper, z, best = INF, best, None
             continue
@@ -165,8 +166,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         raise SolveError("Time limit reached" if reason == "time_limit" else "Iteration limit reached",
                          f"the decomposition stopped after {it} iterations at a gap of {100 * gap:.4f} % "
                          f"(tolerance {100 * opts['gap']:g} %); raise decomposition.{reason}" + "\n" + log)
-    if best_slack > 1e-6:
-        raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack:.3g} "
+    if best_slack[0] > 1e-6:
+        raise SolveError("elastic budgets in use", f"the best point of the decomposition leaves {best_slack[0]:.3g} "
                                                    "of a block's budget uncovered after six tenfold raises of "
                                                    "their penalties; this is a defect of the decomposition, not a "
                                                    "result")

@@ -301,11 +301,36 @@ class Master:
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
+        primal = self.n_relaxed and not self.q.getBasis().valid and self._basis_from_master(best)
+        if primal:
+            strategy = self.q.getOptionValue("simplex_strategy")[1]
+            self.q.setOptionValue("simplex_strategy", 4)  # the primal simplex, from the feasible basis
         with _interior_first(self.q, self.n_relaxed and not self.q.getBasis().valid):
             run_highs(self.q)
+        if primal:
+            self.q.setOptionValue("simplex_strategy", strategy)
         if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
         return self.point(self.q)[:len(self.cost)]
+
+    def _basis_from_master(self, best: np.ndarray) -> bool:
+        """The level step's first basis from the master's optimal one: the master's columns and rows as they are,
+        the level row basic, each deviation row nonbasic with the deviation column of its sign basic. The master's
+        point meets every row of the level step's LP (its cut-priced cost is the lower bound, at most the level), so
+        the basis is primal feasible and the primal simplex starts there; a cold start by IPX and crossover took
+        minutes on the full year's relaxed blocks."""
+        hb = self.h.getBasis()
+        if not hb.valid:
+            return False
+        n = self.n_x + self.n_b
+        basic, lower = highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kLower
+        up = self.point()[:n] >= best[:n]  # z_j - u_j + v_j = best_j: u_j = z_j - best_j basic where z_j >= best_j
+        b = highspy.HighsBasis()
+        b.col_status = list(hb.col_status) + [basic if u else lower for u in up] + [lower if u else basic for u in up]
+        rows = list(hb.row_status)
+        b.row_status = rows[:self.level_row] + [basic] + [lower] * n + rows[self.level_row:]
+        b.valid, b.alien = True, False
+        return self.q.setBasis(b) == highspy.HighsStatus.kOk
 
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().row_dual)
