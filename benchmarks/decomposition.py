@@ -156,8 +156,8 @@ def main() -> None:
     ap.add_argument("--workers", default="0", help="comma list: 0 = subproblems in the process, N = on a local Dask "
                                                    "cluster of N workers; one decomposition run each (e.g. 0,1,2)")
     ap.add_argument("--no-peaks", action="store_true", help="no peak-demand timesteps alone in the relaxations")
-    ap.add_argument("--regularisation", choices=("level", "in-out", "none"), default="level")
-    ap.add_argument("--level", type=float, default=0.5, help="the level set's fraction, or the in-out step's weight")
+    ap.add_argument("--regularisation", choices=("level", "none"), default="level")
+    ap.add_argument("--level", type=float, default=0.5, help="the level set's fraction of the gap")
     ap.add_argument("--no-mono", action="store_true", help="the decomposition alone")
     ap.add_argument("--only", choices=("monolithic", "decomposition"), help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -403,9 +403,9 @@ def _decomposition_problems(raw: dict, where: str, at: Callable[[str], int | Non
         problems.append(Problem(where, f"decomposition.relax_peaks = {opts['relax_peaks']!r}; expected true (each "
                                        "block's peak-demand timesteps a step of their own in its relaxation) or "
                                        "false", at("decomposition.relax_peaks")))
-    if opts["regularisation"] not in ("level", "in-out", "none"):
+    if opts["regularisation"] not in ("level", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
-                                       "\"level\", \"in-out\" or \"none\"", at("decomposition.regularisation")))
+                                       "\"level\" or \"none\"", at("decomposition.regularisation")))
     return problems
 
 

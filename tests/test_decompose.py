@@ -384,20 +384,6 @@ def test_steps_put_the_timesteps_given_alone():
     assert [got[t] for t in range(10)] == [0, 1, 1, 1, 2, 3, 3, 3, 4, 4]
 
 
-def test_in_out_steps_reach_the_co2_optimum(tmp_path):
-    """The two-block CO2 case (16,016,000 USD by hand, in its test above) with in-out steps (halfway from the
-    master's point to the best one) and no relaxation, so that the steps are what moves the point: the same
-    optimum to 1e-6, the gap closed."""
-    d = prepare(load_case(two_blocks(tmp_path)))
-    m = build_model(d)
-    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 0,
-                                                         "regularisation": "in-out"})
-    assert "in-out steps" in sol.log.splitlines()[0]
-    assert sol.notes["decomposition"]["stopped"] == "gap"
-    assert sol.objective == approx(16_016_000, rel=1e-6)
-    assert v(m.new_cap["A", "gas", "", 2030]) == approx(40, rel=1e-6)
-
-
 def test_steps_start_each_storage_cycle_alone():
     """Steps of 3 over two cycles of 5 timesteps (0-4 in cycle 0, 5-9 in cycle 1): each cycle's first alone, then
     runs of 3 within the cycle: {0} {1 2 3} {4} | {5} {6 7 8} {9}."""
@@ -406,3 +392,35 @@ def test_steps_start_each_storage_cycle_alone():
     cycle = {t: t // 5 for t in range(10)}
     got = steps(list(range(10)), cycle, 3)
     assert [got[t] for t in range(10)] == [0, 1, 1, 1, 2, 3, 4, 4, 4, 5]
+
+
+def test_a_raise_of_the_penalties_reaches_the_relaxations_in_the_master(tmp_path):
+    """The two-block CO2 case, each block relaxed in the master: a tenfold raise of the elastic penalties
+    (what the loop does when the best point leans on them) multiplies each relaxation's penalty in its cost row
+    by 10 as well, in both the master and the level step's instance, so that a relaxation stays below its block
+    at the raised penalties and prices a budget short of what the block uses as the block now does."""
+    import numpy as np
+
+    from planner.decompose import Master, Subproblem, _csr, partition, relaxations
+    from planner.solve import compile_lp
+
+    d = prepare(load_case(two_blocks(tmp_path)))
+    comp = compile_lp(build_model(d))
+    A = _csr(comp)
+    part = partition(comp, d, 1)
+    subs = [Subproblem(k, comp, A, part) for k in range(len(part.blocks))]
+    master = Master(comp, A, part, subs, {"method": "simplex"})
+    master.add_relaxations(relaxations(comp, d, subs, 6))
+    assert len(master.elastic) == 2 and len(master.instances) == 2
+
+    def coefficients(h, row, cols):
+        _, _, index, value = h.getRowsEntries(1, np.array([row], dtype=np.int32))
+        at = dict(zip(index.tolist(), value.tolist()))
+        return [at[int(j)] for j in cols]
+
+    row, cols, pen = master.elastic[0]
+    before = [-p for p in pen]
+    assert coefficients(master.h, row, cols) == approx(before, rel=1e-12)
+    master.raise_penalty(10.0)
+    for h in master.instances:
+        assert coefficients(h, row, cols) == approx([10 * b for b in before], rel=1e-12)

@@ -94,7 +94,6 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
         say(f"elastic budget penalties: {start['priced']} of {master.n_b} from ten times the start plan's duals")
     upper, best, gap, best_slack, raised = INF, None, INF, (0.0, -1), 0
     it, reason, infeasible_points = 0, "max_iterations", 0
-    last_lower, stalled = -INF, 0
     was: dict[str, float] = {}  # the clock at the last iteration's line: each line gives its own seconds
     while True:
         it += 1
@@ -136,6 +135,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             # does not, so it is taken again)
             raised += 1
             runner.raise_penalty(10.0)
+            master.raise_penalty(10.0)
             say(f"  (elastic budgets in use at the best point, {best_slack[0]:.3g} of a budget of "
                 f"{comp.rows[best_slack[1]].name}: penalties raised tenfold, "
                 f"{raised} of 6)")
@@ -150,14 +150,10 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             reason = "time_limit"
             break
         z = None
-        stalled = stalled + 1 if lower <= last_lower + 1e-9 * max(abs(lower), 1.0) else 0
-        last_lower = max(last_lower, lower)
         if opts["regularisation"] == "level" and best is not None:
             z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower))
             if z is None:
                 say("  (level-set step not optimal: the master's own point is taken instead)")
-        elif opts["regularisation"] == "in-out" and best is not None and stalled < 3:
-            z = in_out(best, master.point(), float(opts["level"]))
         if z is None:
             z = master.point()
         t = _lap(clock, "level step", t)
@@ -205,17 +201,6 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
                                              "dask_workers": runner.workers, "infeasible_points": infeasible_points,
                                              "feasibility_cuts": master.n_feasibility,
                                              "seconds": {k: round(v, 3) for k, v in clock.items()}}})
-
-
-def in_out(best: np.ndarray, point: np.ndarray, weight: float) -> np.ndarray:
-    """The in-out step (Ben-Ameur and Neto, Networks 49(1), 2007): the next point on the segment from the master's
-    point towards the best one, ``weight`` of the way,
-
-        z = weight * best + (1 - weight) * point,
-
-    which meets every master and linking row, as both ends do (the rows are convex). It costs no LP. When the lower
-    bound has stood still for three iterations the caller takes the master's own point (Kelley's step)."""
-    return weight * best + (1.0 - weight) * point
 
 
 def _lap(clock: dict, name: str, since: float) -> float:

@@ -72,6 +72,7 @@ class Master:
         self.scale = 1.0
         self.floors = np.zeros(n_k)
         self.theta_rows: list[tuple[int, int]] = []  # (row, k) of theta_k >= rho_k (add_relaxations)
+        self.elastic: list[tuple[int, np.ndarray, np.ndarray]] = []  # (cost row, elastic columns, penalties) a block
         self.n_relaxed = 0
         self.n_cuts = 0
         self.n_feasibility = 0
@@ -123,6 +124,7 @@ class Master:
             up.append(np.where(up_ok, 0.0, INF))
             row += n_v
             nz = np.flatnonzero(r.cost)
+            self.elastic.append((row, s0 + np.arange(2 * n_v), np.concatenate([r.penalty, r.penalty])))
             put(np.full(len(nz) + 2 * n_v + 1, row), np.concatenate([g0 + nz, s0 + np.arange(2 * n_v), [rho]]),
                 np.concatenate([-r.cost[nz], -r.penalty, -r.penalty, [1.0]]))
             lo.append([r.constant])
@@ -145,6 +147,16 @@ class Master:
             h.addRows(A.shape[0], lo, up, A.nnz, A.indptr[:-1].astype(np.int32), A.indices.astype(np.int32), A.data)
         self.top = max(self.top, _top(lo, up, c_lo, c_up))
         self.n_relaxed = n_new
+
+    def raise_penalty(self, factor: float) -> None:
+        """The relaxed blocks' elastic penalties times ``factor``, as the subproblems' are (runner.raise_penalty):
+        each relaxation keeps the subproblem's penalties, so it stays below the block's cost and sees what a budget
+        short of the block's use now costs."""
+        for row, cols, pen in self.elastic:
+            pen *= factor
+            for h in self.instances:
+                for j, p in zip(cols, pen):
+                    h.changeCoeff(row, int(j), -float(p))
 
     def set_theta_floor(self, floors: np.ndarray) -> None:
         """theta_k >= floors_k (USD)."""
@@ -301,7 +313,7 @@ class Master:
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
-        primal = self.n_relaxed and not self.q.getBasis().valid and self._basis_from_master(best)
+        primal = self.n_relaxed and self._basis_from_master(best)
         if primal:
             strategy = self.q.getOptionValue("simplex_strategy")[1]
             self.q.setOptionValue("simplex_strategy", 4)  # the primal simplex, from the feasible basis
