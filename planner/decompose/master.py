@@ -65,6 +65,7 @@ class Master:
             self.q.passModel(self.lp)
         self.instances = [h for h in (self.h, self.q) if h is not None]
         self.level_row: int | None = None
+        self.step_pivots = 0  # simplex pivots of the last level step started from the master's basis (project)
         # the largest bound or right-hand side (the bound scale of _run); the cuts are written in units of
         # ``scale`` USD (set_scale), so their right-hand sides stay of the size of the rest and a small violation
         # of a budget's feasibility cut is not lost in a bound scale made for 1e10 USD
@@ -313,6 +314,16 @@ class Master:
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
+        if self.n_relaxed and self.step_pivots and self.q.getBasis().valid:
+            # the step's own basis of the iteration before first, within twice the pivots a start from the
+            # master's basis last took: near the last step it is the quicker (24 days: under a second), but new cuts
+            # and a new level can leave it far off (270 s at the full year's fourth step)
+            limit = self.q.getOptionValue("simplex_iteration_limit")[1]
+            self.q.setOptionValue("simplex_iteration_limit", 2 * self.step_pivots)
+            run_highs(self.q)
+            self.q.setOptionValue("simplex_iteration_limit", limit)
+            if self.q.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return self.point(self.q)[:len(self.cost)]
         primal = self.n_relaxed and self._basis_from_master(best)
         if primal:
             strategy = self.q.getOptionValue("simplex_strategy")[1]
@@ -321,6 +332,7 @@ class Master:
             run_highs(self.q)
         if primal:
             self.q.setOptionValue("simplex_strategy", strategy)
+            self.step_pivots = max(int(self.q.getInfo().simplex_iteration_count), 100)
         if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
         return self.point(self.q)[:len(self.cost)]
