@@ -45,7 +45,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
              + (f", each block relaxed in the master ({master.n_relaxed} columns, steps of {opts['relax_hours']} "
                 "timesteps" + (", each block's peak-demand timesteps alone" if opts["relax_peaks"] else "") + ")"
                 if master.n_relaxed else "")
-             + f", {opts['regularisation']} steps"]
+             + (", level-set steps" if opts["regularisation"] == "level"
+                else ", the master's own points (no regularisation)")]
 
     def say(text: str) -> None:
         lines.append(text)
