@@ -25,6 +25,7 @@ where they run: this process or Dask actors), ``master`` (the master LP, its cut
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pyomo.environ as pyo
@@ -35,8 +36,9 @@ from planner.decompose.lp import INF, _csr
 from planner.decompose.master import Master
 from planner.decompose.partitioning import STEPS_PER_DAY, Partition, day_groups, partition, time_keys, time_variables
 from planner.model.data import ModelData
+from planner.pipeline import build
 from planner.progress import Progress
-from planner.solve import Solution, compile_lp
+from planner.solve import Solution, compile_lp, solve
 from planner.spec import DECOMPOSITION as DEFAULTS
 
 __all__ = ["INF", "STEPS_PER_DAY", "Blocks", "InProcess", "Master", "OnDask", "Partition", "Subproblem", "day_groups",
@@ -98,11 +100,6 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
 def start_point(spec, options: dict) -> dict:
     """Values of the non-operational variables of the plan solved on ``decomposition.start_days`` representative
     days, by variable name: the decomposition's first point (Pecci and Jenkins start from such a plan)."""
-    import copy
-
-    from planner.pipeline import build
-    from planner.solve import solve
-
     s = copy.deepcopy(spec)
     s.time = {**s.time, "representative_days": int(spec.decomposition["start_days"])}
     s.time.pop("link_storage", None)

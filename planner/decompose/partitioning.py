@@ -35,7 +35,7 @@ class Partition:
 
 def time_variables() -> set[str]:
     """Names of the variables the constraint families declare indexed by (period, timestep)."""
-    from planner.model.build import MODULES
+    from planner.model.build import MODULES  # read at call time: the registry a family joins (test_contributing)
 
     return {name for mod in MODULES for name in getattr(mod, "TIME_VARIABLES", ())}
 
