@@ -72,7 +72,7 @@ def spec_of(args):
            "max_iterations": args.max_iterations,
            "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve,
            "relax_hours": args.relax_hours, "regularisation": args.regularisation, "level": args.level,
-           "relax_peaks": not args.no_peaks}
+           "relax_peaks": False if args.no_peaks else (args.peak_blocks or True)}
     if int(args.workers):
         dec.update(scheduler="local", workers=int(args.workers))
     solver = {**spec.solver, "time_limit_s": float(args.time_limit or 1e9)}
@@ -156,6 +156,8 @@ def main() -> None:
     ap.add_argument("--workers", default="0", help="comma list: 0 = subproblems in the process, N = on a local Dask "
                                                    "cluster of N workers; one decomposition run each (e.g. 0,1,2)")
     ap.add_argument("--no-peaks", action="store_true", help="no peak-demand timesteps alone in the relaxations")
+    ap.add_argument("--peak-blocks", type=int, default=None,
+                    help="peaks alone only in the N blocks of highest peak of each series (default: every block)")
     ap.add_argument("--regularisation", choices=("level", "none"), default="level")
     ap.add_argument("--level", type=float, default=0.5, help="the level set's fraction of the gap")
     ap.add_argument("--no-mono", action="store_true", help="the decomposition alone")

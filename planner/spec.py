@@ -399,10 +399,12 @@ def _decomposition_problems(raw: dict, where: str, at: Callable[[str], int | Non
         problems.append(Problem(where, f"decomposition.relax_hours = {v!r}; expected a whole number >= 0 (timesteps "
                                        "per step of each block's relaxation in the master; 0: none)",
                                 at("decomposition.relax_hours")))
-    if not isinstance(opts["relax_peaks"], bool):
-        problems.append(Problem(where, f"decomposition.relax_peaks = {opts['relax_peaks']!r}; expected true (each "
-                                       "block's peak-demand timesteps a step of their own in its relaxation) or "
-                                       "false", at("decomposition.relax_peaks")))
+    v = opts["relax_peaks"]
+    if not (isinstance(v, bool) or (isinstance(v, int) and v >= 1)):
+        problems.append(Problem(where, f"decomposition.relax_peaks = {v!r}; expected true (each block's peak-demand "
+                                       "timesteps a step of their own in its relaxation), a whole number N >= 1 (only "
+                                       "in the N blocks of each period with the highest peak of each zone, and of "
+                                       "all zones together) or false", at("decomposition.relax_peaks")))
     if opts["regularisation"] not in ("level", "none"):
         problems.append(Problem(where, f"decomposition.regularisation = {opts['regularisation']!r}; expected "
                                        "\"level\" or \"none\"", at("decomposition.regularisation")))

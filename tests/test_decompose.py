@@ -121,6 +121,7 @@ def test_iteration_limit_is_an_error_never_a_result(tmp_path):
     ({"scheduler": ""}, "decomposition.scheduler = ''"),
     ({"relax_hours": -1}, "decomposition.relax_hours = -1"),
     ({"relax_peaks": "yes"}, "decomposition.relax_peaks = 'yes'"),
+    ({"relax_peaks": 0}, "decomposition.relax_peaks = 0"),
 ])
 def test_bad_decomposition_options_are_named(tmp_path, table, message):
     from planner.spec import load_spec
@@ -360,19 +361,40 @@ def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(100, rel=1e-6)
 
 
-def test_the_peak_hour_alone_makes_the_relaxation_exact(tmp_path):
+def test_the_peak_hour_alone_makes_the_relaxation_exact(tmp_path, peaks):
     """The three timesteps above (20, 100, 60 MW; 2,920 h each) with ``relax_peaks``: the peak, timestep 1, is a
     step of its own, so the steps are {0} {1} {2} and the relaxation is the block itself. Its bound before any cut
     is the true optimum, 5,000,000 + 15,768,000 = 20,768,000 USD (against 19,768,000 with 1 and 2 averaged), and
-    the first iteration closes the gap."""
+    the first iteration closes the gap. With ``relax_peaks = 1`` the same: the one block holds the highest peak."""
     d = prepare(load_case(three_hours(tmp_path)))
     m = build_model(d)
     sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2,
-                                                         "relax_peaks": True})
+                                                         "relax_peaks": peaks})
     first = [ln for ln in sol.log.splitlines() if ln.startswith("first point: the master's own")]
     assert float(first[0].split("lower bound ")[1].split()[0]) == approx(20_768_000, rel=1e-9)
     assert sol.iterations["benders"] == 1
     assert sol.objective == approx(20_768_000, rel=1e-6)
+
+
+def test_peaks_alone_only_in_the_blocks_of_the_highest_peaks():
+    """Three blocks of two timesteps, zones A and B (MW):
+        block 0: t0 A 10 B 30 (total 40), t1 A 50 B 5 (55)
+        block 1: t2 A 70 B 10 (80),       t3 A 20 B 40 (60)
+        block 2: t4 A 60 B 35 (95),       t5 A 65 B 30 (95)
+    Each block's peaks: A t1 50 | t2 70 | t5 65; B t0 30 | t3 40 | t4 35; total t1 55 | t2 80 | t4 95 (the tie
+    in block 2 goes to its first timestep). Every block: {0 1} {2 3} {4 5}. Only in the highest block of each series
+    (top 1): A's in block 1 (t2), B's in block 1 (t3), the total's in block 2 (t4): {} {2 3} {4}. Top 2: A adds t5
+    (block 2), B t4, the total t2: {} {2 3} {4 5}."""
+    from types import SimpleNamespace
+
+    from planner.decompose.blocks import peak_hours
+
+    mw = {"A": [10, 50, 70, 20, 60, 65], "B": [30, 5, 10, 40, 35, 30]}
+    d = SimpleNamespace(ZONES=["A", "B"], demand_mw={(z, 2030, t): v for z, vs in mw.items() for t, v in enumerate(vs)})
+    blocks = [(2030, [0, 1]), (2030, [2, 3]), (2030, [4, 5])]
+    assert peak_hours(d, blocks) == [{0, 1}, {2, 3}, {4, 5}]
+    assert peak_hours(d, blocks, 1) == [set(), {2, 3}, {4}]
+    assert peak_hours(d, blocks, 2) == [set(), {2, 3}, {4, 5}]
 
 
 def test_steps_put_the_timesteps_given_alone():
@@ -410,7 +432,7 @@ def test_a_raise_of_the_penalties_reaches_the_relaxations_in_the_master(tmp_path
     part = partition(comp, d, 1)
     subs = [Subproblem(k, comp, A, part) for k in range(len(part.blocks))]
     master = Master(comp, A, part, subs, {"method": "simplex"})
-    master.add_relaxations(relaxations(comp, d, subs, 6))
+    master.add_relaxations(relaxations(comp, d, subs, [p for p, _ in part.blocks], 6))
     assert len(master.elastic) == 2 and len(master.instances) == 2
 
     def coefficients(h, row, cols):

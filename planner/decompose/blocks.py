@@ -376,29 +376,45 @@ def dual_penalties(subs: list[Subproblem], comp: Compiled, m: pyo.ConcreteModel,
     return n
 
 
-def peak_hours(d: ModelData, ts: list[int]) -> frozenset:
-    """The timesteps among ``ts`` of each zone's highest demand and of the highest demand of all zones together, in
-    each period: each a step of its own in a block's relaxation (``relax_peaks``), so that the master sees the
-    peaks its capacity must meet, not their step's mean."""
-    out = set()
-    for p in d.PERIODS:
-        total = {t: sum(d.demand_mw.get((z, p, t), 0.0) for z in d.ZONES) for t in ts}
-        out.add(max(ts, key=total.__getitem__))
-        for z in d.ZONES:
-            out.add(max(ts, key=lambda t, z=z: d.demand_mw.get((z, p, t), 0.0)))
-    return frozenset(out)
+def peak_hours(d: ModelData, blocks: list[tuple[int, list[int]]], top: int | None = None) -> list[frozenset]:
+    """Per block (its period and timesteps), the timesteps of each zone's highest demand and of the highest demand of
+    all zones together: each a step of its own in the block's relaxation (``relax_peaks``), so that the master
+    sees the peaks its capacity must meet, not their step's mean. With ``top``, a block keeps a series' peak only if
+    it is among the ``top`` highest of that series' block peaks in its period (the weeks where the year's capacity is
+    decided), so that the relaxed master does not grow by two steps a peak in every block."""
+    series = [None, *d.ZONES]  # None: the sum of all zones
+
+    def demand(z, p, t):
+        return (sum(d.demand_mw.get((y, p, t), 0.0) for y in d.ZONES) if z is None
+                else d.demand_mw.get((z, p, t), 0.0))
+
+    found: dict[tuple, list[tuple[float, int, int]]] = {}  # (series, period) -> (peak MW, block, timestep)
+    for b, (p, ts) in enumerate(blocks):
+        for z in series:
+            if ts:
+                t = max(ts, key=lambda t, z=z: demand(z, p, t))
+                found.setdefault((z, p), []).append((demand(z, p, t), b, t))
+    out: list[set] = [set() for _ in blocks]
+    for peaks in found.values():
+        for _, b, t in sorted(peaks, key=lambda e: (-e[0], e[1]))[:top]:
+            out[b].add(t)
+    return [frozenset(o) for o in out]
 
 
-def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], hours: int, peaks: bool = False) -> list:
-    """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py); with
-    ``peaks``, each block's peak-demand timesteps (``peak_hours``) a step of their own."""
+def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], periods: list[int], hours: int,
+                peaks: bool | int = False) -> list:
+    """Each block's relaxation (``periods``: block k's period) with its timesteps averaged into steps of ``hours``
+    (planner/relaxation.py); with
+    ``peaks``, each block's peak-demand timesteps (``peak_hours``; an integer: only those among each series' ``peaks``
+    highest block peaks of a period) a step of their own."""
     ck, ct, rk, rt = time_keys(comp, d)
     rank = {t: i for i, t in enumerate(d.TIMESTEPS)}  # the storage chain's order (data._timesteps)
+    order = [sorted((int(t) for t in np.unique(ct[s.own]) if t >= 0), key=rank.__getitem__) for s in subs]
+    alone = (peak_hours(d, list(zip(periods, order)), None if peaks is True else int(peaks)) if peaks is not False
+             else [frozenset()] * len(subs))
     out = []
-    for s in subs:
-        times = np.unique(ct[s.own])
-        ts = sorted((int(t) for t in times if t >= 0), key=rank.__getitem__)
-        step = steps(ts, d.block, hours, peak_hours(d, ts) if peaks and ts else frozenset())
+    for s, ts, peak in zip(subs, order, alone):
+        step = steps(ts, d.block, hours, peak)
         last = {}
         for t in ts:
             last[step[t]] = t
