@@ -361,6 +361,25 @@ def test_hours_averaged_into_a_step_give_a_lower_bound(tmp_path):
     assert v(m.new_cap["A", "gas", "", 2030]) == approx(100, rel=1e-6)
 
 
+def test_a_level_step_stopped_at_its_cap_still_reaches_the_optimum(tmp_path, monkeypatch):
+    """The three timesteps above, averaged ({0} {1 2}: bound 19,768,000 USD before any cut), with every level step
+    capped at 0 s: each step stops at HiGHS's time limit, the log says so, and the master's own point is taken
+    instead (Kelley's cutting planes, which need no step to converge). The loop still closes the gap at the true
+    optimum, 5,000,000 + 15,768,000 = 20,768,000 USD."""
+    from planner.decompose.master import Master
+
+    monkeypatch.setattr(Master, "step_cap", lambda self: 0.0)
+    d = prepare(load_case(three_hours(tmp_path)))
+    m = build_model(d)
+    sol = solve_decomposed(m, d, {"method": "simplex"}, {"block_days": 1, "gap": 1e-9, "relax_hours": 2,
+                                                         "relax_peaks": False})
+    assert sol.iterations["capped_steps"] >= 1
+    assert any("stopped at its cap of 0 s" in ln for ln in sol.log.splitlines())
+    assert sol.notes["decomposition"]["stopped"] == "gap"
+    assert sol.objective == approx(20_768_000, rel=1e-6)
+
+
+@pytest.mark.parametrize("peaks", [True, 1])
 def test_the_peak_hour_alone_makes_the_relaxation_exact(tmp_path, peaks):
     """The three timesteps above (20, 100, 60 MW; 2,920 h each) with ``relax_peaks``: the peak, timestep 1, is a
     step of its own, so the steps are {0} {1} {2} and the relaxation is the block itself. Its bound before any cut

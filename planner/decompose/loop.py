@@ -152,8 +152,14 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
             break
         z = None
         if opts["regularisation"] == "level" and best is not None:
-            z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower))
-            if z is None:
+            capped = master.capped
+            left = (None if opts["time_limit_s"] is None
+                    else float(opts["time_limit_s"]) - (time.perf_counter() - t0))
+            z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower), left)
+            if master.capped > capped:
+                say(f"  (level-set step stopped at its cap of {master.step_cap():.0f} s, five times the master's "
+                    "re-solve, or at the run's time limit: the master's own point is taken instead)")
+            elif z is None:
                 say("  (level-set step not optimal: the master's own point is taken instead)")
         if z is None:
             z = master.point()
@@ -192,7 +198,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
     return Solution(status="optimal", objective=objective, duals=duals,
                     seconds={"compile": comp.seconds, "solve": time.perf_counter() - t0 - comp.seconds},
                     solver_version=f"HiGHS {master.h.version()} (Benders decomposition)",
-                    iterations={"benders": it, "cuts": master.n_cuts, "feasibility_cuts": master.n_feasibility},
+                    iterations={"benders": it, "cuts": master.n_cuts, "feasibility_cuts": master.n_feasibility,
+                                "capped_steps": master.capped},
                     size={"columns": len(comp.columns), "rows": len(comp.rows), "subproblems": len(keys),
                           "master_columns": master.n_x, "budgets": master.n_b},
                     log=log + f"stopped: {reason}; lower {lower:.10e}, upper {upper:.10e}, gap {gap:.3e}\n"

@@ -8,6 +8,7 @@ first point's budgets (``Master.first_budgets``).
 from __future__ import annotations
 
 import contextlib
+import time
 
 import highspy
 import numpy as np
@@ -66,6 +67,8 @@ class Master:
         self.instances = [h for h in (self.h, self.q) if h is not None]
         self.level_row: int | None = None
         self.step_pivots = 0  # simplex pivots of the last level step started from the master's basis (project)
+        self.capped = 0  # level steps stopped at their time cap (project)
+        self.master_seconds = 0.0  # wall time of the master's last solve (solve_lower): the level step's cap
         # the largest bound or right-hand side (the bound scale of _run); the cuts are written in units of
         # ``scale`` USD (set_scale), so their right-hand sides stay of the size of the rest and a small violation
         # of a budget's feasibility cut is not lost in a bound scale made for 1e10 USD
@@ -283,16 +286,20 @@ class Master:
                     and np.all(x <= up + tol * np.maximum(1, np.abs(x))))
 
     def solve_lower(self) -> float:
+        t = time.perf_counter()
         with _interior_first(self.h, self.n_relaxed and not self.h.getBasis().valid):
             _run(self.h, "the decomposition's master problem", self.top)
+        self.master_seconds = time.perf_counter() - t
         return float(self.h.getInfo().objective_function_value)
 
     def point(self, h: highspy.Highs | None = None) -> np.ndarray:
         return np.asarray((h or self.h).getSolution().col_value)
 
-    def project(self, best: np.ndarray, level: float) -> np.ndarray | None:
+    def project(self, best: np.ndarray, level: float, seconds: float | None = None) -> np.ndarray | None:
         """The point nearest ``best`` whose cut-priced cost is at most ``level``: min sum_j w_j |z_j - best_j|,
-        w_j = 1 / max(|best_j|, 1) (a weighted L1 distance over the master columns and budgets, an LP)."""
+        w_j = 1 / max(|best_j|, 1) (a weighted L1 distance over the master columns and budgets, an LP); None where
+        the step did not finish within ``step_cap`` seconds (or ``seconds``, what is left of the run's time limit,
+        if less): the caller then takes the master's own point."""
         n = self.n_x + self.n_b
         if self.level_row is None:
             nz = np.flatnonzero(self.cost)
@@ -314,6 +321,18 @@ class Master:
         w = 1.0 / np.maximum(np.abs(best[:n]), 1.0)
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
+        limit = self.q.getOptionValue("time_limit")[1]
+        cap = self.step_cap() if seconds is None else min(self.step_cap(), max(seconds, 1.0))
+        # HiGHS 1.15 compares its time limit with the instance's run time over all its runs, not this one's: the
+        # step's deadline, over both its tries
+        self.q.setOptionValue("time_limit", self.q.getRunTime() + cap)
+        try:
+            return self._step(best)
+        finally:
+            self.q.setOptionValue("time_limit", limit)
+
+    def _step(self, best: np.ndarray) -> np.ndarray | None:
+        """The level step's LP as ``project`` set it up, solved: its point, or None."""
         if self.n_relaxed and self.step_pivots and self.q.getBasis().valid:
             # the step's own basis of the iteration before first, within twice the pivots a start from the
             # master's basis last took: near the last step it is the quicker (24 days: under a second), but new cuts
@@ -324,18 +343,31 @@ class Master:
             self.q.setOptionValue("simplex_iteration_limit", limit)
             if self.q.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 return self.point(self.q)[:len(self.cost)]
+            if self.q.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+                self.capped += 1
+                return None
         primal = self.n_relaxed and self._basis_from_master(best)
         if primal:
             strategy = self.q.getOptionValue("simplex_strategy")[1]
             self.q.setOptionValue("simplex_strategy", 4)  # the primal simplex, from the feasible basis
         with _interior_first(self.q, self.n_relaxed and not self.q.getBasis().valid):
             run_highs(self.q)
+        status = self.q.getModelStatus()
         if primal:
             self.q.setOptionValue("simplex_strategy", strategy)
             self.step_pivots = max(int(self.q.getInfo().simplex_iteration_count), 100)
-        if self.q.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None  # a step the simplex could not finish cleanly: the caller takes the master's own point
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            self.capped += 1
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None  # a step the simplex could not finish cleanly, or in time: the caller takes the master's own
         return self.point(self.q)[:len(self.cost)]
+
+    def step_cap(self) -> float:
+        """The level step's seconds at most: five times the master's last re-solve, at least 30 s. A step is a
+        refinement, not a bound: where it would cost many master re-solves, the master's own point is the better
+        buy (the full year had a step of more than 420 s beside master re-solves of 15-26 s; 24 days, steps of
+        1-3 s beside re-solves of 0-2 s, never near it)."""
+        return max(5.0 * self.master_seconds, 30.0)
 
     def _basis_from_master(self, best: np.ndarray) -> bool:
         """The level step's basis, at every step, from the master's optimal one: the master's columns and rows as
