@@ -393,6 +393,9 @@ def test_the_peak_hour_alone_makes_the_relaxation_exact(tmp_path, peaks):
     assert float(first[0].split("lower bound ")[1].split()[0]) == approx(20_768_000, rel=1e-9)
     assert sol.iterations["benders"] == 1
     assert sol.objective == approx(20_768_000, rel=1e-6)
+    said = ("peak-demand timesteps alone in each series' 1 blocks of highest peak" if peaks is not True
+            else "each block's peak-demand timesteps alone")
+    assert said in sol.log.splitlines()[0]
 
 
 def test_peaks_alone_only_in_the_blocks_of_the_highest_peaks():

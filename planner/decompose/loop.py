@@ -30,6 +30,15 @@ from planner.errors import SolveError
 from planner.solve import Compiled, Solution
 
 
+def _peaks_said(peaks: bool | int) -> str:
+    """The log's words for ``relax_peaks``: true, false or N (spec: a whole number >= 1)."""
+    if peaks is False:
+        return ""
+    if peaks is True:
+        return ", each block's peak-demand timesteps alone"
+    return f", peak-demand timesteps alone in each series' {peaks} blocks of highest peak"
+
+
 def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0, clock, progress, on_line, start):
     """The loop of ``solve_decomposed``: evaluate the point on every block, cut, bound, step; then the answer."""
     t = time.perf_counter()
@@ -43,7 +52,7 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
              f"each) {where}, {master.n_x} master columns, {master.n_b} budgets, gap tolerance {opts['gap']:g}, "
              f"{opts['resolve']} re-solves"
              + (f", each block relaxed in the master ({master.n_relaxed} columns, steps of {opts['relax_hours']} "
-                "timesteps" + (", each block's peak-demand timesteps alone" if opts["relax_peaks"] else "") + ")"
+                "timesteps" + _peaks_said(opts["relax_peaks"]) + ")"
                 if master.n_relaxed else "")
              + (", level-set steps" if opts["regularisation"] == "level"
                 else ", the master's own points (no regularisation)")]
