@@ -72,7 +72,7 @@ def spec_of(args):
            "max_iterations": args.max_iterations,
            "time_limit_s": args.time_limit, "start_days": args.start_days, "resolve": args.resolve,
            "relax_hours": args.relax_hours, "regularisation": args.regularisation, "level": args.level,
-           "relax_peaks": False if args.no_peaks else (args.peak_blocks or True)}
+           "relax_peaks": False if args.no_peaks else (True if args.peak_blocks is None else args.peak_blocks)}
     if int(args.workers):
         dec.update(scheduler="local", workers=int(args.workers))
     solver = {**spec.solver, "time_limit_s": float(args.time_limit or 1e9)}

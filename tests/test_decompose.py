@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyomo.environ as pyo
 import pytest
 from casekit import demand, existing, settings, tech, v, write_case
 from pytest import approx
 
-from planner.decompose import solve_decomposed, time_variables
+from planner.decompose import Master, solve_decomposed, time_variables
+from planner.decompose.blocks import peak_hours
 from planner.errors import InputError, SolveError
 from planner.load import load_case
 from planner.model.build import build_model
@@ -366,8 +368,6 @@ def test_a_level_step_stopped_at_its_cap_still_reaches_the_optimum(tmp_path, mon
     capped at 0 s: each step stops at HiGHS's time limit, the log says so, and the master's own point is taken
     instead (Kelley's cutting planes, which need no step to converge). The loop still closes the gap at the true
     optimum, 5,000,000 + 15,768,000 = 20,768,000 USD."""
-    from planner.decompose.master import Master
-
     monkeypatch.setattr(Master, "step_cap", lambda self: 0.0)
     d = prepare(load_case(three_hours(tmp_path)))
     m = build_model(d)
@@ -407,10 +407,6 @@ def test_peaks_alone_only_in_the_blocks_of_the_highest_peaks():
     in block 2 goes to its first timestep). Every block: {0 1} {2 3} {4 5}. Only in the highest block of each series
     (top 1): A's in block 1 (t2), B's in block 1 (t3), the total's in block 2 (t4): {} {2 3} {4}. Top 2: A adds t5
     (block 2), B t4, the total t2: {} {2 3} {4 5}."""
-    from types import SimpleNamespace
-
-    from planner.decompose.blocks import peak_hours
-
     mw = {"A": [10, 50, 70, 20, 60, 65], "B": [30, 5, 10, 40, 35, 30]}
     d = SimpleNamespace(ZONES=["A", "B"], demand_mw={(z, 2030, t): v for z, vs in mw.items() for t, v in enumerate(vs)})
     blocks = [(2030, [0, 1]), (2030, [2, 3]), (2030, [4, 5])]
@@ -445,7 +441,7 @@ def test_a_raise_of_the_penalties_reaches_the_relaxations_in_the_master(tmp_path
     at the raised penalties and prices a budget short of what the block uses as the block now does."""
     import numpy as np
 
-    from planner.decompose import Master, Subproblem, _csr, partition, relaxations
+    from planner.decompose import Subproblem, _csr, partition, relaxations
     from planner.solve import compile_lp
 
     d = prepare(load_case(two_blocks(tmp_path)))
@@ -454,7 +450,7 @@ def test_a_raise_of_the_penalties_reaches_the_relaxations_in_the_master(tmp_path
     part = partition(comp, d, 1)
     subs = [Subproblem(k, comp, A, part) for k in range(len(part.blocks))]
     master = Master(comp, A, part, subs, {"method": "simplex"})
-    master.add_relaxations(relaxations(comp, d, subs, [p for p, _ in part.blocks], 6))
+    master.add_relaxations(relaxations(comp, d, subs, part, 6))
     assert len(master.elastic) == 2 and len(master.instances) == 2
 
     def coefficients(h, row, cols):

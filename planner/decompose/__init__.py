@@ -83,8 +83,7 @@ def solve_decomposed(m: pyo.ConcreteModel, d: ModelData, options: dict, decompos
     else:
         runner = OnDask(subs, options, cold, str(opts["scheduler"]), int(opts["workers"]))
     if opts["relax_hours"]:
-        master.add_relaxations(relaxations(comp, d, subs, [p for p, _ in part.blocks], int(opts["relax_hours"]),
-                                           opts["relax_peaks"]))
+        master.add_relaxations(relaxations(comp, d, subs, part, int(opts["relax_hours"]), opts["relax_peaks"]))
         t = _lap(clock, "relaxations", t)
     links = [(s.k, s.links) for s in subs]
     del subs  # on Dask the workers hold them; here the runner does

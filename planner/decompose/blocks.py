@@ -401,15 +401,15 @@ def peak_hours(d: ModelData, blocks: list[tuple[int, list[int]]], top: int | Non
     return [frozenset(o) for o in out]
 
 
-def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], periods: list[int], hours: int,
+def relaxations(comp: Compiled, d: ModelData, subs: list[Subproblem], part: Partition, hours: int,
                 peaks: bool | int = False) -> list:
-    """Each block's relaxation (``periods``: block k's period) with its timesteps averaged into steps of ``hours``
-    (planner/relaxation.py); with
-    ``peaks``, each block's peak-demand timesteps (``peak_hours``; an integer: only those among each series' ``peaks``
-    highest block peaks of a period) a step of their own."""
+    """Each block's relaxation with its timesteps averaged into steps of ``hours`` (planner/relaxation.py); with
+    ``peaks``, each block's peak-demand timesteps (``peak_hours``; an integer: only those among each series'
+    ``peaks`` highest block peaks of a period) a step of their own."""
     ck, ct, rk, rt = time_keys(comp, d)
     rank = {t: i for i, t in enumerate(d.TIMESTEPS)}  # the storage chain's order (data._timesteps)
     order = [sorted((int(t) for t in np.unique(ct[s.own]) if t >= 0), key=rank.__getitem__) for s in subs]
+    periods = [part.blocks[s.k][0] for s in subs]
     alone = (peak_hours(d, list(zip(periods, order)), None if peaks is True else int(peaks)) if peaks is not False
              else [frozenset()] * len(subs))
     out = []

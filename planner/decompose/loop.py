@@ -166,8 +166,8 @@ def _iterate(m, comp, A, master, runner, links, keys, floors, opts, options, t0,
                     else float(opts["time_limit_s"]) - (time.perf_counter() - t0))
             z = master.project(best, lower - comp.offset + opts["level"] * (upper - lower), left)
             if master.capped > capped:
-                say(f"  (level-set step stopped at its cap of {master.step_cap():.0f} s, five times the master's "
-                    "re-solve, or at the run's time limit: the master's own point is taken instead)")
+                say(f"  (level-set step stopped at its cap of {master.last_cap:.0f} s, five times the master's "
+                    "re-solve (at least 30 s) within the run's time limit: the master's own point is taken instead)")
             elif z is None:
                 say("  (level-set step not optimal: the master's own point is taken instead)")
         if z is None:

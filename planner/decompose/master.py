@@ -68,6 +68,7 @@ class Master:
         self.level_row: int | None = None
         self.step_pivots = 0  # simplex pivots of the last level step started from the master's basis (project)
         self.capped = 0  # level steps stopped at their time cap (project)
+        self.last_cap = 0.0  # the seconds the last level step was given (project)
         self.master_seconds = 0.0  # wall time of the master's last solve (solve_lower): the level step's cap
         # the largest bound or right-hand side (the bound scale of _run); the cuts are written in units of
         # ``scale`` USD (set_scale), so their right-hand sides stay of the size of the rest and a small violation
@@ -322,10 +323,10 @@ class Master:
         self.q.changeColsCost(2 * n, np.arange(self.dev0, self.dev0 + 2 * n, dtype=np.int32), np.concatenate([w, w]))
         _scale_bounds(self.q, max(self.top, abs(level) / self.scale, _top(best[:n])))
         limit = self.q.getOptionValue("time_limit")[1]
-        cap = self.step_cap() if seconds is None else min(self.step_cap(), max(seconds, 1.0))
+        self.last_cap = self.step_cap() if seconds is None else min(self.step_cap(), max(seconds, 1.0))
         # HiGHS 1.15 compares its time limit with the instance's run time over all its runs, not this one's: the
         # step's deadline, over both its tries
-        self.q.setOptionValue("time_limit", self.q.getRunTime() + cap)
+        self.q.setOptionValue("time_limit", self.q.getRunTime() + self.last_cap)
         try:
             return self._step(best)
         finally:
